@@ -1,0 +1,375 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { asc, eq } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { caseEvents, households } from '../../db/schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
+import {
+  CATEGORIES,
+  validateApplication,
+  type Category,
+  type ReviewCommand,
+  type RuleViolation,
+} from '../../policy/recognition-case.js';
+import { validateUscc } from '../../policy/uscc.js';
+import {
+  RECOGNITION_TASK_QUEUE,
+  RECOGNITION_WORKFLOW_TYPE,
+  RULE_VIOLATION_ERROR,
+  caseViewQuery,
+  recognitionCaseId,
+  reviewUpdate,
+  supplyInformationUpdate,
+  type CaseView,
+  type RecognitionCaseInput,
+} from '../../workflows/recognition-case/contract.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
+
+const actorSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    role: { type: 'string' },
+    districtCode: { type: 'string' },
+    department: { type: 'string' },
+    uscc: { type: 'string' },
+  },
+} as const;
+
+const deadlineSchema = {
+  type: ['object', 'null'],
+  properties: {
+    kind: { type: 'string', enum: ['review', 'information'] },
+    dueOn: { type: 'string', format: 'date' },
+    remindOn: { type: 'string', format: 'date' },
+    reminded: { type: 'boolean' },
+    passed: { type: 'boolean' },
+    fallbackYears: { type: 'array', items: { type: 'integer' } },
+  },
+} as const;
+
+const caseViewSchema = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string' },
+    uscc: { type: 'string' },
+    year: { type: 'integer' },
+    category: { type: 'string', enum: CATEGORIES },
+    route: { type: 'string' },
+    districtCode: { type: 'string' },
+    householdName: { type: 'string' },
+    claimedCriteria: { type: 'array', items: { type: 'string' } },
+    evidenceRefs: { type: 'array', items: { type: 'string' } },
+    status: { type: 'string' },
+    settings: {
+      type: 'object',
+      properties: { reviewWorkingDays: { type: 'integer' }, reminderWorkingDays: { type: 'integer' } },
+    },
+    submittedAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    deadline: deadlineSchema,
+    informationRequest: {
+      type: ['object', 'null'],
+      properties: { reason: { type: 'string' }, dueOn: { type: 'string' } },
+    },
+    lastDecision: {
+      type: ['object', 'null'],
+      properties: { action: { type: 'string' }, by: actorSchema, at: { type: 'string' }, reason: { type: ['string', 'null'] } },
+    },
+    seq: { type: 'integer' },
+  },
+} as const;
+
+const caseIdParams = {
+  type: 'object',
+  required: ['caseId'],
+  properties: { caseId: { type: 'string', pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
+} as const;
+
+interface ApplicationBody {
+  uscc: string;
+  category: Category;
+  claimedCriteria: string[];
+  evidenceRefs?: string[];
+}
+
+interface ReviewBody {
+  decision: ReviewCommand['decision'];
+  reason?: string;
+  category?: Category;
+  informationDueOn?: string;
+}
+
+interface InformationBody {
+  evidenceRefs: string[];
+  note?: string;
+}
+
+export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { temporal, database } = deps;
+
+  const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+
+  return async (app) => {
+    app.post<{ Body: ApplicationBody }>(
+      '/applications',
+      {
+        schema: {
+          summary: 'A household applies for 名特优新 recognition (C-SELF)',
+          description:
+            'Starts the case for the household and the current year (CST). One case per household and year (C-ONE-TYPE): a second answers 409. The application is pre-filled from the registry (C-NOFEE).',
+          body: {
+            type: 'object',
+            required: ['uscc', 'category', 'claimedCriteria'],
+            additionalProperties: false,
+            properties: {
+              uscc: { type: 'string', minLength: 1 },
+              category: { type: 'string', enum: CATEGORIES },
+              claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
+              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: {
+                caseId: { type: 'string' },
+                uscc: { type: 'string' },
+                year: { type: 'integer' },
+                category: { type: 'string' },
+                status: { type: 'string' },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ['household']);
+        const body = request.body;
+        const uscc = validateUscc(body.uscc);
+        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        if (actor.uscc !== body.uscc) {
+          throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
+        }
+        const evidenceRefs = body.evidenceRefs ?? [];
+        const invalid = validateApplication({ ...body, evidenceRefs });
+        if (invalid) throw HttpError.fromViolation(invalid);
+
+        const [household] = await database.db.select().from(households).where(eq(households.uscc, body.uscc));
+        if (!household) {
+          throw new HttpError(422, `no household ${body.uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
+        }
+        const now = deps.now();
+        const year = yearOf(cstDateOf(now));
+        const caseId = recognitionCaseId(body.uscc, year);
+        const input: RecognitionCaseInput = {
+          uscc: body.uscc,
+          year,
+          category: body.category,
+          claimedCriteria: body.claimedCriteria,
+          evidenceRefs,
+          householdName: household.name,
+          districtCode: household.districtCode,
+          applicant: actor,
+          submittedAt: new Date(now).toISOString(),
+          settings: deps.caseSettings,
+        };
+        try {
+          await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
+            taskQueue: RECOGNITION_TASK_QUEUE,
+            workflowId: caseId,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            workflowIdConflictPolicy: 'FAIL',
+          });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new HttpError(409, `C-ONE-TYPE: household ${body.uscc} already has a case for ${year}`, {
+              field: 'uscc',
+              clause: 'C-ONE-TYPE',
+              caseId,
+            });
+          }
+          throw err;
+        }
+        request.log.info({ caseId, actor: actor.id }, 'application submitted');
+        return reply
+          .status(201)
+          .header('location', `/cases/${caseId}`)
+          .send({ caseId, uscc: body.uscc, year, category: body.category, status: 'under_review' });
+      },
+    );
+
+    app.get<{ Params: { caseId: string } }>(
+      '/cases/:caseId',
+      {
+        schema: {
+          summary: "A case's live state, read from its workflow",
+          params: caseIdParams,
+          response: { 200: caseViewSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household', 'district', 'city']);
+        const view = await queryCase(handleFor(request.params.caseId));
+        assertMayRead(actor, view);
+        return view;
+      },
+    );
+
+    app.get<{ Params: { caseId: string } }>(
+      '/cases/:caseId/events',
+      {
+        schema: {
+          summary: "A case's audit trail: who decided what, when and why",
+          params: caseIdParams,
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  seq: { type: 'integer' },
+                  at: { type: 'string' },
+                  actorId: { type: 'string' },
+                  actorRole: { type: 'string' },
+                  action: { type: 'string' },
+                  fromStatus: { type: ['string', 'null'] },
+                  toStatus: { type: 'string' },
+                  reason: { type: ['string', 'null'] },
+                  clauses: { type: 'array', items: { type: 'string' } },
+                  details: { type: 'object', additionalProperties: true },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household', 'district', 'city']);
+        const view = await queryCase(handleFor(request.params.caseId));
+        assertMayRead(actor, view);
+        const rows = await database.db
+          .select()
+          .from(caseEvents)
+          .where(eq(caseEvents.caseId, request.params.caseId))
+          .orderBy(asc(caseEvents.seq));
+        return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: ReviewBody }>(
+      '/cases/:caseId/review',
+      {
+        schema: {
+          summary: "The district office's review decision (C-SELF)",
+          description:
+            'accept (optionally choosing the most suitable category, C-ONE-TYPE), reject with a reason, or request information with a due date, which pauses the review clock.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['decision'],
+            additionalProperties: false,
+            properties: {
+              decision: { type: 'string', enum: ['accept', 'reject', 'request_information'] },
+              reason: { type: 'string', maxLength: 2000 },
+              category: { type: 'string', enum: CATEGORIES },
+              informationDueOn: { type: 'string', format: 'date' },
+            },
+          },
+          response: { 200: caseViewSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district']);
+        const command = reviewCommand(actor, request.body);
+        return runUpdate(() => handleFor(request.params.caseId).executeUpdate(reviewUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: InformationBody }>(
+      '/cases/:caseId/information',
+      {
+        schema: {
+          summary: 'The household supplies the information its district office asked for',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['evidenceRefs'],
+            additionalProperties: false,
+            properties: {
+              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 50 },
+              note: { type: 'string', maxLength: 2000 },
+            },
+          },
+          response: { 200: caseViewSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household']);
+        const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
+        return runUpdate(() =>
+          handleFor(request.params.caseId).executeUpdate(supplyInformationUpdate, { args: [command] }),
+        );
+      },
+    );
+  };
+}
+
+function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
+  switch (body.decision) {
+    case 'accept':
+      return { decision: 'accept', actor, reason: body.reason, category: body.category };
+    case 'reject':
+      return { decision: 'reject', actor, reason: body.reason ?? '' };
+    case 'request_information':
+      if (!body.informationDueOn) {
+        throw new HttpError(422, 'request_information needs informationDueOn', { field: 'informationDueOn' });
+      }
+      return { decision: 'request_information', actor, reason: body.reason ?? '', informationDueOn: body.informationDueOn };
+  }
+}
+
+async function queryCase(handle: WorkflowHandle): Promise<CaseView> {
+  try {
+    return await handle.query(caseViewQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${handle.workflowId}`, { field: 'caseId' });
+    throw err;
+  }
+}
+
+function assertMayRead(actor: Actor, view: CaseView): void {
+  const allowed =
+    actor.role === 'city' ||
+    (actor.role === 'district' && actor.districtCode === view.districtCode) ||
+    (actor.role === 'household' && actor.uscc === view.uscc);
+  if (!allowed) throw new HttpError(403, 'this case is not yours to read', { field: 'caseId' });
+}
+
+/** Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was written. */
+async function runUpdate(update: () => Promise<CaseView>): Promise<CaseView> {
+  try {
+    return await update();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      throw new HttpError(404, `no open case ${err.workflowId ?? ''}`.trim(), { field: 'caseId' });
+    }
+    throw err;
+  }
+}

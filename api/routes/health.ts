@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteDeps } from '../app.js';
+
+const componentState = { type: 'string', enum: ['up', 'down'] } as const;
+const healthSchema = {
+  type: 'object',
+  required: ['status', 'database', 'temporal'],
+  properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, database: componentState, temporal: componentState },
+} as const;
+
+export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/health',
+      {
+        config: { public: true },
+        schema: { summary: 'Whether PostgreSQL and Temporal answer', security: [], response: { 200: healthSchema, 503: healthSchema } },
+      },
+      async (_request, reply) => {
+        const [database, temporal] = await Promise.all([
+          probe(() => deps.database.sql`select 1`),
+          probe(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+        ]);
+        const ok = database === 'up' && temporal === 'up';
+        return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+      },
+    );
+  };
+}
+
+async function probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await withTimeout(check(), 3000);
+    return 'up';
+  } catch {
+    return 'down';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,31 @@
+/** The API alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
+import { Client, Connection } from '@temporalio/client';
+import { connectDatabase } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { loadConfig } from '../scripts/config.js';
+import { buildApp } from './app.js';
+
+const config = loadConfig();
+if (!config.databaseUrl || !config.temporalAddress) {
+  console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');
+  process.exit(2);
+}
+const database = connectDatabase(config.databaseUrl);
+await migrateDatabase(database);
+const connection = await Connection.connect({ address: config.temporalAddress });
+const app = await buildApp({
+  database,
+  temporal: new Client({ connection, namespace: config.temporalNamespace }),
+  authSecret: config.authSecret,
+  caseSettings: config.caseSettings,
+  logger: { level: config.logLevel },
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void app
+      .close()
+      .then(() => Promise.all([connection.close(), database.close()]))
+      .finally(() => process.exit(0));
+  });
+}
+await app.listen({ host: config.apiHost, port: config.apiPort });

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import type { HolidayNotice } from '../policy/calendar.js';
+import type { Database } from './client.js';
+import { holidayNotices } from './schema.js';
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+const HOLIDAY_NOTICES_SEED = new URL('./seed/holiday-notices.json', import.meta.url);
+/** Any constant shared by every process that migrates: API, worker and tests start together. */
+const MIGRATION_LOCK_KEY = 4_2024_0009;
+
+/**
+ * Brings the schema up to date and loads the reference data the policy needs (the holiday
+ * notices of calendar.md). Safe to run again and from several processes at once.
+ */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const lock = await database.sql.reserve();
+  try {
+    await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migrate(database.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await seedHolidayNotices(database);
+  } finally {
+    await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    lock.release();
+  }
+}
+
+/** Ships the notices known at release; an administrator's later edits to a year are kept. */
+async function seedHolidayNotices(database: Database): Promise<void> {
+  const notices = JSON.parse(await readFile(HOLIDAY_NOTICES_SEED, 'utf8')) as HolidayNotice[];
+  await database.db
+    .insert(holidayNotices)
+    .values(notices.map((n) => ({ ...n })))
+    .onConflictDoNothing({ target: holidayNotices.year });
+}

@@ -1,0 +1,154 @@
+/**
+ * Starts the whole system on embedded defaults in one process: PostgreSQL, the Temporal dev
+ * server (with its Web UI), migrations and demo data, the worker and the API. Ctrl-C stops
+ * everything; data stays in DATA_DIR for the next start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { issueToken } from '../api/auth.js';
+import { buildApp } from '../api/app.js';
+import { connectDatabase } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { createCaseWorker } from '../workflows/worker.js';
+import { DEV_AUTH_SECRET, loadConfig } from './config.js';
+import { DEMO_HOUSEHOLDS, seedDemoData } from './demo-data.js';
+import { startPostgres } from './postgres.js';
+import { temporalCliPath } from './toolchain.js';
+
+const config = loadConfig();
+const dataDir = resolve(config.dataDir);
+mkdirSync(dataDir, { recursive: true });
+const stops: Array<() => Promise<unknown>> = [];
+
+async function main(): Promise<void> {
+  const postgres = await startPostgres({
+    dataDir: join(dataDir, 'postgres'),
+    port: config.embeddedPostgresPort,
+    database: 'mingteyouxin',
+  });
+  stops.push(postgres.stop);
+
+  const temporalAddress = config.temporalAddress ?? (await startTemporalDevServer());
+  const database = connectDatabase(postgres.url);
+  stops.push(database.close);
+  await migrateDatabase(database);
+  await seedDemoData(database);
+
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  stops.push(() => workerConnection.close());
+  const worker = await createCaseWorker({
+    connection: workerConnection,
+    namespace: config.temporalNamespace,
+    db: database.db,
+  });
+  const workerRun = worker.run();
+  stops.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+  });
+
+  const clientConnection = await Connection.connect({ address: temporalAddress });
+  stops.push(() => clientConnection.close());
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const app = await buildApp({
+    database,
+    temporal,
+    authSecret: config.authSecret,
+    caseSettings: config.caseSettings,
+    logger: { level: config.logLevel },
+  });
+  stops.push(() => app.close());
+  await app.listen({ host: config.apiHost, port: config.apiPort });
+
+  printWelcome(temporalAddress);
+}
+
+async function startTemporalDevServer(): Promise<string> {
+  const address = `127.0.0.1:${config.temporalPort}`;
+  const server: ChildProcess = spawn(
+    temporalCliPath(),
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(config.temporalPort),
+      '--ui-port',
+      String(config.temporalUiPort),
+      '--db-filename',
+      join(dataDir, 'temporal.sqlite'),
+      '--namespace',
+      config.temporalNamespace,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
+  stops.push(async () => {
+    server.kill('SIGTERM');
+    await exited;
+  });
+  for (let attempt = 0; ; attempt++) {
+    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${server.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.describeNamespace({ namespace: config.temporalNamespace });
+      await connection.close();
+      return address;
+    } catch (err) {
+      if (attempt > 120) throw new Error(`the Temporal dev server did not answer at ${address}: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function printWelcome(temporalAddress: string): void {
+  const api = `http://${config.apiHost}:${config.apiPort}`;
+  const expires = Math.floor(Date.now() / 1000) + 12 * 3600;
+  const household = DEMO_HOUSEHOLDS[1];
+  const tokens = {
+    [`household ${household.uscc}`]: issueToken(config.authSecret, { id: household.uscc, role: 'household', uscc: household.uscc }, expires),
+    [`district office ${household.districtCode}`]: issueToken(config.authSecret, { id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode }, expires),
+    'city office': issueToken(config.authSecret, { id: 'city-supervisor', role: 'city' }, expires),
+  };
+  const lines = [
+    '',
+    `API            ${api}`,
+    `OpenAPI docs   ${api}/docs`,
+    config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
+    `Data           ${dataDir}`,
+    config.authSecret === DEV_AUTH_SECRET ? 'AUTH_SECRET    development default: set AUTH_SECRET outside development' : '',
+    '',
+    'Demo tokens (12 h):',
+    ...Object.entries(tokens).map(([who, token]) => `  ${who}:\n    ${token}`),
+    '',
+    'Try:',
+    `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
+    `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  console.log(lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
+}
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const step of stops.reverse()) {
+    await step().catch((err: unknown) => console.error('while stopping:', err));
+  }
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  await stop(1);
+});

@@ -1,0 +1,19 @@
+/** The worker alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
+import { NativeConnection } from '@temporalio/worker';
+import { connectDatabase } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { createCaseWorker } from '../workflows/worker.js';
+import { loadConfig } from './config.js';
+
+const config = loadConfig();
+if (!config.databaseUrl || !config.temporalAddress) {
+  console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');
+  process.exit(2);
+}
+const database = connectDatabase(config.databaseUrl);
+await migrateDatabase(database);
+const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const worker = await createCaseWorker({ connection, namespace: config.temporalNamespace, db: database.db });
+// The worker shuts down by itself on SIGINT/SIGTERM and finishes its running tasks first.
+await worker.run();
+await Promise.all([connection.close(), database.close()]);
