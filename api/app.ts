@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/client.js';
 import type { CaseSettings } from '../policy/recognition-case.js';
+import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { installAuthentication } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
@@ -16,13 +17,15 @@ export interface AppDeps {
   caseSettings: CaseSettings;
   /** Epoch milliseconds; tests may fix it. */
   now?: () => number;
+  /** Where new cases are queued; tests give each worker its own. */
+  taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
 }
 
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, ...deps };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, ...deps };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });

@@ -37,7 +37,7 @@ function dayPart(date: IsoDate): number {
   return digitAt(date, 8) * 10 + digitAt(date, 9);
 }
 
-export function isLeapYear(year: number): boolean {
+function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 

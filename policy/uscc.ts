@@ -56,7 +56,9 @@ export function validateUscc(code: string): UsccValidation {
     if (characterValue(code, i) < 0) {
       return {
         ok: false,
-        reason: `character '${code.charAt(i)}' at position ${i + 1} is not allowed (0-9 and upper-case A-Z except I, O, S, V, Z)`,
+        reason:
+          `character '${code.charAt(i)}' at position ${i + 1} is not allowed ` +
+          '(0-9 and upper-case A-Z except I, O, S, V, Z)',
       };
     }
   }

@@ -19,7 +19,6 @@ import {
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
-  RECOGNITION_TASK_QUEUE,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   caseViewQuery,
@@ -187,7 +186,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         };
         try {
           await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
-            taskQueue: RECOGNITION_TASK_QUEUE,
+            taskQueue: deps.taskQueue,
             workflowId: caseId,
             args: [input],
             workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -1,0 +1,80 @@
+// Resolves the external tools that scripts/setup.sh caches, by the same rules as setup.sh and
+// scripts/temporal-test-server/run, so code and tests find what setup made without being told.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const scriptsDir = dirname(fileURLToPath(import.meta.url));
+const testServerDir = join(scriptsDir, 'temporal-test-server');
+
+/** Kept outside the clone so that a fresh clone on the same machine (CI) reuses the slow builds. */
+export function toolchainCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MTYX_CACHE_DIR) return env.MTYX_CACHE_DIR;
+  const xdgCache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdgCache, 'mingteyouxin');
+}
+
+export function temporalCliVersion(): string {
+  const text = readFileSync(join(scriptsDir, 'toolchain.env'), 'utf8');
+  const match = /^TEMPORAL_CLI_VERSION=(\S+)\s*$/m.exec(text);
+  if (!match?.[1]) throw new Error('scripts/toolchain.env has no TEMPORAL_CLI_VERSION line');
+  return match[1];
+}
+
+export function temporalTestServerVersion(): string {
+  const pom = readFileSync(join(testServerDir, 'pom.xml'), 'utf8');
+  const match = /<temporal\.test\.server\.version>([^<]+)<\/temporal\.test\.server\.version>/.exec(pom);
+  if (!match?.[1]) throw new Error('scripts/temporal-test-server/pom.xml has no <temporal.test.server.version>');
+  return match[1].trim();
+}
+
+/** The `temporal` CLI binary, whose `server start-dev` is the dev server. */
+export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TEMPORAL_CLI_PATH) {
+    requireExecutable(env.TEMPORAL_CLI_PATH, 'TEMPORAL_CLI_PATH is set to', 'Point it at a temporal CLI binary, or unset it and run `npm run setup`.');
+    return env.TEMPORAL_CLI_PATH;
+  }
+  const path = join(toolchainCacheDir(env), `temporal-cli-${temporalCliVersion()}`, 'temporal');
+  requireExecutable(
+    path,
+    'The Temporal CLI is not built yet; expected',
+    'Run `npm run setup` (it builds it with Go), or set TEMPORAL_CLI_PATH to a temporal CLI binary.',
+  );
+  return path;
+}
+
+/**
+ * The time-skipping test server executable: TEMPORAL_TEST_SERVER_PATH, else the committed wrapper,
+ * which runs the Java test server from the jars that setup resolved into the cache.
+ */
+export function temporalTestServerPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TEMPORAL_TEST_SERVER_PATH) {
+    requireExecutable(
+      env.TEMPORAL_TEST_SERVER_PATH,
+      'TEMPORAL_TEST_SERVER_PATH is set to',
+      'Point it at a temporal-test-server executable, or unset it and run `npm run setup`.',
+    );
+    return env.TEMPORAL_TEST_SERVER_PATH;
+  }
+  const libDir = join(toolchainCacheDir(env), `temporal-test-server-${temporalTestServerVersion()}`, 'lib');
+  if (!existsSync(libDir)) {
+    throw new Error(
+      `The Temporal test server's jars are not in the cache yet; expected ${libDir}. ` +
+        'Run `npm run setup` (it resolves them with Maven), or set TEMPORAL_TEST_SERVER_PATH to a temporal-test-server executable.',
+    );
+  }
+  return join(testServerDir, 'run');
+}
+
+function requireExecutable(path: string, what: string, fix: string): void {
+  let ok = false;
+  try {
+    // A mode check rather than access(X_OK): root passes X_OK for any file with one x bit, and we want the same answer for everyone.
+    const stat = statSync(path);
+    ok = stat.isFile() && (stat.mode & 0o111) !== 0;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error(`${what} ${path}, but no executable file is there. ${fix}`);
+}

@@ -1,0 +1,231 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { issueToken } from '../../api/auth.js';
+import type { Database } from '../../db/client.js';
+import { caseEvents } from '../../db/schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { cstDateOf } from '../../policy/dates.js';
+import { usccCheckCharacter } from '../../policy/uscc.js';
+import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+
+const SECRET = 'api-test-secret';
+let env: TestWorkflowEnvironment;
+let database: Database;
+let app: FastifyInstance;
+let worker: Worker;
+let workerRun: Promise<void>;
+let now: number;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = testDatabase();
+  const started = await caseWorker(env, database);
+  worker = started.worker;
+  workerRun = worker.run();
+  now = await env.currentTimeMs();
+  app = await buildApp({
+    database,
+    temporal: env.client,
+    authSecret: SECRET,
+    caseSettings: { reviewWorkingDays: 20, reminderWorkingDays: 3 },
+    now: () => now,
+    taskQueue: started.taskQueue,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  worker?.shutdown();
+  await workerRun;
+  await database?.close();
+  await env?.teardown();
+});
+
+const bearer = (actor: Actor, secret = SECRET) => ({
+  authorization: `Bearer ${issueToken(secret, actor, Math.floor(now / 1000) + 3600)}`,
+});
+
+function apply(actor: Actor, body: Record<string, unknown>) {
+  return app.inject({ method: 'POST', url: '/applications', headers: bearer(actor), payload: body });
+}
+
+describe('health and documentation', () => {
+  it('reports PostgreSQL and Temporal as up', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', database: 'up', temporal: 'up' });
+  });
+
+  it('serves an OpenAPI document generated from the route schemas', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health', '/applications', '/cases/{caseId}', '/cases/{caseId}/review']),
+    );
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no token', {}],
+    ['a token signed with another secret', bearer({ id: 'x', role: 'city' }, 'other-secret')],
+    ['a malformed token', { authorization: 'Bearer not-a-token' }],
+  ])('answers 401 for %s', async (_name, headers) => {
+    const response = await app.inject({ method: 'POST', url: '/applications', headers, payload: {} });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: 'Unauthorized', details: { field: 'authorization' } });
+  });
+
+  it('refuses an expired token', async () => {
+    const expired = issueToken(SECRET, { id: 'x', role: 'city' }, Math.floor(now / 1000) - 1);
+    const response = await app.inject({ method: 'GET', url: '/cases/recognition-92120104MA06B7Q405-2026', headers: { authorization: `Bearer ${expired}` } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().message).toMatch(/expired/);
+  });
+});
+
+describe('POST /applications', () => {
+  it('names the field and the rule of a malformed USCC (GB 32100-2015)', async () => {
+    const { uscc, actor } = await registerHousehold(database);
+    const wrongCheck = uscc.slice(0, 17) + (uscc.endsWith('0') ? '1' : '0');
+    const response = await apply({ ...actor, uscc: wrongCheck }, { uscc: wrongCheck, category: 'quality', claimedCriteria: ['Q1'] });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'Bad Request', details: { field: 'uscc', rule: 'GB 32100-2015' } });
+  });
+
+  it.each([
+    [{ claimedCriteria: ['Q1'] }, 'category'],
+    [{ category: 'famous', claimedCriteria: ['Q1'] }, 'category'],
+    [{ category: 'quality', claimedCriteria: ['Q1'], fee: 100 }, 'fee'],
+  ])('answers 400 naming the field for %j', async (body, field) => {
+    const { uscc, actor } = await registerHousehold(database);
+    const response = await apply(actor, { uscc, ...body });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details.field).toBe(field);
+  });
+
+  it.each([
+    [['K1'], 'C-SELF'],
+    [['Q6'], 'C-REC'],
+  ])('answers 422 with the clause for criteria %j', async (claimedCriteria, clause) => {
+    const { uscc, actor } = await registerHousehold(database);
+    const response = await apply(actor, { uscc, category: 'quality', claimedCriteria });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details).toMatchObject({ field: 'claimedCriteria', clause });
+  });
+
+  it('lets a household apply only for itself, and nobody else apply for it', async () => {
+    const { uscc } = await registerHousehold(database);
+    const other = await registerHousehold(database);
+    const forOther = await apply(other.actor, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
+    expect(forOther.statusCode).toBe(403);
+    expect(forOther.json().details.clause).toBe('C-SELF');
+    const byDistrict = await apply(districtOffice('120104'), { uscc, category: 'quality', claimedCriteria: ['Q1'] });
+    expect(byDistrict.statusCode).toBe(403);
+  });
+
+  it('answers 422 for a household missing from the registry', async () => {
+    const first17 = '92120104ZZ0000001';
+    const uscc = first17 + usccCheckCharacter(first17);
+    const response = await apply({ id: uscc, role: 'household', uscc }, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details).toMatchObject({ field: 'uscc' });
+  });
+
+  it('starts one case per household and year; a second application answers 409 and starts nothing', async () => {
+    const { uscc, actor } = await registerHousehold(database);
+    const year = Number(cstDateOf(now).slice(0, 4));
+    const first = await apply(actor, { uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['brand.pdf'] });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toEqual({ caseId: `recognition-${uscc}-${year}`, uscc, year, category: 'quality', status: 'under_review' });
+    expect(first.headers.location).toBe(`/cases/recognition-${uscc}-${year}`);
+
+    const second = await apply(actor, { uscc, category: 'renowned', claimedCriteria: ['K1'] });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().details).toMatchObject({ clause: 'C-ONE-TYPE', caseId: first.json().caseId });
+    const view = await app.inject({ method: 'GET', url: `/cases/${first.json().caseId}`, headers: bearer(actor) });
+    expect(view.json()).toMatchObject({ category: 'quality', claimedCriteria: ['Q2'] });
+  });
+});
+
+describe('the district review through the API', () => {
+  async function openCase(district = '120104') {
+    const { uscc, actor } = await registerHousehold(database, district);
+    const response = await apply(actor, { uscc, category: 'distinctive', claimedCriteria: ['F1', 'F5'] });
+    expect(response.statusCode).toBe(201);
+    return { caseId: response.json().caseId as string, household: actor };
+  }
+
+  const review = (caseId: string, actor: Actor, payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: `/cases/${caseId}/review`, headers: bearer(actor), payload });
+
+  it('shows a case only to its household, its district office and the city office', async () => {
+    const { caseId, household } = await openCase();
+    for (const [actor, status] of [
+      [household, 200],
+      [districtOffice('120104'), 200],
+      [{ id: 'city', role: 'city' }, 200],
+      [districtOffice('120101'), 403],
+      [{ id: 'dept', role: 'department', department: 'culture' }, 403],
+    ] as const) {
+      const response = await app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: bearer(actor) });
+      expect(response.statusCode, `${actor.role} ${actor.id}`).toBe(status);
+    }
+  });
+
+  it('refuses bad decisions with the field and clause, writing nothing, and takes a valid one once', async () => {
+    const { caseId, household } = await openCase();
+    const own = districtOffice('120104');
+    const eventsBefore = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
+
+    const noReason = await review(caseId, own, { decision: 'reject' });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json()).toMatchObject({ error: 'Unprocessable Entity', details: { field: 'reason' } });
+
+    const otherDistrict = await review(caseId, districtOffice('120101'), { decision: 'accept' });
+    expect(otherDistrict.statusCode).toBe(403);
+    expect(otherDistrict.json().details).toMatchObject({ field: 'actor', clause: 'C-SELF' });
+
+    const ownApplication = await review(caseId, household, { decision: 'accept' });
+    expect(ownApplication.statusCode).toBe(403);
+
+    const unknownDecision = await review(caseId, own, { decision: 'approve' });
+    expect(unknownDecision.statusCode).toBe(400);
+    expect(unknownDecision.json().details.field).toBe('decision');
+
+    const eventsAfterRefusals = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
+    expect(eventsAfterRefusals.length).toBe(eventsBefore.length);
+
+    const accepted = await review(caseId, own, { decision: 'accept', category: 'quality', reason: 'a 30-year shop fits quality best' });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toMatchObject({ status: 'review_accepted', category: 'quality', lastDecision: { by: { id: own.id } } });
+
+    const again = await review(caseId, own, { decision: 'reject', reason: 'changed my mind' });
+    expect(again.statusCode).toBe(409);
+
+    const trail = await app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(own) });
+    expect(trail.statusCode).toBe(200);
+    expect(trail.json().at(-1)).toMatchObject({
+      action: 'review_accepted',
+      actorId: own.id,
+      actorRole: 'district',
+      reason: 'a 30-year shop fits quality best',
+      clauses: ['C-SELF', 'C-ONE-TYPE'],
+    });
+  });
+
+  it('answers 404 for a case that does not exist', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/cases/recognition-92120104ZZ0000001X-2026',
+      headers: bearer({ id: 'city', role: 'city' }),
+    });
+    expect(response.statusCode).toBe(404);
+  });
+});
