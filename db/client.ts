@@ -1,6 +1,9 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
-import * as schema from './schema.js';
+import * as registry from './schema.js';
+import * as tiering from './tiering-schema.js';
+
+const schema = { ...registry, ...tiering };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 
