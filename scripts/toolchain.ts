@@ -67,10 +67,11 @@ export function temporalTestServerPath(env: NodeJS.ProcessEnv = process.env): st
   return join(testServerDir, 'run');
 }
 
+// Checked here because the SDK, given a path it cannot run, only reports a server that did not
+// come up within its start-up timeout.
 function requireExecutable(path: string, what: string, fix: string): void {
-  let ok = false;
+  let ok: boolean;
   try {
-    // A mode check rather than access(X_OK): root passes X_OK for any file with one x bit, and we want the same answer for everyone.
     const stat = statSync(path);
     ok = stat.isFile() && (stat.mode & 0o111) !== 0;
   } catch {

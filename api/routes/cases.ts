@@ -294,7 +294,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = requireActor(request, ['district']);
         const command = reviewCommand(actor, request.body);
-        return runUpdate(() => handleFor(request.params.caseId).executeUpdate(reviewUpdate, { args: [command] }));
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
       },
     );
 
@@ -319,9 +320,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = requireActor(request, ['household']);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
-        return runUpdate(() =>
-          handleFor(request.params.caseId).executeUpdate(supplyInformationUpdate, { args: [command] }),
-        );
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
       },
     );
   };
@@ -359,7 +359,7 @@ function assertMayRead(actor: Actor, view: CaseView): void {
 }
 
 /** Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was written. */
-async function runUpdate(update: () => Promise<CaseView>): Promise<CaseView> {
+async function runUpdate(handle: WorkflowHandle, update: () => Promise<CaseView>): Promise<CaseView> {
   try {
     return await update();
   } catch (err) {
@@ -367,7 +367,9 @@ async function runUpdate(update: () => Promise<CaseView>): Promise<CaseView> {
       if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
     }
     if (err instanceof WorkflowNotFoundError) {
-      throw new HttpError(404, `no open case ${err.workflowId ?? ''}`.trim(), { field: 'caseId' });
+      // The workflow has finished: the case exists but takes no more decisions.
+      const closed = await queryCase(handle);
+      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', status: closed.status });
     }
     throw err;
   }

@@ -131,7 +131,7 @@ describe('POST /applications', () => {
   });
 
   it('answers 422 for a household missing from the registry', async () => {
-    const first17 = '92120104ZZ0000001';
+    const first17 = '92120104WW0000001';
     const uscc = first17 + usccCheckCharacter(first17);
     const response = await apply({ id: uscc, role: 'household', uscc }, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
     expect(response.statusCode).toBe(422);
@@ -162,6 +162,15 @@ describe('the district review through the API', () => {
     return { caseId: response.json().caseId as string, household: actor };
   }
 
+  async function waitForDeadline(caseId: string): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const response = await app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: bearer({ id: 'city', role: 'city' }) });
+      if (response.json().deadline) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no deadline on ${caseId} after 5 s`);
+  }
+
   const review = (caseId: string, actor: Actor, payload: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: `/cases/${caseId}/review`, headers: bearer(actor), payload });
 
@@ -182,6 +191,7 @@ describe('the district review through the API', () => {
   it('refuses bad decisions with the field and clause, writing nothing, and takes a valid one once', async () => {
     const { caseId, household } = await openCase();
     const own = districtOffice('120104');
+    await waitForDeadline(caseId);
     const eventsBefore = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
 
     const noReason = await review(caseId, own, { decision: 'reject' });
@@ -223,7 +233,7 @@ describe('the district review through the API', () => {
   it('answers 404 for a case that does not exist', async () => {
     const response = await app.inject({
       method: 'GET',
-      url: '/cases/recognition-92120104ZZ0000001X-2026',
+      url: '/cases/recognition-92120104WW0000001X-2026',
       headers: bearer({ id: 'city', role: 'city' }),
     });
     expect(response.statusCode).toBe(404);
