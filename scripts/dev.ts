@@ -4,7 +4,7 @@
  * everything; data stays in DATA_DIR for the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -12,7 +12,7 @@ import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { createCaseWorker } from '../workflows/worker.js';
+import { createWorkers } from '../workflows/worker.js';
 import { DEV_AUTH_SECRET, loadConfig } from './config.js';
 import { DEMO_HOUSEHOLDS, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
@@ -39,15 +39,11 @@ async function main(): Promise<void> {
 
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
-  const worker = await createCaseWorker({
-    connection: workerConnection,
-    namespace: config.temporalNamespace,
-    db: database.db,
-  });
-  const workerRun = worker.run();
+  const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, db: database.db });
+  const workerRuns = Promise.all(workers.map((worker) => worker.run()));
   stops.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRuns;
   });
 
   const clientConnection = await Connection.connect({ address: temporalAddress });
@@ -68,6 +64,7 @@ async function main(): Promise<void> {
 
 async function startTemporalDevServer(): Promise<string> {
   const address = `127.0.0.1:${config.temporalPort}`;
+  const logFile = openSync(join(dataDir, 'temporal.log'), 'a');
   const server: ChildProcess = spawn(
     temporalCliPath(),
     [
@@ -86,7 +83,8 @@ async function startTemporalDevServer(): Promise<string> {
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its own log, so that its shutdown chatter does not bury the API's.
+    { stdio: ['ignore', logFile, logFile] },
   );
   const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
   stops.push(async () => {
@@ -121,7 +119,7 @@ function printWelcome(temporalAddress: string): void {
     `API            ${api}`,
     `OpenAPI docs   ${api}/docs`,
     config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
-    `Data           ${dataDir}`,
+    `Data           ${dataDir} (Temporal server log: temporal.log)`,
     config.authSecret === DEV_AUTH_SECRET ? 'AUTH_SECRET    development default: set AUTH_SECRET outside development' : '',
     '',
     'Demo tokens (12 h):',

@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { createCaseWorker } from '../workflows/worker.js';
+import { createWorkers } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfig();
@@ -13,7 +13,7 @@ if (!config.databaseUrl || !config.temporalAddress) {
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
-const worker = await createCaseWorker({ connection, namespace: config.temporalNamespace, db: database.db });
-// The worker shuts down by itself on SIGINT/SIGTERM and finishes its running tasks first.
-await worker.run();
+const workers = await createWorkers({ connection, namespace: config.temporalNamespace, db: database.db });
+// Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.
+await Promise.all(workers.map((worker) => worker.run()));
 await Promise.all([connection.close(), database.close()]);

@@ -10,15 +10,30 @@ export interface WorkerDeps extends ActivityDeps {
   namespace: string;
   /** A prebuilt bundle (tests build one for all workers); otherwise the worker bundles at start. */
   workflowBundle?: WorkflowBundleOption;
-  taskQueue?: string;
 }
 
-export function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
+/**
+ * One worker per task queue, all from the same bundle and activities. Queues are separate so
+ * that a city-wide tiering run cannot delay a reviewer waiting on a case.
+ */
+export const TASK_QUEUES = [RECOGNITION_TASK_QUEUE] as const;
+
+export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
-    taskQueue: deps.taskQueue ?? RECOGNITION_TASK_QUEUE,
+    taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),
   });
+}
+
+export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
+  const workflowBundle = deps.workflowBundle ?? (await bundleOnce());
+  return Promise.all(TASK_QUEUES.map((taskQueue) => createWorker({ ...deps, workflowBundle, taskQueue })));
+}
+
+async function bundleOnce(): Promise<WorkflowBundleOption> {
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
 }

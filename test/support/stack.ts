@@ -9,7 +9,7 @@ import { connectDatabase, type Database } from '../../db/client.js';
 import { households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { createCaseWorker } from '../../workflows/worker.js';
+import { createWorker } from '../../workflows/worker.js';
 
 export function testDatabase(): Database {
   return connectDatabase(inject('databaseUrl'), { max: 5 });
@@ -21,7 +21,7 @@ export async function caseWorker(
   database: Database,
 ): Promise<{ worker: Worker; taskQueue: string }> {
   const taskQueue = `cases-${randomUUID()}`;
-  const worker = await createCaseWorker({
+  const worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     db: database.db,
