@@ -9,7 +9,7 @@ import {
   type HolidayNotice,
   type WorkingDayCalendar,
 } from '../policy/calendar.js';
-import type { CaseEvent, Deadline, DeadlineRequest } from '../policy/recognition-case.js';
+import { waitingFor, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 
 export interface CaseActivities {
@@ -53,6 +53,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
           districtCode: view.districtCode,
           status: view.status,
           dueOn: view.deadline?.dueOn ?? null,
+          waitingFor: waitingFor(view.status),
           version: view.seq,
           view,
           createdAt: new Date(view.submittedAt),

@@ -1,9 +1,10 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import * as registry from './schema.js';
+import * as recognition from './recognition-schema.js';
 import * as tiering from './tiering-schema.js';
 
-const schema = { ...registry, ...tiering };
+const schema = { ...registry, ...tiering, ...recognition };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 

@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./db/schema.ts', './db/tiering-schema.ts'],
+  schema: ['./db/schema.ts', './db/tiering-schema.ts', './db/recognition-schema.ts'],
   out: './db/migrations',
 });

@@ -47,6 +47,8 @@ export const cases = pgTable(
     districtCode: text('district_code').notNull(),
     status: text('status').notNull(),
     dueOn: date('due_on'),
+    /** The role whose move the case waits for (the worklist), null when it waits for nobody. */
+    waitingFor: text('waiting_for'),
     version: integer('version').notNull(),
     view: jsonb('view').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -56,6 +58,7 @@ export const cases = pgTable(
     index('cases_status_district_idx').on(t.status, t.districtCode),
     index('cases_uscc_year_idx').on(t.uscc, t.year),
     index('cases_due_idx').on(t.dueOn),
+    index('cases_worklist_idx').on(t.waitingFor, t.districtCode, t.dueOn),
   ],
 );
 

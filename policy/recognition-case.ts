@@ -4,7 +4,7 @@
  * `apply*` compute the next state and the audit event it leaves. No I/O, no clock: the
  * caller passes the instant and the CST date.
  */
-import type { Actor } from './actors.js';
+import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, cstDateOf, isValidIsoDate, startOfCstDay, type IsoDate } from './dates.js';
 
@@ -144,6 +144,19 @@ export interface SupplyInformationCommand {
   actor: Actor;
   evidenceRefs: string[];
   note?: string;
+}
+
+/** Whose move the case waits for: what puts it on a role's worklist. */
+const WAITING_FOR: Record<CaseStatus, Role | null> = {
+  under_review: 'district',
+  awaiting_information: 'household',
+  review_accepted: null,
+  rejected: null,
+  lapsed: null,
+};
+
+export function waitingFor(status: CaseStatus): Role | null {
+  return WAITING_FOR[status];
 }
 
 export function isClosed(status: CaseStatus): boolean {
