@@ -1,5 +1,6 @@
 import { asc, sql as drizzleSql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { publicityNotices, publicityObjections, recognitions } from '../db/recognition-schema.js';
 import { caseEvents, cases, holidayNotices } from '../db/schema.js';
 import {
   addWorkingDays,
@@ -9,7 +10,7 @@ import {
   type HolidayNotice,
   type WorkingDayCalendar,
 } from '../policy/calendar.js';
-import { waitingFor, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
+import { needsReminder, waitingFor, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 
 export interface CaseActivities {
@@ -60,14 +61,17 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
           updatedAt: new Date(view.updatedAt),
         };
         const { caseId: _key, createdAt: _created, ...changes } = row;
-        await tx
+        const [written] = await tx
           .insert(cases)
           .values(row)
           .onConflictDoUpdate({
             target: cases.caseId,
             set: changes,
             setWhere: drizzleSql`${cases.version} < excluded.version`,
-          });
+          })
+          .returning({ caseId: cases.caseId });
+        // An older view than the one stored changes nothing, here as in the projection above.
+        if (written) await projectPublicRecords(tx, view);
       });
     },
 
@@ -79,7 +83,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
         return result;
       };
       let dueOn: string;
-      if (request.kind === 'information') {
+      if ('dueOn' in request) {
         dueOn = request.dueOn;
       } else if ('from' in request) {
         dueOn = counted(addWorkingDays(calendar, request.from, request.workingDays)).date;
@@ -88,17 +92,71 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
         const left = Math.max(1, counted(workingDaysBetween(calendar, request.pausedOn, request.previousDueOn)).count);
         dueOn = counted(addWorkingDays(calendar, request.resumeOn, left)).date;
       }
-      const remindOn = counted(subtractWorkingDays(calendar, dueOn, reminderWorkingDays)).date;
+      const remindOn = needsReminder(request.kind) ? counted(subtractWorkingDays(calendar, dueOn, reminderWorkingDays)).date : null;
       return {
         kind: request.kind,
         dueOn,
         remindOn,
-        reminded: false,
+        reminded: remindOn === null,
         passed: false,
         fallbackYears: [...fallbackYears].sort(),
       };
     },
   };
+}
+
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The public faces of a case: its publicity notice with the objections, and the registry entry once recognised. */
+async function projectPublicRecords(tx: Transaction, view: CaseView): Promise<void> {
+  const publicity = view.publicity;
+  if (publicity?.objectionsUntil) {
+    const notice = {
+      caseId: view.caseId,
+      uscc: view.uscc,
+      name: view.householdName,
+      districtCode: view.districtCode,
+      category: view.category,
+      publishedOn: publicity.publishedOn,
+      objectionsUntil: publicity.objectionsUntil,
+      status: publicity.windowClosed || view.status !== 'publicity' ? 'closed' : 'open',
+    };
+    await tx.insert(publicityNotices).values(notice).onConflictDoUpdate({ target: publicityNotices.caseId, set: { status: notice.status } });
+  }
+  for (const objection of view.objections) {
+    const row = {
+      caseId: view.caseId,
+      objectionNo: objection.objectionNo,
+      filedBy: objection.filedBy,
+      filedAt: new Date(objection.filedAt),
+      reason: objection.reason,
+      resolution: objection.resolution,
+      resolvedBy: objection.resolution ? (view.lastDecision?.by.id ?? null) : null,
+      resolvedAt: objection.resolution ? new Date(view.updatedAt) : null,
+    };
+    await tx
+      .insert(publicityObjections)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [publicityObjections.caseId, publicityObjections.objectionNo],
+        set: { resolution: row.resolution, resolvedBy: row.resolvedBy, resolvedAt: row.resolvedAt },
+        setWhere: drizzleSql`${publicityObjections.resolution} is null`,
+      });
+  }
+  if (view.recognition) {
+    const entry = {
+      caseId: view.caseId,
+      uscc: view.uscc,
+      name: view.householdName,
+      districtCode: view.districtCode,
+      category: view.category,
+      ...view.recognition,
+      status: 'recognised',
+      updatedAt: new Date(view.updatedAt),
+      version: view.seq,
+    };
+    await tx.insert(recognitions).values(entry).onConflictDoNothing({ target: recognitions.caseId });
+  }
 }
 
 async function loadCalendar(db: Db): Promise<WorkingDayCalendar> {

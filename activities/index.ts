@@ -1,5 +1,10 @@
 import type { Db } from '../db/client.js';
+import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
+import { createEligibilityActivities } from './eligibility.js';
+import { createObjectionActivities } from './objections.js';
+import { createQuotaActivities } from './quota.js';
+import { createTieringActivities } from './tiering.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -7,5 +12,5 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, built from its dependencies so tests can pass their own. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps) };
+  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps) };
 }

@@ -3,18 +3,37 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/client.js';
+import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../policy/eligibility.js';
 import type { CaseSettings } from '../policy/recognition-case.js';
+import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
+import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
+import { loadConfig } from '../scripts/config.js';
 import { installAuthentication } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
+import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/imports.js';
+import { objectionRoutes } from './routes/objections.js';
+import { publicRoutes } from './routes/public.js';
+import { quotaRoutes } from './routes/quotas.js';
+import { supportMeasureRoutes } from './routes/support-measures.js';
+import { tieringRoutes } from './routes/tiering.js';
 
 export interface AppDeps {
   database: Database;
   temporal: Client;
   authSecret: string;
   caseSettings: CaseSettings;
+  /** The application window (C-CYCLE); tests that run on any date of the year widen it. */
+  eligibilitySettings?: EligibilitySettings;
+  /** Working days the city office has to answer an objection to a tier (T-OBJ), and the reminder. */
+  objectionSettings?: ObjectionSettings;
+  /** How the public lookup names the unclassified tier (RULES.md: a display setting). */
+  unclassifiedLabel?: string;
+  /** The directory server-side feed imports must come from (IMPORT_DIR). */
+  importDir?: string;
   /** Epoch milliseconds; tests may fix it. */
   now?: () => number;
   /** Where new cases are queued; tests give each worker its own. */
@@ -25,7 +44,7 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, ...deps };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: loadConfig().importDir, ...deps };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
@@ -45,5 +64,12 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(quotaRoutes(routeDeps));
+  await app.register(publicRoutes(routeDeps));
+  await app.register(exportRoutes(routeDeps));
+  await app.register(objectionRoutes(routeDeps));
+  await app.register(supportMeasureRoutes(routeDeps));
+  await app.register(tieringRoutes(routeDeps));
+  await app.register(importRoutes(routeDeps));
   return app;
 }

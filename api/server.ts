@@ -18,6 +18,9 @@ const app = await buildApp({
   temporal: new Client({ connection, namespace: config.temporalNamespace }),
   authSecret: config.authSecret,
   caseSettings: config.caseSettings,
+  eligibilitySettings: config.eligibilitySettings,
+  objectionSettings: config.objectionSettings,
+  unclassifiedLabel: config.unclassifiedLabel,
   logger: { level: config.logLevel },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type { HolidayNotice } from '../policy/calendar.js';
 import type { Database } from './client.js';
 import { holidayNotices } from './schema.js';
+import { supportMeasures } from './tiering-schema.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 const HOLIDAY_NOTICES_SEED = new URL('./seed/holiday-notices.json', import.meta.url);
+const SUPPORT_MEASURES_SEED = new URL('./seed/support-measures.json', import.meta.url);
 /** Any constant shared by every process that migrates: API, worker and tests start together. */
 const MIGRATION_LOCK_KEY = 4_2024_0009;
 
@@ -20,6 +23,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migrate(database.db, { migrationsFolder: MIGRATIONS_FOLDER });
     await seedHolidayNotices(database);
+    await seedSupportMeasures(database);
   } finally {
     await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     lock.release();
@@ -33,4 +37,25 @@ async function seedHolidayNotices(database: Database): Promise<void> {
     .insert(holidayNotices)
     .values(notices.map((n) => ({ ...n })))
     .onConflictDoNothing({ target: holidayNotices.year });
+}
+
+/**
+ * The measures of annex 1 §4 and annex 2 §6 (T-AID, C-AID) are the text's, not an
+ * administrator's: a corrected seed overwrites what an earlier release loaded.
+ */
+async function seedSupportMeasures(database: Database): Promise<void> {
+  const measures = JSON.parse(await readFile(SUPPORT_MEASURES_SEED, 'utf8')) as Array<typeof supportMeasures.$inferInsert>;
+  await database.db
+    .insert(supportMeasures)
+    .values(measures)
+    .onConflictDoUpdate({
+      target: supportMeasures.id,
+      set: {
+        appliesTo: sql`excluded.applies_to`,
+        clause: sql`excluded.clause`,
+        measure: sql`excluded.measure`,
+        departments: sql`excluded.departments`,
+        withoutApplication: sql`excluded.without_application`,
+      },
+    });
 }

@@ -6,7 +6,7 @@
  */
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
-import { addDays, cstDateOf, isValidIsoDate, startOfCstDay, type IsoDate } from './dates.js';
+import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -25,11 +25,20 @@ export const DEPARTMENT_RECOMMENDATION_CRITERIA: readonly string[] = ['K5', 'F6'
 export type CaseStatus =
   | 'under_review'
   | 'awaiting_information'
-  | 'review_accepted'
+  | 'on_site_verification'
+  | 'soliciting_opinions'
+  | 'publicity'
+  | 'awaiting_quota'
+  | 'recognised'
   | 'rejected'
-  | 'lapsed';
+  | 'lapsed'
+  | 'quota_exhausted';
 
-const CLOSED_STATUSES: readonly CaseStatus[] = ['review_accepted', 'rejected', 'lapsed'];
+/**
+ * Where this workflow's part of a case ends. A recognised household lives on in the registry
+ * (`recognitions`); its filing, annual reports and renewal follow from there.
+ */
+const CLOSED_STATUSES: readonly CaseStatus[] = ['recognised', 'rejected', 'lapsed', 'quota_exhausted'];
 
 export type CaseAction =
   | 'submitted'
@@ -38,14 +47,29 @@ export type CaseAction =
   | 'information_requested'
   | 'information_supplied'
   | 'information_lapsed'
+  | 'verification_passed'
+  | 'opinion_given'
+  | 'opinions_closed'
+  | 'publicity_started'
+  | 'objection_filed'
+  | 'objection_resolved'
+  | 'publicity_closed'
+  | 'quota_requested'
+  | 'quota_waiting'
+  | 'recognised'
+  | 'quota_exhausted'
   | 'deadline_set'
   | 'reminder_sent'
   | 'deadline_escalated';
 
+/** What each waiting step is, and what happens when its due date passes unanswered. */
+export type DeadlineKind = 'review' | 'information' | 'verification' | 'opinions' | 'publicity' | 'quota';
+
 export interface Deadline {
-  kind: 'review' | 'information';
+  kind: DeadlineKind;
   dueOn: IsoDate;
-  remindOn: IsoDate;
+  /** Null where no reminder is due (publicity, the quota wait). */
+  remindOn: IsoDate | null;
   reminded: boolean;
   passed: boolean;
   /** Years for which no holiday notice was loaded, so Monday–Friday was assumed (calendar.md). */
@@ -54,15 +78,42 @@ export interface Deadline {
 
 /** How the next deadline is to be counted; the workflow resolves it against the calendar. */
 export type DeadlineRequest =
-  | { kind: 'review'; from: IsoDate; workingDays: number }
+  | { kind: DeadlineKind; from: IsoDate; workingDays: number }
   | { kind: 'review'; resumeOn: IsoDate; pausedOn: IsoDate; previousDueOn: IsoDate }
-  | { kind: 'information'; dueOn: IsoDate };
+  | { kind: DeadlineKind; dueOn: IsoDate };
+
+/** Steps whose passing due date escalates to the city office rather than moving the case on. */
+const ESCALATING: readonly DeadlineKind[] = ['review', 'verification'];
+const REMINDED: readonly DeadlineKind[] = ['review', 'information', 'verification', 'opinions'];
+
+export function needsReminder(kind: DeadlineKind): boolean {
+  return REMINDED.includes(kind);
+}
 
 export interface CaseSettings {
   /** Working days the district office has to decide on an application. */
   reviewWorkingDays: number;
+  /** Working days for the on-site verification 走访核实. */
+  verificationWorkingDays: number;
+  /** Working days the consulted departments have to give their opinions 征求意见. */
+  opinionWorkingDays: number;
+  /** Working days of the publicity notice's objection window (C-SELF: configurable, default 5). */
+  publicityWorkingDays: number;
   /** How many working days before a due date the reminder goes out. */
   reminderWorkingDays: number;
+}
+
+export const DEFAULT_CASE_SETTINGS: CaseSettings = {
+  reviewWorkingDays: 20,
+  verificationWorkingDays: 10,
+  opinionWorkingDays: 10,
+  publicityWorkingDays: 5,
+  reminderWorkingDays: 3,
+};
+
+/** Recognitions are all done by 30 November (C-CYCLE); a case still without a place then has none. */
+export function recognitionWindowClosesOn(year: number): IsoDate {
+  return `${year}-11-30`;
 }
 
 export interface ApplicationInput {
@@ -86,6 +137,23 @@ export interface DecisionRecord {
   reason: string | null;
 }
 
+export interface Opinion {
+  department: string;
+  opinion: 'support' | 'object' | 'no_answer';
+  comment: string | null;
+  by: string;
+  at: string;
+}
+
+export interface PublicityObjection {
+  objectionNo: number;
+  reason: string;
+  filedBy: string;
+  filedAt: string;
+  resolution: 'upheld' | 'dismissed' | null;
+  resolutionReason: string | null;
+}
+
 export interface CaseState {
   caseId: string;
   uscc: string;
@@ -105,6 +173,16 @@ export interface CaseState {
   /** Set while the review clock is paused for missing information. */
   reviewPause: { pausedOn: IsoDate; reviewDueOn: IsoDate } | null;
   informationRequest: { reason: string; dueOn: IsoDate } | null;
+  verification: { findings: string; by: string; at: string } | null;
+  /** The departments whose opinions 征求意见 the district office asked for. */
+  consultedDepartments: string[];
+  opinions: Opinion[];
+  publicity: { publishedOn: IsoDate; objectionsUntil: IsoDate | null; windowClosed: boolean } | null;
+  objections: PublicityObjection[];
+  /** Set when the case is ready for a place under the quota and has not asked for one yet. */
+  quotaRequest: { readyAt: string } | null;
+  quotaWait: { readyAt: string; rank: number } | null;
+  recognition: { recognisedOn: IsoDate; validUntil: IsoDate; benefitsFrom: IsoDate } | null;
   lastDecision: DecisionRecord | null;
   /** Sequence number of the last audit event; also the projection's version. */
   seq: number;
@@ -138,7 +216,9 @@ export interface RuleViolation {
 export type ReviewCommand =
   | { decision: 'accept'; actor: Actor; reason?: string; category?: Category }
   | { decision: 'reject'; actor: Actor; reason: string }
-  | { decision: 'request_information'; actor: Actor; reason: string; informationDueOn: IsoDate };
+  | { decision: 'request_information'; actor: Actor; reason: string; informationDueOn: IsoDate }
+  | { decision: 'verified'; actor: Actor; findings: string; departments: string[] }
+  | { decision: 'resolve_objection'; actor: Actor; objectionNo: number; upheld: boolean; reason: string };
 
 export interface SupplyInformationCommand {
   actor: Actor;
@@ -146,14 +226,33 @@ export interface SupplyInformationCommand {
   note?: string;
 }
 
+export interface OpinionCommand {
+  actor: Actor;
+  opinion: 'support' | 'object';
+  comment?: string;
+}
+
+export interface PublicityObjectionCommand {
+  actor: Actor;
+  reason: string;
+}
+
 /** Whose move the case waits for: what puts it on a role's worklist. */
 const WAITING_FOR: Record<CaseStatus, Role | null> = {
   under_review: 'district',
   awaiting_information: 'household',
-  review_accepted: null,
+  on_site_verification: 'district',
+  soliciting_opinions: 'department',
+  publicity: 'district',
+  awaiting_quota: null,
+  recognised: null,
   rejected: null,
   lapsed: null,
+  quota_exhausted: null,
 };
+
+/** Stages at which the district office may still refuse the application. */
+const REJECTABLE: readonly CaseStatus[] = ['under_review', 'on_site_verification', 'soliciting_opinions', 'publicity', 'awaiting_quota'];
 
 export function waitingFor(status: CaseStatus): Role | null {
   return WAITING_FOR[status];
@@ -224,6 +323,14 @@ export function openCase(caseId: string, input: ApplicationInput): Transition {
     deadlineRequest: { kind: 'review', from: submittedOn, workingDays: input.settings.reviewWorkingDays },
     reviewPause: null,
     informationRequest: null,
+    verification: null,
+    consultedDepartments: [],
+    opinions: [],
+    publicity: null,
+    objections: [],
+    quotaRequest: null,
+    quotaWait: null,
+    recognition: null,
     lastDecision: null,
     seq: 1,
   };
@@ -243,7 +350,7 @@ export function openCase(caseId: string, input: ApplicationInput): Transition {
   };
 }
 
-/** District review (C-SELF): only the household's own district office decides, and only once. */
+/** The district office's decisions (C-SELF): only the household's own district office, each at its stage. */
 export function validateReview(state: CaseState, command: ReviewCommand, today: IsoDate): RuleViolation | null {
   const { actor } = command;
   if (actor.role !== 'district') {
@@ -252,60 +359,126 @@ export function validateReview(state: CaseState, command: ReviewCommand, today: 
   if (actor.districtCode !== state.districtCode) {
     return violation(403, 'actor', 'C-SELF', `the case belongs to district ${state.districtCode}`);
   }
-  if (state.status !== 'under_review') {
-    return violation(409, 'decision', null, `the case is ${state.status}, not under review`);
-  }
+  const atStage = (stages: readonly CaseStatus[]): RuleViolation | null =>
+    stages.includes(state.status)
+      ? null
+      : violation(409, 'decision', null, `the case is ${state.status}: ${command.decision} is not a decision it can take`);
   switch (command.decision) {
     case 'accept':
       if (command.category !== undefined && !isCategory(command.category)) {
         return violation(422, 'category', 'C-ONE-TYPE', `category must be one of ${CATEGORIES.join(', ')}`);
       }
-      return null;
+      return atStage(['under_review']);
     case 'reject':
-      return isBlank(command.reason) ? violation(422, 'reason', null, 'a rejection must give its reason') : null;
+      return atStage(REJECTABLE) ?? (isBlank(command.reason) ? violation(422, 'reason', null, 'a rejection must give its reason') : null);
     case 'request_information':
-      if (isBlank(command.reason)) {
-        return violation(422, 'reason', null, 'say which information is missing');
-      }
-      if (!isValidIsoDate(command.informationDueOn)) {
-        return violation(422, 'informationDueOn', null, 'informationDueOn must be a date YYYY-MM-DD');
-      }
-      if (command.informationDueOn <= today) {
-        return violation(422, 'informationDueOn', null, `informationDueOn must be after today (${today}, CST)`);
+      return (
+        atStage(['under_review']) ??
+        (isBlank(command.reason)
+          ? violation(422, 'reason', null, 'say which information is missing')
+          : !isValidIsoDate(command.informationDueOn)
+            ? violation(422, 'informationDueOn', null, 'informationDueOn must be a date YYYY-MM-DD')
+            : command.informationDueOn <= today
+              ? violation(422, 'informationDueOn', null, `informationDueOn must be after today (${today}, CST)`)
+              : null)
+      );
+    case 'verified': {
+      const stage = atStage(['on_site_verification']);
+      if (stage) return stage;
+      if (isBlank(command.findings)) return violation(422, 'findings', 'C-SELF', 'record what the on-site verification found');
+      const departments = command.departments.map((d) => d.trim());
+      if (departments.some((d) => d === '') || new Set(departments).size !== departments.length) {
+        return violation(422, 'departments', 'C-SELF', 'name each department to consult once');
       }
       return null;
+    }
+    case 'resolve_objection': {
+      const stage = atStage(['publicity']);
+      if (stage) return stage;
+      const objection = state.objections.find((o) => o.objectionNo === command.objectionNo);
+      if (!objection) return violation(422, 'objectionNo', null, `no objection ${command.objectionNo} on this case`);
+      if (objection.resolution) return violation(409, 'objectionNo', null, `objection ${command.objectionNo} is already ${objection.resolution}`);
+      return isBlank(command.reason) ? violation(422, 'reason', null, 'say why the objection is upheld or dismissed') : null;
+    }
     default:
-      return violation(422, 'decision', null, 'decision must be accept, reject or request_information');
+      return violation(422, 'decision', null, 'decision must be accept, reject, request_information, verified or resolve_objection');
   }
 }
 
-export function applyReview(state: CaseState, command: ReviewCommand, at: string): Transition {
+export function applyReview(state: CaseState, command: ReviewCommand, at: string): Transition[] {
+  const today = cstDate(at);
   switch (command.decision) {
     case 'accept': {
       const category = command.category ?? state.category;
-      return transition(state, at, command.actor, 'review_accepted', 'review_accepted', command.reason ?? null, {
-        patch: { category, deadline: null },
-        clauses: category === state.category ? ['C-SELF'] : ['C-SELF', 'C-ONE-TYPE'],
-        details: { category },
-      });
+      return [
+        transition(state, at, command.actor, 'review_accepted', 'on_site_verification', command.reason ?? null, {
+          patch: {
+            category,
+            deadline: null,
+            deadlineRequest: { kind: 'verification', from: today, workingDays: state.settings.verificationWorkingDays },
+          },
+          clauses: category === state.category ? ['C-SELF'] : ['C-SELF', 'C-ONE-TYPE'],
+          details: { category },
+        }),
+      ];
     }
     case 'reject':
-      return transition(state, at, command.actor, 'review_rejected', 'rejected', command.reason, {
-        patch: { deadline: null },
-        clauses: ['C-SELF'],
-      });
+      return [
+        transition(state, at, command.actor, 'review_rejected', 'rejected', command.reason, {
+          patch: { deadline: null },
+          clauses: ['C-SELF'],
+          details: { atStage: state.status },
+        }),
+      ];
     case 'request_information': {
-      const reviewDueOn = state.deadline?.dueOn ?? cstDate(at);
-      return transition(state, at, command.actor, 'information_requested', 'awaiting_information', command.reason, {
+      const reviewDueOn = state.deadline?.dueOn ?? today;
+      return [
+        transition(state, at, command.actor, 'information_requested', 'awaiting_information', command.reason, {
+          patch: {
+            informationRequest: { reason: command.reason, dueOn: command.informationDueOn },
+            reviewPause: { pausedOn: today, reviewDueOn },
+            deadline: null,
+            deadlineRequest: { kind: 'information', dueOn: command.informationDueOn },
+          },
+          clauses: ['C-SELF', 'C-NOFEE'],
+          details: { informationDueOn: command.informationDueOn, reviewPausedWithDueOn: reviewDueOn },
+        }),
+      ];
+    }
+    case 'verified': {
+      const departments = command.departments.map((d) => d.trim());
+      const verified = transition(state, at, command.actor, 'verification_passed', 'soliciting_opinions', null, {
         patch: {
-          informationRequest: { reason: command.reason, dueOn: command.informationDueOn },
-          reviewPause: { pausedOn: cstDate(at), reviewDueOn },
+          verification: { findings: command.findings, by: command.actor.id, at },
+          consultedDepartments: departments,
           deadline: null,
-          deadlineRequest: { kind: 'information', dueOn: command.informationDueOn },
+          deadlineRequest: { kind: 'opinions', from: today, workingDays: state.settings.opinionWorkingDays },
         },
-        clauses: ['C-SELF', 'C-NOFEE'],
-        details: { informationDueOn: command.informationDueOn, reviewPausedWithDueOn: reviewDueOn },
+        clauses: ['C-SELF'],
+        details: { findings: command.findings, departments },
       });
+      return departments.length === 0 ? [verified, startPublicity(verified.state, at)] : [verified];
+    }
+    case 'resolve_objection': {
+      const objections = state.objections.map((o) =>
+        o.objectionNo === command.objectionNo
+          ? { ...o, resolution: command.upheld ? ('upheld' as const) : ('dismissed' as const), resolutionReason: command.reason }
+          : o,
+      );
+      const resolved = transition(
+        state,
+        at,
+        command.actor,
+        'objection_resolved',
+        command.upheld ? 'rejected' : 'publicity',
+        command.reason,
+        {
+          patch: { objections, ...(command.upheld ? { deadline: null } : {}) },
+          clauses: ['C-SELF'],
+          details: { objectionNo: command.objectionNo, upheld: command.upheld },
+        },
+      );
+      return [resolved, ...readyForQuota(resolved.state, at)];
     }
   }
 }
@@ -342,17 +515,115 @@ export function applySupplyInformation(state: CaseState, command: SupplyInformat
   });
 }
 
+/** A consulted department gives its opinion 征求意见; when the last one has answered, publicity starts. */
+export function validateOpinion(state: CaseState, command: OpinionCommand): RuleViolation | null {
+  const department = command.actor.department;
+  if (command.actor.role !== 'department' || !department || !state.consultedDepartments.includes(department)) {
+    return violation(403, 'actor', 'C-SELF', `only the consulted departments (${state.consultedDepartments.join(', ') || 'none'}) give opinions`);
+  }
+  if (state.status !== 'soliciting_opinions') {
+    return violation(409, 'opinion', null, `the case is ${state.status}, not soliciting opinions`);
+  }
+  if (state.opinions.some((o) => o.department === department)) {
+    return violation(409, 'opinion', null, `${department} has already given its opinion`);
+  }
+  return null;
+}
+
+export function applyOpinion(state: CaseState, command: OpinionCommand, at: string): Transition[] {
+  const department = command.actor.department as string;
+  const opinion: Opinion = { department, opinion: command.opinion, comment: command.comment ?? null, by: command.actor.id, at };
+  const given = transition(state, at, command.actor, 'opinion_given', state.status, command.comment ?? null, {
+    patch: { opinions: [...state.opinions, opinion] },
+    clauses: ['C-SELF'],
+    details: { department, opinion: command.opinion },
+  });
+  const everyoneAnswered = given.state.consultedDepartments.every((d) => given.state.opinions.some((o) => o.department === d));
+  return everyoneAnswered ? [given, ...closeOpinions(given.state, at)] : [given];
+}
+
+/** Anyone may object while the publicity notice is up (main text §3(2)). */
+export function validatePublicityObjection(state: CaseState, command: PublicityObjectionCommand, today: IsoDate): RuleViolation | null {
+  if (state.status !== 'publicity' || !state.publicity || state.publicity.windowClosed) {
+    return violation(409, 'caseId', 'C-SELF', 'the case is not under publicity: objections are taken only while its notice is up');
+  }
+  if (state.publicity.objectionsUntil && today > state.publicity.objectionsUntil) {
+    return violation(409, 'caseId', 'C-SELF', `the objection window closed on ${state.publicity.objectionsUntil}`);
+  }
+  return isBlank(command.reason) ? violation(422, 'reason', 'C-SELF', 'an objection must say what is wrong') : null;
+}
+
+export function applyPublicityObjection(state: CaseState, command: PublicityObjectionCommand, at: string): Transition {
+  const objectionNo = state.objections.length + 1;
+  return transition(state, at, command.actor, 'objection_filed', 'publicity', command.reason, {
+    patch: {
+      objections: [
+        ...state.objections,
+        { objectionNo, reason: command.reason, filedBy: command.actor.id, filedAt: at, resolution: null, resolutionReason: null },
+      ],
+    },
+    clauses: ['C-SELF'],
+    details: { objectionNo },
+  });
+}
+
+/**
+ * The quota's answer (C-QUOTA): a place means recognition today; none means a ranked wait
+ * until 30 November. Only the first refusal is an audit event: the daily retries that find no
+ * place yet change the rank and nothing else.
+ */
+export function applyQuotaAnswer(
+  state: CaseState,
+  answer: { taken: true } | { taken: false; rank: number; waiting: number },
+  at: string,
+): { state: CaseState; transitions: Transition[] } {
+  const request = state.quotaRequest;
+  if (!request) return { state, transitions: [] };
+  if (answer.taken) {
+    const recognisedOn = cstDate(at);
+    const recognition = {
+      recognisedOn,
+      // Valid three years from the recognition date, that date included (C-VALID).
+      validUntil: addDays(addYears(recognisedOn, 3), -1),
+      benefitsFrom: `${yearOf(recognisedOn) + 1}-01-01`,
+    };
+    const recognised = transition(state, at, SYSTEM_ACTOR, 'recognised', 'recognised', null, {
+      patch: { quotaRequest: null, quotaWait: null, deadline: null, recognition },
+      clauses: ['C-QUOTA', 'C-VALID', 'C-CYCLE'],
+      details: { category: state.category, ...recognition },
+    });
+    return { state: recognised.state, transitions: [recognised] };
+  }
+  const quotaWait = { readyAt: request.readyAt, rank: answer.rank };
+  if (state.quotaWait) return { state: { ...state, quotaRequest: null, quotaWait }, transitions: [] };
+  const waiting = transition(state, at, SYSTEM_ACTOR, 'quota_waiting', 'awaiting_quota', null, {
+    patch: { quotaRequest: null, quotaWait },
+    clauses: ['C-QUOTA'],
+    details: { rank: answer.rank, waiting: answer.waiting },
+  });
+  return { state: waiting.state, transitions: [waiting] };
+}
+
+/** Another try for a case still waiting for a place: a place was freed, or the weekly retry came. */
+export function retryQuota(state: CaseState): CaseState {
+  return state.status === 'awaiting_quota' && state.quotaWait && !state.quotaRequest
+    ? { ...state, quotaRequest: { readyAt: state.quotaWait.readyAt } }
+    : state;
+}
+
 export function applyDeadline(state: CaseState, deadline: Deadline, at: string): Transition {
+  const publicity =
+    deadline.kind === 'publicity' && state.publicity ? { publicity: { ...state.publicity, objectionsUntil: deadline.dueOn } } : {};
   return transition(state, at, SYSTEM_ACTOR, 'deadline_set', state.status, null, {
-    patch: { deadline, deadlineRequest: null },
-    clauses: [],
+    patch: { deadline, deadlineRequest: null, ...publicity },
+    clauses: deadline.kind === 'publicity' ? ['C-SELF'] : [],
     details: { ...deadline },
   });
 }
 
 /** The instant a deadline's reminder fires: the start of its reminder day, CST. */
-function reminderMoment(deadline: Deadline): number {
-  return startOfCstDay(deadline.remindOn);
+function reminderMoment(deadline: Deadline): number | null {
+  return deadline.remindOn === null ? null : startOfCstDay(deadline.remindOn);
 }
 
 /** A due date is met until the end of that day, CST; it has passed from the next day's start. */
@@ -360,50 +631,133 @@ function passedMoment(deadline: Deadline): number {
   return startOfCstDay(addDays(deadline.dueOn, 1));
 }
 
-/** When the workflow next has something to do by the clock alone, or null when nothing is pending. */
-export function nextWakeUp(state: CaseState): number | null {
+/** A waiting case is told when a place frees; it also asks again weekly, in case that word was lost. */
+const QUOTA_RETRY_DAYS = 7;
+
+/**
+ * When the workflow next has something to do by the clock alone, or null when nothing is
+ * pending.
+ */
+export function nextWakeUp(state: CaseState, nowMs: number): number | null {
   const deadline = state.deadline;
   if (!deadline || isClosed(state.status)) return null;
-  if (!deadline.reminded) return reminderMoment(deadline);
-  if (!deadline.passed) return passedMoment(deadline);
-  return null;
+  const reminder = deadline.reminded ? null : reminderMoment(deadline);
+  const due = deadline.passed ? null : passedMoment(deadline);
+  const moments = [reminder, due].filter((m): m is number => m !== null);
+  if (state.status === 'awaiting_quota') moments.push(startOfCstDay(addDays(cstDateOf(nowMs), QUOTA_RETRY_DAYS)));
+  return moments.length === 0 ? null : Math.min(...moments);
 }
 
 /**
- * What the clock alone decides at `now`: the reminder, then the escalation (review) or the
- * lapse (information not supplied). Each fires once, as the flags on the deadline record.
+ * What the clock alone decides at `now`: the reminder, then what the passed due date means for
+ * its step (escalation, lapse, closing opinions or publicity, the end of the quota wait). Each
+ * fires once, as the flags on the deadline record.
  */
 export function applyClock(state: CaseState, nowMs: number, at: string): Transition[] {
   const transitions: Transition[] = [];
   let current = state;
   const deadline = current.deadline;
   if (!deadline || isClosed(current.status)) return transitions;
-  if (!deadline.reminded && nowMs >= reminderMoment(deadline)) {
+  const reminder = reminderMoment(deadline);
+  if (!deadline.reminded && reminder !== null && nowMs >= reminder) {
     const next = transition(current, at, SYSTEM_ACTOR, 'reminder_sent', current.status, null, {
       patch: { deadline: { ...deadline, reminded: true } },
       clauses: [],
-      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: deadline.kind === 'review' ? 'district' : 'household' },
+      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: waitingFor(current.status) },
     });
     transitions.push(next);
     current = next.state;
   }
   const reminded = current.deadline;
   if (reminded && !reminded.passed && nowMs >= passedMoment(reminded)) {
-    const next =
-      reminded.kind === 'review'
-        ? transition(current, at, SYSTEM_ACTOR, 'deadline_escalated', current.status, 'review not decided by its due date', {
-            patch: { deadline: { ...reminded, reminded: true, passed: true } },
-            clauses: ['C-SELF'],
-            details: { kind: 'review', dueOn: reminded.dueOn, notify: 'city' },
-          })
-        : transition(current, at, SYSTEM_ACTOR, 'information_lapsed', 'lapsed', 'requested information not supplied by its due date', {
-            patch: { deadline: { ...reminded, reminded: true, passed: true } },
-            clauses: ['C-SELF'],
-            details: { kind: 'information', dueOn: reminded.dueOn },
-          });
-    transitions.push(next);
+    const passed = { ...current, deadline: { ...reminded, reminded: true, passed: true } };
+    transitions.push(...onDeadlinePassed(passed, reminded, at));
   }
   return transitions;
+}
+
+function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Transition[] {
+  if (ESCALATING.includes(deadline.kind)) {
+    return [
+      transition(state, at, SYSTEM_ACTOR, 'deadline_escalated', state.status, `${deadline.kind} not done by its due date`, {
+        patch: {},
+        clauses: ['C-SELF'],
+        details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: 'city' },
+      }),
+    ];
+  }
+  switch (deadline.kind) {
+    case 'information':
+      return [
+        transition(state, at, SYSTEM_ACTOR, 'information_lapsed', 'lapsed', 'requested information not supplied by its due date', {
+          patch: {},
+          clauses: ['C-SELF'],
+          details: { kind: 'information', dueOn: deadline.dueOn },
+        }),
+      ];
+    case 'opinions':
+      return closeOpinions(state, at);
+    case 'publicity': {
+      const closed = transition(state, at, SYSTEM_ACTOR, 'publicity_closed', 'publicity', null, {
+        patch: { publicity: state.publicity && { ...state.publicity, windowClosed: true } },
+        clauses: ['C-SELF'],
+        details: { objections: state.objections.length, unresolved: state.objections.filter((o) => !o.resolution).length },
+      });
+      return [closed, ...readyForQuota(closed.state, at)];
+    }
+    case 'quota':
+      return [
+        transition(state, at, SYSTEM_ACTOR, 'quota_exhausted', 'quota_exhausted', 'no place under the quota freed before 30 November', {
+          patch: { quotaWait: null },
+          clauses: ['C-QUOTA', 'C-CYCLE'],
+          details: { closedOn: deadline.dueOn },
+        }),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Opinions close when every department answered or the time ran out: silence is recorded as no answer. */
+function closeOpinions(state: CaseState, at: string): Transition[] {
+  const silent = state.consultedDepartments.filter((d) => !state.opinions.some((o) => o.department === d));
+  const closed = transition(state, at, SYSTEM_ACTOR, 'opinions_closed', 'soliciting_opinions', null, {
+    patch: {
+      opinions: [
+        ...state.opinions,
+        ...silent.map((department) => ({ department, opinion: 'no_answer' as const, comment: null, by: 'system', at })),
+      ],
+    },
+    clauses: ['C-SELF'],
+    details: { noAnswer: silent, objecting: state.opinions.filter((o) => o.opinion === 'object').map((o) => o.department) },
+  });
+  return [closed, startPublicity(closed.state, at)];
+}
+
+function startPublicity(state: CaseState, at: string): Transition {
+  const publishedOn = cstDate(at);
+  return transition(state, at, SYSTEM_ACTOR, 'publicity_started', 'publicity', null, {
+    patch: {
+      publicity: { publishedOn, objectionsUntil: null, windowClosed: false },
+      deadline: null,
+      deadlineRequest: { kind: 'publicity', from: publishedOn, workingDays: state.settings.publicityWorkingDays },
+    },
+    clauses: ['C-SELF'],
+    details: { publishedOn, workingDays: state.settings.publicityWorkingDays },
+  });
+}
+
+/** After publicity, with every objection resolved and none upheld, the case asks for a place (C-QUOTA). */
+function readyForQuota(state: CaseState, at: string): Transition[] {
+  const ready = state.status === 'publicity' && state.publicity?.windowClosed && state.objections.every((o) => o.resolution === 'dismissed');
+  if (!ready) return [];
+  return [
+    transition(state, at, SYSTEM_ACTOR, 'quota_requested', 'awaiting_quota', null, {
+      patch: { quotaRequest: { readyAt: at }, deadline: null, deadlineRequest: { kind: 'quota', dueOn: recognitionWindowClosesOn(state.year) } },
+      clauses: ['C-QUOTA'],
+      details: { readyAt: at },
+    }),
+  ];
 }
 
 function transition(

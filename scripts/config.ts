@@ -1,4 +1,8 @@
-import type { CaseSettings } from '../policy/recognition-case.js';
+import { join } from 'node:path';
+import { DEFAULT_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
+import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../policy/recognition-case.js';
+import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
+import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 
 /** Every setting the processes read, with its default; the README lists the same table. */
 export interface Config {
@@ -14,6 +18,11 @@ export interface Config {
   authSecret: string;
   logLevel: string;
   caseSettings: CaseSettings;
+  eligibilitySettings: EligibilitySettings;
+  objectionSettings: ObjectionSettings;
+  unclassifiedLabel: string;
+  /** The only directory the API imports server-side feed files from. */
+  importDir: string;
 }
 
 export const DEV_AUTH_SECRET = 'dev-secret-change-me';
@@ -32,10 +41,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authSecret: env.AUTH_SECRET ?? DEV_AUTH_SECRET,
     logLevel: env.LOG_LEVEL ?? 'info',
     caseSettings: {
-      reviewWorkingDays: integer(env, 'REVIEW_WORKING_DAYS', 20),
-      reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', 3),
+      reviewWorkingDays: integer(env, 'REVIEW_WORKING_DAYS', DEFAULT_CASE_SETTINGS.reviewWorkingDays),
+      verificationWorkingDays: integer(env, 'VERIFICATION_WORKING_DAYS', DEFAULT_CASE_SETTINGS.verificationWorkingDays),
+      opinionWorkingDays: integer(env, 'OPINION_WORKING_DAYS', DEFAULT_CASE_SETTINGS.opinionWorkingDays),
+      publicityWorkingDays: integer(env, 'PUBLICITY_WORKING_DAYS', DEFAULT_CASE_SETTINGS.publicityWorkingDays),
+      reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_CASE_SETTINGS.reminderWorkingDays),
     },
+    eligibilitySettings: {
+      ...DEFAULT_ELIGIBILITY_SETTINGS,
+      applicationsCloseOn: applicationsCloseOn(env, DEFAULT_ELIGIBILITY_SETTINGS.applicationsCloseOn),
+    },
+    objectionSettings: {
+      answerWorkingDays: integer(env, 'OBJECTION_WORKING_DAYS', DEFAULT_OBJECTION_SETTINGS.answerWorkingDays),
+      reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_OBJECTION_SETTINGS.reminderWorkingDays),
+    },
+    unclassifiedLabel: env.UNCLASSIFIED_LABEL || DEFAULT_UNCLASSIFIED_LABEL,
+    importDir: env.IMPORT_DIR || join(env.DATA_DIR ?? '.data', 'imports'),
   };
+}
+
+/** C-CYCLE: a month-day no later than the day the year's recognitions are done by. */
+function applicationsCloseOn(env: NodeJS.ProcessEnv, fallback: string): string {
+  const raw = env.APPLICATIONS_CLOSE_ON;
+  if (raw === undefined || raw === '') return fallback;
+  const doneBy = DEFAULT_ELIGIBILITY_SETTINGS.recognitionsDoneBy;
+  if (!isMonthDay(raw) || raw > doneBy) {
+    throw new Error(`APPLICATIONS_CLOSE_ON must be a month-day MM-DD no later than ${doneBy} (C-CYCLE), got "${raw}"`);
+  }
+  return raw;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     temporal,
     authSecret: config.authSecret,
     caseSettings: config.caseSettings,
+    eligibilitySettings: config.eligibilitySettings,
+    objectionSettings: config.objectionSettings,
+    unclassifiedLabel: config.unclassifiedLabel,
     logger: { level: config.logLevel },
   });
   stops.push(() => app.close());

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { RECOGNITION_TASK_QUEUE } from './recognition-case/contract.js';
+import { TIERING_TASK_QUEUE } from './tiering-run/contract.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -16,7 +17,7 @@ export interface WorkerDeps extends ActivityDeps {
  * One worker per task queue, all from the same bundle and activities. Queues are separate so
  * that a city-wide tiering run cannot delay a reviewer waiting on a case.
  */
-export const TASK_QUEUES = [RECOGNITION_TASK_QUEUE] as const;
+export const TASK_QUEUES = [RECOGNITION_TASK_QUEUE, TIERING_TASK_QUEUE] as const;
 
 export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<Worker> {
   return Worker.create({

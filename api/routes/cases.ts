@@ -7,9 +7,11 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
+import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { checkEligibility } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
   validateApplication,
@@ -22,6 +24,8 @@ import {
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   caseViewQuery,
+  opinionUpdate,
+  publicityObjectionUpdate,
   recognitionCaseId,
   reviewUpdate,
   supplyInformationUpdate,
@@ -72,7 +76,13 @@ const caseViewSchema = {
     status: { type: 'string' },
     settings: {
       type: 'object',
-      properties: { reviewWorkingDays: { type: 'integer' }, reminderWorkingDays: { type: 'integer' } },
+      properties: {
+        reviewWorkingDays: { type: 'integer' },
+        verificationWorkingDays: { type: 'integer' },
+        opinionWorkingDays: { type: 'integer' },
+        publicityWorkingDays: { type: 'integer' },
+        reminderWorkingDays: { type: 'integer' },
+      },
     },
     submittedAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -80,6 +90,51 @@ const caseViewSchema = {
     informationRequest: {
       type: ['object', 'null'],
       properties: { reason: { type: 'string' }, dueOn: { type: 'string' } },
+    },
+    verification: {
+      type: ['object', 'null'],
+      properties: { findings: { type: 'string' }, by: { type: 'string' }, at: { type: 'string' } },
+    },
+    consultedDepartments: { type: 'array', items: { type: 'string' } },
+    opinions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          department: { type: 'string' },
+          opinion: { type: 'string', enum: ['support', 'object', 'no_answer'] },
+          comment: { type: ['string', 'null'] },
+          by: { type: 'string' },
+          at: { type: 'string' },
+        },
+      },
+    },
+    publicity: {
+      type: ['object', 'null'],
+      properties: {
+        publishedOn: { type: 'string' },
+        objectionsUntil: { type: ['string', 'null'] },
+        windowClosed: { type: 'boolean' },
+      },
+    },
+    objections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          objectionNo: { type: 'integer' },
+          reason: { type: 'string' },
+          filedBy: { type: 'string' },
+          filedAt: { type: 'string' },
+          resolution: { type: ['string', 'null'] },
+          resolutionReason: { type: ['string', 'null'] },
+        },
+      },
+    },
+    quotaWait: { type: ['object', 'null'], properties: { readyAt: { type: 'string' }, rank: { type: 'integer' } } },
+    recognition: {
+      type: ['object', 'null'],
+      properties: { recognisedOn: { type: 'string' }, validUntil: { type: 'string' }, benefitsFrom: { type: 'string' } },
     },
     lastDecision: {
       type: ['object', 'null'],
@@ -107,6 +162,19 @@ interface ReviewBody {
   reason?: string;
   category?: Category;
   informationDueOn?: string;
+  findings?: string;
+  departments?: string[];
+  objectionNo?: number;
+  upheld?: boolean;
+}
+
+interface OpinionBody {
+  opinion: 'support' | 'object';
+  comment?: string;
+}
+
+interface PublicityObjectionBody {
+  reason: string;
 }
 
 interface InformationBody {
@@ -126,7 +194,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'A household applies for 名特优新 recognition (C-SELF)',
           description:
-            'Starts the case for the household and the current year (CST). One case per household and year (C-ONE-TYPE): a second answers 409. The application is pre-filled from the registry (C-NOFEE).',
+            'Starts the case for the household and the current year (CST). One case per household and year (C-ONE-TYPE): a second answers 409. The application is pre-filled from the registry (C-NOFEE). An ineligible household (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON) answers 422 naming the first failed clause, with every clause evaluated in `details.eligibility`.',
           body: {
             type: 'object',
             required: ['uscc', 'category', 'claimedCriteria'],
@@ -171,6 +239,18 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
+        const eligibility = checkEligibility(
+          await readEligibilityFacts(database.db, { uscc: body.uscc, route: 'self', applicationDate: cstDateOf(now), year }),
+          deps.eligibilitySettings,
+        );
+        const failed = eligibility.results.filter((result) => !result.passed);
+        if (failed.length > 0) {
+          throw new HttpError(422, `not eligible: ${failed.map((result) => `${result.clause} ${result.reason}`).join(' ')}`, {
+            field: 'uscc',
+            clause: failed[0]!.clause,
+            eligibility: eligibility.results,
+          });
+        }
         const caseId = recognitionCaseId(body.uscc, year);
         const input: RecognitionCaseInput = {
           uscc: body.uscc,
@@ -273,19 +353,25 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/cases/:caseId/review',
       {
         schema: {
-          summary: "The district office's review decision (C-SELF)",
+          summary: "The district office's decisions on the case (C-SELF)",
           description:
-            'accept (optionally choosing the most suitable category, C-ONE-TYPE), reject with a reason, or request information with a due date, which pauses the review clock.',
+            'Under review: accept (optionally choosing the most suitable category, C-ONE-TYPE), reject with a reason, or request information with a due date, which pauses the review clock. ' +
+            'On-site verification: verified with the findings and the departments to consult (none: publicity starts at once). ' +
+            'Publicity: resolve_objection (upheld refuses the recognition; dismissed lets it go on). Reject is open until a place is taken.',
           params: caseIdParams,
           body: {
             type: 'object',
             required: ['decision'],
             additionalProperties: false,
             properties: {
-              decision: { type: 'string', enum: ['accept', 'reject', 'request_information'] },
+              decision: { type: 'string', enum: ['accept', 'reject', 'request_information', 'verified', 'resolve_objection'] },
               reason: { type: 'string', maxLength: 2000 },
               category: { type: 'string', enum: CATEGORIES },
               informationDueOn: { type: 'string', format: 'date' },
+              findings: { type: 'string', maxLength: 4000 },
+              departments: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 20 },
+              objectionNo: { type: 'integer', minimum: 1 },
+              upheld: { type: 'boolean' },
             },
           },
           response: { 200: caseViewSchema, ...errors },
@@ -324,20 +410,90 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
       },
     );
+
+    app.post<{ Params: { caseId: string }; Body: OpinionBody }>(
+      '/cases/:caseId/opinions',
+      {
+        schema: {
+          summary: "A consulted department's opinion 征求意见 (C-SELF)",
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['opinion'],
+            additionalProperties: false,
+            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: { type: 'string', maxLength: 2000 } },
+          },
+          response: { 200: caseViewSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['department']);
+        const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: PublicityObjectionBody }>(
+      '/publicity/:caseId/objections',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Anyone objects to a recognition while its publicity notice is up',
+          description: 'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition.',
+          security: [],
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['reason'],
+            additionalProperties: false,
+            properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+          },
+          response: {
+            201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = request.actor ?? { id: 'anonymous', role: 'public' as const };
+        const handle = handleFor(request.params.caseId);
+        const view = await runUpdate(handle, () =>
+          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }] }),
+        );
+        return reply.status(201).send({ caseId: view.caseId, objectionNo: view.objections.length });
+      },
+    );
   };
 }
 
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
+  const required = <T>(value: T | undefined, field: string): T => {
+    if (value === undefined) throw new HttpError(422, `${body.decision} needs ${field}`, { field });
+    return value;
+  };
   switch (body.decision) {
     case 'accept':
       return { decision: 'accept', actor, reason: body.reason, category: body.category };
     case 'reject':
       return { decision: 'reject', actor, reason: body.reason ?? '' };
     case 'request_information':
-      if (!body.informationDueOn) {
-        throw new HttpError(422, 'request_information needs informationDueOn', { field: 'informationDueOn' });
-      }
-      return { decision: 'request_information', actor, reason: body.reason ?? '', informationDueOn: body.informationDueOn };
+      return {
+        decision: 'request_information',
+        actor,
+        reason: body.reason ?? '',
+        informationDueOn: required(body.informationDueOn, 'informationDueOn'),
+      };
+    case 'verified':
+      return { decision: 'verified', actor, findings: required(body.findings, 'findings'), departments: body.departments ?? [] };
+    case 'resolve_objection':
+      return {
+        decision: 'resolve_objection',
+        actor,
+        objectionNo: required(body.objectionNo, 'objectionNo'),
+        upheld: required(body.upheld, 'upheld'),
+        reason: body.reason ?? '',
+      };
   }
 }
 

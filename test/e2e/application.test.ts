@@ -3,12 +3,14 @@ import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
+import { publicityNotices } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
 import { createDevServerEnv } from '../support/temporal.js';
 
 const SECRET = 'e2e-secret';
@@ -29,7 +31,8 @@ beforeAll(async () => {
     database,
     temporal: env.client,
     authSecret: SECRET,
-    caseSettings: { reviewWorkingDays: 20, reminderWorkingDays: 3 },
+    caseSettings: DEFAULT_CASE_SETTINGS,
+    eligibilitySettings: OPEN_APPLICATION_WINDOW,
     taskQueue: started.taskQueue,
   });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -95,14 +98,52 @@ it('runs an application through district review over HTTP on the dev server and 
 
   const accepted = await call('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: 'E3 verified' });
   expect(accepted.status).toBe(200);
-  expect(accepted.body.status).toBe('review_accepted');
+  expect(accepted.body.status).toBe('on_site_verification');
+
+  const verified = await call('POST', `/cases/${caseId}/review`, reviewer, {
+    decision: 'verified',
+    findings: 'studio and live-commerce equipment seen on site',
+    departments: ['commerce'],
+  });
+  expect(verified.body.status).toBe('soliciting_opinions');
+  const commerce: Actor = { id: 'commerce-officer', role: 'department', department: 'commerce' };
+  const wrongDepartment = await call('POST', `/cases/${caseId}/opinions`, { ...commerce, department: 'culture' }, { opinion: 'support' });
+  expect(wrongDepartment.status).toBe(403);
+  const opinion = await call('POST', `/cases/${caseId}/opinions`, commerce, { opinion: 'support', comment: 'no complaints on file' });
+  expect(opinion.status).toBe(200);
+  expect(opinion.body.status).toBe('publicity');
+
+  // Anyone may object while the notice is up, without a token.
+  const objection = await call('POST', `/publicity/${caseId}/objections`, null, { reason: 'follower numbers are bought' });
+  expect(objection.status).toBe(201);
+  expect(objection.body).toEqual({ caseId, objectionNo: 1 });
+  const dismissed = await call('POST', `/cases/${caseId}/review`, reviewer, {
+    decision: 'resolve_objection',
+    objectionNo: 1,
+    upheld: false,
+    reason: 'platform statistics verified',
+  });
+  expect(dismissed.body).toMatchObject({ status: 'publicity', objections: [{ objectionNo: 1, resolution: 'dismissed' }] });
 
   const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, caseId));
-  expect(projection).toMatchObject({ status: 'review_accepted', districtCode: '120116', category: 'emerging' });
+  expect(projection).toMatchObject({ status: 'publicity', districtCode: '120116', category: 'emerging', waitingFor: 'district' });
+  const [notice] = await eventually(
+    () => database.db.select().from(publicityNotices).where(eq(publicityNotices.caseId, caseId)),
+    (rows) => rows.length === 1,
+  );
+  expect(notice).toMatchObject({ status: 'open', uscc });
   const trail = await call('GET', `/cases/${caseId}/events`, household);
-  expect(trail.body).toEqual([
-    expect.objectContaining({ seq: 1, action: 'submitted', actorId: uscc }),
-    expect.objectContaining({ seq: 2, action: 'deadline_set', actorRole: 'system' }),
-    expect.objectContaining({ seq: 3, action: 'review_accepted', actorId: reviewer.id, reason: 'E3 verified' }),
+  expect(trail.body.map((e: { action: string }) => e.action).filter((a: string) => a !== 'deadline_set')).toEqual([
+    'submitted',
+    'review_accepted',
+    'verification_passed',
+    'opinion_given',
+    'opinions_closed',
+    'publicity_started',
+    'objection_filed',
+    'objection_resolved',
   ]);
+  expect(trail.body[0]).toMatchObject({ seq: 1, action: 'submitted', actorId: uscc });
+  expect(trail.body.find((e: { action: string }) => e.action === 'objection_filed')).toMatchObject({ actorId: 'anonymous', actorRole: 'public' });
+  // The workflow keeps waiting for the window to close; the dev server is torn down with it.
 });

@@ -2,18 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../policy/actors.js';
 import { startOfCstDay } from '../../policy/dates.js';
 import {
+  DEFAULT_CASE_SETTINGS,
   applyClock,
   applyDeadline,
+  applyOpinion,
+  applyPublicityObjection,
+  applyQuotaAnswer,
   applyReview,
   applySupplyInformation,
   nextWakeUp,
   openCase,
+  retryQuota,
   validateApplication,
+  validateOpinion,
+  validatePublicityObjection,
   validateReview,
   validateSupplyInformation,
   type CaseState,
   type Deadline,
   type ReviewCommand,
+  type Transition,
 } from '../../policy/recognition-case.js';
 
 const USCC = '92120104MA06B7Q405';
@@ -33,7 +41,7 @@ function underReview(): CaseState {
     districtCode: '120104',
     applicant: household,
     submittedAt: '2026-09-01T02:00:00.000Z',
-    settings: { reviewWorkingDays: 20, reminderWorkingDays: 3 },
+    settings: DEFAULT_CASE_SETTINGS,
   }).state;
 }
 
@@ -103,10 +111,12 @@ describe('validateReview', () => {
   });
 
   it('refuses a second decision once the case is closed', () => {
-    const accepted = applyReview(underReview(), { decision: 'accept', actor: reviewer }, '2026-09-02T01:00:00Z').state;
-    expect(validateReview(accepted, { decision: 'reject', actor: reviewer, reason: 'x' }, today)).toMatchObject({
+    const rejected = applyReview(underReview(), { decision: 'reject', actor: reviewer, reason: 'no' }, '2026-09-02T01:00:00Z')[0]!.state;
+    expect(validateReview(rejected, { decision: 'reject', actor: reviewer, reason: 'x' }, today)).toMatchObject({
       status: 409,
     });
+    const accepted = applyReview(underReview(), { decision: 'accept', actor: reviewer }, '2026-09-02T01:00:00Z')[0]!.state;
+    expect(validateReview(accepted, { decision: 'accept', actor: reviewer }, today)).toMatchObject({ status: 409 });
   });
 });
 
@@ -122,7 +132,7 @@ describe('transitions leave an audit event naming who, what and why', () => {
       districtCode: '120104',
       applicant: household,
       submittedAt: '2026-09-30T17:00:00.000Z',
-      settings: { reviewWorkingDays: 20, reminderWorkingDays: 3 },
+      settings: DEFAULT_CASE_SETTINGS,
     });
     expect(state.status).toBe('under_review');
     // 17:00 UTC on 30 September is 1 October in Tianjin: the review counts from the CST date.
@@ -131,12 +141,17 @@ describe('transitions leave an audit event naming who, what and why', () => {
   });
 
   it('accepting with another category cites C-ONE-TYPE', () => {
-    const { state, event } = applyReview(
+    const [{ state, event }] = applyReview(
       underReview(),
       { decision: 'accept', actor: reviewer, category: 'renowned', reason: 'brand fame outweighs' },
       '2026-09-03T01:00:00Z',
-    );
-    expect(state).toMatchObject({ status: 'review_accepted', category: 'renowned', seq: 2 });
+    ) as [Transition];
+    expect(state).toMatchObject({
+      status: 'on_site_verification',
+      category: 'renowned',
+      seq: 2,
+      deadlineRequest: { kind: 'verification', from: '2026-09-03', workingDays: 10 },
+    });
     expect(event).toMatchObject({ action: 'review_accepted', clauses: ['C-SELF', 'C-ONE-TYPE'], reason: 'brand fame outweighs' });
   });
 
@@ -146,7 +161,7 @@ describe('transitions leave an audit event naming who, what and why', () => {
       withDeadline,
       { decision: 'request_information', actor: reviewer, reason: 'licence copy', informationDueOn: '2026-09-20' },
       '2026-09-10T03:00:00Z',
-    ).state;
+    )[0]!.state;
     expect(paused).toMatchObject({
       status: 'awaiting_information',
       reviewPause: { pausedOn: '2026-09-10', reviewDueOn: '2026-09-29' },
@@ -169,11 +184,11 @@ describe('the clock fires each reminder and escalation exactly once', () => {
   const passedAt = startOfCstDay('2026-09-30');
 
   it('wakes up first for the reminder, then for the due date', () => {
-    expect(nextWakeUp(state)).toBe(reminderAt);
+    expect(nextWakeUp(state, reminderAt - 1)).toBe(reminderAt);
     const reminded = applyClock(state, reminderAt, 'x').at(-1)!.state;
-    expect(nextWakeUp(reminded)).toBe(passedAt);
+    expect(nextWakeUp(reminded, reminderAt)).toBe(passedAt);
     const escalated = applyClock(reminded, passedAt, 'y').at(-1)!.state;
-    expect(nextWakeUp(escalated)).toBeNull();
+    expect(nextWakeUp(escalated, passedAt)).toBeNull();
     expect(applyClock(escalated, passedAt + 86_400_000, 'z')).toEqual([]);
   });
 
@@ -195,5 +210,104 @@ describe('the clock fires each reminder and escalation exactly once', () => {
     const [lapse] = applyClock(awaiting, passedAt, 'at');
     expect(lapse?.state.status).toBe('lapsed');
     expect(lapse?.event).toMatchObject({ action: 'information_lapsed', actor: { role: 'system' } });
+  });
+});
+
+describe('from verification to recognition', () => {
+  const at = (day: string) => `${day}T02:00:00.000Z`;
+  const verifying = applyReview(underReview(), { decision: 'accept', actor: reviewer }, at('2026-09-03'))[0]!.state;
+
+  it.each<[string, ReviewCommand, number | null, string | null]>([
+    ['verified with departments', { decision: 'verified', actor: reviewer, findings: 'shop visited', departments: ['culture', 'commerce'] }, null, null],
+    ['verified without findings', { decision: 'verified', actor: reviewer, findings: ' ', departments: [] }, 422, 'findings'],
+    ['the same department twice', { decision: 'verified', actor: reviewer, findings: 'ok', departments: ['culture', 'culture'] }, 422, 'departments'],
+    ['accept again', { decision: 'accept', actor: reviewer }, 409, 'decision'],
+    ['reject at verification', { decision: 'reject', actor: reviewer, reason: 'shop closed' }, null, null],
+  ])('%s', (_name, command, status, field) => {
+    const violation = validateReview(verifying, command, '2026-09-04');
+    expect(violation?.status ?? null).toBe(status);
+    expect(violation?.field ?? null).toBe(field);
+  });
+
+  it('goes straight to publicity when no department is consulted', () => {
+    const steps = applyReview(verifying, { decision: 'verified', actor: reviewer, findings: 'ok', departments: [] }, at('2026-09-04'));
+    expect(steps.map((t) => t.event.action)).toEqual(['verification_passed', 'publicity_started']);
+    expect(steps.at(-1)!.state).toMatchObject({
+      status: 'publicity',
+      publicity: { publishedOn: '2026-09-04', objectionsUntil: null, windowClosed: false },
+      deadlineRequest: { kind: 'publicity', from: '2026-09-04', workingDays: 5 },
+    });
+  });
+
+  const consulting = applyReview(
+    verifying,
+    { decision: 'verified', actor: reviewer, findings: 'ok', departments: ['culture', 'commerce'] },
+    at('2026-09-04'),
+  )[0]!.state;
+  const culture: Actor = { id: 'culture-1', role: 'department', department: 'culture' };
+  const tourism: Actor = { id: 'tourism-1', role: 'department', department: 'tourism' };
+
+  it('takes each consulted department once and opens publicity after the last', () => {
+    expect(validateOpinion(consulting, { actor: tourism, opinion: 'support' })).toMatchObject({ status: 403 });
+    const first = applyOpinion(consulting, { actor: culture, opinion: 'support' }, at('2026-09-05'));
+    expect(first.map((t) => t.event.action)).toEqual(['opinion_given']);
+    expect(validateOpinion(first[0]!.state, { actor: culture, opinion: 'object' })).toMatchObject({ status: 409 });
+    const commerce: Actor = { id: 'commerce-1', role: 'department', department: 'commerce' };
+    const last = applyOpinion(first[0]!.state, { actor: commerce, opinion: 'object', comment: 'complaints on file' }, at('2026-09-06'));
+    expect(last.map((t) => t.event.action)).toEqual(['opinion_given', 'opinions_closed', 'publicity_started']);
+    expect(last[1]!.event.details).toMatchObject({ noAnswer: [], objecting: ['commerce'] });
+  });
+
+  it('closes opinions when time runs out, recording silence as no answer', () => {
+    const deadline: Deadline = { kind: 'opinions', dueOn: '2026-09-18', remindOn: '2026-09-15', reminded: true, passed: false, fallbackYears: [] };
+    const waiting = applyDeadline(consulting, deadline, at('2026-09-04')).state;
+    const steps = applyClock(waiting, startOfCstDay('2026-09-19'), at('2026-09-19'));
+    expect(steps.map((t) => t.event.action)).toEqual(['opinions_closed', 'publicity_started']);
+    expect(steps[0]!.state.opinions.map((o) => o.opinion)).toEqual(['no_answer', 'no_answer']);
+  });
+
+  const publicity = (() => {
+    const started = applyReview(verifying, { decision: 'verified', actor: reviewer, findings: 'ok', departments: [] }, at('2026-09-04')).at(-1)!.state;
+    const window: Deadline = { kind: 'publicity', dueOn: '2026-09-11', remindOn: null, reminded: true, passed: false, fallbackYears: [] };
+    return applyDeadline(started, window, at('2026-09-04')).state;
+  })();
+  const citizen: Actor = { id: 'anonymous', role: 'public' };
+
+  it.each([
+    ['during the window', '2026-09-11', 'shop sells fakes', null],
+    ['after the window', '2026-09-12', 'shop sells fakes', 409],
+    ['without a reason', '2026-09-10', '', 422],
+  ])('an objection %s', (_name, today, reason, status) => {
+    expect(validatePublicityObjection(publicity, { actor: citizen, reason }, today)?.status ?? null).toBe(status);
+  });
+
+  it('waits for every objection to be resolved; an upheld one refuses the recognition', () => {
+    const objected = applyPublicityObjection(publicity, { actor: citizen, reason: 'shop sells fakes' }, at('2026-09-07')).state;
+    const closed = applyClock(objected, startOfCstDay('2026-09-12'), at('2026-09-12'));
+    expect(closed.map((t) => t.event.action)).toEqual(['publicity_closed']);
+    const stillOpen = closed[0]!.state;
+    expect(stillOpen.status).toBe('publicity');
+
+    const dismissed = applyReview(stillOpen, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'receipts checked' }, at('2026-09-14'));
+    expect(dismissed.map((t) => t.event.action)).toEqual(['objection_resolved', 'quota_requested']);
+    expect(dismissed.at(-1)!.state).toMatchObject({ status: 'awaiting_quota', deadlineRequest: { kind: 'quota', dueOn: '2026-11-30' } });
+
+    const upheld = applyReview(stillOpen, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: true, reason: 'fakes confirmed' }, at('2026-09-14'));
+    expect(upheld.map((t) => [t.event.action, t.state.status])).toEqual([['objection_resolved', 'rejected']]);
+  });
+
+  it('recognises with a place, or waits ranked without one; validity is three years from the recognition date', () => {
+    const ready = applyClock(publicity, startOfCstDay('2026-09-12'), at('2026-09-12')).at(-1)!.state;
+    expect(ready.status).toBe('awaiting_quota');
+    const recognised = applyQuotaAnswer(ready, { taken: true }, at('2026-09-15'));
+    expect(recognised.state).toMatchObject({
+      status: 'recognised',
+      recognition: { recognisedOn: '2026-09-15', validUntil: '2029-09-14', benefitsFrom: '2027-01-01' },
+    });
+    const waiting = applyQuotaAnswer(ready, { taken: false, rank: 2, waiting: 3 }, at('2026-09-15'));
+    expect(waiting.transitions.map((t) => t.event.action)).toEqual(['quota_waiting']);
+    const retried = applyQuotaAnswer(retryQuota(waiting.state), { taken: false, rank: 1, waiting: 2 }, at('2026-09-16'));
+    expect(retried.transitions).toEqual([]);
+    expect(retried.state.quotaWait?.rank).toBe(1);
   });
 });

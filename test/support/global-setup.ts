@@ -2,7 +2,7 @@
 // PostgreSQL that every test file shares, gives the run a database of its own with the
 // migrations applied, bundles the workflow code once for every test worker, and hands both
 // to the tests through vitest's provide/inject.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
@@ -24,9 +24,11 @@ declare module 'vitest' {
 const dataDir = fileURLToPath(new URL('../../.data/', import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Apart from the dev server's .data/postgres, so tests never touch a developer's demo data, and
+  // one per run, so that two runs in the same tree (or a crashed one) never share a server.
+  const serverDir = `${dataDir}postgres-test-${process.pid}`;
   const server = await startPostgres({
-    // Apart from the dev server's .data/postgres, so tests never touch a developer's demo data.
-    dataDir: `${dataDir}postgres-test`,
+    dataDir: serverDir,
     port: await freePort(),
     database: 'mingteyouxin_test',
   });
@@ -52,6 +54,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await admin.unsafe(`drop database if exists ${runDatabase} with (force)`);
     await admin.end();
     await server.stop();
+    rmSync(serverDir, { recursive: true, force: true });
+    rmSync(bundlePath, { force: true });
   };
 }
 

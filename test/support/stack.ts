@@ -4,10 +4,17 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { households } from '../../db/schema.js';
+import { householdTiers, tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
+import { cstDateOf, startOfCstDay } from '../../policy/dates.js';
+import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import type { EligibilitySettings } from '../../policy/eligibility.js';
+import { storedTrace } from '../../policy/tier-trace.js';
+import { DEFAULT_TIER_THRESHOLDS, TIER_RULES_VERSION, decideTier, type HouseholdFacts } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { createWorker } from '../../workflows/worker.js';
 
@@ -31,9 +38,91 @@ export async function caseWorker(
   return { worker, taskQueue };
 }
 
+/**
+ * An application window that holds on every day of the year (C-CYCLE), for tests that apply
+ * "now": the suite must pass whatever the date, also after the real window has closed.
+ */
+export const OPEN_APPLICATION_WINDOW: EligibilitySettings = { applicationsCloseOn: '12-31', recognitionsDoneBy: '12-31' };
+
+/** Growth + development households per district in the fixture run: caps of 100 places each (C-QUOTA). */
+const FIXTURE_GROWTH_PER_DISTRICT = 2000;
+const fixtureRuns = new Map<number, Promise<{ runId: number; completedAt: Date }>>();
+
+/**
+ * A completed tiering run of `year` in force since 1 January (CST), so that applications of that
+ * year are open (C-CYCLE) and its quota can be set (C-QUOTA). Test files share the database and
+ * run in parallel: the fixed workflow ID makes the first insert win and the others find it.
+ */
+function tieringRunInForce(database: Database, year: number): Promise<{ runId: number; completedAt: Date }> {
+  let run = fixtureRuns.get(year);
+  if (!run) {
+    run = (async () => {
+      const workflowId = `test-fixture-tiering-run-${year}`;
+      const completedAt = new Date(startOfCstDay(`${year}-01-01`));
+      const districts = Object.keys(TIANJIN_DISTRICTS);
+      const counts = { survival: 0, growth: FIXTURE_GROWTH_PER_DISTRICT, development: 0, unclassified: 0 };
+      const total = FIXTURE_GROWTH_PER_DISTRICT * districts.length;
+      await database.db
+        .insert(tieringRuns)
+        .values({
+          year,
+          version: 1,
+          asOf: `${year}-01-01`,
+          thresholds: DEFAULT_TIER_THRESHOLDS,
+          ruleVersion: TIER_RULES_VERSION,
+          status: 'completed',
+          workflowId,
+          requestedBy: 'test-fixture',
+          startedAt: completedAt,
+          completedAt,
+          households: total,
+          processed: total,
+          countsByTier: { ...counts, growth: total },
+          countsByDistrict: Object.fromEntries(districts.map((code) => [code, counts])),
+          quotaBase: total,
+          inForce: true,
+        })
+        .onConflictDoNothing();
+      const [inForce] = await database.db
+        .select({ runId: tieringRuns.id, completedAt: tieringRuns.completedAt })
+        .from(tieringRuns)
+        .where(and(eq(tieringRuns.year, year), eq(tieringRuns.inForce, true)));
+      if (!inForce?.completedAt) throw new Error(`no completed tiering run of ${year} in force for the test households`);
+      return { runId: inForce.runId, completedAt: inForce.completedAt };
+    })();
+    fixtureRuns.set(year, run);
+  }
+  return run;
+}
+
+/** What a growth household looks like to the tiering rules on 1 January of `year`. */
+function growthFacts(uscc: string, year: number): HouseholdFacts {
+  return {
+    uscc,
+    establishedOn: '2018-05-01',
+    status: 'active',
+    seasonal: false,
+    suspendedOn: null,
+    annualReports: [{ year: year - 1, filedOn: `${year}-01-01`, revenue: 200_000 }],
+    tax: [{ year: year - 1, taxRegisteredOn: '2018-06-01', generalTaxpayer: false, vatPaid: 3_000, iitPaid: 0, abnormal: false }],
+    socialInsurance: [],
+    ipRights: [],
+    creditEvents: [],
+  };
+}
+
 let serial = 0;
-/** A fresh household with a valid USCC in `district`, registered so that applications find it. */
-export async function registerHousehold(database: Database, district = '120104'): Promise<{ uscc: string; actor: Actor }> {
+/**
+ * A fresh household with a valid USCC in `district`, registered so that applications find it.
+ * By default it may apply this (CST) year: its tier in force is growth from the year's tiering
+ * run (C-SRC), which is in force (C-CYCLE; with OPEN_APPLICATION_WINDOW on any date).
+ * `eligible: false` leaves it untiered, so an application fails C-SRC.
+ */
+export async function registerHousehold(
+  database: Database,
+  district = '120104',
+  options: { eligible?: boolean } = {},
+): Promise<{ uscc: string; actor: Actor }> {
   serial += 1;
   const organisation = `T${String(process.pid % 100_000).padStart(5, '0')}${String(serial).padStart(3, '0')}`;
   const first17 = `92${district}${organisation}`;
@@ -50,6 +139,26 @@ export async function registerHousehold(database: Database, district = '120104')
       status: 'active',
     })
     .onConflictDoNothing();
+  if (options.eligible ?? true) {
+    const year = Number(cstDateOf(Date.now()).slice(0, 4));
+    const run = await tieringRunInForce(database, year);
+    const facts = growthFacts(uscc, year);
+    const decision = decideTier(facts, `${year}-01-01`, DEFAULT_TIER_THRESHOLDS);
+    await database.db
+      .insert(householdTiers)
+      .values({
+        uscc,
+        year,
+        tier: decision.tier,
+        source: 'run',
+        runId: run.runId,
+        asOf: `${year}-01-01`,
+        ruleVersion: TIER_RULES_VERSION,
+        trace: storedTrace(decision, facts, DEFAULT_TIER_THRESHOLDS),
+        decidedAt: run.completedAt,
+      })
+      .onConflictDoNothing();
+  }
   return { uscc, actor: { id: uscc, role: 'household', uscc } };
 }
 

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
+import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
 import { cstDateOf } from '../../policy/dates.js';
-import type { CaseSettings } from '../../policy/recognition-case.js';
+import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
   caseViewQuery,
+  opinionUpdate,
+  publicityObjectionUpdate,
   recognitionCaseId,
   reviewUpdate,
   supplyInformationUpdate,
@@ -21,7 +24,7 @@ import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatab
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const DAY = 86_400_000;
-const settings: CaseSettings = { reviewWorkingDays: 20, reminderWorkingDays: 3 };
+const settings: CaseSettings = DEFAULT_CASE_SETTINGS;
 const calendar = buildCalendar(
   JSON.parse(readFileSync(new URL('../../db/seed/holiday-notices.json', import.meta.url), 'utf8')) as HolidayNotice[],
 );
@@ -39,10 +42,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function startCase(district = '120104') {
+async function startCase(district = '120104', caseYear?: number) {
   const household = await registerHousehold(database, district);
   const now = await env.currentTimeMs();
-  const year = Number(cstDateOf(now).slice(0, 4));
+  const year = caseYear ?? Number(cstDateOf(now).slice(0, 4));
   const input: RecognitionCaseInput = {
     uscc: household.uscc,
     year,
@@ -62,6 +65,16 @@ async function startCase(district = '120104') {
     args: [input],
   });
   return { household, handle, worker, submittedOn: cstDateOf(now) };
+}
+
+/** Lets simulated days pass one at a time until the case shows what the test waits for. */
+async function sleepUntil(handle: WorkflowHandle, reached: (view: CaseView) => boolean): Promise<CaseView> {
+  for (let day = 0; day < 60; day++) {
+    const view = await handle.query(caseViewQuery);
+    if (reached(view)) return view;
+    await env.sleep(DAY);
+  }
+  throw new Error(`${handle.workflowId} did not get there within 60 simulated days`);
 }
 
 async function auditTrail(caseId: string) {
@@ -85,13 +98,20 @@ describe('recognition case on the time-skipping server', () => {
       expect(overdue).toMatchObject({ status: 'under_review', deadline: { reminded: true, passed: true } });
 
       await env.sleep(10 * DAY);
-      return handle.executeUpdate(reviewUpdate, {
+      const accepted = await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'accept', actor: districtOffice('120104'), reason: 'criteria Q2 verified' }],
       });
+      const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
+      expect(projection).toMatchObject({ status: 'on_site_verification', waitingFor: 'district' });
+      expect(projection!.version).toBeGreaterThanOrEqual(accepted.seq);
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'reject', actor: districtOffice('120104'), reason: 'the shop has closed' }],
+      });
+      return handle.result();
     });
 
-    expect(view.status).toBe('review_accepted');
-    expect(await handle.result()).toMatchObject({ status: 'review_accepted' });
+    expect(view.status).toBe('rejected');
     const trail = await auditTrail(handle.workflowId);
     expect(trail.map((e) => e.action)).toEqual([
       'submitted',
@@ -99,11 +119,12 @@ describe('recognition case on the time-skipping server', () => {
       'reminder_sent',
       'deadline_escalated',
       'review_accepted',
+      'deadline_set',
+      'review_rejected',
     ]);
-    expect(trail.at(-1)).toMatchObject({ actorId: 'reviewer-120104', actorRole: 'district', reason: 'criteria Q2 verified' });
+    expect(trail[4]).toMatchObject({ actorId: 'reviewer-120104', actorRole: 'district', reason: 'criteria Q2 verified' });
+    expect(trail[5]!.details).toMatchObject({ kind: 'verification' });
     expect(cstDateOf(trail[2]!.at.getTime())).toBe(expectedReminder);
-    const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
-    expect(projection).toMatchObject({ status: 'review_accepted', version: 5 });
     await recordHistory('review-escalated-then-accepted', handle);
   });
 
@@ -159,6 +180,8 @@ describe('recognition case on the time-skipping server', () => {
       const left = workingDaysBetween(calendar, today, before.deadline!.dueOn).count;
       expect(after.deadline).toMatchObject({ kind: 'review', dueOn: addWorkingDays(calendar, supplyDay, left).date });
       expect(after.evidenceRefs).toEqual(['time-honoured-brand-certificate', 'licence-copy.pdf']);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: districtOffice('120104'), reason: 'licence expired' }] });
+      await handle.result();
       return after;
     });
     expect(resumed.status).toBe('under_review');
@@ -169,8 +192,8 @@ describe('recognition case on the time-skipping server', () => {
       'deadline_set',
       'information_supplied',
       'deadline_set',
+      'review_rejected',
     ]);
-    await handle.terminate('test finished');
   });
 
   it('lapses when the requested information never comes', async () => {
@@ -194,5 +217,136 @@ describe('recognition case on the time-skipping server', () => {
     ]);
     expect(trail.at(-1)).toMatchObject({ actorRole: 'system', toStatus: 'lapsed' });
     await recordHistory('information-lapsed', handle);
+  });
+});
+
+describe('from verification through publicity to the quota', () => {
+  const reviewer = districtOffice('120104');
+  const culture = { id: 'culture-officer', role: 'department' as const, department: 'culture' };
+
+  async function setQuota(year: number, districtCode: string, cap: number): Promise<void> {
+    await database.db
+      .insert(recognitionQuotas)
+      .values([
+        { year, districtCode: 'city', cap: 1000, tieringRunId: 0 },
+        { year, districtCode, cap, tieringRunId: 0 },
+      ])
+      .onConflictDoNothing();
+    await database.db
+      .update(recognitionQuotas)
+      .set({ cap })
+      .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, districtCode)));
+  }
+
+  it('walks a self-application to recognition: verification, opinions (one silent), publicity with a dismissed objection, a place', async () => {
+    await setQuota(2094, '120104', 5);
+    const { handle, worker } = await startCase('120104', 2094);
+    const view = await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer }] });
+      await env.sleep(2 * DAY);
+      const consulting = await handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'verified', actor: reviewer, findings: 'workshop and shop visited', departments: ['culture', 'commerce'] }],
+      });
+      expect(consulting.status).toBe('soliciting_opinions');
+      await handle.executeUpdate(opinionUpdate, { args: [{ actor: culture, opinion: 'support', comment: 'listed heritage craft' }] });
+      // Commerce never answers: opinions close when their ten working days have run out.
+      const publicity = await sleepUntil(handle, (v) => v.status === 'publicity');
+      expect(publicity).toMatchObject({ status: 'publicity', publicity: { windowClosed: false } });
+      expect(publicity.opinions.map((o) => [o.department, o.opinion])).toEqual([
+        ['culture', 'support'],
+        ['commerce', 'no_answer'],
+      ]);
+      await handle.executeUpdate(publicityObjectionUpdate, {
+        args: [{ actor: { id: 'anonymous', role: 'public' }, reason: 'the shop is not 30 years old' }],
+      });
+      await handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'licence dated 1989 on file' }],
+      });
+      await env.sleep(10 * DAY);
+      return handle.result();
+    });
+    expect(view).toMatchObject({ status: 'recognised', recognition: { benefitsFrom: `${Number(view.recognition!.recognisedOn.slice(0, 4)) + 1}-01-01` } });
+    const trail = (await auditTrail(handle.workflowId)).map((e) => e.action).filter((a) => a !== 'deadline_set' && a !== 'reminder_sent');
+    expect(trail).toEqual([
+      'submitted',
+      'review_accepted',
+      'verification_passed',
+      'opinion_given',
+      'opinions_closed',
+      'publicity_started',
+      'objection_filed',
+      'objection_resolved',
+      'publicity_closed',
+      'quota_requested',
+      'recognised',
+    ]);
+    const [entry] = await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId));
+    expect(entry).toMatchObject({ status: 'recognised', category: 'quality', districtCode: '120104', validUntil: view.recognition!.validUntil });
+    const [notice] = await database.db.select().from(publicityNotices).where(eq(publicityNotices.caseId, handle.workflowId));
+    expect(notice).toMatchObject({ status: 'closed', objectionsUntil: view.publicity!.objectionsUntil });
+    const objections = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, handle.workflowId));
+    expect(objections).toMatchObject([{ objectionNo: 1, resolution: 'dismissed', resolvedBy: reviewer.id }]);
+    await recordHistory('self-application-to-recognition', handle);
+  });
+
+  it('refuses the recognition when an objection during publicity is upheld', async () => {
+    const { handle, worker } = await startCase('120104', 2094);
+    await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer }] });
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: reviewer, findings: 'visited', departments: [] }] });
+      await env.sleep(DAY);
+      await handle.executeUpdate(publicityObjectionUpdate, {
+        args: [{ actor: { id: 'neighbour', role: 'public' }, reason: 'sells counterfeit goods' }],
+      });
+      const refused = await handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: true, reason: 'market inspection confirmed counterfeits' }],
+      });
+      expect(refused.status).toBe('rejected');
+      await handle.result();
+    });
+    const trail = await auditTrail(handle.workflowId);
+    expect(trail.at(-1)).toMatchObject({ action: 'objection_resolved', toStatus: 'rejected', actorId: reviewer.id });
+    expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId))).toEqual([]);
+    await recordHistory('publicity-objection-upheld', handle);
+  });
+
+  it('lets a case without a place wait, ranked, until the year\'s window closes on 30 November', async () => {
+    const now = await env.currentTimeMs();
+    const today = cstDateOf(now);
+    const year = today.slice(5) <= '11-20' ? Number(today.slice(0, 4)) : Number(today.slice(0, 4)) + 1;
+    await setQuota(year, '120119', 1);
+    const first = await startCase('120119', year);
+    const second = await startCase('120119', year);
+    const toPublicityEnd = async (handle: typeof first.handle) => {
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: districtOffice('120119') }] });
+      await handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'verified', actor: districtOffice('120119'), findings: 'visited', departments: [] }],
+      });
+    };
+    const [firstView, secondView] = await first.worker.runUntil(
+      second.worker.runUntil(async () => {
+        await env.sleep(DAY);
+        await toPublicityEnd(first.handle);
+        await env.sleep(DAY);
+        await toPublicityEnd(second.handle);
+        await env.sleep(10 * DAY);
+        const waiting = await second.handle.query(caseViewQuery);
+        expect(waiting).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 1 } });
+        return Promise.all([first.handle.result(), second.handle.result()]);
+      }),
+    );
+    expect(firstView.status).toBe('recognised');
+    expect(secondView.status).toBe('quota_exhausted');
+    const trail = await auditTrail(second.handle.workflowId);
+    expect(trail.at(-1)).toMatchObject({ action: 'quota_exhausted', clauses: ['C-QUOTA', 'C-CYCLE'] });
+    expect(cstDateOf(trail.at(-1)!.at.getTime())).toBe(`${year}-12-01`);
+    const [counter] = await database.db
+      .select()
+      .from(recognitionQuotas)
+      .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, '120119')));
+    expect(counter).toMatchObject({ cap: 1, used: 1 });
   });
 });

@@ -2,10 +2,12 @@
  * The recognition case's contract: what the API and tests may import. Never import the
  * workflow body from outside the worker.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApplicationInput,
   CaseState,
+  OpinionCommand,
+  PublicityObjectionCommand,
   ReviewCommand,
   SupplyInformationCommand,
 } from '../../policy/recognition-case.js';
@@ -19,7 +21,7 @@ export function recognitionCaseId(uscc: string, year: number): string {
 }
 
 export type RecognitionCaseInput = ApplicationInput;
-export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause'>;
+export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause' | 'quotaRequest'>;
 
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
@@ -27,8 +29,12 @@ export const RULE_VIOLATION_ERROR = 'RuleViolation';
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const reviewUpdate = defineUpdate<CaseView, [ReviewCommand]>('review');
 export const supplyInformationUpdate = defineUpdate<CaseView, [SupplyInformationCommand]>('supplyInformation');
+/** Sent to the first case in line when a place under the quota frees (C-QUOTA). */
+export const quotaPlaceFreedSignal = defineSignal('quotaPlaceFreed');
+export const opinionUpdate = defineUpdate<CaseView, [OpinionCommand]>('opinion');
+export const publicityObjectionUpdate = defineUpdate<CaseView, [PublicityObjectionCommand]>('publicityObjection');
 
 export function toCaseView(state: CaseState): CaseView {
-  const { deadlineRequest: _request, reviewPause: _pause, ...view } = state;
+  const { deadlineRequest: _request, reviewPause: _pause, quotaRequest: _quota, ...view } = state;
   return view;
 }

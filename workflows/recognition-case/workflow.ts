@@ -7,15 +7,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
+import type { QuotaActivities } from '../../activities/quota.js';
 import { cstDateOf } from '../../policy/dates.js';
 import {
   applyClock,
   applyDeadline,
+  applyOpinion,
+  applyPublicityObjection,
+  applyQuotaAnswer,
   applyReview,
   applySupplyInformation,
   isClosed,
   nextWakeUp,
   openCase,
+  retryQuota,
+  validateOpinion,
+  validatePublicityObjection,
   validateReview,
   validateSupplyInformation,
   type CaseEvent,
@@ -26,6 +33,9 @@ import {
 import {
   RULE_VIOLATION_ERROR,
   caseViewQuery,
+  opinionUpdate,
+  publicityObjectionUpdate,
+  quotaPlaceFreedSignal,
   reviewUpdate,
   supplyInformationUpdate,
   toCaseView,
@@ -33,7 +43,7 @@ import {
   type RecognitionCaseInput,
 } from './contract.js';
 
-const { saveCase, resolveDeadline } = proxyActivities<CaseActivities>({
+const { saveCase, resolveDeadline, ensureYearQuota, takeQuotaPlace, leaveWaitlist } = proxyActivities<CaseActivities & QuotaActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -45,33 +55,39 @@ export async function recognitionCase(input: RecognitionCaseInput): Promise<Case
   let unsaved: CaseEvent[] = [opened.event];
   let savedSeq = 0;
 
-  const apply = (transition: Transition): void => {
-    state = transition.state;
-    unsaved.push(transition.event);
+  const apply = (transitions: Transition | Transition[]): void => {
+    for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
+      state = transition.state;
+      unsaved.push(transition.event);
+    }
   };
   const nowIso = (): string => new Date(Date.now()).toISOString();
-  const savedView = async (seq: number): Promise<CaseView> => {
+  const today = (): string => cstDateOf(Date.now());
+  const decided = async (transitions: Transition | Transition[]): Promise<CaseView> => {
+    apply(transitions);
+    const seq = state.seq;
     await condition(() => savedSeq >= seq);
     return toCaseView(state);
   };
 
   setHandler(caseViewQuery, () => toCaseView(state));
-  setHandler(
-    reviewUpdate,
-    (command) => {
-      apply(applyReview(state, command, nowIso()));
-      return savedView(state.seq);
-    },
-    { validator: (command) => rejectIfViolated(validateReview(state, command, cstDateOf(Date.now()))) },
-  );
-  setHandler(
-    supplyInformationUpdate,
-    (command) => {
-      apply(applySupplyInformation(state, command, nowIso()));
-      return savedView(state.seq);
-    },
-    { validator: (command) => rejectIfViolated(validateSupplyInformation(state, command)) },
-  );
+  setHandler(quotaPlaceFreedSignal, () => {
+    state = retryQuota(state);
+  });
+  setHandler(reviewUpdate, (command) => decided(applyReview(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateReview(state, command, today())),
+  });
+  setHandler(supplyInformationUpdate, (command) => decided(applySupplyInformation(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateSupplyInformation(state, command)),
+  });
+  setHandler(opinionUpdate, (command) => decided(applyOpinion(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateOpinion(state, command)),
+  });
+  setHandler(publicityObjectionUpdate, (command) => decided(applyPublicityObjection(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validatePublicityObjection(state, command, today())),
+  });
+
+  const somethingToDo = (): boolean => unsaved.length > 0 || state.deadlineRequest !== null || state.quotaRequest !== null;
 
   for (;;) {
     if (unsaved.length > 0) {
@@ -89,15 +105,38 @@ export async function recognitionCase(input: RecognitionCaseInput): Promise<Case
       if (state.deadlineRequest === request) apply(applyDeadline(state, deadline, nowIso()));
       continue;
     }
-    const somethingToDo = (): boolean => unsaved.length > 0 || state.deadlineRequest !== null;
-    const wakeUp = nextWakeUp(state);
+    const quotaRequest = state.quotaRequest;
+    if (quotaRequest) {
+      // Without a tiering run in force there is no quota yet: the case waits like one without a place.
+      const quotaSet = await ensureYearQuota({ year: state.year }).then(
+        () => true,
+        () => false,
+      );
+      const answer = quotaSet
+        ? await takeQuotaPlace({
+            caseId: state.caseId,
+            year: state.year,
+            districtCode: state.districtCode,
+            readyAt: quotaRequest.readyAt,
+          })
+        : { taken: false as const, rank: 0, waiting: 0 };
+      if (state.quotaRequest === quotaRequest) {
+        const outcome = applyQuotaAnswer(state, answer, nowIso());
+        state = outcome.state;
+        unsaved.push(...outcome.transitions.map((t) => t.event));
+      }
+      continue;
+    }
+    const wakeUp = nextWakeUp(state, Date.now());
     if (wakeUp === null) {
       await condition(somethingToDo);
     } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
-      applyClock(state, Date.now(), nowIso()).forEach(apply);
+      apply(applyClock(state, Date.now(), nowIso()));
+      state = retryQuota(state);
     }
   }
 
+  if (state.status === 'quota_exhausted') await leaveWaitlist({ caseId: state.caseId });
   await condition(allHandlersFinished);
   return toCaseView(state);
 }

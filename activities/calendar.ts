@@ -1,0 +1,37 @@
+import { asc } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { holidayNotices } from '../db/schema.js';
+import { addWorkingDays, buildCalendar, subtractWorkingDays, type WorkingDayCalendar } from '../policy/calendar.js';
+import type { IsoDate } from '../policy/dates.js';
+
+export interface WorkingDayDeadline {
+  dueOn: IsoDate;
+  remindOn: IsoDate;
+  /** Years for which no holiday notice was loaded, so Monday–Friday was assumed (calendar.md). */
+  fallbackYears: number[];
+}
+
+export interface CalendarActivities {
+  /**
+   * The due date `workingDays` working days after `from` and its reminder date, counted on the
+   * holiday notices loaded right now, so a notice added later applies to every deadline set after it.
+   */
+  workingDayDeadline(input: { from: IsoDate; workingDays: number; reminderWorkingDays: number }): Promise<WorkingDayDeadline>;
+}
+
+export function createCalendarActivities(deps: { db: Db }): CalendarActivities {
+  return {
+    async workingDayDeadline({ from, workingDays, reminderWorkingDays }) {
+      const calendar = await loadWorkingDayCalendar(deps.db);
+      const due = addWorkingDays(calendar, from, workingDays);
+      const reminder = subtractWorkingDays(calendar, due.date, reminderWorkingDays);
+      const fallbackYears = [...new Set([...due.fallbackYears, ...reminder.fallbackYears])].sort((a, b) => a - b);
+      return { dueOn: due.date, remindOn: reminder.date, fallbackYears };
+    },
+  };
+}
+
+export async function loadWorkingDayCalendar(db: Db): Promise<WorkingDayCalendar> {
+  const rows = await db.select().from(holidayNotices).orderBy(asc(holidayNotices.year));
+  return buildCalendar(rows);
+}

@@ -1,0 +1,620 @@
+/**
+ * The tiering's I/O (RULES.md part 1): the yearly run's steps (T-RUN) — prepare, tier one chunk of
+ * households, finalize — on-demand tiering of one household, the per-year thresholds, and the
+ * switch of the run in force. Every write is idempotent: a retried activity, or one whose worker
+ * died after committing, leaves exactly what one successful attempt leaves.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import type { ISql, Row, Sql } from 'postgres';
+import type { Db } from '../db/client.js';
+import type { Actor } from '../policy/actors.js';
+import { yearOf, type IsoDate } from '../policy/dates.js';
+import { storedTrace, type StoredTierTrace } from '../policy/tier-trace.js';
+import {
+  DEFAULT_TIER_THRESHOLDS,
+  TIER_RULES_VERSION,
+  decideTier,
+  type HouseholdFacts,
+  type Tier,
+  type TierThresholds,
+} from '../policy/tiering.js';
+import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.js';
+import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../workflows/tiering-run/contract.js';
+import { loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
+
+export const TIERS: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
+export type TierCounts = Record<Tier, number>;
+
+
+/** Where a run's thresholds came from: the request, the year's setting, or the shipped defaults. */
+export type ThresholdsSource = 'request' | 'year' | 'default';
+export interface RunThresholds extends TierThresholds {
+  source: ThresholdsSource;
+}
+
+export interface ThresholdSetting {
+  year: number;
+  growthRevenueYuan: number;
+  developmentRevenueYuan: number;
+  /** True when the year has no setting and the shipped defaults (not policy) apply. */
+  isDefault: boolean;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+export interface ChunkSpec extends UsccRange {
+  index: number;
+  households: number;
+}
+
+export interface PreparedRun {
+  runId: number;
+  year: number;
+  version: number;
+  asOf: IsoDate;
+  ruleVersion: string;
+  thresholds: RunThresholds;
+  households: number;
+  chunks: ChunkSpec[];
+}
+
+export interface Movements {
+  /** The previous year's run in force that this run is compared with; null when there is none. */
+  previousRun: { runId: number; year: number; version: number } | null;
+  /** Households per change of tier, "from>to"; "none>to" for those the previous run did not tier. */
+  moves: Record<string, number>;
+}
+
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+export interface TieringRunRecord {
+  runId: number;
+  year: number;
+  version: number;
+  asOf: IsoDate;
+  thresholds: RunThresholds;
+  ruleVersion: string;
+  status: RunStatus;
+  workflowId: string;
+  requestedBy: string;
+  startedAt: string;
+  completedAt: string | null;
+  households: number;
+  processed: number;
+  countsByTier: TierCounts | null;
+  countsByDistrict: Record<string, TierCounts> | null;
+  /** Growth + development: the base of the recognition cap (C-QUOTA). */
+  quotaBase: number | null;
+  movements: Movements | null;
+  inForce: boolean;
+}
+
+export interface FinalizedRun {
+  run: TieringRunRecord;
+  /** Households whose current tier (household_tiers) changed or was set for the first time. */
+  tierChanges: number;
+}
+
+export interface HouseholdToTier {
+  districtCode: string;
+  facts: HouseholdFacts;
+  thresholds: ThresholdSetting;
+}
+
+export interface OnDemandRecord {
+  uscc: string;
+  year: number;
+  asOf: IsoDate;
+  tier: Tier;
+  trace: StoredTierTrace;
+  decidedBy: Actor;
+  decidedAt: string;
+  reason: string;
+}
+
+export interface OnDemandOutcome {
+  previousTier: Tier | null;
+  /** False when the household's current tier comes from a later year, which an older decision does not replace. */
+  applied: boolean;
+}
+
+export interface TieringActivities {
+  prepareTieringRun(input: {
+    workflowId: string;
+    year: number;
+    asOf: IsoDate;
+    thresholds: TierThresholds | null;
+    requestedBy: Actor;
+    startedAt: string;
+    chunkSize: number;
+  }): Promise<PreparedRun>;
+  tierChunk(input: { runId: number; asOf: IsoDate; thresholds: TierThresholds; chunk: ChunkSpec }): Promise<{
+    households: number;
+    counts: TierCounts;
+  }>;
+  finalizeTieringRun(input: { runId: number; makeInForce: boolean; completedAt: string }): Promise<FinalizedRun>;
+  failTieringRun(input: { runId: number; reason: string; failedAt: string }): Promise<void>;
+  loadHouseholdToTier(input: { uscc: string; asOf: IsoDate }): Promise<HouseholdToTier>;
+  recordOnDemandTier(input: OnDemandRecord): Promise<OnDemandOutcome>;
+}
+
+/** Decisions between two heartbeats and event-loop turns: other activities of the worker keep running. */
+const DECISIONS_PER_SLICE = 2_000;
+/** COPY lines per write: few large writes, bounded memory. */
+const LINES_PER_COPY_WRITE = 1_000;
+/** Serialises the start of runs of the same year (pg_advisory_xact_lock(key, year)). */
+const RUN_START_LOCK = 2024_0901;
+
+/** A connection or a transaction: what the helpers below run their statements on. */
+type Queryable = ISql;
+
+/** Drizzle's postgres-js database carries its postgres.js client, which COPY and set-based SQL need. */
+export function postgresClientOf(db: Db): Sql {
+  return (db as Db & { $client: Sql }).$client;
+}
+
+export function createTieringActivities(deps: { db: Db }): TieringActivities {
+  const sql = postgresClientOf(deps.db);
+  return {
+    async prepareTieringRun(input) {
+      return sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${RUN_START_LOCK}, ${input.year})`;
+        let [row] = await tx`select ${runColumns(tx)} from tiering_runs where workflow_id = ${input.workflowId}`;
+        if (!row) {
+          const [running] = await tx`
+            select id, workflow_id from tiering_runs where year = ${input.year} and status = 'running'`;
+          if (running) {
+            throw ApplicationFailure.nonRetryable(
+              `T-RUN: run ${running.id} for ${input.year} is still running (workflow ${running.workflow_id}); ` +
+                'one run per year at a time',
+              RUN_IN_PROGRESS_ERROR,
+              { runningRunId: running.id as number, workflowId: running.workflow_id as string },
+            );
+          }
+          const thresholds: RunThresholds = input.thresholds
+            ? { ...pickThresholds(input.thresholds), source: 'request' }
+            : runThresholdsOf(await thresholdSetting(tx, input.year));
+          [row] = await tx`
+            insert into tiering_runs
+              (year, version, as_of, thresholds, rule_version, status, workflow_id, requested_by, started_at, households)
+            values (
+              ${input.year},
+              (select coalesce(max(version), 0) + 1 from tiering_runs where year = ${input.year}),
+              ${input.asOf}, ${json(tx, thresholds)},
+              ${TIER_RULES_VERSION}, 'running', ${input.workflowId}, ${input.requestedBy.id}, ${input.startedAt},
+              (select count(*) from households)
+            )
+            returning ${runColumns(tx)}`;
+          const run = toRunRecord(row!);
+          await auditRun(tx, {
+            workflowId: input.workflowId,
+            seq: 1,
+            at: input.startedAt,
+            actor: input.requestedBy,
+            action: 'tiering_run_started',
+            fromStatus: null,
+            toStatus: 'running',
+            reason: `T-RUN: tiering of ${run.households} households for ${run.year} as of ${run.asOf} (version ${run.version})`,
+            details: { runId: run.runId, version: run.version, asOf: run.asOf, thresholds, ruleVersion: TIER_RULES_VERSION },
+          });
+        }
+        const run = toRunRecord(row!);
+        if (run.status !== 'running') {
+          throw ApplicationFailure.nonRetryable(`run ${run.runId} is ${run.status}`, RUN_STATE_ERROR);
+        }
+        return {
+          runId: run.runId,
+          year: run.year,
+          version: run.version,
+          asOf: run.asOf,
+          ruleVersion: run.ruleVersion,
+          thresholds: run.thresholds,
+          households: run.households,
+          chunks: await chunksOf(tx, run.households, input.chunkSize),
+        };
+      });
+    },
+
+    async tierChunk({ runId, asOf, thresholds, chunk }) {
+      const households = await loadHouseholdsInRange(sql, chunk, asOf);
+      heartbeat();
+      const counts = zeroCounts();
+      const batches: string[] = [];
+      let batch = '';
+      for (let i = 0; i < households.length; i++) {
+        const { districtCode, facts } = households[i]!;
+        const decision = decideTier(facts, asOf, thresholds);
+        counts[decision.tier] += 1;
+        const trace = JSON.stringify(storedTrace(decision, facts, thresholds));
+        batch += `${runId}\t${facts.uscc}\t${districtCode}\t${decision.tier}\t${copyText(trace)}\n`;
+        if ((i + 1) % LINES_PER_COPY_WRITE === 0) {
+          batches.push(batch);
+          batch = '';
+        }
+        if ((i + 1) % DECISIONS_PER_SLICE === 0) {
+          heartbeat();
+          await yieldToEventLoop();
+        }
+      }
+      if (batch !== '') batches.push(batch);
+      heartbeat();
+
+      await sql.begin(async (tx) => {
+        // A retry of this chunk replaces what an earlier attempt wrote: never twice, never missing.
+        const deleted = await tx`delete from tiering_results where run_id = ${runId} and ${usccRangeFilter(tx, chunk)}`;
+        const copy = await tx`copy tiering_results (run_id, uscc, district_code, tier, trace) from stdin`.writable();
+        await pipeline(Readable.from(batches), copy);
+        const [run] = await tx`
+          update tiering_runs set processed = processed + ${households.length - deleted.count}
+          where id = ${runId} and status = 'running' returning id`;
+        // A completed run is immutable: an attempt that outlived its run writes nothing.
+        if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is no longer running`, RUN_STATE_ERROR);
+      });
+      return { households: households.length, counts };
+    },
+
+    async finalizeTieringRun({ runId, makeInForce, completedAt }) {
+      return sql.begin(async (tx) => {
+        const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
+        if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
+        const run = toRunRecord(row);
+        if (run.status === 'completed') return { run, tierChanges: 0 };
+        if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`run ${runId} is ${run.status}`, RUN_STATE_ERROR);
+
+        const byTierAndDistrict = await tx`
+          select district_code, tier, count(*)::int as households
+          from tiering_results where run_id = ${runId} group by district_code, tier`;
+        const countsByTier = zeroCounts();
+        const countsByDistrict: Record<string, TierCounts> = {};
+        let tiered = 0;
+        for (const { district_code: district, tier, households } of byTierAndDistrict) {
+          countsByTier[tier as Tier] += households as number;
+          (countsByDistrict[district as string] ??= zeroCounts())[tier as Tier] += households as number;
+          tiered += households as number;
+        }
+        // Imports wait while a run is running (snapshot), so the registry counted at the start is what was tiered.
+        if (tiered !== run.households) {
+          throw ApplicationFailure.nonRetryable(
+            `T-RUN: run ${runId} tiered ${tiered} households but the registry held ${run.households} when it started`,
+            RUN_STATE_ERROR,
+          );
+        }
+        const movements = await movementsOf(tx, run);
+        const [updated] = await tx`
+          update tiering_runs set
+            status = 'completed', completed_at = ${completedAt}, processed = ${tiered},
+            counts_by_tier = ${json(tx, countsByTier)}, counts_by_district = ${json(tx, countsByDistrict)},
+            quota_base = ${countsByTier.growth + countsByTier.development},
+            movements = ${json(tx, movements)}
+          where id = ${runId}
+          returning ${runColumns(tx)}`;
+        let tierChanges = 0;
+        if (makeInForce) tierChanges = await putInForce(tx, toRunRecord(updated!), run.requestedBy, completedAt);
+        await auditRun(tx, {
+          workflowId: run.workflowId,
+          seq: 2,
+          at: completedAt,
+          actor: { id: 'system', role: 'system' },
+          action: 'tiering_run_completed',
+          fromStatus: 'running',
+          toStatus: 'completed',
+          reason: `T-RUN: ${tiered} households tiered; quota base (C-QUOTA) ${countsByTier.growth + countsByTier.development}`,
+          details: { runId, countsByTier, quotaBase: countsByTier.growth + countsByTier.development, madeInForce: makeInForce, tierChanges },
+        });
+        const [final] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
+        return { run: toRunRecord(final!), tierChanges };
+      });
+    },
+
+    async failTieringRun({ runId, reason, failedAt }) {
+      await sql.begin(async (tx) => {
+        const [row] = await tx`
+          update tiering_runs set status = 'failed', completed_at = ${failedAt}
+          where id = ${runId} and status = 'running' returning workflow_id`;
+        if (!row) return;
+        await auditRun(tx, {
+          workflowId: row.workflow_id as string,
+          seq: 2,
+          at: failedAt,
+          actor: { id: 'system', role: 'system' },
+          action: 'tiering_run_failed',
+          fromStatus: 'running',
+          toStatus: 'failed',
+          reason,
+          details: { runId },
+        });
+      });
+    },
+
+    async loadHouseholdToTier({ uscc, asOf }) {
+      const household = await loadHousehold(sql, uscc, asOf);
+      if (!household) {
+        throw ApplicationFailure.nonRetryable(`no household ${uscc} in the registry`, HOUSEHOLD_NOT_FOUND_ERROR);
+      }
+      return { ...household, thresholds: await thresholdSetting(sql, yearOf(asOf)) };
+    },
+
+    async recordOnDemandTier(record) {
+      return sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${record.uscc}))`;
+        const [current] = await tx`select tier, year from household_tiers where uscc = ${record.uscc}`;
+        const [done] = await tx`
+          select previous_tier from tier_history
+          where uscc = ${record.uscc} and source = 'on_demand' and decided_at = ${record.decidedAt}`;
+        if (done) return { previousTier: done.previous_tier as Tier | null, applied: true };
+        if (current && (current.year as number) > record.year) {
+          return { previousTier: current.tier as Tier, applied: false };
+        }
+        await tx`
+          insert into tier_history
+            (uscc, year, tier, previous_tier, source, decided_by, decided_at, reason, trace)
+          values (${record.uscc}, ${record.year}, ${record.tier}, ${(current?.tier as string | undefined) ?? null},
+                  'on_demand', ${record.decidedBy.id}, ${record.decidedAt}, ${record.reason}, ${json(tx, record.trace)})`;
+        await tx`
+          insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
+          values (${record.uscc}, ${record.year}, ${record.tier}, 'on_demand', null, ${record.asOf},
+                  ${TIER_RULES_VERSION}, ${json(tx, record.trace)}, ${record.decidedAt})
+          on conflict (uscc) do update set
+            year = excluded.year, tier = excluded.tier, source = excluded.source, run_id = null,
+            as_of = excluded.as_of, rule_version = excluded.rule_version, trace = excluded.trace,
+            decided_at = excluded.decided_at`;
+        return { previousTier: (current?.tier as Tier | undefined) ?? null, applied: true };
+      });
+    },
+  };
+}
+
+// ── Shared with the API ───────────────────────────────────────────────────────────────────
+
+/** The year's T-G1 / T-D1 thresholds, or the shipped defaults (not policy) when none are set. */
+export async function thresholdSetting(sql: Queryable, year: number): Promise<ThresholdSetting> {
+  const [row] = await sql`
+    select growth_revenue_yuan::float8 as growth, development_revenue_yuan::float8 as development, updated_by,
+           ${isoTimestamp(sql, 'updated_at')}
+    from tier_thresholds where year = ${year}`;
+  if (!row) return { year, ...DEFAULT_TIER_THRESHOLDS, isDefault: true, updatedBy: null, updatedAt: null };
+  return {
+    year,
+    growthRevenueYuan: row.growth as number,
+    developmentRevenueYuan: row.development as number,
+    isDefault: false,
+    updatedBy: row.updated_by as string,
+    updatedAt: row.updated_at as string,
+  };
+}
+
+/** Sets a year's thresholds; the previous values stay in the audit trail (`tier-thresholds-{year}`). */
+export async function setThresholds(
+  sql: Sql,
+  year: number,
+  thresholds: TierThresholds,
+  actor: Actor,
+  at: string,
+): Promise<ThresholdSetting> {
+  return sql.begin(async (tx) => {
+    const before = await thresholdSetting(tx, year);
+    await tx`
+      insert into tier_thresholds (year, growth_revenue_yuan, development_revenue_yuan, updated_by, updated_at)
+      values (${year}, ${thresholds.growthRevenueYuan}, ${thresholds.developmentRevenueYuan}, ${actor.id}, ${at})
+      on conflict (year) do update set
+        growth_revenue_yuan = excluded.growth_revenue_yuan,
+        development_revenue_yuan = excluded.development_revenue_yuan,
+        updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
+    // The upsert holds the row lock, so the next sequence number is ours alone.
+    await tx`
+      insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
+      select ${thresholdsAuditId(year)}, coalesce(max(seq), 0) + 1, ${at}, ${actor.id}, ${actor.role},
+             'tier_thresholds_set', ${before.isDefault ? 'default' : 'set'}, 'set',
+             ${`T-G1/T-D1 thresholds for ${year}: ${thresholds.growthRevenueYuan} / ${thresholds.developmentRevenueYuan} yuan`},
+             ${['T-G1', 'T-D1']},
+             ${json(tx, { before: pickThresholds(before), after: pickThresholds(thresholds) })}
+      from case_events where case_id = ${thresholdsAuditId(year)}`;
+    return thresholdSetting(tx, year);
+  });
+}
+
+export function thresholdsAuditId(year: number): string {
+  return `tier-thresholds-${year}`;
+}
+
+export async function findRun(sql: Sql, runId: number): Promise<TieringRunRecord | null> {
+  const [row] = await sql`select ${runColumns(sql)} from tiering_runs where id = ${runId}`;
+  return row ? toRunRecord(row) : null;
+}
+
+export async function listRuns(sql: Sql, year: number | null): Promise<TieringRunRecord[]> {
+  const rows = await sql`
+    select ${runColumns(sql)} from tiering_runs
+    where ${year === null ? sql`true` : sql`year = ${year}`}
+    order by year desc, version desc`;
+  return rows.map(toRunRecord);
+}
+
+export async function runInForce(sql: Sql, year: number): Promise<TieringRunRecord | null> {
+  const [row] = await sql`select ${runColumns(sql)} from tiering_runs where year = ${year} and in_force`;
+  return row ? toRunRecord(row) : null;
+}
+
+export async function runningRun(sql: Sql, year: number): Promise<TieringRunRecord | null> {
+  const [row] = await sql`select ${runColumns(sql)} from tiering_runs where year = ${year} and status = 'running'`;
+  return row ? toRunRecord(row) : null;
+}
+
+export class RunStateError extends Error {}
+
+/**
+ * Makes a completed run the one in force for its year (T-RUN), atomically, and its results the
+ * current tier of its households. Doing it again changes nothing. Audited on the run's trail.
+ */
+export async function makeRunInForce(
+  sql: Sql,
+  runId: number,
+  actor: Actor,
+  at: string,
+): Promise<{ run: TieringRunRecord; replacedRunId: number | null; tierChanges: number }> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
+    if (!row) throw new RunStateError(`no tiering run ${runId}`);
+    const run = toRunRecord(row);
+    if (run.status !== 'completed') {
+      throw new RunStateError(`T-RUN: run ${runId} is ${run.status}; only a completed run can be in force`);
+    }
+    if (run.inForce) return { run, replacedRunId: null, tierChanges: 0 };
+    const [replaced] = await tx`select id from tiering_runs where year = ${run.year} and in_force`;
+    const tierChanges = await putInForce(tx, run, actor.id, at);
+    await tx`
+      insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
+      select ${run.workflowId}, coalesce(max(seq), 0) + 1, ${at}, ${actor.id}, ${actor.role},
+             'tiering_run_made_in_force', 'completed', 'completed',
+             ${`T-RUN: version ${run.version} is the run in force for ${run.year}`}, ${['T-RUN']},
+             ${json(tx, { runId, replacedRunId: (replaced?.id as number | undefined) ?? null, tierChanges })}
+      from case_events where case_id = ${run.workflowId}`;
+    return {
+      run: { ...run, inForce: true },
+      replacedRunId: (replaced?.id as number | undefined) ?? null,
+      tierChanges,
+    };
+  });
+}
+
+// ── Internals ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Switches the year's run in force to `run` and makes its results the current tier of every
+ * household whose current tier is not from a later year; each change of tier (or first tier)
+ * goes to tier_history. Set-based: a few statements whatever the number of households.
+ */
+async function putInForce(tx: Queryable, run: TieringRunRecord, decidedBy: string, at: string): Promise<number> {
+  await tx`update tiering_runs set in_force = false where year = ${run.year} and in_force and id <> ${run.runId}`;
+  await tx`update tiering_runs set in_force = true where id = ${run.runId}`;
+  const reason = `T-RUN: tiering run ${run.year} version ${run.version} as of ${run.asOf}`;
+  const history = await tx`
+    insert into tier_history (uscc, year, tier, previous_tier, source, run_id, decided_by, decided_at, reason, trace)
+    select result.uscc, ${run.year}, result.tier, current.tier, 'run', ${run.runId}, ${decidedBy}, ${at}, ${reason}, result.trace
+    from tiering_results result
+    left join household_tiers current on current.uscc = result.uscc
+    where result.run_id = ${run.runId}
+      and (current.uscc is null or (current.year <= ${run.year} and current.tier <> result.tier))`;
+  await tx`
+    insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
+    select uscc, ${run.year}, tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, trace, ${at}
+    from tiering_results where run_id = ${run.runId}
+    on conflict (uscc) do update set
+      year = excluded.year, tier = excluded.tier, source = excluded.source, run_id = excluded.run_id,
+      as_of = excluded.as_of, rule_version = excluded.rule_version, trace = excluded.trace,
+      decided_at = excluded.decided_at
+    where household_tiers.year <= excluded.year`;
+  return history.count;
+}
+
+async function movementsOf(tx: Queryable, run: TieringRunRecord): Promise<Movements> {
+  const [previous] = await tx`select id, year, version from tiering_runs where year = ${run.year - 1} and in_force`;
+  if (!previous) return { previousRun: null, moves: {} };
+  const rows = await tx`
+    select coalesce(earlier.tier, 'none') || '>' || result.tier as move, count(*)::int as households
+    from tiering_results result
+    left join tiering_results earlier on earlier.run_id = ${previous.id as number} and earlier.uscc = result.uscc
+    where result.run_id = ${run.runId} and earlier.tier is distinct from result.tier
+    group by 1 order by 1`;
+  return {
+    previousRun: { runId: previous.id as number, year: previous.year as number, version: previous.version as number },
+    moves: Object.fromEntries(rows.map((r) => [r.move as string, r.households as number])),
+  };
+}
+
+/** Cuts the registry into USCC ranges of `size` households; the ends stay open so no USCC falls outside. */
+async function chunksOf(tx: Queryable, households: number, size: number): Promise<ChunkSpec[]> {
+  const starts = await tx`
+    select uscc from (select uscc, row_number() over (order by uscc) - 1 as position from households) numbered
+    where position % ${size} = 0 order by uscc`;
+  return starts.map((row, index) => ({
+    index,
+    from: index === 0 ? null : (row.uscc as string),
+    to: index + 1 < starts.length ? (starts[index + 1]!.uscc as string) : null,
+    households: Math.min(size, households - index * size),
+  }));
+}
+
+async function auditRun(
+  tx: Queryable,
+  event: {
+    workflowId: string;
+    seq: number;
+    at: string;
+    actor: Actor;
+    action: string;
+    fromStatus: string | null;
+    toStatus: string;
+    reason: string;
+    details: Record<string, unknown>;
+  },
+): Promise<void> {
+  await tx`
+    insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
+    values (${event.workflowId}, ${event.seq}, ${event.at}, ${event.actor.id}, ${event.actor.role}, ${event.action},
+            ${event.fromStatus}, ${event.toStatus}, ${event.reason}, ${['T-RUN']},
+            ${json(tx, event.details)})
+    on conflict do nothing`;
+}
+
+function runColumns(sql: Queryable) {
+  return sql`
+    id, year, version, as_of::text as as_of, thresholds, rule_version, status, workflow_id, requested_by,
+    ${isoTimestamp(sql, 'started_at')}, ${isoTimestamp(sql, 'completed_at')}, households, processed, counts_by_tier, counts_by_district, quota_base, movements, in_force`;
+}
+
+/**
+ * A timestamptz column as an ISO string in UTC, whatever parsers the client has (drizzle makes
+ * postgres.js hand timestamps over as PostgreSQL text).
+ */
+function isoTimestamp(sql: Queryable, column: string) {
+  return sql`to_char(${sql(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${sql(column)}`;
+}
+
+function toRunRecord(row: Row): TieringRunRecord {
+  return {
+    runId: row.id as number,
+    year: row.year as number,
+    version: row.version as number,
+    asOf: row.as_of as IsoDate,
+    thresholds: row.thresholds as RunThresholds,
+    ruleVersion: row.rule_version as string,
+    status: row.status as RunStatus,
+    workflowId: row.workflow_id as string,
+    requestedBy: row.requested_by as string,
+    startedAt: row.started_at as string,
+    completedAt: row.completed_at as string | null,
+    households: row.households as number,
+    processed: row.processed as number,
+    countsByTier: row.counts_by_tier as TierCounts | null,
+    countsByDistrict: row.counts_by_district as Record<string, TierCounts> | null,
+    quotaBase: row.quota_base as number | null,
+    movements: row.movements as Movements | null,
+    inForce: row.in_force as boolean,
+  };
+}
+
+function runThresholdsOf(setting: ThresholdSetting): RunThresholds {
+  return { ...pickThresholds(setting), source: setting.isDefault ? 'default' : 'year' };
+}
+
+function pickThresholds(thresholds: TierThresholds): TierThresholds {
+  return { growthRevenueYuan: thresholds.growthRevenueYuan, developmentRevenueYuan: thresholds.developmentRevenueYuan };
+}
+
+function zeroCounts(): TierCounts {
+  return { unclassified: 0, survival: 0, growth: 0, development: 0 };
+}
+
+/** A jsonb parameter. Drizzle turns the client's own JSON serializer off, so the text goes as it is. */
+function json(sql: Queryable, value: unknown) {
+  return sql`${JSON.stringify(value)}::jsonb`;
+}
+
+/** COPY's text format reads a backslash as an escape; JSON.stringify leaves no raw tab or newline. */
+function copyText(json: string): string {
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+}

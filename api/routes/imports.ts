@@ -1,0 +1,281 @@
+/**
+ * Imports of the data contract's feed files, for the city office (administrators): a CSV
+ * uploaded as the request body and streamed into the importer as it arrives, or a file already
+ * on the server under the import directory; the record of every import and its rejections.
+ */
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import { importFeed, ImportRefusedError, type ImportReport } from '../../activities/feed-import/importer.js';
+import type { Actor } from '../../policy/actors.js';
+import { cstDateOf } from '../../policy/dates.js';
+import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const ADMINISTRATORS = ['city'] as const;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+const READ_CHUNK_BYTES = 1 << 20;
+
+const errors = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  422: errorResponseSchema,
+} as const;
+
+const feedSchema = { type: 'string', enum: FEED_NAMES } as const;
+
+const rejectionSchema = {
+  type: 'object',
+  required: ['line', 'column', 'reason'],
+  properties: { line: { type: 'integer' }, column: { type: 'string' }, reason: { type: 'string' } },
+} as const;
+
+const reportSchema = {
+  type: 'object',
+  required: ['importId', 'feed', 'fileName', 'fileSha256', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rowsChanged', 'rejections'],
+  properties: {
+    importId: { type: 'integer' },
+    feed: feedSchema,
+    fileName: { type: 'string' },
+    fileSha256: { type: 'string' },
+    rowsRead: { type: 'integer' },
+    rowsAccepted: { type: 'integer' },
+    rowsRejected: { type: 'integer' },
+    rowsChanged: { type: 'integer' },
+    rejections: { type: 'array', description: 'The first 100 rejections by line; GET /imports/{id}/rejections has them all', items: rejectionSchema },
+  },
+} as const;
+
+const importRecordSchema = {
+  type: 'object',
+  required: ['id', 'feed', 'fileName', 'fileSha256', 'importedBy', 'status', 'startedAt', 'finishedAt', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rowsChanged'],
+  properties: {
+    id: { type: 'integer' },
+    feed: feedSchema,
+    fileName: { type: 'string' },
+    fileSha256: { type: 'string' },
+    importedBy: { type: 'string' },
+    status: { type: 'string' },
+    startedAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    rowsRead: { type: 'integer' },
+    rowsAccepted: { type: 'integer' },
+    rowsRejected: { type: 'integer' },
+    rowsChanged: { type: 'integer' },
+  },
+} as const;
+
+const pageQuerySchema = {
+  page: { type: 'integer', minimum: 1, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+} as const;
+
+const pageProperties = { page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } } as const;
+
+const importIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
+interface ImportRow {
+  id: number;
+  feed: FeedName;
+  fileName: string;
+  fileSha256: string;
+  importedBy: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsChanged: number;
+}
+
+export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { database } = deps;
+
+  const runImport = async (actor: Actor, feed: FeedName, fileName: string, input: Readable): Promise<ImportReport> => {
+    try {
+      return await importFeed({ database, feed, input, fileName, importedBy: actor.id, today: cstDateOf(deps.now()) });
+    } catch (error) {
+      if (error instanceof ImportRefusedError) throw new HttpError(error.statusCode, error.message, error.details);
+      throw error;
+    }
+  };
+
+  /** A path the caller gave, resolved inside the import directory, or the reason it is refused. */
+  const serverSideFile = async (path: string): Promise<{ path: string; fileName: string }> => {
+    let root: string;
+    try {
+      root = await realpath(deps.importDir);
+    } catch {
+      throw new HttpError(404, `the import directory ${deps.importDir} does not exist on the server`, { field: 'path' });
+    }
+    const outside = (candidate: string) => {
+      const rel = relative(root, candidate);
+      return rel.startsWith('..') || isAbsolute(rel);
+    };
+    const requested = resolve(root, path);
+    if (outside(requested)) {
+      throw new HttpError(403, `path must name a file inside the import directory (IMPORT_DIR)`, { field: 'path' });
+    }
+    let real: string;
+    try {
+      real = await realpath(requested);
+    } catch {
+      throw new HttpError(404, `no file ${relative(root, requested)} in the import directory`, { field: 'path' });
+    }
+    // A symbolic link inside the directory may still point outside it.
+    if (outside(real)) throw new HttpError(403, 'path leads outside the import directory (IMPORT_DIR)', { field: 'path' });
+    if (!(await stat(real)).isFile()) throw new HttpError(422, `${relative(root, real)} is not a file`, { field: 'path' });
+    return { path: real, fileName: relative(root, real) };
+  };
+
+  return async (app) => {
+    // The upload is handed to the importer as the raw stream: a city-wide file never sits in memory.
+    app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+    app.post<{ Querystring: { feed?: FeedName; fileName?: string }; Body: Readable | { feed: FeedName; path: string } }>(
+      '/imports',
+      {
+        schema: {
+          summary: 'Imports a feed file of the data contract (city office)',
+          description:
+            'Either a CSV upload (`Content-Type: text/csv`, the file as the body, `feed` and `fileName` in the query), ' +
+            'or a JSON body `{ feed, path }` naming a file under the server\'s import directory (IMPORT_DIR). ' +
+            'Bad rows are rejected with line, column and reason while the good rows land; re-importing the same file changes nothing. ' +
+            'Refused (409, T-RUN) while a tiering run is running. A file whose header is wrong is refused whole (422).',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { feed: feedSchema, fileName: { type: 'string', minLength: 1, maxLength: 255 } },
+          },
+          body: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['feed', 'path'],
+                  additionalProperties: false,
+                  properties: { feed: feedSchema, path: { type: 'string', minLength: 1, maxLength: 1024 } },
+                },
+              },
+            },
+          },
+          response: { 201: reportSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ADMINISTRATORS);
+        let report: ImportReport;
+        if (request.headers['content-type']?.startsWith('text/csv')) {
+          const { feed, fileName } = request.query;
+          if (feed === undefined) throw new HttpError(400, 'feed is required in the query with a CSV upload', { field: 'feed' });
+          report = await runImport(actor, feed, fileName ?? `${feed}.csv`, request.body as Readable);
+        } else {
+          const body = request.body as { feed: FeedName; path: string };
+          const file = await serverSideFile(body.path);
+          const input = createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES });
+          try {
+            report = await runImport(actor, body.feed, file.fileName, input);
+          } finally {
+            input.destroy();
+          }
+        }
+        return reply.status(201).send(report);
+      },
+    );
+
+    app.get<{ Querystring: { page: number; pageSize: number; feed?: FeedName } }>(
+      '/imports',
+      {
+        schema: {
+          summary: 'Recent imports, newest first (city office)',
+          querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuerySchema, feed: feedSchema } },
+          response: {
+            200: { type: 'object', required: ['items', 'page', 'pageSize', 'total'], properties: { items: { type: 'array', items: importRecordSchema }, ...pageProperties } },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        requireActor(request, ADMINISTRATORS);
+        const { page, pageSize, feed } = request.query;
+        const sql = database.sql;
+        const where = feed === undefined ? sql`` : sql`where feed = ${feed}`;
+        const [counted] = await sql<{ total: number }[]>`select count(*)::integer as total from imports ${where}`;
+        const items = await sql<ImportRow[]>`
+          select ${sql.unsafe(IMPORT_COLUMNS)} from imports ${where}
+          order by started_at desc, id desc limit ${pageSize} offset ${(page - 1) * pageSize}`;
+        return { items: items.map(importRecord), page, pageSize, total: counted?.total ?? 0 };
+      },
+    );
+
+    app.get<{ Params: { id: number } }>(
+      '/imports/:id',
+      {
+        schema: {
+          summary: 'The record of one import: who, when, which file, what came of it (city office)',
+          params: importIdParams,
+          response: { 200: importRecordSchema, ...errors },
+        },
+      },
+      async (request) => {
+        requireActor(request, ADMINISTRATORS);
+        const [row] = await database.sql<ImportRow[]>`select ${database.sql.unsafe(IMPORT_COLUMNS)} from imports where id = ${request.params.id}`;
+        if (row === undefined) throw new HttpError(404, `no import ${request.params.id}`, { field: 'id' });
+        return importRecord(row);
+      },
+    );
+
+    app.get<{ Params: { id: number }; Querystring: { page: number; pageSize: number } }>(
+      '/imports/:id/rejections',
+      {
+        schema: {
+          summary: 'Every rejected row of an import, by line: the column and the rule it broke (city office)',
+          params: importIdParams,
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          response: {
+            200: {
+              type: 'object',
+              required: ['importId', 'fileName', 'items', 'page', 'pageSize', 'total'],
+              properties: { importId: { type: 'integer' }, fileName: { type: 'string' }, items: { type: 'array', items: rejectionSchema }, ...pageProperties },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        requireActor(request, ADMINISTRATORS);
+        const { id } = request.params;
+        const { page, pageSize } = request.query;
+        const sql = database.sql;
+        const [record] = await sql<{ fileName: string }[]>`select file_name as "fileName" from imports where id = ${id}`;
+        if (record === undefined) throw new HttpError(404, `no import ${id}`, { field: 'id' });
+        const [counted] = await sql<{ total: number }[]>`select count(*)::integer as total from import_rejections where import_id = ${id}`;
+        const items = await sql<{ line: number; column: string; reason: string }[]>`
+          select line, "column", reason from import_rejections where import_id = ${id}
+          order by line, "column" limit ${pageSize} offset ${(page - 1) * pageSize}`;
+        return { importId: id, fileName: record.fileName, items: [...items], page, pageSize, total: counted?.total ?? 0 };
+      },
+    );
+  };
+}
+
+const IMPORT_COLUMNS = `id, feed, file_name as "fileName", file_sha256 as "fileSha256", imported_by as "importedBy", status,
+  started_at as "startedAt", finished_at as "finishedAt", rows_read as "rowsRead", rows_accepted as "rowsAccepted",
+  rows_rejected as "rowsRejected", rows_changed as "rowsChanged"`;
+
+function importRecord(row: ImportRow) {
+  return { ...row, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
+}

@@ -1,0 +1,124 @@
+import { and, eq } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { QuotaNotSet, createYearQuota, readYearQuota, type YearQuotaView } from '../../activities/quota.js';
+import type { Db } from '../../db/client.js';
+import { tieringRuns } from '../../db/tiering-schema.js';
+import type { Actor } from '../../policy/actors.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
+
+const counterProperties = {
+  cap: { type: 'integer', description: 'places the year allows' },
+  used: { type: 'integer', description: 'places held by recognitions' },
+  free: { type: 'integer' },
+  waiting: { type: 'integer', description: 'cases that passed publicity and wait for a place' },
+} as const;
+
+const yearQuotaSchema = {
+  type: 'object',
+  required: ['year', 'rate', 'tieringRunId', 'runInForceId', 'city', 'districts'],
+  properties: {
+    year: { type: 'integer' },
+    rate: { type: 'number', description: 'C-QUOTA: share of growth + development households' },
+    tieringRunId: { type: 'integer', description: 'the tiering run the caps were computed from' },
+    runInForceId: {
+      type: ['integer', 'null'],
+      description: "the year's tiering run in force now; the caps stay as first set even when it differs",
+    },
+    city: { type: 'object', required: Object.keys(counterProperties), properties: counterProperties },
+    districts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['districtCode', 'districtName', ...Object.keys(counterProperties)],
+        properties: { districtCode: { type: 'string' }, districtName: { type: ['string', 'null'] }, ...counterProperties },
+      },
+    },
+  },
+} as const;
+
+const yearParams = {
+  type: 'object',
+  required: ['year'],
+  properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
+} as const;
+
+export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { db } = deps.database;
+
+  return async (app) => {
+    app.get<{ Params: { year: number } }>(
+      '/quotas/:year',
+      {
+        schema: {
+          summary: "The year's recognition quota (C-QUOTA): caps, places used, cases waiting",
+          description:
+            'The city office sees every district and the city-wide row; a district office sees its own district and the city-wide row.',
+          params: yearParams,
+          response: { 200: yearQuotaSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['city', 'district']);
+        const year = request.params.year;
+        const quota = await readYearQuota(db, year);
+        if (!quota) throw await quotaNotFound(db, year);
+        return visibleTo(actor, quota);
+      },
+    );
+
+    app.post<{ Params: { year: number } }>(
+      '/quotas/:year',
+      {
+        schema: {
+          summary: "The city office sets the year's recognition quota from the tiering run in force (C-QUOTA)",
+          description:
+            '5% of growth + development households, rounded down, split between districts in proportion to theirs ' +
+            '(largest remainders). Set once: 409 when the year already has its quota. The first recognition of the year ' +
+            'sets it too, if the city office has not.',
+          params: yearParams,
+          response: { 201: yearQuotaSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ['city']);
+        const year = request.params.year;
+        const set = await createYearQuota(db, year).catch((err: unknown) => {
+          if (err instanceof QuotaNotSet) throw new HttpError(422, err.message, { field: 'year', clause: 'C-QUOTA' });
+          throw err;
+        });
+        if (!set.created) {
+          throw new HttpError(409, `C-QUOTA: the ${year} quota is already set (from tiering run ${set.tieringRunId}); caps are set once a year`, {
+            field: 'year',
+            clause: 'C-QUOTA',
+          });
+        }
+        request.log.info({ actor: actor.id, year, tieringRunId: set.tieringRunId, cityCap: set.cityCap }, 'recognition quota set (C-QUOTA)');
+        const quota = (await readYearQuota(db, year))!;
+        return reply.status(201).header('location', `/quotas/${year}`).send(quota);
+      },
+    );
+  };
+}
+
+function visibleTo(actor: Actor, quota: YearQuotaView): YearQuotaView {
+  if (actor.role === 'city') return quota;
+  if (!actor.districtCode) throw new HttpError(403, 'a district office token must name its district', { field: 'districtCode' });
+  return { ...quota, districts: quota.districts.filter((d) => d.districtCode === actor.districtCode) };
+}
+
+async function quotaNotFound(db: Db, year: number): Promise<HttpError> {
+  const [inForce] = await db
+    .select({ id: tieringRuns.id })
+    .from(tieringRuns)
+    .where(and(eq(tieringRuns.year, year), eq(tieringRuns.inForce, true)));
+  const message = inForce
+    ? `C-QUOTA: no recognition quota has been set for ${year} yet; tiering run ${inForce.id} is in force, and the city office ` +
+      `(POST /quotas/${year}) or the year's first recognition sets it`
+    : `C-QUOTA: no recognition quota has been set for ${year} because no tiering run of ${year} is in force ` +
+      `(C-CYCLE: recognition opens after the year's tiering run)`;
+  return new HttpError(404, message, { field: 'year', clause: 'C-QUOTA' });
+}

@@ -1,0 +1,145 @@
+import { and, eq, gte, inArray, lte } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { recognitions } from '../../db/recognition-schema.js';
+import { households } from '../../db/schema.js';
+import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
+import { cstDateOf } from '../../policy/dates.js';
+import { tierLabel } from '../../policy/tier-labels.js';
+import { validateUscc } from '../../policy/uscc.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
+
+/** Catalogue order: what every tier gets, each tier, then what recognised households get and each category. */
+const APPLIES_TO_ORDER = [
+  'tiered',
+  'survival',
+  'growth',
+  'development',
+  'recognised',
+  'renowned',
+  'distinctive',
+  'quality',
+  'emerging',
+] as const;
+
+const measureSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    appliesTo: { type: 'string', enum: APPLIES_TO_ORDER },
+    clause: { type: 'string', enum: ['T-AID', 'C-AID'] },
+    measure: { type: 'string' },
+    departments: { type: 'array', items: { type: 'string' } },
+    withoutApplication: { type: 'boolean', description: '免申即享: the departments deliver it without an application' },
+  },
+} as const;
+
+type Measure = typeof supportMeasures.$inferSelect;
+
+function catalogueOrder(a: Measure, b: Measure): number {
+  const byGroup =
+    APPLIES_TO_ORDER.indexOf(a.appliesTo as (typeof APPLIES_TO_ORDER)[number]) -
+    APPLIES_TO_ORDER.indexOf(b.appliesTo as (typeof APPLIES_TO_ORDER)[number]);
+  return byGroup !== 0 ? byGroup : a.id.localeCompare(b.id);
+}
+
+/** Support measures by tier (T-AID, annex 1 §4) and by 名特优新 category (C-AID, annex 2 §6). */
+export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { database } = deps;
+  return async (app) => {
+    app.get(
+      '/support-measures',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'The whole catalogue of support measures (T-AID, C-AID)',
+          security: [],
+          response: { 200: { type: 'array', items: measureSchema } },
+        },
+      },
+      async () => (await database.db.select().from(supportMeasures)).sort(catalogueOrder),
+    );
+
+    app.get<{ Params: { uscc: string } }>(
+      '/households/:uscc/support-measures',
+      {
+        schema: {
+          summary: 'The support measures that apply to a household now (T-AID, C-AID)',
+          description:
+            "From the household's current tier: the measures of every tier and of its own (none for an unclassified household). " +
+            'A 名特优新 household whose recognition is in force (benefits from 1 January after recognition, until it expires) gets ' +
+            'every growth and development measure and those of recognised households and of its category (C-AID).',
+          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                uscc: { type: 'string' },
+                tier: { type: 'string' },
+                tierLabel: { type: 'string' },
+                year: { type: 'integer' },
+                recognition: {
+                  type: ['object', 'null'],
+                  properties: { category: { type: 'string' }, benefitsFrom: { type: 'string' }, validUntil: { type: 'string' } },
+                },
+                measures: { type: 'array', items: measureSchema },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household', 'district', 'city']);
+        const { uscc } = request.params;
+        const valid = validateUscc(uscc);
+        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        const [household] = await database.db
+          .select({ districtCode: households.districtCode, tier: householdTiers.tier, year: householdTiers.year })
+          .from(households)
+          .leftJoin(householdTiers, eq(householdTiers.uscc, households.uscc))
+          .where(eq(households.uscc, uscc));
+        if (!household) throw new HttpError(404, `no household ${uscc} in the registry`, { field: 'uscc' });
+        const mayRead =
+          actor.role === 'city' ||
+          (actor.role === 'district' && actor.districtCode === household.districtCode) ||
+          (actor.role === 'household' && actor.uscc === uscc);
+        if (!mayRead) throw new HttpError(403, "this household's measures are not yours to read", { field: 'uscc' });
+        if (household.tier === null || household.year === null) {
+          throw new HttpError(404, `household ${uscc} has not been tiered yet`, { field: 'uscc', clause: 'T-AID' });
+        }
+
+        const today = cstDateOf(deps.now());
+        const [recognition] = await database.db
+          .select({ category: recognitions.category, benefitsFrom: recognitions.benefitsFrom, validUntil: recognitions.validUntil })
+          .from(recognitions)
+          .where(
+            and(
+              eq(recognitions.uscc, uscc),
+              eq(recognitions.status, 'recognised'),
+              lte(recognitions.benefitsFrom, today),
+              gte(recognitions.validUntil, today),
+            ),
+          );
+        const groups = new Set<string>();
+        if (household.tier !== 'unclassified') groups.add('tiered').add(household.tier);
+        if (recognition) groups.add('tiered').add('growth').add('development').add('recognised').add(recognition.category);
+        const measures =
+          groups.size === 0
+            ? []
+            : await database.db.select().from(supportMeasures).where(inArray(supportMeasures.appliesTo, [...groups]));
+        return {
+          uscc,
+          tier: household.tier,
+          tierLabel: tierLabel(household.tier, deps.unclassifiedLabel),
+          year: household.year,
+          recognition: recognition ?? null,
+          measures: measures.sort(catalogueOrder),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,516 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowFailedError,
+  isGrpcDeadlineError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyPluginAsync } from 'fastify';
+import {
+  RunStateError,
+  findRun,
+  listRuns,
+  makeRunInForce,
+  postgresClientOf,
+  runInForce,
+  runningRun,
+  setThresholds,
+  thresholdSetting,
+  type TieringRunRecord,
+} from '../../activities/tiering.js';
+import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
+import type { TierThresholds } from '../../policy/tiering.js';
+import { validateUscc } from '../../policy/uscc.js';
+import {
+  HOUSEHOLD_NOT_FOUND_ERROR,
+  TIER_HOUSEHOLD_WORKFLOW_TYPE,
+  tierHouseholdWorkflowId,
+  type TierHouseholdInput,
+  type TierHouseholdResult,
+} from '../../workflows/tier-household/contract.js';
+import {
+  INVALID_RUN_INPUT_ERROR,
+  TIERING_RUN_WORKFLOW_TYPE,
+  TIERING_TASK_QUEUE,
+  awaitPreparedUpdate,
+  tieringProgressQuery,
+  tieringRunWorkflowId,
+  validateRunRequest,
+  validateThresholds,
+  type TieringRunInput,
+  type TieringRunProgress,
+} from '../../workflows/tiering-run/contract.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const errors = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  422: errorResponseSchema,
+  503: errorResponseSchema,
+} as const;
+
+/** How long the API waits for the tiering worker before answering 503 (the work stays queued). */
+const WORKER_ANSWER_MS = 30_000;
+const PROGRESS_QUERY_MS = 3_000;
+
+const TIER_ENUM = ['unclassified', 'survival', 'growth', 'development'] as const;
+
+const tierCountsSchema = {
+  type: 'object',
+  required: [...TIER_ENUM],
+  properties: Object.fromEntries(TIER_ENUM.map((tier) => [tier, { type: 'integer' }])),
+} as const;
+
+const thresholdsBodySchema = {
+  type: 'object',
+  required: ['growthRevenueYuan', 'developmentRevenueYuan'],
+  additionalProperties: false,
+  properties: {
+    growthRevenueYuan: { type: 'number', description: 'T-G1 "一定数额": last year\'s revenue, yuan' },
+    developmentRevenueYuan: { type: 'number', description: 'T-D1 "较高": last year\'s revenue, yuan' },
+  },
+} as const;
+
+const progressSchema = {
+  type: ['object', 'null'],
+  description: "the running workflow's own account (null when the run is not running or its worker does not answer)",
+  properties: {
+    phase: { type: 'string', enum: ['preparing', 'running', 'finalizing', 'completed', 'failed', 'refused'] },
+    households: { type: 'integer' },
+    processed: { type: 'integer' },
+    chunksDone: { type: 'integer' },
+    chunksTotal: { type: 'integer' },
+    message: { type: ['string', 'null'] },
+  },
+} as const;
+
+const runSchema = {
+  type: 'object',
+  required: ['runId', 'year', 'version', 'asOf', 'status', 'inForce'],
+  properties: {
+    runId: { type: 'integer' },
+    year: { type: 'integer' },
+    version: { type: 'integer', description: 'versions count up per year; a re-run is a new version' },
+    asOf: { type: 'string', format: 'date' },
+    thresholds: {
+      type: 'object',
+      properties: {
+        growthRevenueYuan: { type: 'number' },
+        developmentRevenueYuan: { type: 'number' },
+        source: {
+          type: 'string',
+          enum: ['request', 'year', 'default'],
+          description: "the run's request, the year's setting, or the shipped defaults (not policy)",
+        },
+      },
+    },
+    ruleVersion: { type: 'string' },
+    status: { type: 'string', enum: ['running', 'completed', 'failed'] },
+    workflowId: { type: 'string' },
+    requestedBy: { type: 'string' },
+    startedAt: { type: 'string', format: 'date-time' },
+    completedAt: { type: ['string', 'null'], format: 'date-time' },
+    households: { type: 'integer', description: 'households in the registry when the run started' },
+    processed: { type: 'integer', description: 'households tiered so far' },
+    countsByTier: { ...tierCountsSchema, type: ['object', 'null'] },
+    countsByDistrict: {
+      type: ['object', 'null'],
+      description: 'tier counts per district code',
+      additionalProperties: tierCountsSchema,
+    },
+    quotaBase: { type: ['integer', 'null'], description: 'growth + development: the base of the recognition cap (C-QUOTA)' },
+    movements: {
+      type: ['object', 'null'],
+      properties: {
+        previousRun: {
+          type: ['object', 'null'],
+          description: "the previous year's run in force it is compared with",
+          properties: { runId: { type: 'integer' }, year: { type: 'integer' }, version: { type: 'integer' } },
+        },
+        moves: {
+          type: 'object',
+          description: 'households per change of tier, "from>to" ("none>to": not tiered by the previous run)',
+          additionalProperties: { type: 'integer' },
+        },
+      },
+    },
+    inForce: { type: 'boolean', description: 'whether this is the run in force for its year' },
+    progress: progressSchema,
+  },
+} as const;
+
+const thresholdSettingSchema = {
+  type: 'object',
+  required: ['year', 'growthRevenueYuan', 'developmentRevenueYuan', 'isDefault'],
+  properties: {
+    year: { type: 'integer' },
+    growthRevenueYuan: { type: 'number' },
+    developmentRevenueYuan: { type: 'number' },
+    isDefault: { type: 'boolean', description: 'no setting for the year: the shipped defaults apply, which are not policy' },
+    updatedBy: { type: ['string', 'null'] },
+    updatedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+const clauseResultSchema = {
+  type: 'object',
+  properties: {
+    clause: { type: 'string' },
+    passed: { type: 'boolean' },
+    facts: { type: 'object', additionalProperties: true },
+    reason: { type: 'string' },
+  },
+} as const;
+
+const onDemandResultSchema = {
+  type: 'object',
+  properties: {
+    uscc: { type: 'string' },
+    districtCode: { type: 'string' },
+    year: { type: 'integer' },
+    asOf: { type: 'string', format: 'date' },
+    tier: { type: 'string', enum: TIER_ENUM },
+    previousTier: { type: ['string', 'null'] },
+    applied: {
+      type: 'boolean',
+      description: "false when the household's current tier comes from a later year and stays",
+    },
+    ruleVersion: { type: 'string' },
+    thresholds: {
+      type: 'object',
+      properties: {
+        growthRevenueYuan: { type: 'number' },
+        developmentRevenueYuan: { type: 'number' },
+        isDefault: { type: 'boolean' },
+      },
+    },
+    outcomes: { type: 'string', description: 'every clause evaluated, + held, - failed' },
+    reasons: { type: 'array', items: { type: 'string' }, description: 'the reasons that decided the tier' },
+    trace: { type: 'array', items: clauseResultSchema },
+    decidedBy: { type: 'string' },
+    decidedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const yearParams = {
+  type: 'object',
+  required: ['year'],
+  properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
+} as const;
+
+const runIdParams = {
+  type: 'object',
+  required: ['runId'],
+  properties: { runId: { type: 'integer', minimum: 1 } },
+} as const;
+
+interface StartRunBody {
+  year: number;
+  asOf: string;
+  thresholds?: TierThresholds;
+  makeInForce?: boolean;
+}
+
+interface TierHouseholdBody {
+  asOf?: string;
+  reason?: string;
+}
+
+export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { temporal } = deps;
+  const sql = postgresClientOf(deps.database.db);
+  const today = (): string => cstDateOf(deps.now());
+  const nowIso = (): string => new Date(deps.now()).toISOString();
+
+  const withProgress = async (run: TieringRunRecord) => {
+    if (run.status !== 'running') return { ...run, progress: null };
+    return { ...run, progress: await progressOf(temporal.workflow.getHandle(run.workflowId)) };
+  };
+
+  return async (app) => {
+    app.post<{ Body: StartRunBody }>(
+      '/tiering/runs',
+      {
+        schema: {
+          summary: 'The city office starts a tiering run for a year and as-of date (T-RUN)',
+          description:
+            'A new version of the year\'s run; by default it becomes the run in force when it completes. Answers once the run ' +
+            'is registered (its ID and version allocated) with 202; follow it at /tiering/runs/{runId}. 409 while another run ' +
+            'of the year is running; 422 when asOf is not a date, lies in the future or outside the year, or the thresholds ' +
+            'are not positive with T-D1 above T-G1. Without thresholds the year\'s setting (or the shipped defaults) applies.',
+          body: {
+            type: 'object',
+            required: ['year', 'asOf'],
+            additionalProperties: false,
+            properties: {
+              year: { type: 'integer' },
+              asOf: { type: 'string', description: 'YYYY-MM-DD (CST), not after today, within year' },
+              thresholds: thresholdsBodySchema,
+              makeInForce: { type: 'boolean', default: true },
+            },
+          },
+          response: {
+            202: {
+              type: 'object',
+              properties: {
+                runId: { type: 'integer' },
+                workflowId: { type: 'string' },
+                year: { type: 'integer' },
+                version: { type: 'integer' },
+                asOf: { type: 'string', format: 'date' },
+                status: { type: 'string' },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ['city']);
+        const { year, asOf, thresholds, makeInForce } = request.body;
+        const violation = validateRunRequest({ year, asOf, thresholds }, today());
+        if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
+        const running = await runningRun(sql, year);
+        if (running) throw runInProgress(year, running.runId);
+
+        const workflowId = tieringRunWorkflowId(year, randomUUID());
+        const input: TieringRunInput = { year, asOf, requestedBy: actor, makeInForce: makeInForce ?? true };
+        if (thresholds) input.thresholds = thresholds;
+        const handle = await temporal.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
+          taskQueue: TIERING_TASK_QUEUE,
+          workflowId,
+          args: [input],
+        });
+        const prepared = await waitForWorker(workflowId, () =>
+          temporal.workflow.withDeadline(Date.now() + WORKER_ANSWER_MS, () => handle.executeUpdate(awaitPreparedUpdate)),
+        );
+        if (prepared.outcome === 'refused') {
+          if (prepared.errorType === INVALID_RUN_INPUT_ERROR) throw new HttpError(422, prepared.message, { clause: 'T-RUN' });
+          throw runInProgress(year, prepared.runningRunId);
+        }
+        request.log.info({ runId: prepared.runId, workflowId, actor: actor.id }, 'tiering run started');
+        return reply
+          .status(202)
+          .header('location', `/tiering/runs/${prepared.runId}`)
+          .send({ ...prepared, workflowId, status: 'running' });
+      },
+    );
+
+    app.get<{ Querystring: { year?: number } }>(
+      '/tiering/runs',
+      {
+        schema: {
+          summary: 'Tiering runs, newest first, with the version in force for each year',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
+          },
+          response: { 200: { type: 'array', items: runSchema }, ...errors },
+        },
+      },
+      async (request) => {
+        requireActor(request, ['city', 'district']);
+        const runs = await listRuns(sql, request.query.year ?? null);
+        return runs.map((run) => ({ ...run, progress: null }));
+      },
+    );
+
+    app.get<{ Params: { runId: number } }>(
+      '/tiering/runs/:runId',
+      {
+        schema: {
+          summary: 'One tiering run; while it runs, its progress as the workflow reports it',
+          params: runIdParams,
+          response: { 200: runSchema, ...errors },
+        },
+      },
+      async (request) => {
+        requireActor(request, ['city', 'district']);
+        const run = await findRun(sql, request.params.runId);
+        if (!run) throw new HttpError(404, `no tiering run ${request.params.runId}`, { field: 'runId' });
+        return withProgress(run);
+      },
+    );
+
+    app.post<{ Params: { runId: number } }>(
+      '/tiering/runs/:runId/in-force',
+      {
+        schema: {
+          summary: 'The city office makes a completed run the one in force for its year (T-RUN)',
+          description:
+            "Atomically replaces the year's run in force; its results become the current tier of its households (except " +
+            'where a later year already decided), each change recorded in the tier history. Audited on the run\'s trail. ' +
+            'Repeating it changes nothing.',
+          params: runIdParams,
+          response: { 200: runSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['city']);
+        try {
+          const { run } = await makeRunInForce(sql, request.params.runId, actor, nowIso());
+          return { ...run, progress: null };
+        } catch (err) {
+          if (err instanceof RunStateError) {
+            const missing = err.message.startsWith('no tiering run');
+            throw new HttpError(missing ? 404 : 409, err.message, { field: 'runId', clause: missing ? null : 'T-RUN' });
+          }
+          throw err;
+        }
+      },
+    );
+
+    app.get<{ Params: { year: number } }>(
+      '/tiering/years/:year',
+      {
+        schema: {
+          summary: "The year's tiering: the run in force with its counts, quota base (C-QUOTA) and movements",
+          params: yearParams,
+          response: { 200: runSchema, ...errors },
+        },
+      },
+      async (request) => {
+        requireActor(request, ['city', 'district']);
+        const year = request.params.year;
+        const run = await runInForce(sql, year);
+        if (run) return { ...run, progress: null };
+        const runs = await listRuns(sql, year);
+        const message =
+          runs.length === 0
+            ? `T-RUN: there is no tiering run for ${year}; the city office starts one with POST /tiering/runs`
+            : `T-RUN: no run of ${year} is in force (versions ${runs.map((r) => `${r.version} ${r.status}`).join(', ')}); ` +
+              'make a completed one in force with POST /tiering/runs/{runId}/in-force';
+        throw new HttpError(404, message, { field: 'year', clause: 'T-RUN', runs: runs.map((r) => r.runId) });
+      },
+    );
+
+    app.get<{ Params: { year: number } }>(
+      '/tiering/thresholds/:year',
+      {
+        schema: {
+          summary: "The year's T-G1 / T-D1 revenue thresholds, or the shipped defaults (marked, not policy)",
+          params: yearParams,
+          response: { 200: thresholdSettingSchema, ...errors },
+        },
+      },
+      async (request) => {
+        requireActor(request, ['city', 'district']);
+        return thresholdSetting(sql, request.params.year);
+      },
+    );
+
+    app.put<{ Params: { year: number }; Body: TierThresholds }>(
+      '/tiering/thresholds/:year',
+      {
+        schema: {
+          summary: "The city office sets the year's T-G1 / T-D1 revenue thresholds",
+          description:
+            'The policy names no amount ("一定数额", "较高"); each year sets its own. Runs started afterwards use it; a run ' +
+            'keeps the thresholds it started with. The previous values stay in the audit trail.',
+          params: yearParams,
+          body: thresholdsBodySchema,
+          response: { 200: thresholdSettingSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['city']);
+        const violation = validateThresholds(request.body);
+        if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
+        return setThresholds(sql, request.params.year, request.body, actor, nowIso());
+      },
+    );
+
+    app.post<{ Params: { uscc: string }; Body: TierHouseholdBody | undefined }>(
+      '/households/:uscc/tiering',
+      {
+        schema: {
+          summary: 'Tiers one household now, with the same rules and the year\'s thresholds (T-RUN, on demand)',
+          description:
+            'For a household registered after the run or whose data were corrected. The result becomes its current tier ' +
+            '(unless a later year already decided) and is recorded in its tier history. The district office of the ' +
+            'household or the city office.',
+          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          body: {
+            type: ['object', 'null'],
+            additionalProperties: false,
+            properties: {
+              asOf: { type: 'string', description: 'YYYY-MM-DD (CST), not after today; default today' },
+              reason: { type: 'string', maxLength: 500 },
+            },
+          },
+          response: { 200: onDemandResultSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district', 'city']);
+        const { uscc } = request.params;
+        const valid = validateUscc(uscc);
+        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        const asOf = request.body?.asOf;
+        if (asOf !== undefined) {
+          if (!isValidIsoDate(asOf)) throw new HttpError(422, `asOf "${asOf}" is not a valid date (YYYY-MM-DD)`, { field: 'asOf' });
+          if (asOf > today()) {
+            throw new HttpError(422, `asOf ${asOf} is in the future (today is ${today()}, CST)`, { field: 'asOf', clause: 'T-RUN' });
+          }
+        }
+        const [household] = await sql`select district_code from households where uscc = ${uscc}`;
+        if (!household) throw new HttpError(404, `no household ${uscc} in the registry`, { field: 'uscc' });
+        if (actor.role === 'district' && actor.districtCode !== household.district_code) {
+          throw new HttpError(403, `household ${uscc} belongs to district ${household.district_code as string}`, { field: 'uscc' });
+        }
+        const input: TierHouseholdInput = { uscc, requestedBy: actor };
+        if (asOf !== undefined) input.asOf = asOf;
+        if (request.body?.reason) input.reason = request.body.reason;
+        const workflowId = tierHouseholdWorkflowId(uscc, randomUUID());
+        try {
+          return await waitForWorker(workflowId, () =>
+            temporal.workflow.withDeadline(Date.now() + WORKER_ANSWER_MS, () =>
+              temporal.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, { taskQueue: TIERING_TASK_QUEUE, workflowId, args: [input] }),
+            ),
+          ) as TierHouseholdResult;
+        } catch (err) {
+          if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+            if (err.cause.type === HOUSEHOLD_NOT_FOUND_ERROR) throw new HttpError(404, err.cause.message, { field: 'uscc' });
+          }
+          throw err;
+        }
+      },
+    );
+  };
+}
+
+function runInProgress(year: number, runningRunId: number | null): HttpError {
+  return new HttpError(
+    409,
+    `T-RUN: a tiering run for ${year} is running${runningRunId === null ? '' : ` (run ${runningRunId})`}; one run per year at a time`,
+    { field: 'year', clause: 'T-RUN', runId: runningRunId },
+  );
+}
+
+async function waitForWorker<T>(workflowId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isGrpcDeadlineError(err)) {
+      throw new HttpError(503, `no tiering worker answered within ${WORKER_ANSWER_MS / 1000} s; workflow ${workflowId} stays queued`, {
+        workflowId,
+      });
+    }
+    throw err;
+  }
+}
+
+async function progressOf(handle: WorkflowHandle): Promise<Omit<TieringRunProgress, 'runId' | 'year' | 'version' | 'asOf'> | null> {
+  try {
+    return await handle.client.withDeadline(Date.now() + PROGRESS_QUERY_MS, () => handle.query(tieringProgressQuery));
+  } catch {
+    // The worker may be down (it is restarted, the run resumes): the stored counters still answer.
+    return null;
+  }
+}

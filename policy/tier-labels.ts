@@ -1,0 +1,15 @@
+/** The Chinese names of the tiers, as the public lookup shows them (T-PUB). */
+import type { Tier } from './tiering.js';
+
+/** RULES.md: the source text is cut off where it names this label ("标注为。"), so it is a display setting. */
+export const DEFAULT_UNCLASSIFIED_LABEL = '未分型';
+
+const TIER_LABELS: Readonly<Record<Exclude<Tier, 'unclassified'>, string>> = {
+  survival: '生存型',
+  growth: '成长型',
+  development: '发展型',
+};
+
+export function tierLabel(tier: string, unclassifiedLabel: string): string {
+  return Object.hasOwn(TIER_LABELS, tier) ? TIER_LABELS[tier as keyof typeof TIER_LABELS] : unclassifiedLabel;
+}

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTieringActivities, makeRunInForce, type FinalizedRun } from '../../activities/tiering.js';
+import type { Database } from '../../db/client.js';
+import type { Actor } from '../../policy/actors.js';
+import type { StoredTierTrace } from '../../policy/tier-trace.js';
+import { DEFAULT_TIER_THRESHOLDS, decideTier, type Tier } from '../../policy/tiering.js';
+import {
+  TIER_HOUSEHOLD_WORKFLOW_TYPE,
+  tierHouseholdWorkflowId,
+  type TierHouseholdInput,
+  type TierHouseholdResult,
+} from '../../workflows/tier-household/contract.js';
+import {
+  INVALID_RUN_INPUT_ERROR,
+  RUN_IN_PROGRESS_ERROR,
+  TIERING_RUN_WORKFLOW_TYPE,
+  awaitPreparedUpdate,
+  tieringProgressQuery,
+  tieringRunWorkflowId,
+  type TieringRunInput,
+} from '../../workflows/tiering-run/contract.js';
+import { createWorker } from '../../workflows/worker.js';
+import {
+  expectedCounts,
+  expectedMoves,
+  insertFixtureHouseholds,
+  isolatedDatabase,
+  type FixtureHousehold,
+  type IsolatedDatabase,
+} from '../support/tiering-data.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+
+const CITY: Actor = { id: 'city-supervisor', role: 'city' };
+const HOUSEHOLDS = 320;
+
+let env: TestWorkflowEnvironment;
+let isolated: IsolatedDatabase;
+let database: Database;
+let worker: Worker;
+let workerRun: Promise<void>;
+let taskQueue: string;
+let fixtures: FixtureHousehold[];
+
+beforeAll(async () => {
+  [env, isolated] = await Promise.all([createTimeSkippingEnv(), isolatedDatabase('workflow')]);
+  database = isolated.database;
+  fixtures = await insertFixtureHouseholds(database, { count: HOUSEHOLDS, years: [2024, 2025], prefix: 'TW' });
+  taskQueue = `tiering-${randomUUID()}`;
+  worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    db: database.db,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await env?.teardown();
+  await isolated?.drop();
+});
+
+function startRun(input: Omit<TieringRunInput, 'requestedBy'>) {
+  return env.client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: tieringRunWorkflowId(input.year ?? 0, randomUUID()),
+    args: [{ requestedBy: CITY, chunkSize: 50, ...input } satisfies TieringRunInput],
+  });
+}
+
+async function run(input: Omit<TieringRunInput, 'requestedBy'>): Promise<FinalizedRun> {
+  const handle = await startRun(input);
+  return (await handle.result()) as FinalizedRun;
+}
+
+async function currentTiers(): Promise<Map<string, { tier: Tier; runId: number | null; source: string }>> {
+  const rows = await database.sql`select uscc, tier, run_id, source from household_tiers`;
+  return new Map(rows.map((r) => [r.uscc as string, { tier: r.tier as Tier, runId: r.run_id as number | null, source: r.source as string }]));
+}
+
+describe('the yearly tiering run on the time-skipping server', () => {
+  let run2024: FinalizedRun;
+  let run2025: FinalizedRun;
+
+  it('tiers every household once, in chunks across continued-as-new executions, and counts tiers, districts and the quota base', async () => {
+    const handle = await startRun({ year: 2024, asOf: '2024-08-01', chunksPerExecution: 3 });
+    const prepared = await handle.executeUpdate(awaitPreparedUpdate);
+    expect(prepared).toMatchObject({ outcome: 'prepared', year: 2024, version: 1, asOf: '2024-08-01' });
+    run2024 = (await handle.result()) as FinalizedRun;
+    const expected = expectedCounts(fixtures, 2024);
+
+    expect(run2024.run).toMatchObject({
+      year: 2024,
+      version: 1,
+      status: 'completed',
+      inForce: true,
+      households: HOUSEHOLDS,
+      processed: HOUSEHOLDS,
+      countsByTier: expected.byTier,
+      countsByDistrict: expected.byDistrict,
+      quotaBase: expected.byTier.growth + expected.byTier.development,
+      movements: { previousRun: null, moves: {} },
+      thresholds: { ...DEFAULT_TIER_THRESHOLDS, source: 'default' },
+    });
+    expect(Object.values(expected.byTier)).toEqual([80, 80, 80, 80]);
+    // 7 chunks of 50 at 3 per execution: the run continued as new twice and still finished.
+    const progress = await handle.query(tieringProgressQuery);
+    expect(progress).toMatchObject({ phase: 'completed', chunksDone: 7, chunksTotal: 7, processed: HOUSEHOLDS });
+
+    const [{ rows, distinct }] = (await database.sql`
+      select count(*)::int as rows, count(distinct uscc)::int as distinct
+      from tiering_results where run_id = ${run2024.run.runId}`) as unknown as [{ rows: number; distinct: number }];
+    expect({ rows, distinct }).toEqual({ rows: HOUSEHOLDS, distinct: HOUSEHOLDS });
+
+    // Every household's current tier is the run's, with its history.
+    const tiers = await currentTiers();
+    expect(tiers.size).toBe(HOUSEHOLDS);
+    for (const f of fixtures) expect(tiers.get(f.uscc)).toEqual({ tier: f.tierIn[2024], runId: run2024.run.runId, source: 'run' });
+    expect(run2024.tierChanges).toBe(HOUSEHOLDS);
+  });
+
+  it('stores a trace from which the decision is re-derived: outcomes, the facts evaluated and the thresholds', async () => {
+    const rows = await database.sql`
+      select uscc, tier, trace from tiering_results where run_id = ${run2024.run.runId} order by uscc limit 40`;
+    for (const row of rows) {
+      const trace = row.trace as StoredTierTrace;
+      expect(Object.keys(trace).sort()).toEqual(['facts', 'outcomes', 'thresholds']);
+      expect(trace.facts.uscc).toBe(row.uscc);
+      expect(trace.thresholds).toEqual(DEFAULT_TIER_THRESHOLDS);
+      // Only what the rules read on the as-of date: last year's report, and the tax rows of last year
+      // and of the latest year up to the as-of year (the current flags).
+      expect(trace.facts.tax.map((t) => t.year)).toEqual([2023, 2024]);
+      expect(trace.facts.annualReports.every((r) => r.year === 2023)).toBe(true);
+      expect(decideTier(trace.facts, '2024-08-01', trace.thresholds).tier).toBe(row.tier);
+      expect(trace.outcomes).toMatch(/^T-B1\+ T-B2[+-] T-B3\+ T-B4\+ T-B5\+ T-B6\+/);
+    }
+  });
+
+  it("counts the movements against the previous year's run in force and updates the changed households' tiers", async () => {
+    run2025 = await run({ year: 2025, asOf: '2025-08-01' });
+    const expected = expectedCounts(fixtures, 2025);
+    const moves = expectedMoves(fixtures, 2024, 2025);
+    expect(Object.keys(moves)).toHaveLength(12);
+    expect(run2025.run).toMatchObject({
+      year: 2025,
+      version: 1,
+      inForce: true,
+      countsByTier: expected.byTier,
+      countsByDistrict: expected.byDistrict,
+      movements: { previousRun: { runId: run2024.run.runId, year: 2024, version: 1 }, moves },
+    });
+    expect(run2025.run.movements!.moves['survival>growth']).toBe(20);
+
+    const tiers = await currentTiers();
+    for (const f of fixtures) expect(tiers.get(f.uscc)).toEqual({ tier: f.tierIn[2025], runId: run2025.run.runId, source: 'run' });
+    const changed = fixtures.filter((f) => f.tierIn[2024] !== f.tierIn[2025]).length;
+    expect(run2025.tierChanges).toBe(changed);
+    const history = await database.sql`
+      select previous_tier, tier, decided_by from tier_history where run_id = ${run2025.run.runId}`;
+    expect(history).toHaveLength(changed);
+    expect(history.every((h) => h.previous_tier !== h.tier && h.decided_by === CITY.id)).toBe(true);
+  });
+
+  it('makes a re-run a new version, in force only when asked, and switches the version in force atomically', async () => {
+    // T-G1 raised above the growth fixtures' 200,000 yuan: they fall back to survival.
+    const stricter = { growthRevenueYuan: 300_000, developmentRevenueYuan: 1_000_000 };
+    const rerun = await run({ year: 2025, asOf: '2025-08-01', thresholds: stricter, makeInForce: false });
+    const expected = expectedCounts(fixtures, 2025).byTier;
+    expect(rerun.run).toMatchObject({
+      version: 2,
+      inForce: false,
+      thresholds: { ...stricter, source: 'request' },
+      countsByTier: { ...expected, growth: 0, survival: expected.survival + expected.growth },
+      quotaBase: expected.development,
+    });
+    expect(rerun.tierChanges).toBe(0);
+    const versions = await database.sql`select version, in_force from tiering_runs where year = 2025 order by version`;
+    expect(versions.map((v) => [v.version, v.in_force])).toEqual([[1, true], [2, false]]);
+    expect((await currentTiers()).get(fixtures.find((f) => f.tierIn[2025] === 'growth')!.uscc)!.tier).toBe('growth');
+
+    const switched = await makeRunInForce(database.sql, rerun.run.runId, CITY, '2025-08-20T02:00:00.000Z');
+    expect(switched).toMatchObject({ replacedRunId: run2025.run.runId, tierChanges: expected.growth, run: { inForce: true } });
+    const after = await database.sql`select version, in_force from tiering_runs where year = 2025 order by version`;
+    expect(after.map((v) => [v.version, v.in_force])).toEqual([[1, false], [2, true]]);
+    const tiers = await currentTiers();
+    for (const f of fixtures.filter((f) => f.tierIn[2025] === 'growth')) {
+      expect(tiers.get(f.uscc)).toEqual({ tier: 'survival', runId: rerun.run.runId, source: 'run' });
+    }
+    // Doing it again changes nothing; the switch is on the run's audit trail.
+    expect((await makeRunInForce(database.sql, rerun.run.runId, CITY, '2025-08-21T02:00:00.000Z')).tierChanges).toBe(0);
+    const audit = await database.sql`
+      select seq, action, actor_id from case_events where case_id = ${rerun.run.workflowId} order by seq`;
+    expect(audit.map((a) => a.action)).toEqual(['tiering_run_started', 'tiering_run_completed', 'tiering_run_made_in_force']);
+    // A completed run stays as it was.
+    const [stored] = await database.sql`select counts_by_tier, completed_at from tiering_runs where id = ${rerun.run.runId}`;
+    expect(stored!.counts_by_tier).toEqual(rerun.run.countsByTier);
+  });
+
+  it('refuses a second run of a year while one runs, and bad input, before writing anything', async () => {
+    const first = await startRun({ year: 2024, asOf: '2024-08-01', chunkSize: 10 });
+    expect(await first.executeUpdate(awaitPreparedUpdate)).toMatchObject({ outcome: 'prepared', version: 2 });
+    const second = await startRun({ year: 2024, asOf: '2024-08-01' });
+    const refused = await second.executeUpdate(awaitPreparedUpdate);
+    expect(refused).toMatchObject({ outcome: 'refused', errorType: RUN_IN_PROGRESS_ERROR });
+    await expect(second.result()).rejects.toThrow(WorkflowFailedError);
+    const finished = (await first.result()) as FinalizedRun;
+    expect(finished.run).toMatchObject({ version: 2, status: 'completed', processed: HOUSEHOLDS });
+
+    const future = await startRun({ year: 2099, asOf: '2099-08-01' });
+    expect(await future.executeUpdate(awaitPreparedUpdate)).toMatchObject({ outcome: 'refused', errorType: INVALID_RUN_INPUT_ERROR });
+    const failure = await future.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(((failure as WorkflowFailedError).cause as Error).message).toMatch(/asOf: asOf 2099-08-01 is in the future/);
+    expect(await database.sql`select id from tiering_runs where year = 2099`).toHaveLength(0);
+  });
+});
+
+describe('on-demand tiering of one household', () => {
+  it('tiers a household with the same rules and the year thresholds, and records it as its current tier', async () => {
+    const household = fixtures.find((f) => f.tierIn[2025] === 'survival')!;
+    // Corrected data: its 2025 annual report now shows a development revenue.
+    await database.sql`
+      insert into annual_reports (uscc, year, filed_on, revenue) values (${household.uscc}, 2025, '2026-03-01', 5000000)
+      on conflict (uscc, year) do update set revenue = excluded.revenue, filed_on = excluded.filed_on`;
+    const office: Actor = { id: 'reviewer-120101', role: 'district', districtCode: household.districtCode };
+    const input: TierHouseholdInput = { uscc: household.uscc, asOf: '2026-08-01', requestedBy: office, reason: 'corrected annual report' };
+    const result = (await env.client.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: tierHouseholdWorkflowId(household.uscc, randomUUID()),
+      args: [input],
+    })) as TierHouseholdResult;
+    expect(result).toMatchObject({
+      uscc: household.uscc,
+      year: 2026,
+      asOf: '2026-08-01',
+      tier: 'development',
+      applied: true,
+      thresholds: { ...DEFAULT_TIER_THRESHOLDS, isDefault: true },
+      decidedBy: office.id,
+    });
+    expect(result.outcomes).toContain('T-D1+');
+    expect(result.reasons.join('')).toContain('5000000');
+
+    const [current] = await database.sql`select tier, source, year, trace from household_tiers where uscc = ${household.uscc}`;
+    expect(current).toMatchObject({ tier: 'development', source: 'on_demand', year: 2026 });
+    expect((current!.trace as StoredTierTrace).outcomes).toBe(result.outcomes);
+    const history = await database.sql`
+      select source, decided_by, previous_tier, reason from tier_history
+      where uscc = ${household.uscc} and source = 'on_demand'`;
+    expect(history).toEqual([
+      { source: 'on_demand', decided_by: office.id, previous_tier: 'survival', reason: 'T-RUN: tiered on demand as of 2026-08-01 (corrected annual report)' },
+    ]);
+  });
+
+  it('writes once when the recording activity is retried, and keeps a later year from being replaced', async () => {
+    const activities = createTieringActivities({ db: database.db });
+    const household = fixtures.find((f) => f.tierIn[2025] === 'growth')!;
+    const asOf = '2025-09-01';
+    const loaded = await activities.loadHouseholdToTier({ uscc: household.uscc, asOf });
+    const decision = decideTier(loaded.facts, asOf, DEFAULT_TIER_THRESHOLDS);
+    const record = {
+      uscc: household.uscc,
+      year: 2025,
+      asOf,
+      tier: decision.tier,
+      trace: { outcomes: '', facts: loaded.facts, thresholds: DEFAULT_TIER_THRESHOLDS },
+      decidedBy: CITY,
+      decidedAt: '2025-09-01T03:00:00.000Z',
+      reason: 'retry test',
+    };
+    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true });
+    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true });
+    expect(await database.sql`select id from tier_history where uscc = ${household.uscc} and reason = 'retry test'`).toHaveLength(1);
+
+    const older = { ...record, year: 2024, asOf: '2024-09-01', decidedAt: '2025-09-02T03:00:00.000Z' };
+    expect(await activities.recordOnDemandTier(older)).toEqual({ previousTier: decision.tier, applied: false });
+    await expect(activities.loadHouseholdToTier({ uscc: '92120101MA0000000X', asOf })).rejects.toThrow(/no household/);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * On-demand tiering of one household (T-RUN: "a household established later is tiered on demand
+ * with the same rules"; also after corrected data). Started and awaited by the API.
+ */
+import type { Actor } from '../../policy/actors.js';
+import type { IsoDate } from '../../policy/dates.js';
+import type { ClauseResult, Tier, TierThresholds } from '../../policy/tiering.js';
+
+export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
+export const HOUSEHOLD_NOT_FOUND_ERROR = 'HouseholdNotFound';
+
+export function tierHouseholdWorkflowId(uscc: string, unique: string): string {
+  return `tier-household-${uscc}-${unique}`;
+}
+
+export interface TierHouseholdInput {
+  uscc: string;
+  /** The date the rules are evaluated on; absent, the CST date of the workflow's start. */
+  asOf?: IsoDate;
+  requestedBy: Actor;
+  /** Why the household is tiered now (new registration, corrected data…), for the history. */
+  reason?: string;
+}
+
+export interface TierHouseholdResult {
+  uscc: string;
+  districtCode: string;
+  year: number;
+  asOf: IsoDate;
+  tier: Tier;
+  previousTier: Tier | null;
+  /** False when the household's current tier comes from a later year and stays. */
+  applied: boolean;
+  ruleVersion: string;
+  thresholds: TierThresholds & { isDefault: boolean };
+  /** "T-B1+ T-B2- …", as stored. */
+  outcomes: string;
+  /** The reasons that decided the tier (explainTier). */
+  reasons: string[];
+  trace: ClauseResult[];
+  decidedBy: string;
+  decidedAt: string;
+}

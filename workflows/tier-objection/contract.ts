@@ -1,0 +1,27 @@
+/**
+ * The tier objection's contract (T-OBJ): what the API and tests may import. Never import the
+ * workflow body from outside the worker.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ObjectionDecisionCommand, ObjectionInput, ObjectionState } from '../../policy/tier-objection.js';
+import { RECOGNITION_TASK_QUEUE } from '../recognition-case/contract.js';
+
+/**
+ * Objections wait on people, like recognition cases, and are few: they share the case queue,
+ * which the city-wide tiering run does not use.
+ */
+export const TIER_OBJECTION_TASK_QUEUE = RECOGNITION_TASK_QUEUE;
+export const TIER_OBJECTION_WORKFLOW_TYPE = 'tierObjection';
+
+/** One objection per household and tier year: the ID is the uniqueness guard (409 on a second). */
+export function tierObjectionId(uscc: string, year: number): string {
+  return `tier-objection-${uscc}-${year}`;
+}
+
+export type TierObjectionInput = ObjectionInput;
+export type ObjectionView = ObjectionState;
+
+export { RULE_VIOLATION_ERROR } from '../recognition-case/contract.js';
+
+export const objectionViewQuery = defineQuery<ObjectionView>('objectionView');
+export const decideObjectionUpdate = defineUpdate<ObjectionView, [ObjectionDecisionCommand]>('decideObjection');

@@ -1,0 +1,98 @@
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CalendarActivities } from '../../activities/calendar.js';
+import type { ObjectionActivities } from '../../activities/objections.js';
+import { cstDateOf } from '../../policy/dates.js';
+import type { RuleViolation } from '../../policy/recognition-case.js';
+import {
+  applyClock,
+  applyDeadline,
+  applyDecision,
+  needsDeadline,
+  nextWakeUp,
+  openObjection,
+  validateDecision,
+  type ObjectionEvent,
+  type ObjectionState,
+  type ObjectionTransition,
+} from '../../policy/tier-objection.js';
+import {
+  RULE_VIOLATION_ERROR,
+  decideObjectionUpdate,
+  objectionViewQuery,
+  type ObjectionView,
+  type TierObjectionInput,
+} from './contract.js';
+
+const { saveObjection, workingDayDeadline } = proxyActivities<ObjectionActivities & CalendarActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** An objection to a tier (T-OBJ), from filing until the city office answers it. */
+export async function tierObjection(input: TierObjectionInput): Promise<ObjectionView> {
+  const opened = openObjection(workflowInfo().workflowId, input);
+  let state: ObjectionState = opened.state;
+  // Events are persisted in order by the main loop alone; the decision handler waits until its own is saved.
+  let unsaved: ObjectionEvent[] = [opened.event];
+  let savedSeq = 0;
+
+  const apply = (transition: ObjectionTransition): void => {
+    state = transition.state;
+    unsaved.push(transition.event);
+  };
+  const nowIso = (): string => new Date(Date.now()).toISOString();
+
+  setHandler(objectionViewQuery, () => state);
+  setHandler(
+    decideObjectionUpdate,
+    async (command) => {
+      apply(applyDecision(state, command, nowIso()));
+      const seq = state.seq;
+      await condition(() => savedSeq >= seq);
+      return state;
+    },
+    { validator: (command) => rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now()))) },
+  );
+
+  for (;;) {
+    if (unsaved.length > 0) {
+      const events = unsaved;
+      unsaved = [];
+      await saveObjection({ view: state, events });
+      savedSeq = events[events.length - 1]!.seq;
+      continue;
+    }
+    if (state.status !== 'open') break;
+    if (needsDeadline(state)) {
+      const deadline = await workingDayDeadline({
+        from: cstDateOf(Date.parse(state.filedAt)),
+        workingDays: state.settings.answerWorkingDays,
+        reminderWorkingDays: state.settings.reminderWorkingDays,
+      });
+      // A decision taken meanwhile closed the objection; its deadline is then moot.
+      if (state.status === 'open') apply(applyDeadline(state, { ...deadline, reminded: false, passed: false }, nowIso()));
+      continue;
+    }
+    const somethingToSave = (): boolean => unsaved.length > 0;
+    const wakeUp = nextWakeUp(state);
+    if (wakeUp === null) {
+      await condition(somethingToSave);
+    } else if (!(await condition(somethingToSave, Math.max(wakeUp - Date.now(), 1)))) {
+      applyClock(state, Date.now(), nowIso()).forEach(apply);
+    }
+  }
+
+  await condition(allHandlersFinished);
+  return state;
+}
+
+function rejectIfViolated(violation: RuleViolation | null): void {
+  if (violation) {
+    throw ApplicationFailure.create({
+      type: RULE_VIOLATION_ERROR,
+      message: violation.message,
+      details: [violation],
+      nonRetryable: true,
+    });
+  }
+}
