@@ -12,6 +12,7 @@ import { loadConfig } from '../scripts/config.js';
 import { installAuthentication } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
+import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(worklistRoutes(routeDeps));
   await app.register(quotaRoutes(routeDeps));
   await app.register(publicRoutes(routeDeps));
   await app.register(exportRoutes(routeDeps));

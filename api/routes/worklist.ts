@@ -1,0 +1,258 @@
+import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
+import { cases } from '../../db/schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { cstDateOf } from '../../policy/dates.js';
+import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import { CATEGORIES } from '../../policy/recognition-case.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema } as const;
+
+const caseSummary = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string' },
+    uscc: { type: 'string' },
+    householdName: { type: 'string' },
+    year: { type: 'integer' },
+    category: { type: 'string' },
+    districtCode: { type: 'string' },
+    status: { type: 'string' },
+    waitingFor: { type: ['string', 'null'] },
+    dueOn: { type: ['string', 'null'] },
+    overdue: { type: 'boolean' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const page = {
+  page: { type: 'integer', minimum: 1, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+} as const;
+
+interface CaseSearch {
+  status?: string;
+  districtCode?: string;
+  category?: string;
+  year?: number;
+  dueBefore?: string;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * The inbox Temporal alone does not give: the cases waiting for the caller's role, overdue
+ * first, and a search over the case projection, both scoped to what the caller may see.
+ */
+export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { db } = deps.database;
+
+  const summaries = async (where: SQL | undefined, pageNo: number, pageSize: number, today: string) => {
+    const rows = await db
+      .select()
+      .from(cases)
+      .where(where)
+      // Overdue first, then the nearest due date; cases without a due date last.
+      .orderBy(sql`${cases.dueOn} is null`, asc(cases.dueOn), desc(cases.updatedAt))
+      .limit(pageSize)
+      .offset((pageNo - 1) * pageSize);
+    return rows.map((r) => ({
+      caseId: r.caseId,
+      uscc: r.uscc,
+      householdName: (r.view as { householdName: string }).householdName,
+      year: r.year,
+      category: r.category,
+      districtCode: r.districtCode,
+      status: r.status,
+      waitingFor: r.waitingFor,
+      dueOn: r.dueOn,
+      overdue: r.dueOn !== null && r.dueOn < today,
+      updatedAt: r.updatedAt.toISOString(),
+    }));
+  };
+
+  return async (app) => {
+    app.get<{ Querystring: { page: number; pageSize: number } }>(
+      '/worklist',
+      {
+        schema: {
+          summary: 'Cases waiting for the caller: a district office its district’s, a department those it was consulted on, a household its own',
+          querystring: { type: 'object', additionalProperties: false, properties: page },
+          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district', 'department', 'household', 'city']);
+        const today = cstDateOf(deps.now());
+        return summaries(worklistScope(actor), request.query.page, request.query.pageSize, today);
+      },
+    );
+
+    app.get<{ Querystring: CaseSearch }>(
+      '/cases',
+      {
+        schema: {
+          summary: 'Search cases by status, district, category, year and due date (district offices see their district only)',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              status: { type: 'string' },
+              districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
+              category: { type: 'string', enum: CATEGORIES },
+              year: { type: 'integer', minimum: 2024, maximum: 2100 },
+              dueBefore: { type: 'string', format: 'date' },
+              ...page,
+            },
+          },
+          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district', 'city']);
+        const q = request.query;
+        if (actor.role === 'district' && q.districtCode && q.districtCode !== actor.districtCode) {
+          throw new HttpError(403, `a district office searches its own district (${actor.districtCode})`, { field: 'districtCode' });
+        }
+        const district = actor.role === 'district' ? actor.districtCode : q.districtCode;
+        const where = and(
+          q.status ? eq(cases.status, q.status) : undefined,
+          district ? eq(cases.districtCode, district) : undefined,
+          q.category ? eq(cases.category, q.category) : undefined,
+          q.year ? eq(cases.year, q.year) : undefined,
+          q.dueBefore ? lte(cases.dueOn, q.dueBefore) : undefined,
+        );
+        return summaries(where, q.page, q.pageSize, cstDateOf(deps.now()));
+      },
+    );
+
+    app.get<{ Querystring: { uscc?: string; name?: string; districtCode?: string; category?: string; page: number; pageSize: number } }>(
+      '/public/recognitions',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'The registry of recognised households (C-VALID): category, validity, status',
+          security: [],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              uscc: { type: 'string', minLength: 18, maxLength: 18 },
+              name: { type: 'string', minLength: 2, maxLength: 100 },
+              districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
+              category: { type: 'string', enum: CATEGORIES },
+              ...page,
+            },
+          },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  uscc: { type: 'string' },
+                  name: { type: 'string' },
+                  districtCode: { type: 'string' },
+                  districtName: { type: 'string' },
+                  category: { type: 'string' },
+                  recognisedOn: { type: 'string' },
+                  validUntil: { type: 'string' },
+                  benefitsFrom: { type: 'string' },
+                  status: { type: 'string' },
+                  origin: { type: 'string' },
+                },
+              },
+            },
+            400: errorResponseSchema,
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const rows = await db
+          .select()
+          .from(recognitions)
+          .where(
+            and(
+              q.uscc ? eq(recognitions.uscc, q.uscc) : undefined,
+              q.name ? sql`${recognitions.name} ilike ${`%${escapeLike(q.name)}%`}` : undefined,
+              q.districtCode ? eq(recognitions.districtCode, q.districtCode) : undefined,
+              q.category ? eq(recognitions.category, q.category) : undefined,
+            ),
+          )
+          .orderBy(desc(recognitions.recognisedOn), asc(recognitions.uscc))
+          .limit(q.pageSize)
+          .offset((q.page - 1) * q.pageSize);
+        return rows.map((r) => ({ ...r, districtName: TIANJIN_DISTRICTS[r.districtCode] ?? r.districtCode }));
+      },
+    );
+
+    app.get<{ Querystring: { page: number; pageSize: number } }>(
+      '/public/publicity',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Publicity notices 信息公示 open for objections now',
+          security: [],
+          querystring: { type: 'object', additionalProperties: false, properties: page },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  caseId: { type: 'string' },
+                  uscc: { type: 'string' },
+                  name: { type: 'string' },
+                  districtCode: { type: 'string' },
+                  category: { type: 'string' },
+                  publishedOn: { type: 'string' },
+                  objectionsUntil: { type: 'string' },
+                  objectUrl: { type: 'string' },
+                },
+              },
+            },
+            400: errorResponseSchema,
+          },
+        },
+      },
+      async (request) => {
+        const rows = await db
+          .select()
+          .from(publicityNotices)
+          .where(eq(publicityNotices.status, 'open'))
+          .orderBy(asc(publicityNotices.objectionsUntil), asc(publicityNotices.caseId))
+          .limit(request.query.pageSize)
+          .offset((request.query.page - 1) * request.query.pageSize);
+        return rows.map((r) => ({ ...r, objectUrl: `/publicity/${r.caseId}/objections` }));
+      },
+    );
+  };
+}
+
+function worklistScope(actor: Actor): SQL | undefined {
+  switch (actor.role) {
+    case 'district':
+      return and(eq(cases.waitingFor, 'district'), eq(cases.districtCode, actor.districtCode ?? ''));
+    case 'household':
+      return and(eq(cases.uscc, actor.uscc ?? ''), eq(cases.waitingFor, 'household'));
+    case 'department':
+      // Consulted and not answered yet: the view lists both.
+      return and(
+        eq(cases.waitingFor, 'department'),
+        sql`${cases.view}->'consultedDepartments' ? ${actor.department ?? ''}`,
+        sql`not exists (select 1 from jsonb_array_elements(${cases.view}->'opinions') o where o->>'department' = ${actor.department ?? ''})`,
+      );
+    default:
+      // The city office supervises: escalated and overdue cases of every district.
+      return sql`${cases.waitingFor} is not null`;
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,182 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { issueToken } from '../../api/auth.js';
+import type { Database } from '../../db/client.js';
+import { recognitions } from '../../db/recognition-schema.js';
+import { cases } from '../../db/schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { addDays, cstDateOf } from '../../policy/dates.js';
+import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
+import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+
+const SECRET = 'worklist-secret';
+const city: Actor = { id: 'city-supervisor', role: 'city' };
+let env: TestWorkflowEnvironment;
+let database: Database;
+let app: FastifyInstance;
+let worker: Worker;
+let workerRun: Promise<void>;
+let now: number;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = testDatabase();
+  const started = await caseWorker(env, database);
+  worker = started.worker;
+  workerRun = worker.run();
+  now = await env.currentTimeMs();
+  app = await buildApp({
+    database,
+    temporal: env.client,
+    authSecret: SECRET,
+    caseSettings: DEFAULT_CASE_SETTINGS,
+    eligibilitySettings: OPEN_APPLICATION_WINDOW,
+    now: () => now,
+    taskQueue: started.taskQueue,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  worker?.shutdown();
+  await workerRun;
+  await database?.close();
+  await env?.teardown();
+});
+
+const get = (url: string, actor: Actor | null) =>
+  app.inject({
+    method: 'GET',
+    url,
+    headers: actor ? { authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` } : {},
+  });
+const post = (url: string, actor: Actor, payload: Record<string, unknown>) =>
+  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` }, payload });
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('not reached within 5 s');
+}
+
+describe('worklists follow the case from role to role', () => {
+  it('puts a new case on its district office’s list, then a consulted department’s, then the publicity list', async () => {
+    const { uscc, actor: household } = await registerHousehold(database, '120105');
+    const reviewer = districtOffice('120105');
+    const created = await post('/applications', household, { uscc, category: 'distinctive', claimedCriteria: ['F1'] });
+    expect(created.statusCode).toBe(201);
+    const caseId = created.json().caseId as string;
+
+    const districtList = await until(
+      async () => (await get('/worklist', reviewer)).json() as Array<{ caseId: string; dueOn: string | null }>,
+      (list) => list.some((c) => c.caseId === caseId && c.dueOn !== null),
+    );
+    expect(districtList.find((c) => c.caseId === caseId)).toMatchObject({ status: 'under_review', waitingFor: 'district', overdue: false });
+    expect((await get('/worklist', districtOffice('120101'))).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
+
+    await post(`/cases/${caseId}/review`, reviewer, { decision: 'accept' });
+    await post(`/cases/${caseId}/review`, reviewer, { decision: 'verified', findings: 'visited', departments: ['culture'] });
+    const culture: Actor = { id: 'culture-officer', role: 'department', department: 'culture' };
+    const cultureList = await until(
+      async () => (await get('/worklist', culture)).json() as Array<{ caseId: string }>,
+      (list) => list.some((c) => c.caseId === caseId),
+    );
+    expect(cultureList.find((c) => c.caseId === caseId)).toMatchObject({ status: 'soliciting_opinions', waitingFor: 'department' });
+    expect((await get('/worklist', { ...culture, department: 'commerce' })).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
+
+    await post(`/cases/${caseId}/opinions`, culture, { opinion: 'support' });
+    const notices = await until(
+      async () => (await get('/public/publicity', null)).json() as Array<{ caseId: string }>,
+      (list) => list.some((n) => n.caseId === caseId),
+    );
+    expect(notices.find((n) => n.caseId === caseId)).toMatchObject({ uscc, objectUrl: `/publicity/${caseId}/objections` });
+    expect((await get('/worklist', culture)).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
+  });
+
+  it('lists overdue cases first, then by due date, undated last', async () => {
+    const today = cstDateOf(now);
+    const row = (caseId: string, dueOn: string | null) => ({
+      caseId,
+      uscc: caseId.slice(0, 18),
+      year: 2095,
+      category: 'quality',
+      route: 'self',
+      districtCode: '120117',
+      status: 'under_review',
+      dueOn,
+      waitingFor: 'district',
+      version: 1,
+      view: { householdName: caseId },
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    await database.db
+      .insert(cases)
+      .values([
+        row('92120117WL0000001A-later', addDays(today, 9)),
+        row('92120117WL0000002B-none', null),
+        row('92120117WL0000003C-overdue', addDays(today, -2)),
+        row('92120117WL0000004D-soon', addDays(today, 1)),
+      ])
+      .onConflictDoNothing();
+    const list = (await get('/worklist', districtOffice('120117'))).json() as Array<{ caseId: string; overdue: boolean }>;
+    expect(list.map((c) => c.caseId.split('-')[1])).toEqual(['overdue', 'soon', 'later', 'none']);
+    expect(list.map((c) => c.overdue)).toEqual([true, false, false, false]);
+
+    const search = await get('/cases?year=2095&districtCode=120117&dueBefore=' + today, city);
+    expect(search.json().map((c: { caseId: string }) => c.caseId)).toEqual(['92120117WL0000003C-overdue']);
+    const otherDistrict = await get('/cases?districtCode=120117', districtOffice('120101'));
+    expect(otherDistrict.statusCode).toBe(403);
+    expect(otherDistrict.json().details.field).toBe('districtCode');
+    expect((await get('/cases?year=2095', districtOffice('120101'))).json()).toEqual([]);
+    expect((await get('/cases', { id: 'x', role: 'household', uscc: '92120117WL0000001A' })).statusCode).toBe(403);
+  });
+});
+
+describe('the public registry', () => {
+  it('answers by name, district and category without a token, and shows no operator data', async () => {
+    await database.db
+      .insert(recognitions)
+      .values({
+        caseId: 'recognition-registry-test',
+        uscc: '92120106RG0000001X',
+        name: '红桥区百年老字号茶庄',
+        districtCode: '120106',
+        category: 'quality',
+        recognisedOn: '2096-09-20',
+        validUntil: '2099-09-19',
+        benefitsFrom: '2097-01-01',
+        status: 'recognised',
+        updatedAt: new Date(now),
+        version: 1,
+      })
+      .onConflictDoNothing();
+    const byName = await get('/public/recognitions?name=老字号茶', null);
+    expect(byName.statusCode).toBe(200);
+    expect(byName.json()).toEqual([
+      {
+        uscc: '92120106RG0000001X',
+        name: '红桥区百年老字号茶庄',
+        districtCode: '120106',
+        districtName: '红桥区',
+        category: 'quality',
+        recognisedOn: '2096-09-20',
+        validUntil: '2099-09-19',
+        benefitsFrom: '2097-01-01',
+        status: 'recognised',
+        origin: 'tianjin',
+      },
+    ]);
+    expect((await get('/public/recognitions?districtCode=120106&category=renowned', null)).json()).toEqual([]);
+    const tooShort = await get('/public/recognitions?name=茶', null);
+    expect(tooShort.statusCode).toBe(400);
+    expect(tooShort.json().details.field).toBe('name');
+  });
+});
