@@ -72,7 +72,7 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
 
         // An empty `written` means this version was saved before: the tier changed then.
         const upheld = events.some((e) => e.action === 'upheld');
-        if (written.length === 0 || !upheld || decision?.tier == null || decision.trace === null) return;
+        if (written.length === 0 || !upheld || !decision?.tier || !decision.trace) return;
         const decidedAt = new Date(decision.at);
         // A tier of a later year (a newer run) stays current; the history still records the correction.
         await tx

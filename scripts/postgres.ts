@@ -51,9 +51,10 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     password: PASSWORD,
     authMethod: 'scram-sha-256' as const,
     persistent: true,
-    // UTF8 for the Chinese text the cases carry; the C locale so that sorting does not depend on
-    // which locales the machine happens to have.
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // UTF8 for the Chinese text the cases carry; C collation so that sorting does not depend on
+    // which locales the machine has; C.UTF-8 character classes because under plain C pg_trgm
+    // sees no word characters in Chinese and the name search index would stay empty for it.
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-ctype=C.UTF-8'],
     // Loopback TCP only: no Unix socket to collide with a system PostgreSQL on the same port, or
     // to need a writable /var/run/postgresql.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],

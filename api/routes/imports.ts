@@ -7,8 +7,10 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { importFeed, ImportRefusedError, type ImportReport } from '../../activities/feed-import/importer.js';
+import { importRejections, imports } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
@@ -86,23 +88,9 @@ const importIdParams = {
   properties: { id: { type: 'integer', minimum: 1 } },
 } as const;
 
-interface ImportRow {
-  id: number;
-  feed: FeedName;
-  fileName: string;
-  fileSha256: string;
-  importedBy: string;
-  status: string;
-  startedAt: Date;
-  finishedAt: Date | null;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  rowsChanged: number;
-}
-
 export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { database } = deps;
+  const { db } = database;
 
   const runImport = async (actor: Actor, feed: FeedName, fileName: string, input: Readable): Promise<ImportReport> => {
     try {
@@ -211,13 +199,12 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         requireActor(request, ADMINISTRATORS);
         const { page, pageSize, feed } = request.query;
-        const sql = database.sql;
-        const where = feed === undefined ? sql`` : sql`where feed = ${feed}`;
-        const [counted] = await sql<{ total: number }[]>`select count(*)::integer as total from imports ${where}`;
-        const items = await sql<ImportRow[]>`
-          select ${sql.unsafe(IMPORT_COLUMNS)} from imports ${where}
-          order by started_at desc, id desc limit ${pageSize} offset ${(page - 1) * pageSize}`;
-        return { items: items.map(importRecord), page, pageSize, total: counted?.total ?? 0 };
+        const where = feed === undefined ? undefined : eq(imports.feed, feed);
+        const [items, total] = await Promise.all([
+          db.select().from(imports).where(where).orderBy(desc(imports.startedAt), desc(imports.id)).limit(pageSize).offset((page - 1) * pageSize),
+          db.$count(imports, where),
+        ]);
+        return { items: items.map(importRecord), page, pageSize, total };
       },
     );
 
@@ -232,7 +219,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         requireActor(request, ADMINISTRATORS);
-        const [row] = await database.sql<ImportRow[]>`select ${database.sql.unsafe(IMPORT_COLUMNS)} from imports where id = ${request.params.id}`;
+        const [row] = await db.select().from(imports).where(eq(imports.id, request.params.id));
         if (row === undefined) throw new HttpError(404, `no import ${request.params.id}`, { field: 'id' });
         return importRecord(row);
       },
@@ -259,23 +246,24 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
         requireActor(request, ADMINISTRATORS);
         const { id } = request.params;
         const { page, pageSize } = request.query;
-        const sql = database.sql;
-        const [record] = await sql<{ fileName: string }[]>`select file_name as "fileName" from imports where id = ${id}`;
+        const [record] = await db.select({ fileName: imports.fileName }).from(imports).where(eq(imports.id, id));
         if (record === undefined) throw new HttpError(404, `no import ${id}`, { field: 'id' });
-        const [counted] = await sql<{ total: number }[]>`select count(*)::integer as total from import_rejections where import_id = ${id}`;
-        const items = await sql<{ line: number; column: string; reason: string }[]>`
-          select line, "column", reason from import_rejections where import_id = ${id}
-          order by line, "column" limit ${pageSize} offset ${(page - 1) * pageSize}`;
-        return { importId: id, fileName: record.fileName, items: [...items], page, pageSize, total: counted?.total ?? 0 };
+        const [items, total] = await Promise.all([
+          db
+            .select({ line: importRejections.line, column: importRejections.column, reason: importRejections.reason })
+            .from(importRejections)
+            .where(eq(importRejections.importId, id))
+            .orderBy(asc(importRejections.line), asc(importRejections.column))
+            .limit(pageSize)
+            .offset((page - 1) * pageSize),
+          db.$count(importRejections, eq(importRejections.importId, id)),
+        ]);
+        return { importId: id, fileName: record.fileName, items, page, pageSize, total };
       },
     );
   };
 }
 
-const IMPORT_COLUMNS = `id, feed, file_name as "fileName", file_sha256 as "fileSha256", imported_by as "importedBy", status,
-  started_at as "startedAt", finished_at as "finishedAt", rows_read as "rowsRead", rows_accepted as "rowsAccepted",
-  rows_rejected as "rowsRejected", rows_changed as "rowsChanged"`;
-
-function importRecord(row: ImportRow) {
+function importRecord(row: typeof imports.$inferSelect) {
   return { ...row, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
 }
