@@ -105,8 +105,6 @@ export interface FeedRows {
   dishonest_debtors: DishonestDebtorRow;
 }
 
-export type FeedRow = FeedRows[FeedName];
-
 /**
  * How a cell is read. `text`, `uscc`, `district` and `enum` stay strings; `date` an IsoDate;
  * `boolean` true/false; `money` yuan as a number (≥ 0, at most 2 decimals); `year` and `count`

@@ -2,7 +2,7 @@
  * Writes a synthetic Tianjin of N households as the seven files of the data contract, for
  * benchmarks and demonstrations:
  *
- *   npm run generate -- --households 1000000 --seed 42 --out /tmp/city [--as-of 2026-08-01] [--bad-rows 10]
+ *   npm run generate -- --households 1000000 --seed 42 --out <dir> [--as-of 2026-08-01] [--bad-rows 10]
  *
  * Each household is drawn for a tier first, with the shares of a real city (about a quarter
  * failing the base standard; of the rest about 92% survival, 7% growth, 1% development), and

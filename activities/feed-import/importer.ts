@@ -79,7 +79,7 @@ export class ImportRefusedError extends Error {
   }
 }
 
-export const REPORTED_REJECTIONS = 100;
+const REPORTED_REJECTIONS = 100;
 
 /** The registrations feed is the household registry itself. */
 const TABLES: Readonly<Record<FeedName, string>> = {

@@ -243,6 +243,11 @@ describe('POST /imports with a server-side file', () => {
 });
 
 describe('GET /imports', () => {
+  it('documents the routes in the OpenAPI document', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(Object.keys(response.json().paths)).toEqual(expect.arrayContaining(['/imports', '/imports/{id}', '/imports/{id}/rejections']));
+  });
+
   it('lists the imports newest first, by page and by feed', async () => {
     const all = await app.inject({ method: 'GET', url: '/imports?pageSize=2', headers: bearer(admin) });
     expect(all.statusCode).toBe(200);
