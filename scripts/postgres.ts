@@ -81,7 +81,12 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await rename(scratch, dataDir);
   }
 
-  await clearStaleLock(dataDir);
+  const sharedPort = await clearStaleLock(dataDir);
+  if (sharedPort !== null) {
+    // Another command of ours (say `npm start`) runs this cluster: use it and leave it running.
+    await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${sharedPort}/postgres`, opts.database);
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${sharedPort}/${encodeURIComponent(opts.database)}`, stop: async () => {} };
+  }
 
   const server = new EmbeddedPostgres({ ...settings, databaseDir: dataDir });
   try {
@@ -139,32 +144,34 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
 /**
  * postmaster.pid outlives a server whose parent was killed (the postmaster is orphaned and keeps
  * the directory) or a machine that stopped (the PID may now belong to something else, which makes
- * postgres refuse to start). An orphan is shut down; a postmaster whose parent is still a live
- * Node process is another run's, and is left alone.
+ * postgres refuse to start). An orphan is shut down. A postmaster whose parent is still a live
+ * Node process belongs to another command of ours: its port is returned so the caller shares it.
  */
-async function clearStaleLock(dataDir: string): Promise<void> {
+async function clearStaleLock(dataDir: string): Promise<number | null> {
   const lockFile = join(dataDir, 'postmaster.pid');
-  let pid: number;
+  let lines: string[];
   try {
-    pid = Number.parseInt(readFileSync(lockFile, 'utf8').split('\n')[0] ?? '', 10);
+    lines = readFileSync(lockFile, 'utf8').split('\n');
   } catch {
-    return;
+    return null;
   }
+  const pid = Number.parseInt(lines[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostgres(pid)) {
     await unlink(lockFile).catch(() => {});
-    return;
+    return null;
   }
   const parent = parentPid(pid);
   if (parent !== undefined && parent > 1 && /node|vitest|tsx/.test(commandLine(parent))) {
-    throw new Error(
-      `PostgreSQL (PID ${pid}) is already running on ${dataDir} for another process (PID ${parent}); stop that one first or use another data directory.`,
-    );
+    // The fourth line of postmaster.pid is the port the server listens on.
+    const port = Number.parseInt(lines[3] ?? '', 10);
+    if (Number.isInteger(port) && port > 0) return port;
+    throw new Error(`PostgreSQL (PID ${pid}) is already running on ${dataDir} for another process (PID ${parent}).`);
   }
   // Fast shutdown first; immediate shutdown if it dawdles.
   process.kill(pid, 'SIGINT');
-  if (await waitForExit(pid, 15_000)) return;
+  if (await waitForExit(pid, 15_000)) return null;
   process.kill(pid, 'SIGQUIT');
-  if (await waitForExit(pid, 5_000)) return;
+  if (await waitForExit(pid, 5_000)) return null;
   throw new Error(`An orphaned PostgreSQL (PID ${pid}) holds ${dataDir} and did not stop.`);
 }
 
