@@ -4,6 +4,7 @@ import { createCaseActivities } from './case-records.js';
 import { createEligibilityActivities } from './eligibility.js';
 import { createObjectionActivities } from './objections.js';
 import { createQuotaActivities } from './quota.js';
+import { createRecognitionTermActivities } from './recognition-term.js';
 import { createTieringActivities } from './tiering.js';
 
 export interface ActivityDeps {
@@ -12,5 +13,5 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, built from its dependencies so tests can pass their own. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps) };
+  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) };
 }

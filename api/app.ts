@@ -5,6 +5,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/client.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../policy/eligibility.js';
 import type { CaseSettings } from '../policy/recognition-case.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
@@ -19,6 +20,7 @@ import { importRoutes } from './routes/imports.js';
 import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { recognitionRoutes } from './routes/recognitions.js';
 import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   temporal: Client;
   authSecret: string;
   caseSettings: CaseSettings;
+  /** The recognised phase's settings (spot-check rate, report grace…), fixed in each new case. */
+  recognitionTermSettings?: RecognitionTermSettings;
   /** The application window (C-CYCLE); tests that run on any date of the year widen it. */
   eligibilitySettings?: EligibilitySettings;
   /** Working days the city office has to answer an objection to a tier (T-OBJ), and the reminder. */
@@ -45,7 +49,7 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: loadConfig().importDir, ...deps };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: loadConfig().importDir, ...deps };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
@@ -65,6 +69,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(recognitionRoutes(routeDeps));
   await app.register(worklistRoutes(routeDeps));
   await app.register(quotaRoutes(routeDeps));
   await app.register(publicRoutes(routeDeps));

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { loadConfig } from '../scripts/config.js';
+import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { buildApp } from './app.js';
 
 const config = loadConfig();
@@ -13,6 +14,7 @@ if (!config.databaseUrl || !config.temporalAddress) {
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
 const connection = await Connection.connect({ address: config.temporalAddress });
+await ensureTieringSchedule(new Client({ connection, namespace: config.temporalNamespace }));
 const app = await buildApp({
   database,
   temporal: new Client({ connection, namespace: config.temporalNamespace }),

@@ -7,6 +7,7 @@
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
+import type { RecognitionTermSettings } from './recognition-term.js';
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -32,13 +33,20 @@ export type CaseStatus =
   | 'recognised'
   | 'rejected'
   | 'lapsed'
-  | 'quota_exhausted';
+  | 'quota_exhausted'
+  // How a recognition ends (policy/recognition-term.ts).
+  | 'refused'
+  | 'cancelled'
+  | 'revoked'
+  | 'expired'
+  | 'transferred';
 
 /**
- * Where this workflow's part of a case ends. A recognised household lives on in the registry
- * (`recognitions`); its filing, annual reports and renewal follow from there.
+ * Where the application ends. A recognised case goes on in the recognised phase
+ * (policy/recognition-term.ts: filing, annual reports, evaluation), which ends in the statuses
+ * after it; no application is open in any of them.
  */
-const CLOSED_STATUSES: readonly CaseStatus[] = ['recognised', 'rejected', 'lapsed', 'quota_exhausted'];
+const CLOSED_STATUSES: readonly CaseStatus[] = ['recognised', 'rejected', 'lapsed', 'quota_exhausted', 'refused', 'cancelled', 'revoked', 'expired', 'transferred'];
 
 export type CaseAction =
   | 'submitted'
@@ -63,7 +71,7 @@ export type CaseAction =
   | 'deadline_escalated';
 
 /** What each waiting step is, and what happens when its due date passes unanswered. */
-export type DeadlineKind = 'review' | 'information' | 'verification' | 'opinions' | 'publicity' | 'quota';
+export type DeadlineKind = 'review' | 'information' | 'verification' | 'opinions' | 'publicity' | 'quota' | 'supplement';
 
 export interface Deadline {
   kind: DeadlineKind;
@@ -84,7 +92,7 @@ export type DeadlineRequest =
 
 /** Steps whose passing due date escalates to the city office rather than moving the case on. */
 const ESCALATING: readonly DeadlineKind[] = ['review', 'verification'];
-const REMINDED: readonly DeadlineKind[] = ['review', 'information', 'verification', 'opinions'];
+const REMINDED: readonly DeadlineKind[] = ['review', 'information', 'verification', 'opinions', 'supplement'];
 
 export function needsReminder(kind: DeadlineKind): boolean {
   return REMINDED.includes(kind);
@@ -128,6 +136,11 @@ export interface ApplicationInput {
   /** The instant the application was received (ISO 8601). */
   submittedAt: string;
   settings: CaseSettings;
+  /**
+   * The recognised phase's settings, fixed when the case starts like `settings`; cases started
+   * before that phase existed have none and take the defaults.
+   */
+  termSettings?: RecognitionTermSettings;
 }
 
 export interface DecisionRecord {
@@ -249,6 +262,11 @@ const WAITING_FOR: Record<CaseStatus, Role | null> = {
   rejected: null,
   lapsed: null,
   quota_exhausted: null,
+  refused: null,
+  cancelled: null,
+  revoked: null,
+  expired: null,
+  transferred: null,
 };
 
 /** Stages at which the district office may still refuse the application. */

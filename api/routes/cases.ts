@@ -23,18 +23,19 @@ import { validateUscc } from '../../policy/uscc.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
-  caseViewQuery,
+  liveCaseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
   recognitionCaseId,
   reviewUpdate,
   supplyInformationUpdate,
-  type CaseView,
+  type LiveCaseView,
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -141,10 +142,11 @@ const caseViewSchema = {
       properties: { action: { type: 'string' }, by: actorSchema, at: { type: 'string' }, reason: { type: ['string', 'null'] } },
     },
     seq: { type: 'integer' },
+    ...recognitionPhaseProperties,
   },
 } as const;
 
-const caseIdParams = {
+export const caseIdParams = {
   type: 'object',
   required: ['caseId'],
   properties: { caseId: { type: 'string', pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
@@ -263,6 +265,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           applicant: actor,
           submittedAt: new Date(now).toISOString(),
           settings: deps.caseSettings,
+          termSettings: deps.recognitionTermSettings,
         };
         try {
           await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
@@ -295,6 +298,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       {
         schema: {
           summary: "A case's live state, read from its workflow",
+          description: 'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended.',
           params: caseIdParams,
           response: { 200: caseViewSchema, ...errors },
         },
@@ -497,16 +501,16 @@ function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
   }
 }
 
-async function queryCase(handle: WorkflowHandle): Promise<CaseView> {
+export async function queryCase(handle: WorkflowHandle): Promise<LiveCaseView> {
   try {
-    return await handle.query(caseViewQuery);
+    return await handle.query(liveCaseViewQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${handle.workflowId}`, { field: 'caseId' });
     throw err;
   }
 }
 
-function assertMayRead(actor: Actor, view: CaseView): void {
+export function assertMayRead(actor: Actor, view: Pick<LiveCaseView, 'uscc' | 'districtCode'>): void {
   const allowed =
     actor.role === 'city' ||
     (actor.role === 'district' && actor.districtCode === view.districtCode) ||
@@ -515,7 +519,7 @@ function assertMayRead(actor: Actor, view: CaseView): void {
 }
 
 /** Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was written. */
-async function runUpdate(handle: WorkflowHandle, update: () => Promise<CaseView>): Promise<CaseView> {
+export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>): Promise<View> {
   try {
     return await update();
   } catch (err) {

@@ -15,11 +15,14 @@ import {
   opinionUpdate,
   publicityObjectionUpdate,
   recognitionCaseId,
+  recognitionViewQuery,
   reviewUpdate,
   supplyInformationUpdate,
+  transferOutUpdate,
   type CaseView,
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
+import { sleepUntilRecognised } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
@@ -240,7 +243,7 @@ describe('from verification through publicity to the quota', () => {
 
   it('walks a self-application to recognition: verification, opinions (one silent), publicity with a dismissed objection, a place', async () => {
     await setQuota(2094, '120104', 5);
-    const { handle, worker } = await startCase('120104', 2094);
+    const { handle, worker, household } = await startCase('120104', 2094);
     const view = await worker.runUntil(async () => {
       await env.sleep(DAY);
       await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer }] });
@@ -263,12 +266,19 @@ describe('from verification through publicity to the quota', () => {
       await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'licence dated 1989 on file' }],
       });
-      await env.sleep(10 * DAY);
-      return handle.result();
+      // Recognised, the case goes on in the recognised phase; the household's move away ends it here.
+      const recognised = await sleepUntilRecognised(env, handle);
+      const [entry] = await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId));
+      expect(entry).toMatchObject({ status: 'recognised', category: 'quality', districtCode: '120104', validUntil: recognised.recognition.validUntil });
+      await handle.executeUpdate(transferOutUpdate, {
+        args: [{ actor: household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }],
+      });
+      await handle.result();
+      return recognised;
     });
-    expect(view).toMatchObject({ status: 'recognised', recognition: { benefitsFrom: `${Number(view.recognition!.recognisedOn.slice(0, 4)) + 1}-01-01` } });
+    expect(view).toMatchObject({ status: 'recognised', recognition: { benefitsFrom: `${Number(view.recognition.recognisedOn.slice(0, 4)) + 1}-01-01` } });
     const trail = (await auditTrail(handle.workflowId)).map((e) => e.action).filter((a) => a !== 'deadline_set' && a !== 'reminder_sent');
-    expect(trail).toEqual([
+    expect(trail.slice(0, trail.indexOf('recognised') + 1)).toEqual([
       'submitted',
       'review_accepted',
       'verification_passed',
@@ -281,13 +291,15 @@ describe('from verification through publicity to the quota', () => {
       'quota_requested',
       'recognised',
     ]);
-    const [entry] = await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId));
-    expect(entry).toMatchObject({ status: 'recognised', category: 'quality', districtCode: '120104', validUntil: view.recognition!.validUntil });
+    expect(trail.at(-1)).toBe('transferred_out');
+    const publicityDeadline = (await auditTrail(handle.workflowId))
+      .map((e) => e.details as { kind?: string; dueOn?: string })
+      .find((details) => details.kind === 'publicity');
     const [notice] = await database.db.select().from(publicityNotices).where(eq(publicityNotices.caseId, handle.workflowId));
-    expect(notice).toMatchObject({ status: 'closed', objectionsUntil: view.publicity!.objectionsUntil });
+    expect(notice).toMatchObject({ status: 'closed', objectionsUntil: publicityDeadline!.dueOn });
     const objections = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, handle.workflowId));
     expect(objections).toMatchObject([{ objectionNo: 1, resolution: 'dismissed', resolvedBy: reviewer.id }]);
-    await recordHistory('self-application-to-recognition', handle);
+    await recordHistory('self-application-to-recognition', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
   });
 
   it('refuses the recognition when an objection during publicity is upheld', async () => {
@@ -335,7 +347,14 @@ describe('from verification through publicity to the quota', () => {
         await env.sleep(10 * DAY);
         const waiting = await second.handle.query(caseViewQuery);
         expect(waiting).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 1 } });
-        return Promise.all([first.handle.result(), second.handle.result()]);
+        const exhausted = await second.handle.result();
+        // The first went on into the recognised phase; its move away ends it within the test.
+        const recognised = await first.handle.query(recognitionViewQuery);
+        await first.handle.executeUpdate(transferOutUpdate, {
+          args: [{ actor: first.household.actor, destination: 'hebei', movedOn: cstDateOf(await env.currentTimeMs()) }],
+        });
+        await first.handle.result();
+        return [recognised, exhausted];
       }),
     );
     expect(firstView.status).toBe('recognised');

@@ -8,6 +8,7 @@ import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, decideTier, type Tier } from '../../policy/tiering.js';
+import { usccCheckCharacter } from '../../policy/uscc.js';
 import {
   TIER_HOUSEHOLD_WORKFLOW_TYPE,
   tierHouseholdWorkflowId,
@@ -257,6 +258,51 @@ describe('on-demand tiering of one household', () => {
     expect(history).toEqual([
       { source: 'on_demand', decided_by: office.id, previous_tier: 'survival', reason: 'T-RUN: tiered on demand as of 2026-08-01 (corrected annual report)' },
     ]);
+  });
+
+  it('loads only the facts that matter on the as-of date, and the latest older tax row when recent ones are missing', async () => {
+    const first17 = '92120116TW9999990';
+    const uscc = first17 + usccCheckCharacter(first17);
+    const { sql } = database;
+    await sql`
+      insert into households (uscc, name, operator_id, operator_name, district_code, established_on, status)
+      values (${uscc}, '事实加载测试户', 'op-facts', '测试', '120116', '2016-05-01', 'active')`;
+    await sql`
+      insert into tax_records (uscc, year, tax_registered_on, general_taxpayer, vat_paid, iit_paid, abnormal) values
+        (${uscc}, 2018, '2016-06-01', false, 10, 0, false),
+        (${uscc}, 2019, '2016-06-01', true, 20, 0, false),
+        (${uscc}, 2026, '2016-06-01', false, 30, 0, true)`;
+    await sql`insert into annual_reports (uscc, year, filed_on, revenue) values (${uscc}, 2023, '2024-03-01', 1), (${uscc}, 2024, '2025-03-01', 80000)`;
+    await sql`insert into social_insurance (uscc, year, insured_count) values (${uscc}, 2023, 9), (${uscc}, 2024, 2)`;
+    await sql`
+      insert into ip_rights (kind, registration_no, uscc, holder, in_use) values
+        ('trademark', 'TM-unused-' || ${uscc}, ${uscc}, 'household', false),
+        ('trademark', 'TM-used-' || ${uscc}, ${uscc}, 'operator', true),
+        ('patent', 'ZL-' || ${uscc}, ${uscc}, 'operator', false)`;
+    await sql`
+      insert into credit_events (uscc, kind, listed_on, cleared_on) values
+        (${uscc}, 'penalty_fine', '2025-01-01', null),
+        (${uscc}, 'abnormal_operation', '2023-01-01', '2023-06-01'),
+        (${uscc}, 'serious_dishonesty', '2025-10-01', null)`;
+
+    const { facts, districtCode } = await createTieringActivities({ db: database.db }).loadHouseholdToTier({ uscc, asOf: '2025-09-01' });
+    expect(districtCode).toBe('120116');
+    expect(facts).toEqual({
+      uscc,
+      establishedOn: '2016-05-01',
+      status: 'active',
+      seasonal: false,
+      suspendedOn: null,
+      annualReports: [{ year: 2024, filedOn: '2025-03-01', revenue: 80000 }],
+      // Neither 2024 nor 2025 has a tax row: the latest before them carries the current flags; 2026 is after the as-of year.
+      tax: [{ year: 2019, taxRegisteredOn: '2016-06-01', generalTaxpayer: true, vatPaid: 20, iitPaid: 0, abnormal: false }],
+      socialInsurance: [{ year: 2024, insuredCount: 2 }],
+      ipRights: [
+        { kind: 'patent', registrationNo: `ZL-${uscc}`, holder: 'operator', inUse: false },
+        { kind: 'trademark', registrationNo: `TM-used-${uscc}`, holder: 'operator', inUse: true },
+      ],
+      creditEvents: [{ kind: 'abnormal_operation', listedOn: '2023-01-01', clearedOn: '2023-06-01' }],
+    });
   });
 
   it('writes once when the recording activity is retried, and keeps a later year from being replaced', async () => {

@@ -11,6 +11,19 @@ import type {
   ReviewCommand,
   SupplyInformationCommand,
 } from '../../policy/recognition-case.js';
+import type {
+  AnnualReportCommand,
+  AnnualReportDecisionCommand,
+  CancellationCommand,
+  EvaluationFindingCommand,
+  OperatorChangeCommand,
+  RecognisedPhaseInput,
+  RecognitionTerm,
+  RevocationCommand,
+  SpotCheckCommand,
+  SupplementCommand,
+  TransferOutCommand,
+} from '../../policy/recognition-term.js';
 
 export const RECOGNITION_TASK_QUEUE = 'recognition-cases';
 export const RECOGNITION_WORKFLOW_TYPE = 'recognitionCase';
@@ -20,13 +33,35 @@ export function recognitionCaseId(uscc: string, year: number): string {
   return `recognition-${uscc}-${year}`;
 }
 
-export type RecognitionCaseInput = ApplicationInput;
+/**
+ * A case starts with its application; once recognised, the workflow continues as new into the
+ * recognised phase, one run per validity period. An incoming transfer (C-XREGION) starts there.
+ */
+export type RecognitionCaseInput = ApplicationInput | RecognisedPhaseInput;
 export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause' | 'quotaRequest'>;
+export type RecognitionView = Omit<RecognitionTerm, 'deadlineRequest' | 'operatorRecheck' | 'evaluationDataDue' | 'placeRelease'>;
+/** Either phase's view; a recognised case's has `phase: 'recognised'`. */
+export type LiveCaseView = CaseView | RecognitionView;
+
+export function isRecognisedPhaseInput(input: RecognitionCaseInput): input is RecognisedPhaseInput {
+  return 'phase' in input && input.phase === 'recognised';
+}
+
+export function isRecognitionView(view: LiveCaseView): view is RecognitionView {
+  return 'phase' in view && view.phase === 'recognised';
+}
+
+/** Marks the application's change from ending at recognition to continuing into the recognised phase. */
+export const RECOGNISED_PHASE_PATCH = 'recognised-phase';
 
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
 
+/** The application phase's view. Both phases answer this query name, each with its own view. */
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+export const recognitionViewQuery = defineQuery<RecognitionView>('caseView');
+/** What a reader who does not know the phase asks. */
+export const liveCaseViewQuery = defineQuery<LiveCaseView>('caseView');
 export const reviewUpdate = defineUpdate<CaseView, [ReviewCommand]>('review');
 export const supplyInformationUpdate = defineUpdate<CaseView, [SupplyInformationCommand]>('supplyInformation');
 /** Sent to the first case in line when a place under the quota frees (C-QUOTA). */
@@ -36,5 +71,21 @@ export const publicityObjectionUpdate = defineUpdate<CaseView, [PublicityObjecti
 
 export function toCaseView(state: CaseState): CaseView {
   const { deadlineRequest: _request, reviewPause: _pause, quotaRequest: _quota, ...view } = state;
+  return view;
+}
+
+// The recognised phase (policy/recognition-term.ts).
+export const spotCheckUpdate = defineUpdate<RecognitionView, [SpotCheckCommand]>('spotCheck');
+export const supplementUpdate = defineUpdate<RecognitionView, [SupplementCommand]>('supplement');
+export const annualReportUpdate = defineUpdate<RecognitionView, [AnnualReportCommand]>('annualReport');
+export const annualReportDecisionUpdate = defineUpdate<RecognitionView, [AnnualReportDecisionCommand]>('annualReportDecision');
+export const operatorChangeUpdate = defineUpdate<RecognitionView, [OperatorChangeCommand]>('operatorChange');
+export const cancellationUpdate = defineUpdate<RecognitionView, [CancellationCommand]>('cancellation');
+export const evaluationFindingUpdate = defineUpdate<RecognitionView, [EvaluationFindingCommand]>('evaluationFinding');
+export const revocationUpdate = defineUpdate<RecognitionView, [RevocationCommand]>('revocation');
+export const transferOutUpdate = defineUpdate<RecognitionView, [TransferOutCommand]>('transferOut');
+
+export function toRecognitionView(term: RecognitionTerm): RecognitionView {
+  const { deadlineRequest: _request, operatorRecheck: _recheck, evaluationDataDue: _data, placeRelease: _release, ...view } = term;
   return view;
 }

@@ -1,14 +1,20 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
+import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
-import { cstDateOf } from '../../policy/dates.js';
+import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
 import {
   applyClock,
   applyDeadline,
@@ -25,30 +31,98 @@ import {
   validatePublicityObjection,
   validateReview,
   validateSupplyInformation,
+  type ApplicationInput,
   type CaseEvent,
   type CaseState,
   type RuleViolation,
   type Transition,
 } from '../../policy/recognition-case.js';
 import {
+  DEFAULT_RECOGNITION_TERM_SETTINGS,
+  applyAnnualReport,
+  applyAnnualReportDecision,
+  applyCancellation,
+  applyEvaluationData,
+  applyEvaluationFinding,
+  applyOperatorChange,
+  applyOperatorRecheck,
+  applyPlaceReleased,
+  applyRevocation,
+  applySpotCheck,
+  applySupplement,
+  applyTermClock,
+  applyTermDeadline,
+  applyTransferOut,
+  continueRecognisedPhase,
+  evaluationDataQuery,
+  isTermClosed,
+  nextTermWakeUp,
+  openRecognisedPhase,
+  recheckOperator,
+  recognisedApplication,
+  validateAnnualReport,
+  validateAnnualReportDecision,
+  validateCancellation,
+  validateEvaluationFinding,
+  validateOperatorChange,
+  validateRevocation,
+  validateSpotCheck,
+  validateSupplement,
+  validateTransferOut,
+  type RecognisedPhaseInput,
+  type RecognitionTerm,
+  type TermEvent,
+  type TermTransition,
+} from '../../policy/recognition-term.js';
+import {
+  RECOGNISED_PHASE_PATCH,
   RULE_VIOLATION_ERROR,
+  annualReportDecisionUpdate,
+  annualReportUpdate,
+  cancellationUpdate,
   caseViewQuery,
+  evaluationFindingUpdate,
+  isRecognisedPhaseInput,
+  operatorChangeUpdate,
   opinionUpdate,
   publicityObjectionUpdate,
   quotaPlaceFreedSignal,
+  recognitionViewQuery,
+  revocationUpdate,
   reviewUpdate,
+  spotCheckUpdate,
+  supplementUpdate,
   supplyInformationUpdate,
   toCaseView,
+  toRecognitionView,
+  transferOutUpdate,
   type CaseView,
   type RecognitionCaseInput,
+  type RecognitionView,
 } from './contract.js';
 
-const { saveCase, resolveDeadline, ensureYearQuota, takeQuotaPlace, leaveWaitlist } = proxyActivities<CaseActivities & QuotaActivities>({
+const {
+  saveCase,
+  resolveDeadline,
+  ensureYearQuota,
+  takeQuotaPlace,
+  leaveWaitlist,
+  releaseQuotaPlace,
+  gatherEligibilityFacts,
+  saveRecognition,
+  readTierInForce,
+  readEvaluationData,
+} = proxyActivities<CaseActivities & QuotaActivities & EligibilityActivities & RecognitionTermActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function recognitionCase(input: RecognitionCaseInput): Promise<CaseView> {
+/** One workflow per case: the application, then — once recognised — one run per validity period. */
+export async function recognitionCase(input: RecognitionCaseInput): Promise<CaseView | RecognitionView> {
+  return isRecognisedPhaseInput(input) ? recognisedPhase(input) : applicationPhase(input);
+}
+
+async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
   const opened = openCase(workflowInfo().workflowId, input);
   let state: CaseState = opened.state;
   // Events are persisted in order by the main loop alone; handlers wait until theirs is saved.
@@ -138,7 +212,155 @@ export async function recognitionCase(input: RecognitionCaseInput): Promise<Case
 
   if (state.status === 'quota_exhausted') await leaveWaitlist({ caseId: state.caseId });
   await condition(allHandlersFinished);
+  // Cases recognised before the recognised phase existed ended here; their histories must replay so.
+  if (state.status === 'recognised' && patched(RECOGNISED_PHASE_PATCH)) {
+    const tier = await readTierInForce({ uscc: state.uscc });
+    return continueAsNew<typeof recognitionCase>({
+      phase: 'recognised',
+      start: 'recognition',
+      application: recognisedApplication(state),
+      tier,
+      termSettings: input.termSettings ?? DEFAULT_RECOGNITION_TERM_SETTINGS,
+    });
+  }
   return toCaseView(state);
+}
+
+/**
+ * One validity period of a recognition (policy/recognition-term.ts). It ends the case when the
+ * recognition ends, or continues as new into the next period once extended, or when the
+ * history grows long, so that each run's history stays small.
+ */
+async function recognisedPhase(input: RecognisedPhaseInput): Promise<RecognitionView> {
+  const nowIso = (): string => new Date(Date.now()).toISOString();
+  const today = (): string => cstDateOf(Date.now());
+  const opened = openRecognisedPhase(input, nowIso());
+  let state: RecognitionTerm = opened.state;
+  // As in the application: the main loop alone saves, in order; handlers wait for theirs.
+  let unsaved: TermEvent[] = opened.transitions.map((t) => t.event);
+  let savedSeq = 0;
+
+  const apply = (transitions: TermTransition | TermTransition[]): void => {
+    for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
+      state = transition.state;
+      unsaved.push(transition.event);
+    }
+  };
+  const applyOutcome = (outcome: { state: RecognitionTerm; transitions: TermTransition[] }): void => {
+    state = outcome.state;
+    unsaved.push(...outcome.transitions.map((t) => t.event));
+  };
+  const decided = async (transitions: TermTransition | TermTransition[]): Promise<RecognitionView> => {
+    apply(transitions);
+    const seq = state.seq;
+    await condition(() => savedSeq >= seq);
+    return toRecognitionView(state);
+  };
+
+  setHandler(recognitionViewQuery, () => toRecognitionView(state));
+  setHandler(spotCheckUpdate, (command) => decided(applySpotCheck(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateSpotCheck(state, command, today())),
+  });
+  setHandler(supplementUpdate, (command) => decided(applySupplement(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateSupplement(state, command)),
+  });
+  setHandler(annualReportUpdate, (command) => decided(applyAnnualReport(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateAnnualReport(state, command, today())),
+  });
+  setHandler(annualReportDecisionUpdate, (command) => decided(applyAnnualReportDecision(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateAnnualReportDecision(state, command)),
+  });
+  setHandler(operatorChangeUpdate, (command) => decided(applyOperatorChange(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateOperatorChange(state, command, today())),
+  });
+  setHandler(cancellationUpdate, (command) => decided(applyCancellation(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateCancellation(state, command)),
+  });
+  setHandler(evaluationFindingUpdate, (command) => decided(applyEvaluationFinding(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateEvaluationFinding(state, command, today())),
+  });
+  setHandler(revocationUpdate, (command) => decided(applyRevocation(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateRevocation(state, command)),
+  });
+  setHandler(transferOutUpdate, (command) => decided(applyTransferOut(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateTransferOut(state, command, today())),
+  });
+
+  const somethingToDo = (): boolean =>
+    unsaved.length > 0 ||
+    state.placeRelease !== null ||
+    state.extension !== null ||
+    state.deadlineRequest !== null ||
+    state.operatorRecheck !== null ||
+    state.evaluationDataDue;
+
+  for (;;) {
+    if (unsaved.length > 0) {
+      const events = unsaved;
+      unsaved = [];
+      await saveRecognition({ view: toRecognitionView(state), events });
+      savedSeq = events[events.length - 1]!.seq;
+      continue;
+    }
+    const release = state.placeRelease;
+    if (release) {
+      const released = await releaseQuotaPlace({ caseId: state.caseId, reason: release.reason });
+      if (released.nextInLine) await tellPlaceFreed(released.nextInLine);
+      apply(applyPlaceReleased(state, released, nowIso()));
+      continue;
+    }
+    if (isTermClosed(state.status)) break;
+    if (state.extension || workflowInfo().continueAsNewSuggested) {
+      // Updates in flight finish in this run; one that decided something is saved first.
+      await condition(() => unsaved.length > 0 || allHandlersFinished());
+      if (unsaved.length > 0) continue;
+      return continueAsNew<typeof recognitionCase>(continueRecognisedPhase(state));
+    }
+    const request = state.deadlineRequest;
+    if (request) {
+      const deadline = await resolveDeadline({ request, reminderWorkingDays: state.termSettings.supplementReminderWorkingDays });
+      if (state.deadlineRequest === request) apply(applyTermDeadline(state, deadline, nowIso()));
+      continue;
+    }
+    const recheck = state.operatorRecheck;
+    if (recheck) {
+      const facts = await gatherEligibilityFacts({ uscc: state.uscc, route: 'self', applicationDate: recheck.asOf, year: yearOf(recheck.asOf) }).catch(
+        householdGone,
+      );
+      if (state.operatorRecheck === recheck) apply(applyOperatorRecheck(state, recheckOperator(facts), facts?.household.operatorId ?? null, nowIso()));
+      continue;
+    }
+    if (state.evaluationDataDue) {
+      const data = await readEvaluationData(evaluationDataQuery(state, today()));
+      if (state.evaluationDataDue && !isTermClosed(state.status) && !state.extension) applyOutcome(applyEvaluationData(state, data, nowIso()));
+      continue;
+    }
+    const wakeUp = nextTermWakeUp(state);
+    if (wakeUp === null) {
+      await condition(somethingToDo);
+    } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
+      applyOutcome(applyTermClock(state, Date.now(), nowIso()));
+    }
+  }
+
+  await condition(allHandlersFinished);
+  return toRecognitionView(state);
+}
+
+/** Tells the first case waiting for a place that one is free (C-QUOTA). */
+async function tellPlaceFreed(caseId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(caseId).signal(quotaPlaceFreedSignal);
+  } catch (err) {
+    // It ended meanwhile; a case still waiting asks again weekly, so no word is lost for good.
+    if (!(err instanceof ApplicationFailure)) throw err;
+  }
+}
+
+/** A household no longer in the registry fails the base standard (T-B1) instead of failing the workflow. */
+function householdGone(err: unknown): null {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'HouseholdNotFound') return null;
+  throw err;
 }
 
 function rejectIfViolated(violation: RuleViolation | null): void {

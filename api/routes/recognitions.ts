@@ -1,0 +1,440 @@
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { readEligibilityFacts } from '../../activities/eligibility.js';
+import { readTierInForce } from '../../activities/recognition-term.js';
+import { households } from '../../db/schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { checkEligibility } from '../../policy/eligibility.js';
+import { CATEGORIES, type Category } from '../../policy/recognition-case.js';
+import {
+  OTHER_REGIONS,
+  REVOCATION_GROUNDS,
+  validateIncomingTransfer,
+  type EvaluationFindingCommand,
+  type OtherRegion,
+  type RevocationGround,
+  type SpotCheckCommand,
+} from '../../policy/recognition-term.js';
+import { validateUscc } from '../../policy/uscc.js';
+import {
+  RECOGNITION_WORKFLOW_TYPE,
+  annualReportDecisionUpdate,
+  annualReportUpdate,
+  cancellationUpdate,
+  evaluationFindingUpdate,
+  operatorChangeUpdate,
+  recognitionCaseId,
+  revocationUpdate,
+  spotCheckUpdate,
+  supplementUpdate,
+  transferOutUpdate,
+  type RecognitionCaseInput,
+} from '../../workflows/recognition-case/contract.js';
+import type { RouteDeps } from '../app.js';
+import { requireActor } from '../auth.js';
+import { HttpError, errorResponseSchema } from '../errors.js';
+import { recognitionViewSchema } from '../recognition-view-schema.js';
+import { caseIdParams, runUpdate } from './cases.js';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
+const updated = { 200: recognitionViewSchema, ...errors } as const;
+
+const reason = { type: 'string', maxLength: 2000 } as const;
+const evidenceRefs = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 50 } as const;
+const operatorId = { type: 'string', minLength: 1, maxLength: 100 } as const;
+
+/** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
+const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
+
+interface SpotCheckBody {
+  decision: SpotCheckCommand['decision'];
+  reason?: string;
+  dueOn?: string;
+}
+
+interface AnnualReportBody {
+  year: number;
+  revenue?: number;
+  employees?: number;
+  operatorChanged?: boolean;
+  newOperatorId?: string;
+  note?: string;
+}
+
+interface TransferBody {
+  uscc: string;
+  origin: OtherRegion;
+  category: Category;
+  recognisedOn: string;
+  validUntil: string;
+  originRef: string;
+}
+
+/**
+ * The recognised phase of a case (RULES.md C-FILE … C-XREGION): each route is an update of the
+ * case's workflow, whose validator refuses before anything is written. Who may act is decided
+ * there too (a district office only for its district, a household only for itself); the role
+ * check here answers the same 403 earlier.
+ */
+export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { temporal, database } = deps;
+  const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+
+  /** A reported operator must be the one the registry (registrations feed) shows: the change is registered first. */
+  const assertRegisteredOperator = async (caseId: string, actor: Actor, newOperatorId: string): Promise<void> => {
+    const uscc = usccOfCaseId(caseId);
+    if (actor.uscc !== uscc) throw new HttpError(403, 'C-ANNUAL: only the recognised household reports its operator', { field: 'actor', clause: 'C-ANNUAL' });
+    const [household] = await database.db.select({ operatorId: households.operatorId }).from(households).where(eq(households.uscc, uscc));
+    if (household?.operatorId !== newOperatorId) {
+      throw new HttpError(422, `C-ANNUAL: the registry does not show ${newOperatorId} as the operator of ${uscc}; register the change of operator first`, {
+        field: 'newOperatorId',
+        clause: 'C-ANNUAL',
+      });
+    }
+  };
+
+  return async (app) => {
+    app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
+      '/cases/:caseId/spot-check',
+      {
+        schema: {
+          summary: "The city office's spot check of a filed recognition (C-FILE)",
+          description:
+            'For a recognition the sampling selected: confirm it, request supplementary material by a date (missing it refuses the recognition), or refuse it with a reason. A refusal in the recognition year frees its place under the quota.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['decision'],
+            additionalProperties: false,
+            properties: {
+              decision: { type: 'string', enum: ['confirm', 'request_supplement', 'refuse'] },
+              reason,
+              dueOn: { type: 'string', format: 'date' },
+            },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['city']);
+        const body = request.body;
+        const command: SpotCheckCommand =
+          body.decision === 'request_supplement'
+            ? { decision: 'request_supplement', actor, reason: body.reason ?? '', dueOn: required(body.dueOn, 'dueOn', 'C-FILE') }
+            : body.decision === 'refuse'
+              ? { decision: 'refuse', actor, reason: body.reason ?? '' }
+              : { decision: 'confirm', actor, reason: body.reason };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { evidenceRefs: string[]; note?: string } }>(
+      '/cases/:caseId/spot-check/supplement',
+      {
+        schema: {
+          summary: 'The household supplies the material the spot check asked for (C-FILE)',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['evidenceRefs'],
+            additionalProperties: false,
+            properties: { evidenceRefs: { ...evidenceRefs, minItems: 1 }, note: reason },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household']);
+        const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: AnnualReportBody }>(
+      '/cases/:caseId/annual-reports',
+      {
+        schema: {
+          summary: "The household's annual information report, due by 31 July (C-ANNUAL)",
+          description:
+            'One report per year of validity after the recognition year. A change of operator reported here (its registration already in the registry) is re-checked against C-ONE-PERSON and C-EX2; failing either cancels the recognition.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['year'],
+            additionalProperties: false,
+            properties: {
+              year: { type: 'integer', minimum: 2000, maximum: 9999 },
+              revenue: { type: 'number', minimum: 0 },
+              employees: { type: 'integer', minimum: 0 },
+              operatorChanged: { type: 'boolean' },
+              newOperatorId: operatorId,
+              note: reason,
+            },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household']);
+        const body = request.body;
+        if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string; year: number }; Body: { decision: 'accept' | 'reject' | 'excuse'; reason?: string } }>(
+      '/cases/:caseId/annual-reports/:year/decision',
+      {
+        schema: {
+          summary: "The district office's review of an annual report, or its excuse of a missing one (C-ANNUAL)",
+          description:
+            'accept: the household still meets the base standard; reject (with the reason): it does not, and the recognition is cancelled 取消认定; excuse (with the reason): a missing report does not cancel the recognition.',
+          params: {
+            type: 'object',
+            required: ['caseId', 'year'],
+            properties: { ...caseIdParams.properties, year: { type: 'integer', minimum: 2000, maximum: 9999 } },
+          },
+          body: {
+            type: 'object',
+            required: ['decision'],
+            additionalProperties: false,
+            properties: { decision: { type: 'string', enum: ['accept', 'reject', 'excuse'] }, reason },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district']);
+        const command = { actor, year: request.params.year, decision: request.body.decision, reason: request.body.reason };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { newOperatorId: string; changedOn: string; note?: string } }>(
+      '/cases/:caseId/operator-change',
+      {
+        schema: {
+          summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['newOperatorId', 'changedOn'],
+            additionalProperties: false,
+            properties: { newOperatorId: operatorId, changedOn: { type: 'string', format: 'date' }, note: reason },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household']);
+        await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
+        const command = { actor, ...request.body };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { reason: string } }>(
+      '/cases/:caseId/cancellation',
+      {
+        schema: {
+          summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
+          params: caseIdParams,
+          body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district']);
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { criterion: EvaluationFindingCommand['criterion']; met: boolean; evidenceRefs?: string[]; note?: string } }>(
+      '/cases/:caseId/evaluation',
+      {
+        schema: {
+          summary: 'A finding of the final-year evaluation (C-EVAL)',
+          description:
+            'X1 (marked growth, beside the figure read from the feeds) and X2 (a commendation by a government at district level or above) by the district office, with evidence; X4 by the recommending department, for department-recommended recognitions only. X3 is read from the tiering. Any criterion met extends the validity by three years.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['criterion', 'met'],
+            additionalProperties: false,
+            properties: { criterion: { type: 'string', enum: ['X1', 'X2', 'X4'] }, met: { type: 'boolean' }, evidenceRefs, note: reason },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['district', 'department']);
+        const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { ground: RevocationGround; reason: string; evidenceRefs?: string[] } }>(
+      '/cases/:caseId/revocation',
+      {
+        schema: {
+          summary: 'Revocation 撤销认定 of a recognition obtained by fraud, bribery or concealment (C-REVOKE)',
+          description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['ground', 'reason'],
+            additionalProperties: false,
+            properties: { ground: { type: 'string', enum: REVOCATION_GROUNDS }, reason, evidenceRefs },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['city', 'district']);
+        const command = { actor, ...request.body };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: { destination: OtherRegion; movedOn?: string; note?: string } }>(
+      '/cases/:caseId/transfer-out',
+      {
+        schema: {
+          summary: 'The household moved to Beijing or Hebei, where its recognition stays valid (C-XREGION)',
+          description: 'Reported by the household or its district office; the case closes as transferred.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['destination'],
+            additionalProperties: false,
+            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: { type: 'string', format: 'date' }, note: reason },
+          },
+          response: updated,
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household', 'district']);
+        const body = request.body;
+        const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+      },
+    );
+
+    app.post<{ Body: TransferBody }>(
+      '/recognitions/transfers',
+      {
+        schema: {
+          summary: 'Registers a household recognised in Beijing or Hebei that moved here, with its remaining validity (C-XREGION)',
+          description:
+            'By the city office. The household must be in the registry, active (T-B1), hold no recognition here (C-ONE-TYPE) and have no other household of its operator in the district recognised (C-ONE-PERSON). Its case starts directly in the recognised phase; it takes no place under the quota and is not spot-checked.',
+          body: {
+            type: 'object',
+            required: ['uscc', 'origin', 'category', 'recognisedOn', 'validUntil', 'originRef'],
+            additionalProperties: false,
+            properties: {
+              uscc: { type: 'string', minLength: 1 },
+              origin: { type: 'string', enum: OTHER_REGIONS },
+              category: { type: 'string', enum: CATEGORIES },
+              recognisedOn: { type: 'string', format: 'date' },
+              validUntil: { type: 'string', format: 'date' },
+              originRef: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: { caseId: { type: 'string' }, uscc: { type: 'string' }, origin: { type: 'string' }, status: { type: 'string' }, validUntil: { type: 'string' } },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ['city']);
+        const body = request.body;
+        const uscc = validateUscc(body.uscc);
+        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        const now = deps.now();
+        const today = cstDateOf(now);
+        const invalid = validateIncomingTransfer(body, today);
+        if (invalid) throw HttpError.fromViolation(invalid);
+
+        const [household] = await database.db.select().from(households).where(eq(households.uscc, body.uscc));
+        if (!household) throw new HttpError(422, `C-XREGION: no household ${body.uscc} in the registry`, { field: 'uscc', clause: 'C-XREGION' });
+        const year = yearOf(today);
+        const facts = await readEligibilityFacts(database.db, { uscc: body.uscc, route: 'self', applicationDate: today, year });
+        const results = checkEligibility(facts, deps.eligibilitySettings).results.filter((r) => TRANSFER_CLAUSES.includes(r.clause));
+        const failed = results.filter((r) => !r.passed);
+        if (failed.length > 0) {
+          throw new HttpError(422, `cannot register: ${failed.map((r) => `${r.clause} ${r.reason}`).join(' ')}`, {
+            field: 'uscc',
+            clause: failed[0]!.clause,
+            eligibility: results,
+          });
+        }
+
+        const caseId = recognitionCaseId(body.uscc, year);
+        const input: RecognitionCaseInput = {
+          phase: 'recognised',
+          start: 'transfer',
+          transfer: {
+            caseId,
+            uscc: body.uscc,
+            householdName: household.name,
+            districtCode: household.districtCode,
+            category: body.category,
+            origin: body.origin,
+            originRef: body.originRef,
+            recognisedOn: body.recognisedOn,
+            validUntil: body.validUntil,
+            registeredBy: actor,
+            registeredAt: new Date(now).toISOString(),
+            year,
+          },
+          tier: await readTierInForce(database.db, body.uscc),
+          termSettings: deps.recognitionTermSettings,
+        };
+        try {
+          await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
+            taskQueue: deps.taskQueue,
+            workflowId: caseId,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            workflowIdConflictPolicy: 'FAIL',
+          });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new HttpError(409, `C-ONE-TYPE: household ${body.uscc} already has a case for ${year}`, { field: 'uscc', clause: 'C-ONE-TYPE', caseId });
+          }
+          throw err;
+        }
+        request.log.info({ caseId, actor: actor.id, origin: body.origin }, 'incoming transfer registered');
+        return reply
+          .status(201)
+          .header('location', `/cases/${caseId}`)
+          .send({ caseId, uscc: body.uscc, origin: body.origin, status: 'recognised', validUntil: body.validUntil });
+      },
+    );
+  };
+}
+
+/** `recognition-{USCC}-{year}`: the household a case belongs to. */
+function usccOfCaseId(caseId: string): string {
+  return caseId.slice('recognition-'.length, 'recognition-'.length + 18);
+}
+
+function required<T>(value: T | undefined, field: string, clause: string): T {
+  if (value === undefined) throw new HttpError(422, `${clause}: ${field} is required for this decision`, { field, clause });
+  return value;
+}

@@ -1,0 +1,24 @@
+// A worker in a process of its own, for the test that kills it (SIGKILL) in the middle of a tiering
+// run. It runs the test run's workflow bundle against the database and Temporal server it is given.
+import { NativeConnection } from '@temporalio/worker';
+import { connectDatabase } from '../../db/client.js';
+import { createWorker } from '../../workflows/worker.js';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+const database = connectDatabase(required('DATABASE_URL'), { max: 6 });
+const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
+const worker = await createWorker({
+  connection,
+  namespace: required('TEMPORAL_NAMESPACE'),
+  db: database.db,
+  taskQueue: required('TASK_QUEUE'),
+  workflowBundle: { codePath: required('WORKFLOW_BUNDLE_PATH') },
+});
+process.stdout.write('ready\n');
+await worker.run();
+await Promise.all([connection.close(), database.close()]);
