@@ -10,7 +10,7 @@ import {
   type HolidayNotice,
   type WorkingDayCalendar,
 } from '../policy/calendar.js';
-import { needsReminder, waitingFor, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
+import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 
 export interface CaseActivities {
@@ -54,7 +54,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
           districtCode: view.districtCode,
           status: view.status,
           dueOn: view.deadline?.dueOn ?? null,
-          waitingFor: waitingFor(view.status),
+          waitingFor: waitingForCase(view),
           version: view.seq,
           view,
           createdAt: new Date(view.submittedAt),

@@ -24,6 +24,7 @@ export const CATEGORY_CRITERIA: Record<Category, readonly string[]> = {
 export const DEPARTMENT_RECOMMENDATION_CRITERIA: readonly string[] = ['K5', 'F6', 'Q6', 'E4'];
 
 export type CaseStatus =
+  | 'awaiting_consent'
   | 'under_review'
   | 'awaiting_information'
   | 'on_site_verification'
@@ -34,6 +35,8 @@ export type CaseStatus =
   | 'rejected'
   | 'lapsed'
   | 'quota_exhausted'
+  | 'consent_lapsed'
+  | 'declined'
   // How a recognition ends (policy/recognition-term.ts).
   | 'refused'
   | 'cancelled'
@@ -46,10 +49,14 @@ export type CaseStatus =
  * (policy/recognition-term.ts: filing, annual reports, evaluation), which ends in the statuses
  * after it; no application is open in any of them.
  */
-const CLOSED_STATUSES: readonly CaseStatus[] = ['recognised', 'rejected', 'lapsed', 'quota_exhausted', 'refused', 'cancelled', 'revoked', 'expired', 'transferred'];
+const CLOSED_STATUSES: readonly CaseStatus[] = ['recognised', 'rejected', 'lapsed', 'quota_exhausted', 'consent_lapsed', 'declined', 'refused', 'cancelled', 'revoked', 'expired', 'transferred'];
 
 export type CaseAction =
   | 'submitted'
+  | 'recommended'
+  | 'consent_given'
+  | 'consent_declined'
+  | 'consent_lapsed'
   | 'review_accepted'
   | 'review_rejected'
   | 'information_requested'
@@ -71,7 +78,8 @@ export type CaseAction =
   | 'deadline_escalated';
 
 /** What each waiting step is, and what happens when its due date passes unanswered. */
-export type DeadlineKind = 'review' | 'information' | 'verification' | 'opinions' | 'publicity' | 'quota' | 'supplement';
+export const DEADLINE_KINDS = ['consent', 'review', 'information', 'verification', 'opinions', 'publicity', 'quota', 'supplement'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export interface Deadline {
   kind: DeadlineKind;
@@ -92,7 +100,7 @@ export type DeadlineRequest =
 
 /** Steps whose passing due date escalates to the city office rather than moving the case on. */
 const ESCALATING: readonly DeadlineKind[] = ['review', 'verification'];
-const REMINDED: readonly DeadlineKind[] = ['review', 'information', 'verification', 'opinions', 'supplement'];
+const REMINDED: readonly DeadlineKind[] = ['consent', 'review', 'information', 'verification', 'opinions', 'supplement'];
 
 export function needsReminder(kind: DeadlineKind): boolean {
   return REMINDED.includes(kind);
@@ -109,6 +117,11 @@ export interface CaseSettings {
   publicityWorkingDays: number;
   /** How many working days before a due date the reminder goes out. */
   reminderWorkingDays: number;
+  /**
+   * Working days the operator has to consent to a department's recommendation (C-REC). Cases
+   * started before the department route existed have none; they never wait for consent.
+   */
+  consentWorkingDays: number;
 }
 
 export const DEFAULT_CASE_SETTINGS: CaseSettings = {
@@ -117,6 +130,7 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
   opinionWorkingDays: 10,
   publicityWorkingDays: 5,
   reminderWorkingDays: 3,
+  consentWorkingDays: 10,
 };
 
 /** Recognitions are all done by 30 November (C-CYCLE); a case still without a place then has none. */
@@ -124,7 +138,15 @@ export function recognitionWindowClosesOn(year: number): IsoDate {
   return `${year}-11-30`;
 }
 
-export interface ApplicationInput {
+/** A department's recommendation (C-REC); its level is the recommending department's. */
+export interface Recommendation {
+  department: string;
+  /** A district-level recommendation is reviewed by that district's office, a city-level one by the city office. */
+  level: 'city' | 'district';
+  reason: string;
+}
+
+interface ApplicationCommon {
   uscc: string;
   year: number;
   category: Category;
@@ -142,6 +164,20 @@ export interface ApplicationInput {
    */
   termSettings?: RecognitionTermSettings;
 }
+
+/** The household applies itself (C-SELF); cases started before the department route have no `route`. */
+export interface SelfApplicationInput extends ApplicationCommon {
+  route?: 'self';
+  recommendation?: undefined;
+}
+
+/** A department recommends the household (C-REC); `applicant` is the recommending department. */
+export interface RecommendationInput extends ApplicationCommon {
+  route: 'department';
+  recommendation: Recommendation;
+}
+
+export type ApplicationInput = SelfApplicationInput | RecommendationInput;
 
 export interface DecisionRecord {
   action: CaseAction;
@@ -172,7 +208,9 @@ export interface CaseState {
   uscc: string;
   year: number;
   category: Category;
-  route: 'self';
+  route: 'self' | 'department';
+  /** Set on the department route only. */
+  recommendation: Recommendation | null;
   districtCode: string;
   householdName: string;
   claimedCriteria: string[];
@@ -245,6 +283,8 @@ export interface OpinionCommand {
   comment?: string;
 }
 
+export type ConsentCommand = { actor: Actor; consent: true } | { actor: Actor; consent: false; reason?: string };
+
 export interface PublicityObjectionCommand {
   actor: Actor;
   reason: string;
@@ -252,6 +292,7 @@ export interface PublicityObjectionCommand {
 
 /** Whose move the case waits for: what puts it on a role's worklist. */
 const WAITING_FOR: Record<CaseStatus, Role | null> = {
+  awaiting_consent: 'household',
   under_review: 'district',
   awaiting_information: 'household',
   on_site_verification: 'district',
@@ -262,6 +303,8 @@ const WAITING_FOR: Record<CaseStatus, Role | null> = {
   rejected: null,
   lapsed: null,
   quota_exhausted: null,
+  consent_lapsed: null,
+  declined: null,
   refused: null,
   cancelled: null,
   revoked: null,
@@ -274,6 +317,12 @@ const REJECTABLE: readonly CaseStatus[] = ['under_review', 'on_site_verification
 
 export function waitingFor(status: CaseStatus): Role | null {
   return WAITING_FOR[status];
+}
+
+/** As `waitingFor`, where the reviewing office's moves fall to the city office on a city-level recommendation (C-REC). */
+export function waitingForCase(state: Pick<CaseState, 'status' | 'recommendation'>): Role | null {
+  const role = waitingFor(state.status);
+  return role === 'district' && state.recommendation?.level === 'city' ? 'city' : role;
 }
 
 export function isClosed(status: CaseStatus): boolean {
@@ -321,7 +370,39 @@ export function validateApplication(input: {
   return null;
 }
 
+/** The criterion a department's recommendation stands for in each category (K5, F6, Q6, E4). */
+export function departmentCriterion(category: Category): string {
+  return CATEGORY_CRITERIA[category].find((criterion) => DEPARTMENT_RECOMMENDATION_CRITERIA.includes(criterion))!;
+}
+
+/** C-REC: what a department may put forward; its own criterion is implied, others of the category may be added. */
+export function validateRecommendation(input: { category: string; claimedCriteria: string[]; reason: string }): RuleViolation | null {
+  if (!isCategory(input.category)) {
+    return violation(422, 'category', null, `category must be one of ${CATEGORIES.join(', ')}`);
+  }
+  const allowed = CATEGORY_CRITERIA[input.category];
+  for (const criterion of input.claimedCriteria) {
+    if (!allowed.includes(criterion)) {
+      return violation(422, 'claimedCriteria', 'C-REC', `${criterion} is not a criterion of category ${input.category} (${allowed.join(', ')})`);
+    }
+  }
+  if (new Set(input.claimedCriteria).size !== input.claimedCriteria.length) {
+    return violation(422, 'claimedCriteria', 'C-REC', 'each criterion may be claimed once');
+  }
+  return isBlank(input.reason) ? violation(422, 'reason', 'C-REC', 'a recommendation must say why the household is put forward') : null;
+}
+
+/** The recommended criteria: the department's own first, then the others claimed. */
+export function recommendedCriteria(category: Category, claimedCriteria: string[]): string[] {
+  const own = departmentCriterion(category);
+  return [own, ...claimedCriteria.filter((criterion) => criterion !== own)];
+}
+
 export function openCase(caseId: string, input: ApplicationInput): Transition {
+  return input.route === 'department' ? openRecommendedCase(caseId, input) : openSelfApplication(caseId, input);
+}
+
+function openSelfApplication(caseId: string, input: SelfApplicationInput): Transition {
   const submittedOn = cstDate(input.submittedAt);
   const state: CaseState = {
     caseId,
@@ -329,6 +410,7 @@ export function openCase(caseId: string, input: ApplicationInput): Transition {
     year: input.year,
     category: input.category,
     route: 'self',
+    recommendation: null,
     districtCode: input.districtCode,
     householdName: input.householdName,
     claimedCriteria: [...input.claimedCriteria],
@@ -368,15 +450,103 @@ export function openCase(caseId: string, input: ApplicationInput): Transition {
   };
 }
 
-/** The district office's decisions (C-SELF): only the household's own district office, each at its stage. */
-export function validateReview(state: CaseState, command: ReviewCommand, today: IsoDate): RuleViolation | null {
-  const { actor } = command;
+/** A recommendation waits for the operator's consent before any office reviews it (C-REC). */
+function openRecommendedCase(caseId: string, input: RecommendationInput): Transition {
+  const { state: selfState } = openSelfApplication(caseId, { ...input, route: 'self', recommendation: undefined });
+  const state: CaseState = {
+    ...selfState,
+    route: 'department',
+    recommendation: { ...input.recommendation },
+    status: 'awaiting_consent',
+    deadlineRequest: { kind: 'consent', from: cstDate(input.submittedAt), workingDays: input.settings.consentWorkingDays },
+  };
+  return {
+    state,
+    event: {
+      seq: 1,
+      at: input.submittedAt,
+      actor: input.applicant,
+      action: 'recommended',
+      fromStatus: null,
+      toStatus: 'awaiting_consent',
+      reason: input.recommendation.reason,
+      clauses: ['C-REC', 'C-NOFEE'],
+      details: {
+        category: input.category,
+        claimedCriteria: input.claimedCriteria,
+        evidenceRefs: input.evidenceRefs,
+        department: input.recommendation.department,
+        level: input.recommendation.level,
+      },
+    },
+  };
+}
+
+/** The operator consents to the recommendation or declines it (C-REC); only the household itself answers. */
+export function validateConsent(state: CaseState, command: ConsentCommand): RuleViolation | null {
+  if (command.actor.role !== 'household' || command.actor.uscc !== state.uscc) {
+    return violation(403, 'actor', 'C-REC', 'only the recommended household consents to its recommendation');
+  }
+  if (state.status !== 'awaiting_consent') {
+    return violation(409, 'consent', 'C-REC', `the case is ${state.status}, not waiting for consent`);
+  }
+  return null;
+}
+
+export function applyConsent(state: CaseState, command: ConsentCommand, at: string): Transition {
+  if (!command.consent) {
+    return transition(state, at, command.actor, 'consent_declined', 'declined', command.reason ?? null, {
+      patch: { deadline: null },
+      clauses: ['C-REC'],
+      details: { department: state.recommendation?.department ?? null },
+    });
+  }
+  return transition(state, at, command.actor, 'consent_given', 'under_review', null, {
+    patch: { deadline: null, deadlineRequest: { kind: 'review', from: cstDate(at), workingDays: state.settings.reviewWorkingDays } },
+    clauses: ['C-REC'],
+    details: { department: state.recommendation?.department ?? null, reviewedBy: reviewingOffice(state) },
+  });
+}
+
+/** The SAMR office at the recommendation's level reviews it (C-REC); a self-application, the district office (C-SELF). */
+function reviewingOffice(state: CaseState): 'district' | 'city' {
+  return state.recommendation?.level === 'city' ? 'city' : 'district';
+}
+
+/** The clause the reviewing office's decisions rest on. */
+function reviewClause(state: CaseState): 'C-SELF' | 'C-REC' {
+  return state.route === 'department' ? 'C-REC' : 'C-SELF';
+}
+
+function validateReviewer(state: CaseState, actor: Actor): RuleViolation | null {
+  if (state.route === 'self') {
+    if (actor.role !== 'district') {
+      return violation(403, 'actor', 'C-SELF', 'only the district office reviews a self-application');
+    }
+    if (actor.districtCode !== state.districtCode) {
+      return violation(403, 'actor', 'C-SELF', `the case belongs to district ${state.districtCode}`);
+    }
+    return null;
+  }
+  if (reviewingOffice(state) === 'city') {
+    return actor.role === 'city' ? null : violation(403, 'actor', 'C-REC', 'only the city office reviews a city-level recommendation');
+  }
   if (actor.role !== 'district') {
-    return violation(403, 'actor', 'C-SELF', 'only the district office reviews a self-application');
+    return violation(403, 'actor', 'C-REC', 'only the district office reviews a district-level recommendation');
   }
   if (actor.districtCode !== state.districtCode) {
-    return violation(403, 'actor', 'C-SELF', `the case belongs to district ${state.districtCode}`);
+    return violation(403, 'actor', 'C-REC', `the case belongs to district ${state.districtCode}`);
   }
+  return null;
+}
+
+/**
+ * The reviewing office's decisions, each at its stage: the household's own district office
+ * (C-SELF), or on the department route the office at the recommendation's level (C-REC).
+ */
+export function validateReview(state: CaseState, command: ReviewCommand, today: IsoDate): RuleViolation | null {
+  const reviewer = validateReviewer(state, command.actor);
+  if (reviewer) return reviewer;
   const atStage = (stages: readonly CaseStatus[]): RuleViolation | null =>
     stages.includes(state.status)
       ? null
@@ -425,6 +595,7 @@ export function validateReview(state: CaseState, command: ReviewCommand, today: 
 
 export function applyReview(state: CaseState, command: ReviewCommand, at: string): Transition[] {
   const today = cstDate(at);
+  const clause = reviewClause(state);
   switch (command.decision) {
     case 'accept': {
       const category = command.category ?? state.category;
@@ -435,7 +606,7 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
             deadline: null,
             deadlineRequest: { kind: 'verification', from: today, workingDays: state.settings.verificationWorkingDays },
           },
-          clauses: category === state.category ? ['C-SELF'] : ['C-SELF', 'C-ONE-TYPE'],
+          clauses: category === state.category ? [clause] : [clause, 'C-ONE-TYPE'],
           details: { category },
         }),
       ];
@@ -444,7 +615,7 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
       return [
         transition(state, at, command.actor, 'review_rejected', 'rejected', command.reason, {
           patch: { deadline: null },
-          clauses: ['C-SELF'],
+          clauses: [clause],
           details: { atStage: state.status },
         }),
       ];
@@ -458,7 +629,7 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
             deadline: null,
             deadlineRequest: { kind: 'information', dueOn: command.informationDueOn },
           },
-          clauses: ['C-SELF', 'C-NOFEE'],
+          clauses: [clause, 'C-NOFEE'],
           details: { informationDueOn: command.informationDueOn, reviewPausedWithDueOn: reviewDueOn },
         }),
       ];
@@ -472,7 +643,7 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
           deadline: null,
           deadlineRequest: { kind: 'opinions', from: today, workingDays: state.settings.opinionWorkingDays },
         },
-        clauses: ['C-SELF'],
+        clauses: [clause],
         details: { findings: command.findings, departments },
       });
       return departments.length === 0 ? [verified, startPublicity(verified.state, at)] : [verified];
@@ -492,7 +663,7 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
         command.reason,
         {
           patch: { objections, ...(command.upheld ? { deadline: null } : {}) },
-          clauses: ['C-SELF'],
+          clauses: [clause],
           details: { objectionNo: command.objectionNo, upheld: command.upheld },
         },
       );
@@ -681,7 +852,7 @@ export function applyClock(state: CaseState, nowMs: number, at: string): Transit
     const next = transition(current, at, SYSTEM_ACTOR, 'reminder_sent', current.status, null, {
       patch: { deadline: { ...deadline, reminded: true } },
       clauses: [],
-      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: waitingFor(current.status) },
+      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: waitingForCase(current) },
     });
     transitions.push(next);
     current = next.state;
@@ -705,6 +876,14 @@ function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Tra
     ];
   }
   switch (deadline.kind) {
+    case 'consent':
+      return [
+        transition(state, at, SYSTEM_ACTOR, 'consent_lapsed', 'consent_lapsed', 'the operator did not consent to the recommendation by its due date', {
+          patch: {},
+          clauses: ['C-REC'],
+          details: { kind: 'consent', dueOn: deadline.dueOn, department: state.recommendation?.department ?? null },
+        }),
+      ];
     case 'information':
       return [
         transition(state, at, SYSTEM_ACTOR, 'information_lapsed', 'lapsed', 'requested information not supplied by its due date', {

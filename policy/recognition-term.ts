@@ -363,7 +363,7 @@ export function recognisedApplication(state: CaseState): RecognisedApplication {
     districtCode: state.districtCode,
     category: state.category,
     route: state.route,
-    recommendingDepartment: null,
+    recommendingDepartment: state.recommendation?.department ?? null,
     year: state.year,
     submittedAt: state.submittedAt,
     recognition: state.recognition,

@@ -46,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       opinionWorkingDays: integer(env, 'OPINION_WORKING_DAYS', DEFAULT_CASE_SETTINGS.opinionWorkingDays),
       publicityWorkingDays: integer(env, 'PUBLICITY_WORKING_DAYS', DEFAULT_CASE_SETTINGS.publicityWorkingDays),
       reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_CASE_SETTINGS.reminderWorkingDays),
+      consentWorkingDays: integer(env, 'CONSENT_WORKING_DAYS', DEFAULT_CASE_SETTINGS.consentWorkingDays),
     },
     eligibilitySettings: {
       ...DEFAULT_ELIGIBILITY_SETTINGS,

@@ -11,10 +11,14 @@ import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
-import { checkEligibility } from '../../policy/eligibility.js';
+import { checkEligibility, type ApplicationRoute } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
+  DEADLINE_KINDS,
+  recommendedCriteria,
   validateApplication,
+  validateRecommendation,
+  type ApplicationInput,
   type Category,
   type ReviewCommand,
   type RuleViolation,
@@ -23,6 +27,7 @@ import { validateUscc } from '../../policy/uscc.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
+  consentUpdate,
   liveCaseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
@@ -53,7 +58,7 @@ const actorSchema = {
 const deadlineSchema = {
   type: ['object', 'null'],
   properties: {
-    kind: { type: 'string', enum: ['review', 'information'] },
+    kind: { type: 'string', enum: DEADLINE_KINDS },
     dueOn: { type: 'string', format: 'date' },
     remindOn: { type: 'string', format: 'date' },
     reminded: { type: 'boolean' },
@@ -83,7 +88,12 @@ const caseViewSchema = {
         opinionWorkingDays: { type: 'integer' },
         publicityWorkingDays: { type: 'integer' },
         reminderWorkingDays: { type: 'integer' },
+        consentWorkingDays: { type: 'integer' },
       },
+    },
+    recommendation: {
+      type: ['object', 'null'],
+      properties: { department: { type: 'string' }, level: { type: 'string', enum: ['city', 'district'] }, reason: { type: 'string' } },
     },
     submittedAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -159,6 +169,30 @@ interface ApplicationBody {
   evidenceRefs?: string[];
 }
 
+interface RecommendationBody {
+  uscc: string;
+  category: Category;
+  claimedCriteria: string[];
+  evidenceRefs?: string[];
+  reason: string;
+}
+
+interface ConsentBody {
+  consent: boolean;
+  reason?: string;
+}
+
+const startedCaseSchema = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string' },
+    uscc: { type: 'string' },
+    year: { type: 'integer' },
+    category: { type: 'string' },
+    status: { type: 'string' },
+  },
+} as const;
+
 interface ReviewBody {
   decision: ReviewCommand['decision'];
   reason?: string;
@@ -188,6 +222,50 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+
+  const registeredHousehold = async (uscc: string) => {
+    const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
+    if (!household) throw new HttpError(422, `no household ${uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
+    return household;
+  };
+
+  /** Every clause evaluated; the first failed one is named, all of them returned (C-CYCLE … C-ONE-PERSON). */
+  const assertEligible = async (uscc: string, route: ApplicationRoute, now: number, year: number): Promise<void> => {
+    const eligibility = checkEligibility(
+      await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }),
+      deps.eligibilitySettings,
+    );
+    const failed = eligibility.results.filter((result) => !result.passed);
+    if (failed.length > 0) {
+      throw new HttpError(422, `not eligible: ${failed.map((result) => `${result.clause} ${result.reason}`).join(' ')}`, {
+        field: 'uscc',
+        clause: failed[0]!.clause,
+        eligibility: eligibility.results,
+      });
+    }
+  };
+
+  /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
+  const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
+    try {
+      await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
+        taskQueue: deps.taskQueue,
+        workflowId: caseId,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(409, `C-ONE-TYPE: household ${input.uscc} already has a case for ${input.year}`, {
+          field: 'uscc',
+          clause: 'C-ONE-TYPE',
+          caseId,
+        });
+      }
+      throw err;
+    }
+  };
 
   return async (app) => {
     app.post<{ Body: ApplicationBody }>(
@@ -235,24 +313,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const invalid = validateApplication({ ...body, evidenceRefs });
         if (invalid) throw HttpError.fromViolation(invalid);
 
-        const [household] = await database.db.select().from(households).where(eq(households.uscc, body.uscc));
-        if (!household) {
-          throw new HttpError(422, `no household ${body.uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
-        }
+        const household = await registeredHousehold(body.uscc);
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
-        const eligibility = checkEligibility(
-          await readEligibilityFacts(database.db, { uscc: body.uscc, route: 'self', applicationDate: cstDateOf(now), year }),
-          deps.eligibilitySettings,
-        );
-        const failed = eligibility.results.filter((result) => !result.passed);
-        if (failed.length > 0) {
-          throw new HttpError(422, `not eligible: ${failed.map((result) => `${result.clause} ${result.reason}`).join(' ')}`, {
-            field: 'uscc',
-            clause: failed[0]!.clause,
-            eligibility: eligibility.results,
-          });
-        }
+        await assertEligible(body.uscc, 'self', now, year);
         const caseId = recognitionCaseId(body.uscc, year);
         const input: RecognitionCaseInput = {
           uscc: body.uscc,
@@ -267,29 +331,106 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           settings: deps.caseSettings,
           termSettings: deps.recognitionTermSettings,
         };
-        try {
-          await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
-            taskQueue: deps.taskQueue,
-            workflowId: caseId,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            workflowIdConflictPolicy: 'FAIL',
-          });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) {
-            throw new HttpError(409, `C-ONE-TYPE: household ${body.uscc} already has a case for ${year}`, {
-              field: 'uscc',
-              clause: 'C-ONE-TYPE',
-              caseId,
-            });
-          }
-          throw err;
-        }
+        await startCase(caseId, input);
         request.log.info({ caseId, actor: actor.id }, 'application submitted');
         return reply
           .status(201)
           .header('location', `/cases/${caseId}`)
           .send({ caseId, uscc: body.uscc, year, category: body.category, status: 'under_review' });
+      },
+    );
+
+    app.post<{ Body: RecommendationBody }>(
+      '/recommendations',
+      {
+        schema: {
+          summary: 'A department recommends a household for 名特优新 recognition (C-REC)',
+          description:
+            "The recommendation's level is the department's: a token with a district code recommends at district level, only that district's households; without, at city level. " +
+            "The category's department criterion (K5, F6, Q6, E4) is implied; other criteria of the category may be added. Eligibility as for an application, the source relaxed to any tier but unclassified (C-SRC): 422 with every clause in `details.eligibility`. " +
+            "One case per household and year (C-ONE-TYPE): a second answers 409. The case then waits for the operator's consent (`POST /cases/{caseId}/consent`), lapsing after the configured working days.",
+          body: {
+            type: 'object',
+            required: ['uscc', 'category', 'claimedCriteria', 'reason'],
+            additionalProperties: false,
+            properties: {
+              uscc: { type: 'string', minLength: 1 },
+              category: { type: 'string', enum: CATEGORIES },
+              claimedCriteria: { type: 'array', items: { type: 'string' }, maxItems: 6 },
+              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+            },
+          },
+          response: { 201: startedCaseSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request, ['department']);
+        const body = request.body;
+        const uscc = validateUscc(body.uscc);
+        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        if (!actor.department) {
+          throw new HttpError(403, 'C-REC: the token names no department', { field: 'actor', clause: 'C-REC' });
+        }
+        const invalid = validateRecommendation(body);
+        if (invalid) throw HttpError.fromViolation(invalid);
+
+        const household = await registeredHousehold(body.uscc);
+        if (actor.districtCode !== undefined && actor.districtCode !== household.districtCode) {
+          throw new HttpError(403, `C-REC: a district department recommends only households of its district ${actor.districtCode}`, {
+            field: 'uscc',
+            clause: 'C-REC',
+          });
+        }
+        const now = deps.now();
+        const year = yearOf(cstDateOf(now));
+        await assertEligible(body.uscc, 'department', now, year);
+        const caseId = recognitionCaseId(body.uscc, year);
+        await startCase(caseId, {
+          route: 'department',
+          recommendation: { department: actor.department, level: actor.districtCode === undefined ? 'city' : 'district', reason: body.reason },
+          uscc: body.uscc,
+          year,
+          category: body.category,
+          claimedCriteria: recommendedCriteria(body.category, body.claimedCriteria),
+          evidenceRefs: body.evidenceRefs ?? [],
+          householdName: household.name,
+          districtCode: household.districtCode,
+          applicant: actor,
+          submittedAt: new Date(now).toISOString(),
+          settings: deps.caseSettings,
+          termSettings: deps.recognitionTermSettings,
+        });
+        request.log.info({ caseId, actor: actor.id }, 'recommendation submitted');
+        return reply
+          .status(201)
+          .header('location', `/cases/${caseId}`)
+          .send({ caseId, uscc: body.uscc, year, category: body.category, status: 'awaiting_consent' });
+      },
+    );
+
+    app.post<{ Params: { caseId: string }; Body: ConsentBody }>(
+      '/cases/:caseId/consent',
+      {
+        schema: {
+          summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
+          description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
+          params: caseIdParams,
+          body: {
+            type: 'object',
+            required: ['consent'],
+            additionalProperties: false,
+            properties: { consent: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } },
+          },
+          response: { 200: caseViewSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household']);
+        const { consent, reason } = request.body;
+        const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
+        const handle = handleFor(request.params.caseId);
+        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
       },
     );
 
@@ -357,7 +498,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/cases/:caseId/review',
       {
         schema: {
-          summary: "The district office's decisions on the case (C-SELF)",
+          summary: "The reviewing office's decisions on the case (C-SELF; C-REC: the city office for a city-level recommendation)",
           description:
             'Under review: accept (optionally choosing the most suitable category, C-ONE-TYPE), reject with a reason, or request information with a due date, which pauses the review clock. ' +
             'On-site verification: verified with the findings and the departments to consult (none: publicity starts at once). ' +
@@ -382,7 +523,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district']);
+        const actor = requireActor(request, ['district', 'city']);
         const command = reviewCommand(actor, request.body);
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));

@@ -4,21 +4,28 @@ import { startOfCstDay } from '../../policy/dates.js';
 import {
   DEFAULT_CASE_SETTINGS,
   applyClock,
+  applyConsent,
   applyDeadline,
   applyOpinion,
   applyPublicityObjection,
   applyQuotaAnswer,
   applyReview,
   applySupplyInformation,
+  isClosed,
   nextWakeUp,
   openCase,
+  recommendedCriteria,
   retryQuota,
   validateApplication,
+  validateConsent,
   validateOpinion,
   validatePublicityObjection,
+  validateRecommendation,
   validateReview,
   validateSupplyInformation,
+  waitingForCase,
   type CaseState,
+  type ConsentCommand,
   type Deadline,
   type ReviewCommand,
   type Transition,
@@ -309,5 +316,145 @@ describe('from verification to recognition', () => {
     const retried = applyQuotaAnswer(retryQuota(waiting.state), { taken: false, rank: 1, waiting: 2 }, at('2026-09-16'));
     expect(retried.transitions).toEqual([]);
     expect(retried.state.quotaWait?.rank).toBe(1);
+  });
+});
+
+describe('department route (C-REC)', () => {
+  const department: Actor = { id: 'culture-bureau-1', role: 'department', department: '区文化和旅游局', districtCode: '120104' };
+  const cityDepartment: Actor = { id: 'commerce-1', role: 'department', department: '市商务局' };
+
+  function recommended(level: 'city' | 'district'): CaseState {
+    return openCase('recognition-case', {
+      route: 'department',
+      recommendation: { department: level === 'city' ? '市商务局' : '区文化和旅游局', level, reason: '中华老字号' },
+      uscc: USCC,
+      year: 2026,
+      category: 'renowned',
+      claimedCriteria: ['K5', 'K1'],
+      evidenceRefs: [],
+      householdName: '泥人张工艺坊',
+      districtCode: '120104',
+      applicant: level === 'city' ? cityDepartment : department,
+      submittedAt: '2026-09-01T02:00:00.000Z',
+      settings: DEFAULT_CASE_SETTINGS,
+    }).state;
+  }
+
+  const consentDeadline: Deadline = { kind: 'consent', dueOn: '2026-09-15', remindOn: '2026-09-10', reminded: false, passed: false, fallbackYears: [] };
+
+  it('opens waiting for the household, with a consent deadline in working days', () => {
+    const opened = openCase('recognition-case', {
+      route: 'department',
+      recommendation: { department: '区文化和旅游局', level: 'district', reason: '非遗传承人' },
+      uscc: USCC,
+      year: 2026,
+      category: 'distinctive',
+      claimedCriteria: ['F6'],
+      evidenceRefs: [],
+      householdName: '泥人张工艺坊',
+      districtCode: '120104',
+      applicant: department,
+      submittedAt: '2026-09-01T02:00:00.000Z',
+      settings: DEFAULT_CASE_SETTINGS,
+    });
+    expect(opened.state).toMatchObject({
+      route: 'department',
+      status: 'awaiting_consent',
+      recommendation: { department: '区文化和旅游局', level: 'district' },
+      deadlineRequest: { kind: 'consent', from: '2026-09-01', workingDays: DEFAULT_CASE_SETTINGS.consentWorkingDays },
+    });
+    expect(opened.event).toMatchObject({ action: 'recommended', actor: department, toStatus: 'awaiting_consent', clauses: ['C-REC', 'C-NOFEE'] });
+    expect(waitingForCase(opened.state)).toBe('household');
+  });
+
+  it.each([
+    [{ category: 'renowned', claimedCriteria: [], reason: '老字号' }, null],
+    [{ category: 'renowned', claimedCriteria: ['K5', 'K2'], reason: '老字号' }, null],
+    [{ category: 'renowned', claimedCriteria: ['Q1'], reason: '老字号' }, 'claimedCriteria'],
+    [{ category: 'renowned', claimedCriteria: ['K2', 'K2'], reason: '老字号' }, 'claimedCriteria'],
+    [{ category: 'renowned', claimedCriteria: [], reason: ' ' }, 'reason'],
+  ])('validates the recommendation %j', (input, field) => {
+    const refusal = validateRecommendation(input);
+    if (field === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatchObject({ status: 422, field, clause: 'C-REC' });
+  });
+
+  it("always includes the category's department criterion first", () => {
+    expect(recommendedCriteria('renowned', ['K2'])).toEqual(['K5', 'K2']);
+    expect(recommendedCriteria('quality', ['Q1', 'Q6'])).toEqual(['Q6', 'Q1']);
+    expect(recommendedCriteria('emerging', [])).toEqual(['E4']);
+  });
+
+  it.each([
+    [household, true, null],
+    [{ id: 'other', role: 'household', uscc: '92120104MA06B7Q413' } as Actor, true, 403],
+    [department, true, 403],
+  ])('lets only the household itself answer (%j)', (actor, consent, status) => {
+    const refusal = validateConsent(recommended('district'), { actor, consent } as ConsentCommand);
+    if (status === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatchObject({ status, field: 'actor', clause: 'C-REC' });
+  });
+
+  it('consent starts the review clock that day; declining closes the case', () => {
+    const state = recommended('district');
+    const consented = applyConsent(state, { actor: household, consent: true }, '2026-09-07T01:00:00.000Z');
+    expect(consented.state).toMatchObject({
+      status: 'under_review',
+      deadlineRequest: { kind: 'review', from: '2026-09-07', workingDays: DEFAULT_CASE_SETTINGS.reviewWorkingDays },
+    });
+    expect(consented.event).toMatchObject({ action: 'consent_given', clauses: ['C-REC'], details: { reviewedBy: 'district' } });
+    expect(validateConsent(consented.state, { actor: household, consent: true })).toMatchObject({ status: 409 });
+
+    const declined = applyConsent(state, { actor: household, consent: false, reason: '暂不参加' }, '2026-09-07T01:00:00.000Z');
+    expect(declined.state).toMatchObject({ status: 'declined', deadlineRequest: null });
+    expect(declined.event).toMatchObject({ action: 'consent_declined', reason: '暂不参加', clauses: ['C-REC'] });
+    expect(isClosed('declined')).toBe(true);
+  });
+
+  it('reminds the household, then lapses the recommendation once its consent due date passes', () => {
+    const waiting = applyDeadline(recommended('district'), consentDeadline, '2026-09-01T02:00:01.000Z').state;
+    const reminded = applyClock(waiting, startOfCstDay('2026-09-10'), '2026-09-09T16:00:00.000Z');
+    expect(reminded.map((t) => t.event.action)).toEqual(['reminder_sent']);
+    expect(reminded[0]!.event.details).toMatchObject({ kind: 'consent', notify: 'household' });
+    const lapsed = applyClock(reminded[0]!.state, startOfCstDay('2026-09-16'), '2026-09-15T16:00:00.000Z');
+    expect(lapsed.map((t) => t.event.action)).toEqual(['consent_lapsed']);
+    expect(lapsed[0]!.state).toMatchObject({ status: 'consent_lapsed', deadlineRequest: null });
+    expect(lapsed[0]!.event.clauses).toEqual(['C-REC']);
+    expect(nextWakeUp(lapsed[0]!.state, startOfCstDay('2026-09-16'))).toBeNull();
+    expect(applyClock(lapsed[0]!.state, startOfCstDay('2026-09-30'), '2026-09-29T16:00:00.000Z')).toEqual([]);
+  });
+
+  it('takes no review decision before consent', () => {
+    expect(validateReview(recommended('district'), { decision: 'accept', actor: reviewer }, '2026-09-02')).toMatchObject({ status: 409 });
+    expect(validateReview(recommended('district'), { decision: 'reject', actor: reviewer, reason: 'x' }, '2026-09-02')).toMatchObject({ status: 409 });
+  });
+
+  const consentedAs = (level: 'city' | 'district') =>
+    applyConsent(recommended(level), { actor: household, consent: true }, '2026-09-02T01:00:00.000Z').state;
+  const self = () => underReview();
+
+  it.each([
+    ['self', self, reviewer, null, null],
+    ['self', self, city, 'C-SELF', 'C-SELF: only the district office reviews a self-application'],
+    ['self', self, otherDistrict, 'C-SELF', 'C-SELF: the case belongs to district 120104'],
+    ['district-level', () => consentedAs('district'), reviewer, null, null],
+    ['district-level', () => consentedAs('district'), city, 'C-REC', 'C-REC: only the district office reviews a district-level recommendation'],
+    ['district-level', () => consentedAs('district'), otherDistrict, 'C-REC', 'C-REC: the case belongs to district 120104'],
+    ['city-level', () => consentedAs('city'), city, null, null],
+    ['city-level', () => consentedAs('city'), reviewer, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
+    ['city-level', () => consentedAs('city'), department, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
+  ])('a %s case: reviewer %j', (_route, state, actor, clause, message) => {
+    const refusal = validateReview(state(), { decision: 'accept', actor: actor as Actor }, '2026-09-03');
+    if (clause === null) expect(refusal).toBeNull();
+    else expect(refusal).toEqual({ status: 403, field: 'actor', clause, message });
+  });
+
+  it("cites C-REC on a recommendation's review and puts a city-level case on the city's worklist", () => {
+    const state = consentedAs('city');
+    expect(waitingForCase(state)).toBe('city');
+    expect(waitingForCase(consentedAs('district'))).toBe('district');
+    const [accepted] = applyReview(state, { decision: 'accept', actor: city }, '2026-09-03T01:00:00.000Z');
+    expect(accepted!.event.clauses).toEqual(['C-REC']);
+    expect(waitingForCase(accepted!.state)).toBe('city');
   });
 });

@@ -13,6 +13,7 @@ import {
   TIERING_RUN_WORKFLOW_TYPE,
   TIERING_TASK_QUEUE,
   awaitPreparedUpdate,
+  tieringProgressQuery,
   tieringRunWorkflowId,
   type TieringRunInput,
 } from '../../workflows/tiering-run/contract.js';
@@ -97,6 +98,9 @@ describe('the tiering run on the dev server', () => {
       const { raw } = await handle.describe();
       return (raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'tierChunk');
     });
+    const progress = await handle.query(tieringProgressQuery);
+    expect(progress).toMatchObject({ phase: 'running', runId: prepared.runId, households: HOUSEHOLDS, chunksTotal: HOUSEHOLDS / 25 });
+    expect(progress.processed).toBeGreaterThanOrEqual(500);
     first.kill('SIGKILL');
     await once(first, 'exit');
     const atKill = await processed();

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApplicationInput,
   CaseState,
+  ConsentCommand,
   OpinionCommand,
   PublicityObjectionCommand,
   ReviewCommand,
@@ -64,6 +65,8 @@ export const recognitionViewQuery = defineQuery<RecognitionView>('caseView');
 export const liveCaseViewQuery = defineQuery<LiveCaseView>('caseView');
 export const reviewUpdate = defineUpdate<CaseView, [ReviewCommand]>('review');
 export const supplyInformationUpdate = defineUpdate<CaseView, [SupplyInformationCommand]>('supplyInformation');
+/** The operator's answer to a department's recommendation (C-REC). */
+export const consentUpdate = defineUpdate<CaseView, [ConsentCommand]>('consent');
 /** Sent to the first case in line when a place under the quota frees (C-QUOTA). */
 export const quotaPlaceFreedSignal = defineSignal('quotaPlaceFreed');
 export const opinionUpdate = defineUpdate<CaseView, [OpinionCommand]>('opinion');

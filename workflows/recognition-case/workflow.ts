@@ -17,6 +17,7 @@ import type { RecognitionTermActivities } from '../../activities/recognition-ter
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import {
   applyClock,
+  applyConsent,
   applyDeadline,
   applyOpinion,
   applyPublicityObjection,
@@ -27,6 +28,7 @@ import {
   nextWakeUp,
   openCase,
   retryQuota,
+  validateConsent,
   validateOpinion,
   validatePublicityObjection,
   validateReview,
@@ -81,6 +83,7 @@ import {
   annualReportUpdate,
   cancellationUpdate,
   caseViewQuery,
+  consentUpdate,
   evaluationFindingUpdate,
   isRecognisedPhaseInput,
   operatorChangeUpdate,
@@ -153,6 +156,9 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
   });
   setHandler(supplyInformationUpdate, (command) => decided(applySupplyInformation(state, command, nowIso())), {
     validator: (command) => rejectIfViolated(validateSupplyInformation(state, command)),
+  });
+  setHandler(consentUpdate, (command) => decided(applyConsent(state, command, nowIso())), {
+    validator: (command) => rejectIfViolated(validateConsent(state, command)),
   });
   setHandler(opinionUpdate, (command) => decided(applyOpinion(state, command, nowIso())), {
     validator: (command) => rejectIfViolated(validateOpinion(state, command)),

@@ -1,0 +1,149 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { issueToken } from '../../api/auth.js';
+import type { Database } from '../../db/client.js';
+import { householdTiers } from '../../db/tiering-schema.js';
+import type { Actor } from '../../policy/actors.js';
+import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
+import type { Tier } from '../../policy/tiering.js';
+import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+
+const SECRET = 'recommendation-test-secret';
+const DISTRICT = '120106';
+const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: '红桥区文化和旅游局', districtCode: DISTRICT };
+const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '和平区文化和旅游局', districtCode: '120101' };
+let env: TestWorkflowEnvironment;
+let database: Database;
+let app: FastifyInstance;
+let worker: Worker;
+let workerRun: Promise<void>;
+let now: number;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = testDatabase();
+  const started = await caseWorker(env, database);
+  worker = started.worker;
+  workerRun = worker.run();
+  now = await env.currentTimeMs();
+  app = await buildApp({
+    database,
+    temporal: env.client,
+    authSecret: SECRET,
+    caseSettings: DEFAULT_CASE_SETTINGS,
+    eligibilitySettings: OPEN_APPLICATION_WINDOW,
+    now: () => now,
+    taskQueue: started.taskQueue,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  worker?.shutdown();
+  await workerRun;
+  await database?.close();
+  await env?.teardown();
+});
+
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
+
+function recommend(actor: Actor, body: Record<string, unknown>) {
+  return app.inject({ method: 'POST', url: '/recommendations', headers: bearer(actor), payload: body });
+}
+
+function consent(actor: Actor, caseId: string, body: Record<string, unknown>) {
+  return app.inject({ method: 'POST', url: `/cases/${caseId}/consent`, headers: bearer(actor), payload: body });
+}
+
+/** A registered household whose tier in force is `tier`. */
+async function householdOfTier(tier: Tier) {
+  const household = await registerHousehold(database, DISTRICT);
+  await database.db.update(householdTiers).set({ tier }).where(eq(householdTiers.uscc, household.uscc));
+  return household;
+}
+
+describe('POST /recommendations (C-REC)', () => {
+  it('lets a district department recommend a survival household; the household consents and the district office reviews', async () => {
+    const household = await householdOfTier('survival');
+    const response = await recommend(districtDepartment, { uscc: household.uscc, category: 'renowned', claimedCriteria: ['K2'], reason: '天津老字号' });
+    expect(response.statusCode).toBe(201);
+    const { caseId } = response.json();
+    expect(response.json()).toMatchObject({ uscc: household.uscc, category: 'renowned', status: 'awaiting_consent' });
+
+    const view = await app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: bearer(household.actor) });
+    expect(view.json()).toMatchObject({
+      route: 'department',
+      status: 'awaiting_consent',
+      claimedCriteria: ['K5', 'K2'],
+      recommendation: { department: '红桥区文化和旅游局', level: 'district', reason: '天津老字号' },
+    });
+
+    const bySomeoneElse = await consent(districtDepartment, caseId, { consent: true });
+    expect(bySomeoneElse.statusCode).toBe(403);
+    const consented = await consent(household.actor, caseId, { consent: true });
+    expect(consented.statusCode).toBe(200);
+    expect(consented.json()).toMatchObject({ status: 'under_review', lastDecision: { action: 'consent_given' } });
+    const again = await consent(household.actor, caseId, { consent: false });
+    expect(again.statusCode).toBe(409);
+
+    const rejected = await app.inject({
+      method: 'POST',
+      url: `/cases/${caseId}/review`,
+      headers: bearer(districtOffice(DISTRICT)),
+      payload: { decision: 'reject', reason: 'the evidence is out of date' },
+    });
+    expect(rejected.statusCode).toBe(200);
+    expect(rejected.json().status).toBe('rejected');
+  });
+
+  it('refuses a district department recommending a household of another district', async () => {
+    const household = await householdOfTier('growth');
+    const response = await recommend(otherDistrictDepartment, { uscc: household.uscc, category: 'quality', claimedCriteria: [], reason: '质量标杆' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().details).toMatchObject({ field: 'uscc', clause: 'C-REC' });
+  });
+
+  it('refuses a household recommending itself', async () => {
+    const household = await householdOfTier('growth');
+    const response = await recommend(household.actor, { uscc: household.uscc, category: 'quality', claimedCriteria: [], reason: '自荐' });
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('answers 422 with every clause for an unclassified household', async () => {
+    const household = await householdOfTier('unclassified');
+    const response = await recommend(districtDepartment, { uscc: household.uscc, category: 'emerging', claimedCriteria: [], reason: '新兴业态' });
+    expect(response.statusCode).toBe(422);
+    const { details } = response.json();
+    expect(details).toMatchObject({ field: 'uscc', clause: 'C-SRC' });
+    expect(details.eligibility.find((r: { clause: string }) => r.clause === 'C-SRC')).toMatchObject({
+      passed: false,
+      facts: { route: 'department', tier: 'unclassified' },
+    });
+  });
+
+  it('answers 422 for a criterion outside the category', async () => {
+    const household = await householdOfTier('growth');
+    const response = await recommend(districtDepartment, { uscc: household.uscc, category: 'quality', claimedCriteria: ['K1'], reason: '质量标杆' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details).toMatchObject({ field: 'claimedCriteria', clause: 'C-REC' });
+  });
+
+  it('answers 409 on a second recommendation that year; the household may decline the first', async () => {
+    const household = await householdOfTier('growth');
+    const body = { uscc: household.uscc, category: 'distinctive', claimedCriteria: ['F1'], reason: '非遗传承' };
+    const first = await recommend(districtDepartment, body);
+    expect(first.statusCode).toBe(201);
+    const second = await recommend({ id: 'city-commerce-1', role: 'department', department: '市商务局' }, body);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().details).toMatchObject({ clause: 'C-ONE-TYPE', caseId: first.json().caseId });
+
+    const declined = await consent(household.actor, first.json().caseId, { consent: false, reason: '暂不参加' });
+    expect(declined.statusCode).toBe(200);
+    expect(declined.json()).toMatchObject({ status: 'declined', lastDecision: { action: 'consent_declined', reason: '暂不参加' } });
+  });
+});
