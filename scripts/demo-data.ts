@@ -1,6 +1,16 @@
+import type { Client } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { households } from '../db/schema.js';
+import { annualReports, creditEvents, ipRights, socialInsurance, taxRecords, tieringRuns } from '../db/tiering-schema.js';
+import { yearOf, type IsoDate } from '../policy/dates.js';
 import { usccCheckCharacter } from '../policy/uscc.js';
+import {
+  TIERING_RUN_WORKFLOW_TYPE,
+  TIERING_TASK_QUEUE,
+  tieringRunWorkflowId,
+  type TieringRunInput,
+} from '../workflows/tiering-run/contract.js';
 
 /** A household USCC (authority 9, type 2) in `district` with a valid check character. */
 export function householdUscc(district: string, organisationCode: string): string {
@@ -13,12 +23,77 @@ export const DEMO_HOUSEHOLDS = [
   { uscc: householdUscc('120104', 'MA06B7Q40'), name: '南开区泥人张工艺坊', operatorId: 'op-demo-002', operatorName: '张某', districtCode: '120104', industryCode: 'C2439', establishedOn: '2009-09-01' },
   { uscc: householdUscc('120116', 'MA07C8R52'), name: '滨海新区海鲜直播小店', operatorId: 'op-demo-003', operatorName: '李某', districtCode: '120116', industryCode: 'F5292', establishedOn: '2021-06-30' },
   { uscc: householdUscc('120119', 'MA08D9T63'), name: '蓟州区山野农家院', operatorId: 'op-demo-004', operatorName: '王某', districtCode: '120119', industryCode: 'H6110', establishedOn: '2018-04-12' },
+  { uscc: householdUscc('120105', 'MA09E1U74'), name: '河北区街角小卖部', operatorId: 'op-demo-005', operatorName: '赵某', districtCode: '120105', industryCode: 'F5211', establishedOn: '2019-11-02' },
 ] as const;
 
-/** Loads the demo households; a second start keeps what is there. */
-export async function seedDemoData(database: Database): Promise<void> {
-  await database.db
+const [pancakes, clayFigures, seafoodLive, farmStay, cornerShop] = DEMO_HOUSEHOLDS;
+
+/**
+ * Loads the demo households with the facts that tier them, one of each kind: growth (revenue,
+ * T-G1), development (a trademark in use, T-D4; high revenue, T-D1), survival, and one on the
+ * abnormal-operation list (unclassified, T-B3). A second start keeps what is there.
+ */
+export async function seedDemoData(database: Database, today: IsoDate): Promise<void> {
+  const year = yearOf(today);
+  const lastYear = year - 1;
+  // Last year's report is filed in this year, and never after today.
+  const filedOn = [`${year}-03-31`, today].sort()[0]!;
+  const { db } = database;
+  await db
     .insert(households)
-    .values(DEMO_HOUSEHOLDS.map((h) => ({ ...h, status: 'active', seasonal: false })))
+    .values(DEMO_HOUSEHOLDS.map((h) => ({ ...h, status: 'active', seasonal: h === farmStay })))
     .onConflictDoNothing({ target: households.uscc });
+  const revenue = new Map<string, number>([
+    [pancakes.uscc, 180_000],
+    [clayFigures.uscc, 420_000],
+    [seafoodLive.uscc, 1_500_000],
+    [farmStay.uscc, 60_000],
+    [cornerShop.uscc, 40_000],
+  ]);
+  await db
+    .insert(annualReports)
+    .values(DEMO_HOUSEHOLDS.map((h) => ({ uscc: h.uscc, year: lastYear, filedOn, revenue: revenue.get(h.uscc)! })))
+    .onConflictDoNothing();
+  await db
+    .insert(taxRecords)
+    .values(
+      DEMO_HOUSEHOLDS.map((h) => ({
+        uscc: h.uscc,
+        year: lastYear,
+        taxRegisteredOn: h.establishedOn,
+        generalTaxpayer: false,
+        vatPaid: h === farmStay || h === cornerShop ? 0 : 3_600,
+        iitPaid: 0,
+        abnormal: false,
+      })),
+    )
+    .onConflictDoNothing();
+  await db.insert(socialInsurance).values({ uscc: pancakes.uscc, year: lastYear, insuredCount: 2 }).onConflictDoNothing();
+  await db
+    .insert(ipRights)
+    .values({ kind: 'trademark', registrationNo: 'DEMO-TM-0001', uscc: clayFigures.uscc, holder: 'operator', inUse: true })
+    .onConflictDoNothing();
+  await db
+    .insert(creditEvents)
+    .values({ uscc: cornerShop.uscc, kind: 'abnormal_operation', listedOn: `${lastYear}-06-01`, clearedOn: null, detail: 'demo: annual report missing at the address' })
+    .onConflictDoNothing();
+}
+
+/**
+ * Tiers the demo city when no run of this year is in force yet, through the real yearly run
+ * (T-RUN), so that the demo households have tiers and applications can be tried.
+ */
+export async function ensureDemoTiering(database: Database, temporal: Client, today: IsoDate): Promise<void> {
+  const year = yearOf(today);
+  const [inForce] = await database.db
+    .select({ id: tieringRuns.id })
+    .from(tieringRuns)
+    .where(and(eq(tieringRuns.year, year), eq(tieringRuns.inForce, true)));
+  if (inForce) return;
+  const input: TieringRunInput = { year, asOf: today, requestedBy: { id: 'demo-data', role: 'system' } };
+  await temporal.workflow.execute(TIERING_RUN_WORKFLOW_TYPE, {
+    taskQueue: TIERING_TASK_QUEUE,
+    workflowId: tieringRunWorkflowId(year, `demo-${Date.now()}`),
+    args: [input],
+  });
 }

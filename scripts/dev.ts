@@ -12,9 +12,11 @@ import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { cstDateOf } from '../policy/dates.js';
+import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { DEV_AUTH_SECRET, loadConfig } from './config.js';
-import { DEMO_HOUSEHOLDS, seedDemoData } from './demo-data.js';
+import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
   const database = connectDatabase(postgres.url);
   stops.push(database.close);
   await migrateDatabase(database);
-  await seedDemoData(database);
+  const today = cstDateOf(Date.now());
+  await seedDemoData(database, today);
 
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: temporalAddress });
   stops.push(() => clientConnection.close());
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  await ensureTieringSchedule(temporal);
+  await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,
     temporal,
@@ -128,6 +133,8 @@ function printWelcome(temporalAddress: string): void {
     'Demo tokens (12 h):',
     ...Object.entries(tokens).map(([who, token]) => `  ${who}:\n    ${token}`),
     '',
+    applicationWindowNote(),
+    '',
     'Try:',
     `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,
@@ -135,6 +142,15 @@ function printWelcome(temporalAddress: string): void {
     'Ctrl-C stops everything.',
   ];
   console.log(lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
+}
+
+/** C-CYCLE: outside the window an application answers 422, as the policy wants; say so up front. */
+function applicationWindowNote(): string {
+  const today = cstDateOf(Date.now());
+  const closesOn = `${today.slice(0, 4)}-${config.eligibilitySettings.applicationsCloseOn}`;
+  return today <= closesOn
+    ? `Applications for ${today.slice(0, 4)} are open until ${closesOn} (C-CYCLE, APPLICATIONS_CLOSE_ON).`
+    : `Applications for ${today.slice(0, 4)} closed on ${closesOn} (C-CYCLE): POST /applications answers 422 with the clause until next year's run.`;
 }
 
 let stopping = false;
