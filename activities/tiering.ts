@@ -1,7 +1,7 @@
 /**
  * The tiering's I/O (RULES.md part 1): the yearly run's steps (T-RUN) — prepare, tier one chunk of
- * households, finalize — on-demand tiering of one household, the per-year thresholds, and the
- * switch of the run in force. Every write is idempotent: a retried activity, or one whose worker
+ * households, finalize, apply the tiers — on-demand tiering of one household, the per-year
+ * thresholds, and the switch of the run in force. Every write is idempotent: a retried activity, or one whose worker
  * died after committing, leaves exactly what one successful attempt leaves.
  */
 import { Readable } from 'node:stream';
@@ -10,9 +10,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { ISql, Row, Sql } from 'postgres';
 import type { Db } from '../db/client.js';
-import type { Actor } from '../policy/actors.js';
+import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
-import { storedTrace, type StoredTierTrace } from '../policy/tier-trace.js';
+import { outcomesOf, type StoredTierTrace } from '../policy/tier-trace.js';
 import {
   DEFAULT_TIER_THRESHOLDS,
   TIER_RULES_VERSION,
@@ -23,11 +23,10 @@ import {
 } from '../policy/tiering.js';
 import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.js';
 import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../workflows/tiering-run/contract.js';
-import { loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
+import { LineCursor, loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
 
 export const TIERS: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
 export type TierCounts = Record<Tier, number>;
-
 
 /** Where a run's thresholds came from: the request, the year's setting, or the shipped defaults. */
 export type ThresholdsSource = 'request' | 'year' | 'default';
@@ -50,6 +49,12 @@ export interface ChunkSpec extends UsccRange {
   households: number;
 }
 
+export interface RunRef {
+  runId: number;
+  year: number;
+  version: number;
+}
+
 export interface PreparedRun {
   runId: number;
   year: number;
@@ -58,13 +63,22 @@ export interface PreparedRun {
   ruleVersion: string;
   thresholds: RunThresholds;
   households: number;
+  /** The previous year's run in force when this one started: what its movements are counted against. */
+  previousRun: RunRef | null;
   chunks: ChunkSpec[];
 }
 
 export interface Movements {
   /** The previous year's run in force that this run is compared with; null when there is none. */
-  previousRun: { runId: number; year: number; version: number } | null;
+  previousRun: RunRef | null;
   /** Households per change of tier, "from>to"; "none>to" for those the previous run did not tier. */
+  moves: Record<string, number>;
+}
+
+/** What one chunk (or the run so far) tiered: counts per district and tier, and the movements. */
+export interface ChunkTally {
+  households: number;
+  countsByDistrict: Record<string, TierCounts>;
   moves: Record<string, number>;
 }
 
@@ -131,22 +145,34 @@ export interface TieringActivities {
     startedAt: string;
     chunkSize: number;
   }): Promise<PreparedRun>;
-  tierChunk(input: { runId: number; asOf: IsoDate; thresholds: TierThresholds; chunk: ChunkSpec }): Promise<{
-    households: number;
-    counts: TierCounts;
-  }>;
-  finalizeTieringRun(input: { runId: number; makeInForce: boolean; completedAt: string }): Promise<FinalizedRun>;
+  tierChunk(input: {
+    runId: number;
+    asOf: IsoDate;
+    thresholds: TierThresholds;
+    previousRunId: number | null;
+    chunk: ChunkSpec;
+  }): Promise<ChunkTally>;
+  /** Checks that every household was tiered once, stores the tallies, completes the run and, if asked, puts it in force. */
+  finalizeTieringRun(input: {
+    runId: number;
+    tally: ChunkTally;
+    previousRun: RunRef | null;
+    makeInForce: boolean;
+    completedAt: string;
+  }): Promise<TieringRunRecord>;
+  /** Makes the results in `range` of a run in force the current tier of their households. */
+  applyRunTiers(input: { runId: number; range: UsccRange; decidedBy: string; decidedAt: string }): Promise<number>;
   failTieringRun(input: { runId: number; reason: string; failedAt: string }): Promise<void>;
   loadHouseholdToTier(input: { uscc: string; asOf: IsoDate }): Promise<HouseholdToTier>;
   recordOnDemandTier(input: OnDemandRecord): Promise<OnDemandOutcome>;
 }
 
-/** Decisions between two heartbeats and event-loop turns: other activities of the worker keep running. */
-const DECISIONS_PER_SLICE = 2_000;
-/** COPY lines per write: few large writes, bounded memory. */
+/** COPY lines per write, and decisions between two heartbeats and event-loop turns. */
 const LINES_PER_COPY_WRITE = 1_000;
 /** Serialises the start of runs of the same year (pg_advisory_xact_lock(key, year)). */
 const RUN_START_LOCK = 2024_0901;
+/** Orders a switch of the year's run in force (exclusive) after the applying of its tiers (shared). */
+const IN_FORCE_LOCK = 2024_0902;
 
 /** A connection or a transaction: what the helpers below run their statements on. */
 type Queryable = ISql;
@@ -205,6 +231,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
         if (run.status !== 'running') {
           throw ApplicationFailure.nonRetryable(`run ${run.runId} is ${run.status}`, RUN_STATE_ERROR);
         }
+        const [previous] = await tx`select id, year, version from tiering_runs where year = ${run.year - 1} and in_force`;
         return {
           runId: run.runId,
           year: run.year,
@@ -213,99 +240,121 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           ruleVersion: run.ruleVersion,
           thresholds: run.thresholds,
           households: run.households,
+          previousRun: previous ? runRefOf(previous) : null,
           chunks: await chunksOf(tx, run.households, input.chunkSize),
         };
       });
     },
 
-    async tierChunk({ runId, asOf, thresholds, chunk }) {
-      const households = await loadHouseholdsInRange(sql, chunk, asOf);
+    async tierChunk({ runId, asOf, thresholds, previousRunId, chunk }) {
+      const [households, previousTiers] = await Promise.all([
+        loadHouseholdsInRange(sql, chunk, asOf),
+        previousRunId === null ? null : tiersInRange(sql, previousRunId, chunk),
+      ]);
       heartbeat();
-      const counts = zeroCounts();
-      const batches: string[] = [];
-      let batch = '';
-      for (let i = 0; i < households.length; i++) {
-        const { districtCode, facts } = households[i]!;
-        const decision = decideTier(facts, asOf, thresholds);
-        counts[decision.tier] += 1;
-        const trace = JSON.stringify(storedTrace(decision, facts, thresholds));
-        batch += `${runId}\t${facts.uscc}\t${districtCode}\t${decision.tier}\t${copyText(trace)}\n`;
-        if ((i + 1) % LINES_PER_COPY_WRITE === 0) {
-          batches.push(batch);
-          batch = '';
+      const tally: ChunkTally = { households: households.count, countsByDistrict: {}, moves: {} };
+      const thresholdsJson = JSON.stringify(thresholds);
+
+      // Decided while the COPY streams, so that only a batch of lines is ever held.
+      async function* resultLines(): AsyncGenerator<string> {
+        let batch = '';
+        let lines = 0;
+        for (const { districtCode, facts } of households) {
+          const decision = decideTier(facts, asOf, thresholds);
+          const { tier } = decision;
+          (tally.countsByDistrict[districtCode] ??= zeroCounts())[tier] += 1;
+          if (previousTiers !== null) {
+            let before = 'none';
+            previousTiers.forEach(facts.uscc, ([, previousTier]) => (before = previousTier!));
+            if (before !== tier) tally.moves[`${before}>${tier}`] = (tally.moves[`${before}>${tier}`] ?? 0) + 1;
+          }
+          // The stored trace (policy/tier-trace.ts), without re-serialising the constant thresholds each time.
+          const trace = `{"outcomes":"${outcomesOf(decision)}","facts":${JSON.stringify(facts)},"thresholds":${thresholdsJson}}`;
+          batch += `${runId}\t${facts.uscc}\t${districtCode}\t${tier}\t${copyText(trace)}\n`;
+          if (++lines % LINES_PER_COPY_WRITE === 0) {
+            yield batch;
+            batch = '';
+            heartbeat();
+            // Other activities of this worker get their turn between batches.
+            await yieldToEventLoop();
+          }
         }
-        if ((i + 1) % DECISIONS_PER_SLICE === 0) {
-          heartbeat();
-          await yieldToEventLoop();
-        }
+        if (batch !== '') yield batch;
       }
-      if (batch !== '') batches.push(batch);
-      heartbeat();
 
       await sql.begin(async (tx) => {
         // A retry of this chunk replaces what an earlier attempt wrote: never twice, never missing.
-        const deleted = await tx`delete from tiering_results where run_id = ${runId} and ${usccRangeFilter(tx, chunk)}`;
+        const deleted = await tx`delete from tiering_results where ${resultsInRange(tx, runId, chunk)}`;
         const copy = await tx`copy tiering_results (run_id, uscc, district_code, tier, trace) from stdin`.writable();
-        await pipeline(Readable.from(batches), copy);
+        await pipeline(Readable.from(resultLines()), copy);
         const [run] = await tx`
-          update tiering_runs set processed = processed + ${households.length - deleted.count}
+          update tiering_runs set processed = processed + ${households.count - deleted.count}
           where id = ${runId} and status = 'running' returning id`;
         // A completed run is immutable: an attempt that outlived its run writes nothing.
         if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is no longer running`, RUN_STATE_ERROR);
       });
-      return { households: households.length, counts };
+      return tally;
     },
 
-    async finalizeTieringRun({ runId, makeInForce, completedAt }) {
+    async finalizeTieringRun({ runId, tally, previousRun, makeInForce, completedAt }) {
       return sql.begin(async (tx) => {
         const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
         if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
         const run = toRunRecord(row);
-        if (run.status === 'completed') return { run, tierChanges: 0 };
+        if (run.status === 'completed') return run;
         if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`run ${runId} is ${run.status}`, RUN_STATE_ERROR);
 
-        const byTierAndDistrict = await tx`
-          select district_code, tier, count(*)::int as households
-          from tiering_results where run_id = ${runId} group by district_code, tier`;
         const countsByTier = zeroCounts();
-        const countsByDistrict: Record<string, TierCounts> = {};
-        let tiered = 0;
-        for (const { district_code: district, tier, households } of byTierAndDistrict) {
-          countsByTier[tier as Tier] += households as number;
-          (countsByDistrict[district as string] ??= zeroCounts())[tier as Tier] += households as number;
-          tiered += households as number;
+        for (const counts of Object.values(tally.countsByDistrict)) {
+          for (const tier of TIERS) countsByTier[tier] += counts[tier];
         }
-        // Imports wait while a run is running (snapshot), so the registry counted at the start is what was tiered.
-        if (tiered !== run.households) {
+        const counted = TIERS.reduce((sum, tier) => sum + countsByTier[tier], 0);
+        // Imports wait while a run is running, so the registry counted at its start is what each chunk
+        // tiered; `processed` moved in the same transactions as the results, so it counts each household once.
+        if (run.processed !== run.households || counted !== run.households || tally.households !== run.households) {
           throw ApplicationFailure.nonRetryable(
-            `T-RUN: run ${runId} tiered ${tiered} households but the registry held ${run.households} when it started`,
+            `T-RUN: run ${runId} holds ${run.processed} results and counted ${counted} households, ` +
+              `but the registry held ${run.households} when it started`,
             RUN_STATE_ERROR,
           );
         }
-        const movements = await movementsOf(tx, run);
-        const [updated] = await tx`
+        const quotaBase = countsByTier.growth + countsByTier.development;
+        const movements: Movements = { previousRun, moves: sortedKeys(tally.moves) };
+        await tx`
           update tiering_runs set
-            status = 'completed', completed_at = ${completedAt}, processed = ${tiered},
-            counts_by_tier = ${json(tx, countsByTier)}, counts_by_district = ${json(tx, countsByDistrict)},
-            quota_base = ${countsByTier.growth + countsByTier.development},
-            movements = ${json(tx, movements)}
-          where id = ${runId}
-          returning ${runColumns(tx)}`;
-        let tierChanges = 0;
-        if (makeInForce) tierChanges = await putInForce(tx, toRunRecord(updated!), run.requestedBy, completedAt);
+            status = 'completed', completed_at = ${completedAt},
+            counts_by_tier = ${json(tx, countsByTier)}, counts_by_district = ${json(tx, sortedKeys(tally.countsByDistrict))},
+            quota_base = ${quotaBase}, movements = ${json(tx, movements)}
+          where id = ${runId}`;
+        let replacedRunId: number | null = null;
+        if (makeInForce) replacedRunId = await switchInForce(tx, run);
         await auditRun(tx, {
           workflowId: run.workflowId,
           seq: 2,
           at: completedAt,
-          actor: { id: 'system', role: 'system' },
+          actor: SYSTEM_ACTOR,
           action: 'tiering_run_completed',
           fromStatus: 'running',
           toStatus: 'completed',
-          reason: `T-RUN: ${tiered} households tiered; quota base (C-QUOTA) ${countsByTier.growth + countsByTier.development}`,
-          details: { runId, countsByTier, quotaBase: countsByTier.growth + countsByTier.development, madeInForce: makeInForce, tierChanges },
+          reason: `T-RUN: ${counted} households tiered; quota base (C-QUOTA) ${quotaBase}`,
+          details: { runId, countsByTier, quotaBase, madeInForce: makeInForce, replacedRunId },
         });
-        const [final] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
-        return { run: toRunRecord(final!), tierChanges };
+        const [completed] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
+        return toRunRecord(completed!);
+      });
+    },
+
+    async applyRunTiers({ runId, range, decidedBy, decidedAt }) {
+      return sql.begin(async (tx) => {
+        const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
+        if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
+        const run = toRunRecord(row);
+        // Ranges of one run apply side by side; a switch of the year's run in force waits for them.
+        await tx`select pg_advisory_xact_lock_shared(${IN_FORCE_LOCK}, ${run.year})`;
+        const [inForce] = await tx`select in_force from tiering_runs where id = ${runId}`;
+        // Another version was put in force meanwhile and brought the tiers with it.
+        if (!inForce?.in_force) return 0;
+        return applyTiers(tx, run, range, decidedBy, decidedAt);
       });
     },
 
@@ -319,7 +368,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           workflowId: row.workflow_id as string,
           seq: 2,
           at: failedAt,
-          actor: { id: 'system', role: 'system' },
+          actor: SYSTEM_ACTOR,
           action: 'tiering_run_failed',
           fromStatus: 'running',
           toStatus: 'failed',
@@ -416,7 +465,7 @@ export async function setThresholds(
   });
 }
 
-export function thresholdsAuditId(year: number): string {
+function thresholdsAuditId(year: number): string {
   return `tier-thresholds-${year}`;
 }
 
@@ -446,8 +495,9 @@ export async function runningRun(sql: Sql, year: number): Promise<TieringRunReco
 export class RunStateError extends Error {}
 
 /**
- * Makes a completed run the one in force for its year (T-RUN), atomically, and its results the
- * current tier of its households. Doing it again changes nothing. Audited on the run's trail.
+ * Makes a completed run the one in force for its year (T-RUN), atomically with its results
+ * becoming the current tier of its households. Doing it again changes nothing. Audited on the
+ * run's trail.
  */
 export async function makeRunInForce(
   sql: Sql,
@@ -456,73 +506,100 @@ export async function makeRunInForce(
   at: string,
 ): Promise<{ run: TieringRunRecord; replacedRunId: number | null; tierChanges: number }> {
   return sql.begin(async (tx) => {
-    const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
+    const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
     if (!row) throw new RunStateError(`no tiering run ${runId}`);
-    const run = toRunRecord(row);
+    await tx`select pg_advisory_xact_lock(${IN_FORCE_LOCK}, ${row.year as number})`;
+    const [locked] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
+    const run = toRunRecord(locked!);
     if (run.status !== 'completed') {
       throw new RunStateError(`T-RUN: run ${runId} is ${run.status}; only a completed run can be in force`);
     }
-    if (run.inForce) return { run, replacedRunId: null, tierChanges: 0 };
-    const [replaced] = await tx`select id from tiering_runs where year = ${run.year} and in_force`;
-    const tierChanges = await putInForce(tx, run, actor.id, at);
+    // Already in force, the switch only brings over tiers its run could not apply (a failed workflow).
+    const replacedRunId = run.inForce ? null : await switchInForce(tx, run);
+    const tierChanges = await applyTiers(tx, run, { from: null, to: null }, actor.id, at);
+    if (run.inForce && tierChanges === 0) return { run, replacedRunId, tierChanges };
     await tx`
       insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
       select ${run.workflowId}, coalesce(max(seq), 0) + 1, ${at}, ${actor.id}, ${actor.role},
              'tiering_run_made_in_force', 'completed', 'completed',
              ${`T-RUN: version ${run.version} is the run in force for ${run.year}`}, ${['T-RUN']},
-             ${json(tx, { runId, replacedRunId: (replaced?.id as number | undefined) ?? null, tierChanges })}
+             ${json(tx, { runId, replacedRunId, tierChanges })}
       from case_events where case_id = ${run.workflowId}`;
-    return {
-      run: { ...run, inForce: true },
-      replacedRunId: (replaced?.id as number | undefined) ?? null,
-      tierChanges,
-    };
+    return { run: { ...run, inForce: true }, replacedRunId, tierChanges };
   });
 }
 
 // ── Internals ─────────────────────────────────────────────────────────────────────────────
 
-/**
- * Switches the year's run in force to `run` and makes its results the current tier of every
- * household whose current tier is not from a later year; each change of tier (or first tier)
- * goes to tier_history. Set-based: a few statements whatever the number of households.
- */
-async function putInForce(tx: Queryable, run: TieringRunRecord, decidedBy: string, at: string): Promise<number> {
-  await tx`update tiering_runs set in_force = false where year = ${run.year} and in_force and id <> ${run.runId}`;
+/** Makes `run` the one in force for its year, in the caller's transaction; the unique index allows one. */
+async function switchInForce(tx: Queryable, run: TieringRunRecord): Promise<number | null> {
+  const [replaced] = await tx`
+    update tiering_runs set in_force = false where year = ${run.year} and in_force and id <> ${run.runId} returning id`;
   await tx`update tiering_runs set in_force = true where id = ${run.runId}`;
+  return (replaced?.id as number | undefined) ?? null;
+}
+
+/**
+ * Makes the run's results in `range` the current tier of their households, except where the
+ * current tier comes from a later year; each change of tier (or first tier) goes to tier_history,
+ * whose row points at the run's result (run_id, uscc) for the trace rather than copying it.
+ * Set-based, and idempotent: done again, it finds nothing changed.
+ */
+async function applyTiers(
+  tx: Queryable,
+  run: TieringRunRecord,
+  range: UsccRange,
+  decidedBy: string,
+  at: string,
+): Promise<number> {
   const reason = `T-RUN: tiering run ${run.year} version ${run.version} as of ${run.asOf}`;
   const history = await tx`
     insert into tier_history (uscc, year, tier, previous_tier, source, run_id, decided_by, decided_at, reason, trace)
-    select result.uscc, ${run.year}, result.tier, current.tier, 'run', ${run.runId}, ${decidedBy}, ${at}, ${reason}, result.trace
+    select result.uscc, ${run.year}, result.tier, current.tier, 'run', ${run.runId}, ${decidedBy}, ${at}, ${reason}, null
     from tiering_results result
-    left join household_tiers current on current.uscc = result.uscc
-    where result.run_id = ${run.runId}
+    -- The range on both sides, so that the join reads the range of household_tiers, not all of it.
+    left join household_tiers current on current.uscc = result.uscc and ${usccRangeFilter(tx, range, 'current.uscc')}
+    where ${resultsInRange(tx, run.runId, range, 'result')}
       and (current.uscc is null or (current.year <= ${run.year} and current.tier <> result.tier))`;
+  // An UPDATE joined over the range, then an INSERT of the rest: a third less work than an upsert (measured).
+  await tx`
+    update household_tiers current set
+      year = ${run.year}, tier = result.tier, source = 'run', run_id = ${run.runId}, as_of = ${run.asOf},
+      rule_version = ${run.ruleVersion}, trace = result.trace, decided_at = ${at}
+    from tiering_results result
+    where ${resultsInRange(tx, run.runId, range, 'result')} and current.uscc = result.uscc
+      and ${usccRangeFilter(tx, range, 'current.uscc')}
+      and current.year <= ${run.year} and current.run_id is distinct from ${run.runId}`;
   await tx`
     insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
-    select uscc, ${run.year}, tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, trace, ${at}
-    from tiering_results where run_id = ${run.runId}
-    on conflict (uscc) do update set
-      year = excluded.year, tier = excluded.tier, source = excluded.source, run_id = excluded.run_id,
-      as_of = excluded.as_of, rule_version = excluded.rule_version, trace = excluded.trace,
-      decided_at = excluded.decided_at
-    where household_tiers.year <= excluded.year`;
+    select result.uscc, ${run.year}, result.tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, result.trace, ${at}
+    from tiering_results result
+    where ${resultsInRange(tx, run.runId, range, 'result')}
+      and not exists (select 1 from household_tiers current where current.uscc = result.uscc)`;
   return history.count;
 }
 
-async function movementsOf(tx: Queryable, run: TieringRunRecord): Promise<Movements> {
-  const [previous] = await tx`select id, year, version from tiering_runs where year = ${run.year - 1} and in_force`;
-  if (!previous) return { previousRun: null, moves: {} };
-  const rows = await tx`
-    select coalesce(earlier.tier, 'none') || '>' || result.tier as move, count(*)::int as households
-    from tiering_results result
-    left join tiering_results earlier on earlier.run_id = ${previous.id as number} and earlier.uscc = result.uscc
-    where result.run_id = ${run.runId} and earlier.tier is distinct from result.tier
-    group by 1 order by 1`;
-  return {
-    previousRun: { runId: previous.id as number, year: previous.year as number, version: previous.version as number },
-    moves: Object.fromEntries(rows.map((r) => [r.move as string, r.households as number])),
-  };
+/** The tiers a run gave the households of a range, as lines `uscc \t tier` in USCC byte order. */
+async function tiersInRange(sql: Queryable, runId: number, range: UsccRange): Promise<LineCursor> {
+  const [[text]] = (await sql`
+    select string_agg(uscc || ${'\t'} || tier, ${'\n'} order by uscc collate "C")
+    from tiering_results where ${resultsInRange(sql, runId, range)}`.values()) as unknown as [[string | null]];
+  return new LineCursor(text, 2, 'tiering_results');
+}
+
+/**
+ * The results of a run in a USCC range, as row comparisons on the primary key (run_id, uscc): for
+ * a run its statistics do not know yet, the planner would otherwise take the (run_id, tier) index
+ * and filter every result of the run, for every chunk (measured: 15 times slower).
+ */
+function resultsInRange(sql: Queryable, runId: number, range: UsccRange, table = 'tiering_results') {
+  const key = sql`(${sql(table)}.run_id, ${sql(table)}.uscc)`;
+  const inRun = sql`${sql(table)}.run_id = ${runId}`;
+  const { from, to } = range;
+  if (from !== null && to !== null) return sql`${inRun} and ${key} >= (${runId}, ${from}) and ${key} < (${runId}, ${to})`;
+  if (from !== null) return sql`${inRun} and ${key} >= (${runId}, ${from})`;
+  if (to !== null) return sql`${inRun} and ${key} < (${runId}, ${to})`;
+  return inRun;
 }
 
 /** Cuts the registry into USCC ranges of `size` households; the ends stay open so no USCC falls outside. */
@@ -595,6 +672,15 @@ function toRunRecord(row: Row): TieringRunRecord {
     movements: row.movements as Movements | null,
     inForce: row.in_force as boolean,
   };
+}
+
+function runRefOf(row: Row): RunRef {
+  return { runId: row.id as number, year: row.year as number, version: row.version as number };
+}
+
+/** Keys in order, so that the stored JSON reads the same whatever order the chunks finished in. */
+function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function runThresholdsOf(setting: ThresholdSetting): RunThresholds {

@@ -1,18 +1,22 @@
 /**
  * Benchmark of the yearly tiering run (T-RUN) — a script that prints figures, not a test.
  *
- *   npx tsx scripts/bench-tiering.ts [--households 1000000] [--chunk-size 25000] [--concurrency 2]
+ *   npx tsx scripts/bench-tiering.ts [--households 1000000] [--chunk-size 50000] [--concurrency 2]
  *
  * Fills a scratch database with synthetic households and their feeds (the registrations by COPY,
  * the other feeds set-based from them), starts a Temporal dev server and a real worker in a
- * process of its own, and runs the tiering workflow twice for 2025: a first run, when no
- * household has a tier yet, and a re-run, a new version made in force over the first. Prints the
- * run times, households per second and the worker's peak resident memory. PostgreSQL is
+ * process of its own, and runs the tiering workflow for two years: 2024, when no household has a
+ * tier yet, and — after a VACUUM ANALYZE standing for the year in between — 2025, the steady
+ * state: movements against 2024, and every household's current tier replaced. Prints the run
+ * times with the moment each phase began, households per second, and the worker's peak resident
+ * memory and CPU time. PostgreSQL is
  * DATABASE_URL's server (a scratch database is created there and dropped afterwards) or an
  * embedded one in DATA_DIR/postgres-bench.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { FinalizedRun } from '../activities/tiering.js';
 import { connectDatabase, type Database } from '../db/client.js';
@@ -28,13 +32,15 @@ import { migrateDatabase } from '../db/migrate.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { usccCheckCharacter } from '../policy/uscc.js';
 import {
+  DEFAULT_CHUNK_CONCURRENCY,
+  DEFAULT_CHUNK_SIZE,
   TIERING_RUN_WORKFLOW_TYPE,
   TIERING_TASK_QUEUE,
   tieringProgressQuery,
   tieringRunWorkflowId,
   type TieringRunInput,
 } from '../workflows/tiering-run/contract.js';
-import { createWorker } from '../workflows/worker.js';
+import { WORKFLOWS_PATH, createWorker } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 import { freePort, startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
@@ -42,11 +48,20 @@ import { temporalCliPath } from './toolchain.js';
 const { values: options } = parseArgs({
   options: {
     households: { type: 'string', default: '1000000' },
-    'chunk-size': { type: 'string', default: '25000' },
-    concurrency: { type: 'string', default: '2' },
+    'chunk-size': { type: 'string', default: String(DEFAULT_CHUNK_SIZE) },
+    concurrency: { type: 'string', default: String(DEFAULT_CHUNK_CONCURRENCY) },
     worker: { type: 'boolean', default: false },
   },
 });
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
 
 if (options.worker) await runWorker();
 else await main();
@@ -69,7 +84,11 @@ async function main(): Promise<void> {
   const database = connectDatabase(url.toString(), { max: 4 });
   let env: TestWorkflowEnvironment | undefined;
   let worker: ChildProcess | undefined;
+  // Bundled here, so that the worker's peak memory is the run's, not webpack's.
+  const bundleDir = mkdtempSync(join(tmpdir(), 'tiering-bench-'));
+  const bundlePath = join(bundleDir, 'workflows.js');
   try {
+    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })).code);
     await migrateDatabase(database);
     let started = performance.now();
     await fillHouseholds(database, households);
@@ -79,23 +98,32 @@ async function main(): Promise<void> {
       server: { executable: { type: 'existing-path', path: temporalCliPath() }, ui: false },
     });
     const address = env.address;
-    worker = await startWorkerProcess(url.toString(), address);
+    worker = await startWorkerProcess(url.toString(), address, bundlePath);
 
-    for (const label of ['first run (no household tiered yet)', 're-run (version 2, made in force)']) {
+    const years = [
+      { year: 2024, label: 'first run, 2024 (no household tiered yet)' },
+      { year: 2025, label: 'yearly run, 2025 (movements against 2024, every current tier replaced)' },
+    ];
+    for (const { year, label } of years) {
+      if (year === 2025) await database.sql`vacuum analyze`;
       started = performance.now();
       const handle = await env.client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
         taskQueue: TIERING_TASK_QUEUE,
-        workflowId: tieringRunWorkflowId(2025, randomUUID()),
+        workflowId: tieringRunWorkflowId(year, randomUUID()),
         args: [
-          { year: 2025, asOf: '2025-08-01', requestedBy: { id: 'bench', role: 'city' }, chunkSize, concurrency } satisfies TieringRunInput,
+          { year, asOf: `${year}-08-01`, requestedBy: { id: 'bench', role: 'city' }, chunkSize, concurrency } satisfies TieringRunInput,
         ],
       });
+      // Each phase's start, from the workflow's own progress query.
+      const phases: string[] = [];
       const ticker = setInterval(() => {
         handle
           .query(tieringProgressQuery)
-          .then((p) => console.log(`  ${seconds(started)} ${p.phase} ${p.processed.toLocaleString('en')} / ${p.households.toLocaleString('en')}`))
+          .then((p) => {
+            if (phases.at(-1)?.startsWith(p.phase) !== true) phases.push(`${p.phase} from ${seconds(started)}`);
+          })
           .catch(() => {});
-      }, 5_000);
+      }, 250);
       const result = (await handle.result()) as FinalizedRun;
       clearInterval(ticker);
       const elapsed = (performance.now() - started) / 1000;
@@ -104,11 +132,13 @@ async function main(): Promise<void> {
           `(${Math.round(result.run.processed / elapsed).toLocaleString('en')} households/s), ` +
           `chunks of ${chunkSize.toLocaleString('en')}, ${concurrency} at a time; ${result.tierChanges.toLocaleString('en')} tier changes`,
       );
+      console.log(`  phases: ${phases.join(', ')}; done at ${elapsed.toFixed(1)} s`);
       console.log(`  counts ${JSON.stringify(result.run.countsByTier)}, quota base ${result.run.quotaBase}`);
+      if (result.run.movements?.previousRun) console.log(`  movements ${JSON.stringify(result.run.movements.moves)}`);
     }
-    const peakKb = await stopWorkerProcess(worker);
+    const usage = await stopWorkerProcess(worker);
     worker = undefined;
-    console.log(`worker peak RSS: ${(peakKb / 1024).toFixed(0)} MB`);
+    console.log(`worker: peak RSS ${(usage.maxRssKb / 1024).toFixed(0)} MB, ${usage.cpuSeconds.toFixed(1)} s CPU over both runs`);
   } finally {
     worker?.kill('SIGKILL');
     await env?.teardown();
@@ -116,6 +146,7 @@ async function main(): Promise<void> {
     await admin.unsafe(`drop database if exists ${scratchName} with (force)`);
     await admin.end();
     await server.stop();
+    rmSync(bundleDir, { recursive: true, force: true });
   }
 }
 
@@ -123,16 +154,24 @@ async function main(): Promise<void> {
 async function runWorker(): Promise<void> {
   const database = connectDatabase(requiredEnv('DATABASE_URL'));
   const connection = await NativeConnection.connect({ address: requiredEnv('TEMPORAL_ADDRESS') });
-  const worker = await createWorker({ connection, namespace: 'default', db: database.db, taskQueue: TIERING_TASK_QUEUE });
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    db: database.db,
+    taskQueue: TIERING_TASK_QUEUE,
+    workflowBundle: { codePath: requiredEnv('WORKFLOW_BUNDLE_PATH') },
+  });
   console.log('ready');
+  console.error(`worker ready, RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
   await worker.run();
   await Promise.all([connection.close(), database.close()]);
-  console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+  const usage = process.resourceUsage();
+  console.log(JSON.stringify({ maxRssKb: usage.maxRSS, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 }));
 }
 
-async function startWorkerProcess(databaseUrl: string, temporalAddress: string): Promise<ChildProcess> {
+async function startWorkerProcess(databaseUrl: string, temporalAddress: string, bundlePath: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress },
+    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: bundlePath },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -143,11 +182,11 @@ async function startWorkerProcess(databaseUrl: string, temporalAddress: string):
   return child;
 }
 
-async function stopWorkerProcess(child: ChildProcess): Promise<number> {
+async function stopWorkerProcess(child: ChildProcess): Promise<{ maxRssKb: number; cpuSeconds: number }> {
   const lines = createInterface({ input: child.stdout! });
-  const report = new Promise<number>((answer) => {
+  const report = new Promise<{ maxRssKb: number; cpuSeconds: number }>((answer) => {
     lines.on('line', (line) => {
-      if (line.startsWith('{')) answer((JSON.parse(line) as { maxRssKb: number }).maxRssKb);
+      if (line.startsWith('{')) answer(JSON.parse(line) as { maxRssKb: number; cpuSeconds: number });
     });
   });
   child.kill('SIGTERM');

@@ -3,7 +3,7 @@
  * Never import the workflow body from outside the worker.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ChunkSpec, PreparedRun } from '../../activities/tiering.js';
+import type { ChunkSpec, ChunkTally, PreparedRun } from '../../activities/tiering.js';
 import type { Actor } from '../../policy/actors.js';
 import { isValidIsoDate, yearOf, type IsoDate } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
@@ -12,8 +12,8 @@ import type { TierThresholds } from '../../policy/tiering.js';
 export const TIERING_TASK_QUEUE = 'tiering';
 export const TIERING_RUN_WORKFLOW_TYPE = 'tieringRun';
 
-/** Households per chunk activity: large enough for set-based I/O, small enough to redo quickly. */
-export const DEFAULT_CHUNK_SIZE = 25_000;
+/** Households per chunk activity: large enough for set-based I/O, small enough to redo quickly (scripts/bench-tiering.ts). */
+export const DEFAULT_CHUNK_SIZE = 50_000;
 /** Chunk activities at a time: one evaluating in the worker while PostgreSQL writes the other. */
 export const DEFAULT_CHUNK_CONCURRENCY = 2;
 /** Chunks one workflow execution runs before it continues as new, keeping its history short. */
@@ -44,10 +44,11 @@ export interface TieringRunInput {
 export interface TieringRunResume {
   prepared: PreparedRun;
   doneChunks: number[];
-  processed: number;
+  tally: ChunkTally;
 }
 
-export type TieringRunPhase = 'preparing' | 'running' | 'finalizing' | 'completed' | 'failed' | 'refused';
+/** `applying`: the run is complete and in force, and its tiers become the households' current tiers. */
+export type TieringRunPhase = 'preparing' | 'running' | 'finalizing' | 'applying' | 'completed' | 'failed' | 'refused';
 
 export interface TieringRunProgress {
   phase: TieringRunPhase;
@@ -78,7 +79,7 @@ export const RUN_IN_PROGRESS_ERROR = 'RunInProgress';
 /** The run is not in the state the step needs (a completed run is immutable). */
 export const RUN_STATE_ERROR = 'RunState';
 
-export type { ChunkSpec, PreparedRun };
+export type { ChunkSpec, ChunkTally, PreparedRun };
 
 export interface RunRequestViolation {
   field: string;

@@ -9,7 +9,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FinalizedRun, TieringActivities } from '../../activities/tiering.js';
+import type { ChunkTally, FinalizedRun, TieringActivities, TierCounts, TieringRunRecord } from '../../activities/tiering.js';
+import type { UsccRange } from '../../activities/household-facts.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
 import {
@@ -21,13 +22,14 @@ import {
   awaitPreparedUpdate,
   tieringProgressQuery,
   validateRunRequest,
+  type ChunkSpec,
   type PreparedOutcome,
   type PreparedRun,
   type TieringRunInput,
   type TieringRunProgress,
 } from './contract.js';
 
-const { prepareTieringRun, finalizeTieringRun, failTieringRun } = proxyActivities<TieringActivities>({
+const { prepareTieringRun, finalizeTieringRun, applyRunTiers, failTieringRun } = proxyActivities<TieringActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
@@ -42,9 +44,10 @@ const { tierChunk } = proxyActivities<TieringActivities>({
 
 /**
  * The yearly tiering run (T-RUN): prepares a versioned run, tiers every household in chunks
- * (bounded concurrency, each chunk idempotent and heartbeating, so a killed worker's chunk is
- * redone elsewhere and none is counted twice), then finalizes the counts, the quota base
- * (C-QUOTA) and the movements, and makes the run the one in force.
+ * (bounded concurrency, each chunk idempotent and heartbeating, so that a killed worker's chunk is
+ * redone elsewhere and no household is counted twice or skipped), then completes the run with its
+ * counts, quota base (C-QUOTA) and movements, puts it in force and makes its tiers the households'
+ * current tiers.
  */
 export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> {
   const startedAt = Date.now();
@@ -54,6 +57,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
   const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const concurrency = input.concurrency ?? DEFAULT_CHUNK_CONCURRENCY;
   const chunksPerExecution = input.chunksPerExecution ?? DEFAULT_CHUNKS_PER_EXECUTION;
+  const makeInForce = input.makeInForce ?? true;
 
   const progress: TieringRunProgress = {
     phase: 'preparing',
@@ -114,6 +118,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
   };
   preparedOutcome = { outcome: 'prepared', runId, year: prepared.year, version: prepared.version, asOf: prepared.asOf };
   const done = new Set(input.resume?.doneChunks ?? []);
+  const tally: ChunkTally = input.resume?.tally ?? { households: 0, countsByDistrict: {}, moves: {} };
   Object.assign(progress, {
     phase: 'running',
     runId,
@@ -121,7 +126,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
     version: prepared.version,
     asOf: prepared.asOf,
     households: prepared.households,
-    processed: input.resume?.processed ?? 0,
+    processed: tally.households,
     chunksDone: done.size,
     chunksTotal: prepared.chunks.length,
   } satisfies Partial<TieringRunProgress>);
@@ -137,27 +142,30 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
   };
 
   const pending = prepared.chunks.filter((chunk) => !done.has(chunk.index));
-  let next = 0;
   let started = 0;
-  const mayStartAnother = (): boolean =>
-    next < pending.length && started < chunksPerExecution && !workflowInfo().continueAsNewSuggested;
-  const lane = async (): Promise<void> => {
-    while (mayStartAnother()) {
-      const chunk = pending[next++]!;
-      started += 1;
-      const result = await tierChunk({ runId, asOf: prepared.asOf, thresholds, chunk });
-      done.add(chunk.index);
-      progress.processed += result.households;
-      progress.chunksDone += 1;
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: concurrency }, lane));
+    await inLanes(concurrency, () => {
+      if (started >= pending.length || started >= chunksPerExecution || workflowInfo().continueAsNewSuggested) return null;
+      const chunk = pending[started++]!;
+      return async () => {
+        const chunkTally = await tierChunk({
+          runId,
+          asOf: prepared.asOf,
+          thresholds,
+          previousRunId: prepared.previousRun?.runId ?? null,
+          chunk,
+        });
+        addTally(tally, chunkTally);
+        done.add(chunk.index);
+        progress.processed = tally.households;
+        progress.chunksDone = done.size;
+      };
+    });
   } catch (err) {
     return failRun(err);
   }
 
-  if (next < pending.length) {
+  if (started < pending.length) {
     await condition(allHandlersFinished);
     return continueAsNew<typeof tieringRun>({
       ...input,
@@ -166,23 +174,72 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
       chunkSize,
       concurrency,
       chunksPerExecution,
-      resume: { prepared, doneChunks: [...done], processed: progress.processed },
+      resume: { prepared, doneChunks: [...done], tally },
     });
   }
 
   progress.phase = 'finalizing';
-  let finalized: FinalizedRun;
+  const completedAt = new Date(Date.now()).toISOString();
+  let run: TieringRunRecord;
   try {
-    finalized = await finalizeTieringRun({
-      runId,
-      makeInForce: input.makeInForce ?? true,
-      completedAt: new Date(Date.now()).toISOString(),
-    });
+    run = await finalizeTieringRun({ runId, tally, previousRun: prepared.previousRun, makeInForce, completedAt });
   } catch (err) {
     return failRun(err);
   }
+
+  // Complete and in force: the households' current tiers follow, range by range, side by side.
+  let tierChanges = 0;
+  if (makeInForce) {
+    progress.phase = 'applying';
+    const ranges = coarseRanges(prepared.chunks, concurrency * 2);
+    let next = 0;
+    await inLanes(concurrency, () => {
+      const range = ranges[next++];
+      if (!range) return null;
+      return async () => {
+        const changes = await applyRunTiers({ runId, range, decidedBy: run.requestedBy, decidedAt: completedAt });
+        tierChanges += changes;
+      };
+    });
+  }
   progress.phase = 'completed';
-  progress.processed = finalized.run.processed;
   await condition(allHandlersFinished);
-  return finalized;
+  return { run, tierChanges };
+}
+
+/** Runs the tasks `next` hands out, `lanes` at a time, until it hands out none or one fails. */
+async function inLanes(lanes: number, next: () => (() => Promise<void>) | null): Promise<void> {
+  let failed = false;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let task = failed ? null : next(); task !== null; task = failed ? null : next()) {
+        try {
+          await task();
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    }),
+  );
+}
+
+function addTally(total: ChunkTally, chunk: ChunkTally): void {
+  total.households += chunk.households;
+  for (const [district, counts] of Object.entries(chunk.countsByDistrict)) {
+    const sum = (total.countsByDistrict[district] ??= { unclassified: 0, survival: 0, growth: 0, development: 0 });
+    for (const tier of Object.keys(counts) as (keyof TierCounts)[]) sum[tier] += counts[tier];
+  }
+  for (const [move, households] of Object.entries(chunk.moves)) total.moves[move] = (total.moves[move] ?? 0) + households;
+}
+
+/** About `count` USCC ranges covering the same keys as the chunks, each a run of whole chunks. */
+function coarseRanges(chunks: ChunkSpec[], count: number): UsccRange[] {
+  const perRange = Math.max(1, Math.ceil(chunks.length / count));
+  const ranges: UsccRange[] = [];
+  for (let i = 0; i < chunks.length; i += perRange) {
+    const last = chunks[Math.min(i + perRange, chunks.length) - 1]!;
+    ranges.push({ from: chunks[i]!.from, to: last.to });
+  }
+  return ranges.length > 0 ? ranges : [{ from: null, to: null }];
 }
