@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
-import { cstDateOf } from '../../policy/dates.js';
+import { cstDateOf, startOfCstDay } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
@@ -328,7 +328,11 @@ describe('from verification through publicity to the quota', () => {
   it('lets a case without a place wait, ranked, until the year\'s window closes on 30 November', async () => {
     const now = await env.currentTimeMs();
     const today = cstDateOf(now);
-    const year = today.slice(5) <= '11-20' ? Number(today.slice(0, 4)) : Number(today.slice(0, 4)) + 1;
+    const year = today.slice(5) <= '11-16' ? Number(today.slice(0, 4)) : Number(today.slice(0, 4)) + 1;
+    // Two weeks before the window closes, whatever day the suite runs on: the first case takes the
+    // place and the second waits out the rest of the window, with no annual report falling due between.
+    const twoWeeksBeforeClose = startOfCstDay(`${year}-11-16`) + 9 * 3_600_000;
+    if (twoWeeksBeforeClose > now) await env.sleep(twoWeeksBeforeClose - now);
     await setQuota(year, '120119', 1);
     const first = await startCase('120119', year);
     const second = await startCase('120119', year);
