@@ -24,6 +24,7 @@ import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../db/recognition
 import { tieringRuns } from '../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { QUOTA_RATE, allocateQuota } from '../policy/quota.js';
+import type { QuotaAnswer } from '../policy/recognition-case.js';
 
 /** `district_code` of the city-wide row of `recognition_quotas`. */
 export const CITY_QUOTA = 'city';
@@ -32,8 +33,6 @@ export const CITY_QUOTA = 'city';
 export const QUOTA_NOT_SET_ERROR = 'QuotaNotSet';
 /** Failure type of a request the quota cannot serve as asked (bad input, a released place taken again). */
 export const QUOTA_REQUEST_ERROR = 'QuotaRequestRefused';
-
-export type QuotaPlaceAnswer = { taken: true } | { taken: false; rank: number; waiting: number };
 
 export interface YearQuotaSet {
   /** False when the year's quota already existed (then it is left as it was). */
@@ -63,7 +62,7 @@ export interface QuotaActivities {
    * readyAt (an ISO instant) then case ID. A case takes a place only when none ranked before it
    * waits in its district. A retry answers what the first call did.
    */
-  takeQuotaPlace(input: { caseId: string; year: number; districtCode: string; readyAt: string }): Promise<QuotaPlaceAnswer>;
+  takeQuotaPlace(input: { caseId: string; year: number; districtCode: string; readyAt: string }): Promise<QuotaAnswer>;
   /** Frees the case's place (refused, revoked, cancelled, withdrawn…) once, and takes it off the waitlist. */
   releaseQuotaPlace(input: { caseId: string; reason: string }): Promise<QuotaRelease>;
   /** Takes a waiting case off the waitlist (the year's window has closed). */
@@ -99,7 +98,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
       if (Number.isNaN(readyInstant.getTime())) throw requestRefused(`readyAt must be an ISO instant, got ${JSON.stringify(readyAt)}`);
       if (!(await yearQuotaExists(db, year))) await withQuotaFailures(() => createYearQuota(db, year));
 
-      return db.transaction(async (tx): Promise<QuotaPlaceAnswer> => {
+      return db.transaction(async (tx): Promise<QuotaAnswer> => {
         const district = await lockDistrict(tx, year, districtCode);
         if (!district) throw requestRefused(`C-QUOTA: the ${year} quota has no row for district ${districtCode}`);
         const [held] = await tx.select().from(quotaPlaces).where(eq(quotaPlaces.caseId, caseId));
@@ -108,6 +107,13 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
             throw requestRefused(`C-QUOTA: the place of ${caseId} was released on ${held.releasedAt.toISOString()}; it is not taken again`);
           }
           return { taken: true };
+        }
+        // Two households of one operator can pass the application check at the same moment; the
+        // district's lock makes this the one place where the second of them is certainly seen.
+        const sibling = await recognisedSiblingOf(tx, caseId, districtCode);
+        if (sibling) {
+          await tx.delete(quotaWaitlist).where(eq(quotaWaitlist.caseId, caseId));
+          return { taken: false, heldBySameOperator: sibling };
         }
         const [queued] = await tx.select().from(quotaWaitlist).where(eq(quotaWaitlist.caseId, caseId));
         // A case keeps the rank it was first given, whatever readyAt a later call brings.
@@ -309,6 +315,29 @@ async function takePlace(tx: Tx, caseId: string, year: number, districtCode: str
   await tx.insert(quotaPlaces).values({ caseId, year, districtCode, takenAt: new Date() });
   await tx.delete(quotaWaitlist).where(eq(quotaWaitlist.caseId, caseId));
   return true;
+}
+
+/**
+ * Another household of the case's operator in the district that holds a place or a valid
+ * recognition (a mutual recognition holds no place). Null also when the case has no projection yet.
+ */
+async function recognisedSiblingOf(tx: Tx, caseId: string, districtCode: string): Promise<{ caseId: string; uscc: string } | null> {
+  const rows = await tx.execute<{ case_id: string; uscc: string }>(sql`
+    with applicant as (
+      select h.uscc, h.operator_id from cases c join households h on h.uscc = c.uscc where c.case_id = ${caseId}
+    ),
+    siblings as (
+      select h.uscc from households h, applicant a
+      where h.operator_id = a.operator_id and h.district_code = ${districtCode} and h.uscc <> a.uscc
+    )
+    select p.case_id, c.uscc from quota_places p join cases c on c.case_id = p.case_id
+    where p.released_at is null and c.uscc in (select uscc from siblings)
+    union all
+    select r.case_id, r.uscc from recognitions r
+    where r.status = 'recognised' and r.uscc in (select uscc from siblings)
+    limit 1`);
+  const [row] = rows;
+  return row ? { caseId: row.case_id, uscc: row.uscc } : null;
 }
 
 async function moveCounter(tx: Tx, year: number, districtCode: string, by: 1 | -1): Promise<void> {

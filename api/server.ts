@@ -20,6 +20,7 @@ const app = await buildApp({
   temporal: new Client({ connection, namespace: config.temporalNamespace }),
   authSecret: config.authSecret,
   caseSettings: config.caseSettings,
+  recognitionTermSettings: config.recognitionTermSettings,
   eligibilitySettings: config.eligibilitySettings,
   objectionSettings: config.objectionSettings,
   unclassifiedLabel: config.unclassifiedLabel,

@@ -72,6 +72,7 @@ export type CaseAction =
   | 'quota_requested'
   | 'quota_waiting'
   | 'recognised'
+  | 'one_person_refused'
   | 'quota_exhausted'
   | 'deadline_set'
   | 'reminder_sent'
@@ -761,13 +762,30 @@ export function applyPublicityObjection(state: CaseState, command: PublicityObje
  * until 30 November. Only the first refusal is an audit event: the daily retries that find no
  * place yet change the rank and nothing else.
  */
-export function applyQuotaAnswer(
-  state: CaseState,
-  answer: { taken: true } | { taken: false; rank: number; waiting: number },
-  at: string,
-): { state: CaseState; transitions: Transition[] } {
+/** What the quota answers a case that asks for a place (activities/quota.ts takes it). */
+export type QuotaAnswer =
+  | { taken: true }
+  | { taken: false; rank: number; waiting: number }
+  /** C-ONE-PERSON: another household of the same operator in the district holds a recognition. */
+  | { taken: false; heldBySameOperator: { caseId: string; uscc: string } };
+
+export function applyQuotaAnswer(state: CaseState, answer: QuotaAnswer, at: string): { state: CaseState; transitions: Transition[] } {
   const request = state.quotaRequest;
   if (!request) return { state, transitions: [] };
+  if ('heldBySameOperator' in answer) {
+    // Both applied at the same moment and passed the application check; the one recognised first keeps it.
+    const { caseId, uscc } = answer.heldBySameOperator;
+    const refused = transition(
+      state,
+      at,
+      SYSTEM_ACTOR,
+      'one_person_refused',
+      'rejected',
+      `同一经营者在本区设立的个体工商户（${uscc}）已获认定：同一自然人在同一区内最多只能有一个个体工商户获得认定。`,
+      { patch: { quotaRequest: null, quotaWait: null, deadline: null }, clauses: ['C-ONE-PERSON'], details: { heldBy: { caseId, uscc } } },
+    );
+    return { state: refused.state, transitions: [refused] };
+  }
   if (answer.taken) {
     const recognisedOn = cstDate(at);
     const recognition = {
@@ -867,11 +885,17 @@ export function applyClock(state: CaseState, nowMs: number, at: string): Transit
 
 function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Transition[] {
   if (ESCALATING.includes(deadline.kind)) {
+    // A city-level recommendation is reviewed by the city office itself: there is no office above
+    // it, so the overdue step is flagged to the city office as its own overdue work, not handed up.
+    const cityReviews = state.recommendation?.level === 'city';
+    const reason = cityReviews
+      ? `${deadline.kind} by the city office not done by its due date; the city office reviews this city-level recommendation itself (C-REC) and has it as overdue`
+      : `${deadline.kind} by the district office not done by its due date; escalated to the city office`;
     return [
-      transition(state, at, SYSTEM_ACTOR, 'deadline_escalated', state.status, `${deadline.kind} not done by its due date`, {
+      transition(state, at, SYSTEM_ACTOR, 'deadline_escalated', state.status, reason, {
         patch: {},
-        clauses: ['C-SELF'],
-        details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: 'city' },
+        clauses: cityReviews ? ['C-SELF', 'C-REC'] : ['C-SELF'],
+        details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: 'city', reviewingOffice: cityReviews ? 'city' : 'district' },
       }),
     ];
   }

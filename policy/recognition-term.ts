@@ -990,7 +990,10 @@ export function validateEvaluationFinding(term: RecognitionTerm, command: Evalua
     if (term.route !== 'department') {
       return violation(422, 'criterion', 'C-EVAL', `X4 applies only to a department-recommended recognition; this one came by ${term.route === 'self' ? 'self-application' : 'mutual recognition'}`);
     }
-    if (command.actor.role !== 'department' || command.actor.department !== term.recommendingDepartment) {
+    const { actor } = command;
+    const recommender = actor.role === 'department' && actor.department === term.recommendingDepartment;
+    // A district department's token reaches its own district only; a namesake elsewhere is not the recommender.
+    if (!recommender || (actor.districtCode !== undefined && actor.districtCode !== term.districtCode)) {
       return violation(403, 'actor', 'C-EVAL', `only the recommending department (${term.recommendingDepartment}) answers X4`);
     }
   } else if (command.criterion === 'X1' || command.criterion === 'X2') {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DEFAULT_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../policy/recognition-case.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 
@@ -18,6 +19,7 @@ export interface Config {
   authSecret: string;
   logLevel: string;
   caseSettings: CaseSettings;
+  recognitionTermSettings: RecognitionTermSettings;
   eligibilitySettings: EligibilitySettings;
   objectionSettings: ObjectionSettings;
   unclassifiedLabel: string;
@@ -48,6 +50,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_CASE_SETTINGS.reminderWorkingDays),
       consentWorkingDays: integer(env, 'CONSENT_WORKING_DAYS', DEFAULT_CASE_SETTINGS.consentWorkingDays),
     },
+    recognitionTermSettings: {
+      spotCheckRate: share(env, 'SPOT_CHECK_RATE', DEFAULT_RECOGNITION_TERM_SETTINGS.spotCheckRate),
+      annualReportReminderDays: integer(env, 'ANNUAL_REPORT_REMINDER_DAYS', DEFAULT_RECOGNITION_TERM_SETTINGS.annualReportReminderDays),
+      annualReportGraceDays: integer(env, 'ANNUAL_REPORT_GRACE_DAYS', DEFAULT_RECOGNITION_TERM_SETTINGS.annualReportGraceDays),
+      markedGrowthRate: growthRate(env, 'MARKED_GROWTH_RATE', DEFAULT_RECOGNITION_TERM_SETTINGS.markedGrowthRate),
+      evaluationRereadDays: integer(env, 'EVALUATION_REREAD_DAYS', DEFAULT_RECOGNITION_TERM_SETTINGS.evaluationRereadDays),
+      supplementReminderWorkingDays: integer(
+        env,
+        'SUPPLEMENT_REMINDER_WORKING_DAYS',
+        DEFAULT_RECOGNITION_TERM_SETTINGS.supplementReminderWorkingDays,
+      ),
+    },
     eligibilitySettings: {
       ...DEFAULT_ELIGIBILITY_SETTINGS,
       applicationsCloseOn: applicationsCloseOn(env, DEFAULT_ELIGIBILITY_SETTINGS.applicationsCloseOn),
@@ -77,5 +91,23 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** A share from 0 (nothing sampled) to 1 (everything). */
+function share(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`${name} must be a share from 0 to 1 (0.1 for 10%), got "${raw}"`);
+  return value;
+}
+
+/** A growth rate above 0 (0.2 for 20%). */
+function growthRate(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a rate above 0 (0.2 for 20%), got "${raw}"`);
   return value;
 }

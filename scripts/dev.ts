@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     temporal,
     authSecret: config.authSecret,
     caseSettings: config.caseSettings,
+    recognitionTermSettings: config.recognitionTermSettings,
     eligibilitySettings: config.eligibilitySettings,
     objectionSettings: config.objectionSettings,
     unclassifiedLabel: config.unclassifiedLabel,

@@ -28,6 +28,7 @@ import {
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
+  isRecognitionView,
   liveCaseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
@@ -445,7 +446,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'city']);
+        const actor = requireActor(request, ['household', 'district', 'department', 'city']);
         const view = await queryCase(handleFor(request.params.caseId));
         assertMayRead(actor, view);
         return view;
@@ -482,7 +483,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'city']);
+        const actor = requireActor(request, ['household', 'district', 'department', 'city']);
         const view = await queryCase(handleFor(request.params.caseId));
         assertMayRead(actor, view);
         const rows = await database.db
@@ -651,12 +652,24 @@ export async function queryCase(handle: WorkflowHandle): Promise<LiveCaseView> {
   }
 }
 
-export function assertMayRead(actor: Actor, view: Pick<LiveCaseView, 'uscc' | 'districtCode'>): void {
+export function assertMayRead(actor: Actor, view: LiveCaseView): void {
   const allowed =
     actor.role === 'city' ||
     (actor.role === 'district' && actor.districtCode === view.districtCode) ||
-    (actor.role === 'household' && actor.uscc === view.uscc);
+    (actor.role === 'household' && actor.uscc === view.uscc) ||
+    (actor.role === 'department' && departmentTakesPart(actor, view));
   if (!allowed) throw new HttpError(403, 'this case is not yours to read', { field: 'caseId' });
+}
+
+/**
+ * A department reads the cases it recommended (C-REC; it answers X4 of their evaluation, C-EVAL)
+ * and those it was consulted on (C-SELF). A district department's token reaches its own district only.
+ */
+function departmentTakesPart(actor: Actor, view: LiveCaseView): boolean {
+  if (!actor.department) return false;
+  if (actor.districtCode !== undefined && actor.districtCode !== view.districtCode) return false;
+  if (isRecognitionView(view)) return view.recommendingDepartment === actor.department;
+  return view.recommendation?.department === actor.department || view.consultedDepartments.includes(actor.department);
 }
 
 /** Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was written. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
@@ -80,7 +80,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/worklist',
       {
         schema: {
-          summary: 'Cases waiting for the caller: a district office its district’s, a department those it was consulted on, a household its own',
+          summary: 'Cases waiting for the caller: a district office its district’s, a department those it was consulted on and the evaluations of those it recommended, a household its own',
           querystring: { type: 'object', additionalProperties: false, properties: page },
           response: { 200: { type: 'array', items: caseSummary }, ...errors },
         },
@@ -96,7 +96,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/cases',
       {
         schema: {
-          summary: 'Search cases by status, district, category, year and due date (district offices see their district only)',
+          summary: 'Search cases by status, district, category, year and due date (district offices see their district only, departments the cases they recommended)',
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -113,13 +113,15 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'city']);
+        const actor = requireActor(request, ['district', 'department', 'city']);
         const q = request.query;
-        if (actor.role === 'district' && q.districtCode && q.districtCode !== actor.districtCode) {
-          throw new HttpError(403, `a district office searches its own district (${actor.districtCode})`, { field: 'districtCode' });
+        const ownDistrict = actor.role === 'city' ? undefined : actor.districtCode;
+        if (ownDistrict !== undefined && q.districtCode && q.districtCode !== ownDistrict) {
+          throw new HttpError(403, `a district ${actor.role} searches its own district (${ownDistrict})`, { field: 'districtCode' });
         }
-        const district = actor.role === 'district' ? actor.districtCode : q.districtCode;
+        const district = ownDistrict ?? q.districtCode;
         const where = and(
+          actor.role === 'department' ? recommendedBy(actor.department ?? '') : undefined,
           q.status ? eq(cases.status, q.status) : undefined,
           district ? eq(cases.districtCode, district) : undefined,
           q.category ? eq(cases.category, q.category) : undefined,
@@ -240,17 +242,33 @@ function worklistScope(actor: Actor): SQL | undefined {
       return and(eq(cases.waitingFor, 'district'), eq(cases.districtCode, actor.districtCode ?? ''));
     case 'household':
       return and(eq(cases.uscc, actor.uscc ?? ''), eq(cases.waitingFor, 'household'));
-    case 'department':
-      // Consulted and not answered yet: the view lists both.
-      return and(
+    case 'department': {
+      const department = actor.department ?? '';
+      // Consulted and not answered yet (C-SELF), or the final-year evaluation of a recognition it
+      // recommended waits for its X4 answer (C-EVAL): the view holds all of it.
+      const consulted = and(
         eq(cases.waitingFor, 'department'),
-        sql`${cases.view}->'consultedDepartments' ? ${actor.department ?? ''}`,
-        sql`not exists (select 1 from jsonb_array_elements(${cases.view}->'opinions') o where o->>'department' = ${actor.department ?? ''})`,
+        sql`${cases.view}->'consultedDepartments' ? ${department}`,
+        sql`not exists (select 1 from jsonb_array_elements(${cases.view}->'opinions') o where o->>'department' = ${department})`,
       );
+      const evaluationAwaitsX4 = and(
+        eq(cases.status, 'recognised'),
+        sql`${cases.view}->>'recommendingDepartment' = ${department}`,
+        sql`${cases.view}->'evaluation'->>'openedAt' is not null`,
+        sql`jsonb_typeof(${cases.view}->'extension') is distinct from 'object'`,
+        sql`not exists (select 1 from jsonb_array_elements(${cases.view}->'evaluation'->'findings') f where f->>'criterion' = 'X4')`,
+      );
+      return and(or(consulted, evaluationAwaitsX4), actor.districtCode === undefined ? undefined : eq(cases.districtCode, actor.districtCode));
+    }
     default:
       // The city office supervises: escalated and overdue cases of every district.
       return sql`${cases.waitingFor} is not null`;
   }
+}
+
+/** The cases a department recommended (C-REC), before and after recognition. */
+function recommendedBy(department: string): SQL {
+  return sql`coalesce(${cases.view}->'recommendation'->>'department', ${cases.view}->>'recommendingDepartment') = ${department}`;
 }
 
 function escapeLike(value: string): string {

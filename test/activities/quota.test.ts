@@ -7,15 +7,18 @@ import {
   QUOTA_REQUEST_ERROR,
   createQuotaActivities,
   type QuotaActivities,
-  type QuotaPlaceAnswer,
 } from '../../activities/quota.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../../db/recognition-schema.js';
+import { cases as caseProjections, households } from '../../db/schema.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
+import type { QuotaAnswer } from '../../policy/recognition-case.js';
+import { registerHousehold } from '../support/stack.js';
 
 // Years of their own, so that test files running in parallel on the shared database never meet.
 const RACE_YEAR = 2091;
 const SETUP_YEAR = 2090;
+const ONE_PERSON_YEAR = 2093;
 const NANKAI = '120104';
 const HEPING = '120101';
 
@@ -146,6 +149,7 @@ describe('takeQuotaPlace under concurrency (C-QUOTA)', () => {
     taken.forEach((a) => takenIds.add(a.c.caseId));
     for (const { answer } of answers) {
       if (answer.taken) continue;
+      if (!('rank' in answer)) throw new Error(`a waiting answer, not ${JSON.stringify(answer)}`);
       expect(answer.rank).toBeGreaterThanOrEqual(1);
       expect(answer.rank).toBeLessThanOrEqual(answer.waiting);
     }
@@ -187,7 +191,7 @@ describe('takeQuotaPlace under concurrency (C-QUOTA)', () => {
     expect(retried).toEqual({ placeReleased: true, nextInLine: first!.caseId });
     expect(await counters(RACE_YEAR)).toMatchObject({ [CITY_QUOTA]: { used: 6 }, [NANKAI]: { used: 1 } });
 
-    const jumping: QuotaPlaceAnswer = await quota.takeQuotaPlace(second!);
+    const jumping: QuotaAnswer = await quota.takeQuotaPlace(second!);
     expect(jumping).toEqual({ taken: false, rank: 2, waiting: waitingInNankai.length });
     expect(await quota.takeQuotaPlace(first!)).toEqual({ taken: true });
     expect(await counters(RACE_YEAR)).toMatchObject({ [CITY_QUOTA]: { used: 7 }, [NANKAI]: { used: 2 } });
@@ -237,5 +241,55 @@ describe('takeQuotaPlace under concurrency (C-QUOTA)', () => {
     }
     const blank = await failureOf(quota.releaseQuotaPlace({ caseId: 'quota-2091-case-00', reason: ' ' }));
     expect(blank.message).toMatch(/needs a reason/);
+  });
+});
+
+describe('takeQuotaPlace and one operator (C-ONE-PERSON)', () => {
+  /** A household of `district` run by `operatorId`, with the case projection its application leaves. */
+  async function applicant(district: string, operatorId: string | null, i: number) {
+    const { uscc } = await registerHousehold(database, district, { eligible: false });
+    if (operatorId) await database.db.update(households).set({ operatorId }).where(eq(households.uscc, uscc));
+    const caseId = `recognition-${uscc}-${ONE_PERSON_YEAR}`;
+    const at = new Date(Date.UTC(ONE_PERSON_YEAR, 8, 1, 2, 0, i));
+    await database.db.insert(caseProjections).values({
+      caseId,
+      uscc,
+      year: ONE_PERSON_YEAR,
+      category: 'quality',
+      route: 'self',
+      districtCode: district,
+      status: 'publicity',
+      version: 1,
+      view: {},
+      createdAt: at,
+      updatedAt: at,
+    });
+    return { caseId, uscc, year: ONE_PERSON_YEAR, districtCode: district, readyAt: at.toISOString() };
+  }
+
+  it('recognises one of four households of one operator racing in a district, refuses the others, and leaves other districts and operators alone', async () => {
+    await insertRun(ONE_PERSON_YEAR, 1, { [NANKAI]: { growth: 150, development: 50 }, [HEPING]: { growth: 100, development: 0 } });
+    const operator = `op-one-person-${process.pid}`;
+    const siblings = await Promise.all([0, 1, 2, 3].map((i) => applicant(NANKAI, operator, i)));
+    const elsewhere = await applicant(HEPING, operator, 4);
+    const neighbour = await applicant(NANKAI, null, 5);
+
+    const answers = await Promise.all(siblings.map((c) => quota.takeQuotaPlace(c).then((answer) => ({ c, answer }))));
+    const winners = answers.filter((a) => a.answer.taken);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!.c;
+    for (const { c, answer } of answers) {
+      if (c === winner) continue;
+      expect(answer).toEqual({ taken: false, heldBySameOperator: { caseId: winner.caseId, uscc: winner.uscc } });
+    }
+    expect(await quota.takeQuotaPlace(elsewhere)).toEqual({ taken: true });
+    expect(await quota.takeQuotaPlace(neighbour)).toEqual({ taken: true });
+    expect(await counters(ONE_PERSON_YEAR)).toMatchObject({ [NANKAI]: { used: 2 }, [HEPING]: { used: 1 }, [CITY_QUOTA]: { used: 3 } });
+    expect(await database.db.select().from(quotaWaitlist).where(eq(quotaWaitlist.year, ONE_PERSON_YEAR))).toEqual([]);
+
+    // Once the recognition ends and frees its place, a sibling may be recognised.
+    await quota.releaseQuotaPlace({ caseId: winner.caseId, reason: 'cancelled (C-ANNUAL)' });
+    const next = siblings.find((c) => c !== winner)!;
+    expect(await quota.takeQuotaPlace(next)).toEqual({ taken: true });
   });
 });

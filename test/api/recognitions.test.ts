@@ -23,6 +23,7 @@ import {
   simulatedToday,
   sleepUntilDate,
   sleepUntilRecognised,
+  sleepUntilView,
   startApplication,
 } from '../support/recognition.js';
 import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
@@ -384,5 +385,59 @@ describe('reading a recognised case', () => {
     const cancelled = await post(c.url('cancellation'), districtOffice(district), { reason: 'deregistered its business (T-B1)' });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled', lastDecision: { action: 'cancelled' } });
     await c.handle.result();
+  });
+});
+
+describe('the recommending department in the recognised phase (C-REC, C-EVAL)', () => {
+  it('reads its recognition, finds the final-year evaluation on its worklist, and alone answers X4', async () => {
+    const district = '120115';
+    const recommender: Actor = { id: 'xiqing-market-1', role: 'department', department: '西青区商务局', districtCode: district };
+    const namesakeElsewhere: Actor = { ...recommender, id: 'heping-namesake', districtCode: '120101' };
+    await setQuota(database, QUOTA_YEAR, district, 50);
+    const started = await startApplication(env, database, { taskQueue, district, year: QUOTA_YEAR, termSettings: { spotCheckRate: 0 }, recommendedBy: recommender });
+    const url = (path: string) => `/cases/${started.caseId}/${path}`;
+    const worklistOf = async (actor: Actor) =>
+      (await app.inject({ method: 'GET', url: '/worklist?pageSize=100', headers: bearer(actor) })).json().map((c: { caseId: string }) => c.caseId);
+    const reviewer = districtOffice(district);
+
+    clock = await env.currentTimeMs();
+    expect((await post(url('consent'), started.household, { consent: true })).statusCode).toBe(200);
+    await acceptAndVerify(started.handle, district);
+    const recognised = await sleepUntilRecognised(env, started.handle);
+    expect(recognised).toMatchObject({ route: 'department', recommendingDepartment: recommender.department });
+    clock = await env.currentTimeMs();
+    for (const [actor, status] of [[recommender, 200], [namesakeElsewhere, 403], [CULTURE, 403]] as const) {
+      const response = await app.inject({ method: 'GET', url: `/cases/${started.caseId}`, headers: bearer(actor) });
+      expect(response.statusCode, actor.id).toBe(status);
+    }
+    expect(await worklistOf(recommender)).not.toContain(started.caseId);
+
+    for (const report of recognised.reports.filter((r) => r.dueOn < recognised.evaluation.opensOn)) {
+      await sleepUntilDate(env, addDays(report.dueOn, -20));
+      clock = await env.currentTimeMs();
+      expect((await post(url('annual-reports'), started.household, { year: report.year, revenue: 200_000, employees: 2 })).statusCode).toBe(200);
+      expect((await post(url(`annual-reports/${report.year}/decision`), reviewer, { decision: 'accept' })).statusCode).toBe(200);
+    }
+    await sleepUntilDate(env, addDays(recognised.evaluation.opensOn, 1));
+    await eventsSettled(started.handle);
+    clock = await env.currentTimeMs();
+    expect(await worklistOf(recommender)).toContain(started.caseId);
+    expect(await worklistOf(namesakeElsewhere)).not.toContain(started.caseId);
+    expect(await worklistOf(CULTURE)).not.toContain(started.caseId);
+
+    const before = await eventsSettled(started.handle);
+    await expectRefusal(await post(url('evaluation'), namesakeElsewhere, { criterion: 'X4', met: true }), 403, { field: 'actor', clause: 'C-EVAL' });
+    await expectRefusal(await post(url('evaluation'), CULTURE, { criterion: 'X4', met: true }), 403, { field: 'actor', clause: 'C-EVAL' });
+    await expectRefusal(await post(url('evaluation'), reviewer, { criterion: 'X4', met: true }), 403, { field: 'actor', clause: 'C-EVAL' });
+    expect(await auditTrail(database, started.caseId)).toHaveLength(before.length);
+
+    const agreed = await post(url('evaluation'), recommender, { criterion: 'X4', met: true, note: 'still our quality benchmark' });
+    expect(agreed.statusCode, agreed.body).toBe(200);
+    expect(agreed.json()).toMatchObject({ extension: { criteria: ['X4'] } });
+    await sleepUntilView(env, started.handle, (v) => 'termNo' in v && v.termNo === 2);
+    await eventsSettled(started.handle);
+    expect(await worklistOf(recommender)).not.toContain(started.caseId);
+    expect((await post(url('transfer-out'), reviewer, { destination: 'beijing' })).statusCode).toBe(200);
+    await started.handle.result();
   });
 });

@@ -101,6 +101,31 @@ describe('POST /recommendations (C-REC)', () => {
     expect(rejected.json().status).toBe('rejected');
   });
 
+  it('lets the recommending department follow its case (read, trail, search) and keeps other departments out', async () => {
+    const household = await householdOfTier('growth');
+    const { caseId } = (await recommend(districtDepartment, { uscc: household.uscc, category: 'quality', claimedCriteria: [], reason: '质量标杆' })).json();
+    const sameNameOtherDistrict: Actor = { ...districtDepartment, id: 'heping-namesake', districtCode: '120101' };
+    const cityDepartment: Actor = { id: 'city-commerce-1', role: 'department', department: '天津市商务局' };
+
+    const read = (actor: Actor, url: string) => app.inject({ method: 'GET', url, headers: bearer(actor) });
+    expect((await read(districtDepartment, `/cases/${caseId}`)).json()).toMatchObject({ caseId, status: 'awaiting_consent' });
+    const trail = await read(districtDepartment, `/cases/${caseId}/events`);
+    expect(trail.statusCode).toBe(200);
+    expect(trail.json()[0]).toMatchObject({ action: 'recommended', actorId: districtDepartment.id });
+    for (const outsider of [otherDistrictDepartment, sameNameOtherDistrict, cityDepartment]) {
+      expect((await read(outsider, `/cases/${caseId}`)).statusCode).toBe(403);
+      expect((await read(outsider, `/cases/${caseId}/events`)).statusCode).toBe(403);
+    }
+
+    const found = await read(districtDepartment, `/cases?pageSize=100`);
+    expect(found.statusCode).toBe(200);
+    expect(found.json().map((c: { caseId: string }) => c.caseId)).toContain(caseId);
+    expect((await read(cityDepartment, `/cases?pageSize=100`)).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
+    const elsewhere = await read(districtDepartment, `/cases?districtCode=120101`);
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json().details).toMatchObject({ field: 'districtCode' });
+  });
+
   it('refuses a district department recommending a household of another district', async () => {
     const household = await householdOfTier('growth');
     const response = await recommend(otherDistrictDepartment, { uscc: household.uscc, category: 'quality', claimedCriteria: [], reason: '质量标杆' });

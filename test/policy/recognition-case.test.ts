@@ -317,6 +317,20 @@ describe('from verification to recognition', () => {
     expect(retried.transitions).toEqual([]);
     expect(retried.state.quotaWait?.rank).toBe(1);
   });
+
+  it('refuses, citing C-ONE-PERSON, a case whose operator got another household of the district recognised first', () => {
+    const ready = applyClock(publicity, startOfCstDay('2026-09-12'), at('2026-09-12')).at(-1)!.state;
+    const waited = applyQuotaAnswer(ready, { taken: false, rank: 1, waiting: 1 }, at('2026-09-15')).state;
+    for (const state of [ready, retryQuota(waited)]) {
+      const heldBy = { caseId: 'recognition-92120104MA05L9XX1C-2026', uscc: '92120104MA05L9XX1C' };
+      const refused = applyQuotaAnswer(state, { taken: false, heldBySameOperator: heldBy }, at('2026-09-16'));
+      expect(refused.state).toMatchObject({ status: 'rejected', quotaRequest: null, quotaWait: null, recognition: null });
+      expect(refused.transitions.map((t) => t.event)).toMatchObject([
+        { action: 'one_person_refused', toStatus: 'rejected', clauses: ['C-ONE-PERSON'], actor: { role: 'system' }, details: { heldBy } },
+      ]);
+      expect(refused.transitions[0]!.event.reason).toContain('92120104MA05L9XX1C');
+    }
+  });
 });
 
 describe('department route (C-REC)', () => {
@@ -447,6 +461,15 @@ describe('department route (C-REC)', () => {
     const refusal = validateReview(state(), { decision: 'accept', actor: actor as Actor }, '2026-09-03');
     if (clause === null) expect(refusal).toBeNull();
     else expect(refusal).toEqual({ status: 403, field: 'actor', clause, message });
+  });
+
+  it.each([
+    ['district', 'review by the district office not done by its due date; escalated to the city office', ['C-SELF'], 'district'],
+    ['city', 'review by the city office not done by its due date; the city office reviews this city-level recommendation itself (C-REC) and has it as overdue', ['C-SELF', 'C-REC'], 'city'],
+  ] as const)('escalates an overdue review of a %s-level recommendation to the right office', (level, reason, clauses, reviewingOffice) => {
+    const reviewing = applyDeadline(consentedAs(level), reviewDeadline, '2026-09-02T01:00:01.000Z').state;
+    const escalation = applyClock(reviewing, startOfCstDay('2026-09-30'), 'at').find((t) => t.event.action === 'deadline_escalated');
+    expect(escalation?.event).toMatchObject({ reason, clauses, details: { kind: 'review', notify: 'city', reviewingOffice } });
   });
 
   it("cites C-REC on a recommendation's review and puts a city-level case on the city's worklist", () => {

@@ -329,6 +329,8 @@ describe('the final-year evaluation (C-EVAL)', () => {
       '2028-09-15',
     ).state;
     expect(validateEvaluationFinding(recommended, { actor: { ...CULTURE, department: 'commerce' }, criterion: 'X4', met: true, evidenceRefs: [] }, '2028-09-16')).toMatchObject({ status: 403 });
+    expect(validateEvaluationFinding(recommended, { actor: { ...CULTURE, districtCode: '120101' }, criterion: 'X4', met: true, evidenceRefs: [] }, '2028-09-16')).toMatchObject({ status: 403, clause: 'C-EVAL' });
+    expect(validateEvaluationFinding(recommended, { actor: { ...CULTURE, districtCode: '120104' }, criterion: 'X4', met: true, evidenceRefs: [] }, '2028-09-16')).toBeNull();
     expect(validateEvaluationFinding(recommended, { actor: CULTURE, criterion: 'X4', met: true, evidenceRefs: [] }, '2028-09-16')).toBeNull();
     expect(last(applyEvaluationFinding(recommended, { actor: CULTURE, criterion: 'X4', met: true, evidenceRefs: [] }, at('2028-09-16'))).extension).toMatchObject({ criteria: ['X4'] });
   });

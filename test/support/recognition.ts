@@ -47,26 +47,37 @@ export interface StartedCase {
   firstRunId: string;
 }
 
-/** Starts a self-application of a fresh household on `taskQueue`, for the quota year `year`. */
+/**
+ * Starts a self-application of a fresh household on `taskQueue`, for the quota year `year`; with
+ * `recommendedBy`, that department's recommendation (C-REC), which waits for the household's consent.
+ */
 export async function startApplication(
   env: TestWorkflowEnvironment,
   database: Database,
-  options: { taskQueue: string; district: string; year: number; termSettings?: Partial<RecognitionTermSettings> },
+  options: { taskQueue: string; district: string; year: number; termSettings?: Partial<RecognitionTermSettings>; recommendedBy?: Actor },
 ): Promise<StartedCase> {
   const { uscc, actor } = await registerHousehold(database, options.district);
-  const input: ApplicationInput = {
+  const common = {
     uscc,
     year: options.year,
-    category: 'quality',
-    claimedCriteria: ['Q2'],
-    evidenceRefs: ['time-honoured-brand-certificate'],
+    category: 'quality' as const,
     householdName: '测试个体户',
     districtCode: options.district,
-    applicant: actor,
     submittedAt: new Date(await env.currentTimeMs()).toISOString(),
     settings: DEFAULT_CASE_SETTINGS,
     termSettings: { ...DEFAULT_RECOGNITION_TERM_SETTINGS, ...options.termSettings },
   };
+  const department = options.recommendedBy;
+  const input: ApplicationInput = department
+    ? {
+        ...common,
+        route: 'department',
+        recommendation: { department: department.department!, level: department.districtCode ? 'district' : 'city', reason: '质量标杆' },
+        claimedCriteria: ['Q6'],
+        evidenceRefs: [],
+        applicant: department,
+      }
+    : { ...common, claimedCriteria: ['Q2'], evidenceRefs: ['time-honoured-brand-certificate'], applicant: actor };
   const caseId = recognitionCaseId(uscc, options.year);
   const handle = await env.client.workflow.start(RECOGNITION_WORKFLOW_TYPE, { taskQueue: options.taskQueue, workflowId: caseId, args: [input] });
   return { uscc, household: actor, handle, caseId, firstRunId: handle.firstExecutionRunId };

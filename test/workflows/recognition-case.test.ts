@@ -4,13 +4,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
-import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
-import { caseEvents, cases } from '../../db/schema.js';
+import { publicityNotices, publicityObjections, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
+import { caseEvents, cases, households } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
-import { cstDateOf, startOfCstDay } from '../../policy/dates.js';
+import { cstDateOf, startOfCstDay, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
+  cancellationUpdate,
   caseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
@@ -22,7 +23,7 @@ import {
   type CaseView,
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
-import { sleepUntilRecognised } from '../support/recognition.js';
+import { acceptAndVerify, sleepUntilDate, sleepUntilRecognised } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
@@ -77,7 +78,20 @@ async function sleepUntil(handle: WorkflowHandle, reached: (view: CaseView) => b
     if (reached(view)) return view;
     await env.sleep(DAY);
   }
-  throw new Error(`${handle.workflowId} did not get there within 60 simulated days`);
+  const view = await handle.query(caseViewQuery);
+  throw new Error(`${handle.workflowId} did not get there within 60 simulated days: ${JSON.stringify(view)}`);
+}
+
+/**
+ * Moves the clock to 1 March of next year when this year's window is closing (earlier tests move
+ * it on by years), and answers the year now: a case of that year is recognised long before
+ * 30 November, and a cancellation frees its place only in the year of the recognition (C-QUOTA).
+ */
+async function earlyInAYear(): Promise<number> {
+  const today = cstDateOf(await env.currentTimeMs());
+  if (today.slice(5) <= '09-30') return yearOf(today);
+  await sleepUntilDate(env, `${yearOf(today) + 1}-03-01`);
+  return yearOf(today) + 1;
 }
 
 async function auditTrail(caseId: string) {
@@ -371,5 +385,76 @@ describe('from verification through publicity to the quota', () => {
       .from(recognitionQuotas)
       .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, '120119')));
     expect(counter).toMatchObject({ cap: 1, used: 1 });
+  });
+
+  it('recognises only one of two households of one operator whose applications were open together (C-ONE-PERSON)', async () => {
+    const district = '120116';
+    const year = await earlyInAYear();
+    await setQuota(year, district, 5);
+    const first = await startCase(district, year);
+    const second = await startCase(district, year);
+    await database.db.update(households).set({ operatorId: `op-${first.household.uscc}` }).where(eq(households.uscc, second.household.uscc));
+    const [recognised, refused] = await first.worker.runUntil(
+      second.worker.runUntil(async () => {
+        await acceptAndVerify(first.handle, district);
+        const recognised = await sleepUntilRecognised(env, first.handle);
+        await acceptAndVerify(second.handle, district);
+        const refused = await second.handle.result();
+        await first.handle.executeUpdate(transferOutUpdate, {
+          args: [{ actor: first.household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }],
+        });
+        await first.handle.result();
+        return [recognised, refused];
+      }),
+    );
+    expect(recognised.status).toBe('recognised');
+    expect(refused.status).toBe('rejected');
+    const trail = await auditTrail(second.handle.workflowId);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'one_person_refused',
+      toStatus: 'rejected',
+      actorRole: 'system',
+      clauses: ['C-ONE-PERSON'],
+      details: { heldBy: { caseId: first.handle.workflowId, uscc: first.household.uscc } },
+    });
+    expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, second.handle.workflowId))).toEqual([]);
+  });
+
+  it('takes a case rejected while it waited off the waitlist, so the next in line gets the freed place', async () => {
+    const district = '120117';
+    const year = await earlyInAYear();
+    await setQuota(year, district, 1);
+    const holder = await startCase(district, year);
+    const rejectedWhileWaiting = await startCase(district, year);
+    const nextInLine = await startCase(district, year);
+    const workers = [holder, rejectedWhileWaiting, nextInLine].map((c) => c.worker);
+    const runAll = <T>(body: () => Promise<T>) => workers.reduce<() => Promise<T>>((inner, worker) => () => worker.runUntil(inner), body)();
+    const promoted = await runAll(async () => {
+      // One after another: publicity ends on a working day, so cases a day apart could be ready at the same moment.
+      await acceptAndVerify(holder.handle, district);
+      await sleepUntilRecognised(env, holder.handle);
+      await acceptAndVerify(rejectedWhileWaiting.handle, district);
+      await sleepUntil(rejectedWhileWaiting.handle, (v) => v.status === 'awaiting_quota');
+      await acceptAndVerify(nextInLine.handle, district);
+      await sleepUntil(nextInLine.handle, (v) => v.status === 'awaiting_quota');
+      expect(await rejectedWhileWaiting.handle.query(caseViewQuery)).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 1 } });
+      expect(await nextInLine.handle.query(caseViewQuery)).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 2 } });
+
+      await rejectedWhileWaiting.handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the workshop closed while it waited' }],
+      });
+      await rejectedWhileWaiting.handle.result();
+      expect(await database.db.select().from(quotaWaitlist).where(eq(quotaWaitlist.caseId, rejectedWhileWaiting.handle.workflowId))).toEqual([]);
+
+      await holder.handle.executeUpdate(cancellationUpdate, { args: [{ actor: districtOffice(district), reason: 'deregistered its business (T-B1)' }] });
+      await holder.handle.result();
+      const promoted = await sleepUntilRecognised(env, nextInLine.handle);
+      await nextInLine.handle.executeUpdate(transferOutUpdate, {
+        args: [{ actor: nextInLine.household.actor, destination: 'hebei', movedOn: cstDateOf(await env.currentTimeMs()) }],
+      });
+      await nextInLine.handle.result();
+      return promoted;
+    });
+    expect(promoted.status).toBe('recognised');
   });
 });

@@ -55,6 +55,9 @@ export function isRecognitionView(view: LiveCaseView): view is RecognitionView {
 /** Marks the application's change from ending at recognition to continuing into the recognised phase. */
 export const RECOGNISED_PHASE_PATCH = 'recognised-phase';
 
+/** Marks the change that takes a case rejected while it waited for a place off the quota's waitlist. */
+export const REJECTED_LEAVES_WAITLIST_PATCH = 'rejected-leaves-waitlist';
+
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
 

@@ -78,6 +78,7 @@ import {
 } from '../../policy/recognition-term.js';
 import {
   RECOGNISED_PHASE_PATCH,
+  REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
   annualReportDecisionUpdate,
   annualReportUpdate,
@@ -217,6 +218,8 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
   }
 
   if (state.status === 'quota_exhausted') await leaveWaitlist({ caseId: state.caseId });
+  // Left on the waitlist, a rejected case would hold back every case ranked after it in its district.
+  else if (state.status === 'rejected' && state.quotaWait && patched(REJECTED_LEAVES_WAITLIST_PATCH)) await leaveWaitlist({ caseId: state.caseId });
   await condition(allHandlersFinished);
   // Cases recognised before the recognised phase existed ended here; their histories must replay so.
   if (state.status === 'recognised' && patched(RECOGNISED_PHASE_PATCH)) {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
+import { loadConfig } from '../../scripts/config.js';
+
+describe('the recognised phase settings from the environment', () => {
+  it('takes the defaults when nothing is set', () => {
+    expect(loadConfig({}).recognitionTermSettings).toEqual(DEFAULT_RECOGNITION_TERM_SETTINGS);
+  });
+
+  it('reads every setting', () => {
+    const settings = loadConfig({
+      SPOT_CHECK_RATE: '0',
+      ANNUAL_REPORT_REMINDER_DAYS: '14',
+      ANNUAL_REPORT_GRACE_DAYS: '60',
+      MARKED_GROWTH_RATE: '1.5',
+      EVALUATION_REREAD_DAYS: '7',
+      SUPPLEMENT_REMINDER_WORKING_DAYS: '2',
+    }).recognitionTermSettings;
+    expect(settings).toEqual({
+      spotCheckRate: 0,
+      annualReportReminderDays: 14,
+      annualReportGraceDays: 60,
+      markedGrowthRate: 1.5,
+      evaluationRereadDays: 7,
+      supplementReminderWorkingDays: 2,
+    });
+  });
+
+  it.each([
+    ['SPOT_CHECK_RATE', '10', /SPOT_CHECK_RATE must be a share from 0 to 1/],
+    ['SPOT_CHECK_RATE', '-0.1', /SPOT_CHECK_RATE must be a share from 0 to 1/],
+    ['SPOT_CHECK_RATE', 'ten percent', /SPOT_CHECK_RATE must be a share from 0 to 1/],
+    ['MARKED_GROWTH_RATE', '0', /MARKED_GROWTH_RATE must be a rate above 0/],
+    ['ANNUAL_REPORT_GRACE_DAYS', '0', /ANNUAL_REPORT_GRACE_DAYS must be a positive integer/],
+    ['EVALUATION_REREAD_DAYS', '1.5', /EVALUATION_REREAD_DAYS must be a positive integer/],
+    ['APPLICATIONS_CLOSE_ON', '12-01', /APPLICATIONS_CLOSE_ON must be a month-day MM-DD no later than 11-30 \(C-CYCLE\)/],
+  ])('refuses %s=%s, naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
