@@ -418,6 +418,7 @@ describe('from verification through publicity to the quota', () => {
       details: { heldBy: { caseId: first.handle.workflowId, uscc: first.household.uscc } },
     });
     expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, second.handle.workflowId))).toEqual([]);
+    await recordHistory('one-person-refused-at-recognition', second.handle);
   });
 
   it('takes a case rejected while it waited off the waitlist, so the next in line gets the freed place', async () => {
@@ -456,5 +457,6 @@ describe('from verification through publicity to the quota', () => {
       return promoted;
     });
     expect(promoted.status).toBe('recognised');
+    await recordHistory('rejected-while-waiting-for-a-place', rejectedWhileWaiting.handle);
   });
 });
