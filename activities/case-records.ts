@@ -1,17 +1,11 @@
-import { asc, sql as drizzleSql } from 'drizzle-orm';
+import { sql as drizzleSql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { publicityNotices, publicityObjections, recognitions } from '../db/recognition-schema.js';
-import { caseEvents, cases, holidayNotices } from '../db/schema.js';
-import {
-  addWorkingDays,
-  buildCalendar,
-  subtractWorkingDays,
-  workingDaysBetween,
-  type HolidayNotice,
-  type WorkingDayCalendar,
-} from '../policy/calendar.js';
+import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../policy/calendar.js';
 import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
+import { loadWorkingDayCalendar } from './calendar.js';
+import { saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
 
 export interface CaseActivities {
   /** Writes the case projection and its new audit events; replays and retries write nothing twice. */
@@ -25,58 +19,31 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   return {
     async saveCase({ view, events }) {
       await db.transaction(async (tx) => {
-        if (events.length > 0) {
-          await tx
-            .insert(caseEvents)
-            .values(
-              events.map((e) => ({
-                caseId: view.caseId,
-                seq: e.seq,
-                at: new Date(e.at),
-                actorId: e.actor.id,
-                actorRole: e.actor.role,
-                action: e.action,
-                fromStatus: e.fromStatus,
-                toStatus: e.toStatus,
-                reason: e.reason,
-                clauses: e.clauses,
-                details: e.details,
-              })),
-            )
-            .onConflictDoNothing();
-        }
-        const row = {
-          caseId: view.caseId,
-          uscc: view.uscc,
-          year: view.year,
-          category: view.category,
-          route: view.route,
-          districtCode: view.districtCode,
-          status: view.status,
-          dueOn: view.deadline?.dueOn ?? null,
-          waitingFor: waitingForCase(view),
-          version: view.seq,
-          view,
-          createdAt: new Date(view.submittedAt),
-          updatedAt: new Date(view.updatedAt),
-        };
-        const { caseId: _key, createdAt: _created, ...changes } = row;
-        const [written] = await tx
-          .insert(cases)
-          .values(row)
-          .onConflictDoUpdate({
-            target: cases.caseId,
-            set: changes,
-            setWhere: drizzleSql`${cases.version} < excluded.version`,
-          })
-          .returning({ caseId: cases.caseId });
-        // An older view than the one stored changes nothing, here as in the projection above.
+        const written = await saveCaseProjection(
+          tx,
+          {
+            caseId: view.caseId,
+            uscc: view.uscc,
+            year: view.year,
+            category: view.category,
+            route: view.route,
+            districtCode: view.districtCode,
+            status: view.status,
+            dueOn: view.deadline?.dueOn ?? null,
+            waitingFor: waitingForCase(view),
+            version: view.seq,
+            view,
+            createdAt: new Date(view.submittedAt),
+            updatedAt: new Date(view.updatedAt),
+          },
+          events,
+        );
         if (written) await projectPublicRecords(tx, view);
       });
     },
 
     async resolveDeadline({ request, reminderWorkingDays }) {
-      const calendar = await loadCalendar(db);
+      const calendar = await loadWorkingDayCalendar(db);
       const fallbackYears = new Set<number>();
       const counted = <T extends { fallbackYears: number[] }>(result: T): T => {
         result.fallbackYears.forEach((y) => fallbackYears.add(y));
@@ -105,10 +72,8 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   };
 }
 
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 /** The public faces of a case: its publicity notice with the objections, and the registry entry once recognised. */
-async function projectPublicRecords(tx: Transaction, view: CaseView): Promise<void> {
+async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView): Promise<void> {
   const publicity = view.publicity;
   if (publicity?.objectionsUntil) {
     const notice = {
@@ -157,16 +122,4 @@ async function projectPublicRecords(tx: Transaction, view: CaseView): Promise<vo
     };
     await tx.insert(recognitions).values(entry).onConflictDoNothing({ target: recognitions.caseId });
   }
-}
-
-async function loadCalendar(db: Db): Promise<WorkingDayCalendar> {
-  const rows = await db.select().from(holidayNotices).orderBy(asc(holidayNotices.year));
-  const notices: HolidayNotice[] = rows.map((r) => ({
-    year: r.year,
-    notice: r.notice,
-    publishedOn: r.publishedOn,
-    daysOff: r.daysOff,
-    makeUpWorkdays: r.makeUpWorkdays,
-  }));
-  return buildCalendar(notices);
 }

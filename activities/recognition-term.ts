@@ -7,11 +7,11 @@
 import { and, asc, eq, gte, lte, sql as drizzleSql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { recognitionBans, recognitions } from '../db/recognition-schema.js';
-import { caseEvents, cases } from '../db/schema.js';
 import { annualReports, householdTiers, socialInsurance, taxRecords } from '../db/tiering-schema.js';
 import { termWaiting, type EvaluationData, type TermEvent, type TierStanding } from '../policy/recognition-term.js';
 import type { Tier } from '../policy/tiering.js';
 import type { RecognitionView } from '../workflows/recognition-case/contract.js';
+import { saveCaseProjection } from './case-projection.js';
 
 export interface RecognitionTermActivities {
   /**
@@ -34,48 +34,26 @@ export function createRecognitionTermActivities(deps: { db: Db }): RecognitionTe
   return {
     async saveRecognition({ view, events }) {
       await db.transaction(async (tx) => {
-        if (events.length > 0) {
-          await tx
-            .insert(caseEvents)
-            .values(
-              events.map((e) => ({
-                caseId: view.caseId,
-                seq: e.seq,
-                at: new Date(e.at),
-                actorId: e.actor.id,
-                actorRole: e.actor.role,
-                action: e.action,
-                fromStatus: e.fromStatus,
-                toStatus: e.toStatus,
-                reason: e.reason,
-                clauses: e.clauses,
-                details: e.details,
-              })),
-            )
-            .onConflictDoNothing();
-        }
         const { waitingFor, dueOn } = termWaiting(view);
-        const row = {
-          caseId: view.caseId,
-          uscc: view.uscc,
-          year: view.year,
-          category: view.category,
-          route: view.route,
-          districtCode: view.districtCode,
-          status: view.status,
-          dueOn,
-          waitingFor,
-          version: view.seq,
-          view,
-          createdAt: new Date(view.openedAt),
-          updatedAt: new Date(view.updatedAt),
-        };
-        const { caseId: _key, createdAt: _created, ...changes } = row;
-        const [written] = await tx
-          .insert(cases)
-          .values(row)
-          .onConflictDoUpdate({ target: cases.caseId, set: changes, setWhere: drizzleSql`${cases.version} < excluded.version` })
-          .returning({ caseId: cases.caseId });
+        const written = await saveCaseProjection(
+          tx,
+          {
+            caseId: view.caseId,
+            uscc: view.uscc,
+            year: view.year,
+            category: view.category,
+            route: view.route,
+            districtCode: view.districtCode,
+            status: view.status,
+            dueOn,
+            waitingFor,
+            version: view.seq,
+            view,
+            createdAt: new Date(view.openedAt),
+            updatedAt: new Date(view.updatedAt),
+          },
+          events,
+        );
         if (!written) return;
 
         const entry = {

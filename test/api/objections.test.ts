@@ -1,53 +1,32 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, cstDateOf } from '../../policy/dates.js';
-import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { caseWorker, districtOffice, testDatabase } from '../support/stack.js';
+import { districtOffice } from '../support/stack.js';
 import { TIER_YEAR, survivalHousehold, untieredHousehold } from '../support/tiers.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'objections-test-secret';
 const city: Actor = { id: 'city-objections', role: 'city' };
 let env: TestWorkflowEnvironment;
 let database: Database;
 let app: FastifyInstance;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stack: CaseApiStack;
 let now: number;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-  const started = await caseWorker(env, database);
-  worker = started.worker;
-  workerRun = worker.run();
+  stack = await startCaseApiStack({ authSecret: SECRET, now: () => now });
+  ({ env, database, app } = stack);
   now = await env.currentTimeMs();
-  app = await buildApp({
-    database,
-    temporal: env.client,
-    authSecret: SECRET,
-    caseSettings: DEFAULT_CASE_SETTINGS,
-    now: () => now,
-    taskQueue: started.taskQueue,
-  });
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await workerRun;
-  await database?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
 

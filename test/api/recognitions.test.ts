@@ -1,17 +1,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { quotaPlaces, recognitionBans, recognitions } from '../../db/recognition-schema.js';
-import { caseEvents, cases, households } from '../../db/schema.js';
+import { cases, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, addYears, cstDateOf } from '../../policy/dates.js';
-import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import type { RecognitionTermSettings } from '../../policy/recognition-term.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { recognitionViewQuery, type RecognitionView } from '../../workflows/recognition-case/contract.js';
@@ -26,8 +23,8 @@ import {
   sleepUntilView,
   startApplication,
 } from '../support/recognition.js';
-import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { OPEN_APPLICATION_WINDOW, districtOffice, recordHistory, registerHousehold } from '../support/stack.js';
+import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'recognition-api-test-secret';
 const QUOTA_YEAR = 2089;
@@ -37,38 +34,18 @@ const CULTURE: Actor = { id: 'culture-officer', role: 'department', department: 
 let env: TestWorkflowEnvironment;
 let database: Database;
 let app: FastifyInstance;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stack: CaseApiStack;
 let taskQueue: string;
 /** The API's clock: the simulated time, moved on by each test before it calls the API. */
 let clock: number;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-  const started = await caseWorker(env, database);
-  worker = started.worker;
-  taskQueue = started.taskQueue;
-  workerRun = worker.run();
+  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: OPEN_APPLICATION_WINDOW, now: () => clock });
+  ({ env, database, app, taskQueue } = stack);
   clock = await env.currentTimeMs();
-  app = await buildApp({
-    database,
-    temporal: env.client,
-    authSecret: SECRET,
-    caseSettings: DEFAULT_CASE_SETTINGS,
-    eligibilitySettings: OPEN_APPLICATION_WINDOW,
-    now: () => clock,
-    taskQueue,
-  });
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await workerRun;
-  await database?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(clock / 1000) + 3600)}` });
 

@@ -1,17 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import type { Tier } from '../../policy/tiering.js';
-import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { OPEN_APPLICATION_WINDOW, districtOffice, registerHousehold } from '../support/stack.js';
+import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'recommendation-test-secret';
 const DISTRICT = '120106';
@@ -20,35 +17,16 @@ const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'departme
 let env: TestWorkflowEnvironment;
 let database: Database;
 let app: FastifyInstance;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stack: CaseApiStack;
 let now: number;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-  const started = await caseWorker(env, database);
-  worker = started.worker;
-  workerRun = worker.run();
+  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: OPEN_APPLICATION_WINDOW, now: () => now });
+  ({ env, database, app } = stack);
   now = await env.currentTimeMs();
-  app = await buildApp({
-    database,
-    temporal: env.client,
-    authSecret: SECRET,
-    caseSettings: DEFAULT_CASE_SETTINGS,
-    eligibilitySettings: OPEN_APPLICATION_WINDOW,
-    now: () => now,
-    taskQueue: started.taskQueue,
-  });
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await workerRun;
-  await database?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
 

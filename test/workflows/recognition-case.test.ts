@@ -4,26 +4,24 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
-import { publicityNotices, publicityObjections, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
-import { caseEvents, cases, households } from '../../db/schema.js';
+import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
+import { caseEvents, cases } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
-import { cstDateOf, startOfCstDay, yearOf } from '../../policy/dates.js';
+import { cstDateOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
-  cancellationUpdate,
   caseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
   recognitionCaseId,
-  recognitionViewQuery,
   reviewUpdate,
   supplyInformationUpdate,
   transferOutUpdate,
   type CaseView,
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
-import { acceptAndVerify, sleepUntilDate, sleepUntilRecognised } from '../support/recognition.js';
+import { sleepUntilRecognised } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
@@ -80,18 +78,6 @@ async function sleepUntil(handle: WorkflowHandle, reached: (view: CaseView) => b
   }
   const view = await handle.query(caseViewQuery);
   throw new Error(`${handle.workflowId} did not get there within 60 simulated days: ${JSON.stringify(view)}`);
-}
-
-/**
- * Moves the clock to 1 March of next year when this year's window is closing (earlier tests move
- * it on by years), and answers the year now: a case of that year is recognised long before
- * 30 November, and a cancellation frees its place only in the year of the recognition (C-QUOTA).
- */
-async function earlyInAYear(): Promise<number> {
-  const today = cstDateOf(await env.currentTimeMs());
-  if (today.slice(5) <= '09-30') return yearOf(today);
-  await sleepUntilDate(env, `${yearOf(today) + 1}-03-01`);
-  return yearOf(today) + 1;
 }
 
 async function auditTrail(caseId: string) {
@@ -337,126 +323,5 @@ describe('from verification through publicity to the quota', () => {
     expect(trail.at(-1)).toMatchObject({ action: 'objection_resolved', toStatus: 'rejected', actorId: reviewer.id });
     expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId))).toEqual([]);
     await recordHistory('publicity-objection-upheld', handle);
-  });
-
-  it('lets a case without a place wait, ranked, until the year\'s window closes on 30 November', async () => {
-    const now = await env.currentTimeMs();
-    const today = cstDateOf(now);
-    const year = today.slice(5) <= '11-16' ? Number(today.slice(0, 4)) : Number(today.slice(0, 4)) + 1;
-    // Two weeks before the window closes, whatever day the suite runs on: the first case takes the
-    // place and the second waits out the rest of the window, with no annual report falling due between.
-    const twoWeeksBeforeClose = startOfCstDay(`${year}-11-16`) + 9 * 3_600_000;
-    if (twoWeeksBeforeClose > now) await env.sleep(twoWeeksBeforeClose - now);
-    await setQuota(year, '120119', 1);
-    const first = await startCase('120119', year);
-    const second = await startCase('120119', year);
-    const toPublicityEnd = async (handle: typeof first.handle) => {
-      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: districtOffice('120119') }] });
-      await handle.executeUpdate(reviewUpdate, {
-        args: [{ decision: 'verified', actor: districtOffice('120119'), findings: 'visited', departments: [] }],
-      });
-    };
-    const [firstView, secondView] = await first.worker.runUntil(
-      second.worker.runUntil(async () => {
-        await env.sleep(DAY);
-        await toPublicityEnd(first.handle);
-        await env.sleep(DAY);
-        await toPublicityEnd(second.handle);
-        await env.sleep(10 * DAY);
-        const waiting = await second.handle.query(caseViewQuery);
-        expect(waiting).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 1 } });
-        const exhausted = await second.handle.result();
-        // The first went on into the recognised phase; its move away ends it within the test.
-        const recognised = await first.handle.query(recognitionViewQuery);
-        await first.handle.executeUpdate(transferOutUpdate, {
-          args: [{ actor: first.household.actor, destination: 'hebei', movedOn: cstDateOf(await env.currentTimeMs()) }],
-        });
-        await first.handle.result();
-        return [recognised, exhausted];
-      }),
-    );
-    expect(firstView.status).toBe('recognised');
-    expect(secondView.status).toBe('quota_exhausted');
-    const trail = await auditTrail(second.handle.workflowId);
-    expect(trail.at(-1)).toMatchObject({ action: 'quota_exhausted', clauses: ['C-QUOTA', 'C-CYCLE'] });
-    expect(cstDateOf(trail.at(-1)!.at.getTime())).toBe(`${year}-12-01`);
-    const [counter] = await database.db
-      .select()
-      .from(recognitionQuotas)
-      .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, '120119')));
-    expect(counter).toMatchObject({ cap: 1, used: 1 });
-  });
-
-  it('recognises only one of two households of one operator whose applications were open together (C-ONE-PERSON)', async () => {
-    const district = '120116';
-    const year = await earlyInAYear();
-    await setQuota(year, district, 5);
-    const first = await startCase(district, year);
-    const second = await startCase(district, year);
-    await database.db.update(households).set({ operatorId: `op-${first.household.uscc}` }).where(eq(households.uscc, second.household.uscc));
-    const [recognised, refused] = await first.worker.runUntil(
-      second.worker.runUntil(async () => {
-        await acceptAndVerify(first.handle, district);
-        const recognised = await sleepUntilRecognised(env, first.handle);
-        await acceptAndVerify(second.handle, district);
-        const refused = await second.handle.result();
-        await first.handle.executeUpdate(transferOutUpdate, {
-          args: [{ actor: first.household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }],
-        });
-        await first.handle.result();
-        return [recognised, refused];
-      }),
-    );
-    expect(recognised.status).toBe('recognised');
-    expect(refused.status).toBe('rejected');
-    const trail = await auditTrail(second.handle.workflowId);
-    expect(trail.at(-1)).toMatchObject({
-      action: 'one_person_refused',
-      toStatus: 'rejected',
-      actorRole: 'system',
-      clauses: ['C-ONE-PERSON'],
-      details: { heldBy: { caseId: first.handle.workflowId, uscc: first.household.uscc } },
-    });
-    expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, second.handle.workflowId))).toEqual([]);
-    await recordHistory('one-person-refused-at-recognition', second.handle);
-  });
-
-  it('takes a case rejected while it waited off the waitlist, so the next in line gets the freed place', async () => {
-    const district = '120117';
-    const year = await earlyInAYear();
-    await setQuota(year, district, 1);
-    const holder = await startCase(district, year);
-    const rejectedWhileWaiting = await startCase(district, year);
-    const nextInLine = await startCase(district, year);
-    const workers = [holder, rejectedWhileWaiting, nextInLine].map((c) => c.worker);
-    const runAll = <T>(body: () => Promise<T>) => workers.reduce<() => Promise<T>>((inner, worker) => () => worker.runUntil(inner), body)();
-    const promoted = await runAll(async () => {
-      // One after another: publicity ends on a working day, so cases a day apart could be ready at the same moment.
-      await acceptAndVerify(holder.handle, district);
-      await sleepUntilRecognised(env, holder.handle);
-      await acceptAndVerify(rejectedWhileWaiting.handle, district);
-      await sleepUntil(rejectedWhileWaiting.handle, (v) => v.status === 'awaiting_quota');
-      await acceptAndVerify(nextInLine.handle, district);
-      await sleepUntil(nextInLine.handle, (v) => v.status === 'awaiting_quota');
-      expect(await rejectedWhileWaiting.handle.query(caseViewQuery)).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 1 } });
-      expect(await nextInLine.handle.query(caseViewQuery)).toMatchObject({ status: 'awaiting_quota', quotaWait: { rank: 2 } });
-
-      await rejectedWhileWaiting.handle.executeUpdate(reviewUpdate, {
-        args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the workshop closed while it waited' }],
-      });
-      await rejectedWhileWaiting.handle.result();
-      expect(await database.db.select().from(quotaWaitlist).where(eq(quotaWaitlist.caseId, rejectedWhileWaiting.handle.workflowId))).toEqual([]);
-
-      await holder.handle.executeUpdate(cancellationUpdate, { args: [{ actor: districtOffice(district), reason: 'deregistered its business (T-B1)' }] });
-      await holder.handle.result();
-      const promoted = await sleepUntilRecognised(env, nextInLine.handle);
-      await nextInLine.handle.executeUpdate(transferOutUpdate, {
-        args: [{ actor: nextInLine.household.actor, destination: 'hebei', movedOn: cstDateOf(await env.currentTimeMs()) }],
-      });
-      await nextInLine.handle.result();
-      return promoted;
-    });
-    expect(promoted.status).toBe('recognised');
-    await recordHistory('rejected-while-waiting-for-a-place', rejectedWhileWaiting.handle);
   });
 });

@@ -1,0 +1,43 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from '../../api/app.js';
+import type { Database } from '../../db/client.js';
+import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
+import { caseWorker, testDatabase } from './stack.js';
+import { createTimeSkippingEnv } from './temporal.js';
+
+export interface CaseApiStack {
+  env: TestWorkflowEnvironment;
+  database: Database;
+  app: FastifyInstance;
+  /** The worker's own task queue, where the API starts its cases. */
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API over a time-skipping Temporal server, with a running case worker, on the test
+ * database. `now` is the API's clock: the tests move it along with the simulated time.
+ */
+export async function startCaseApiStack(
+  deps: { authSecret: string; now: () => number } & Partial<Omit<AppDeps, 'database' | 'temporal' | 'taskQueue'>>,
+): Promise<CaseApiStack> {
+  const env = await createTimeSkippingEnv();
+  const database = testDatabase();
+  const { worker, taskQueue } = await caseWorker(env, database);
+  const workerRun = worker.run();
+  const app = await buildApp({ database, temporal: env.client, caseSettings: DEFAULT_CASE_SETTINGS, taskQueue, ...deps });
+  return {
+    env,
+    database,
+    app,
+    taskQueue,
+    async stop() {
+      await app.close();
+      worker.shutdown();
+      await workerRun;
+      await database.close();
+      await env.teardown();
+    },
+  };
+}

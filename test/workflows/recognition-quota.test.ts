@@ -1,0 +1,165 @@
+// The quota's waiting list through whole cases. These tests set quotas for the simulated year, so
+// they live in a file of their own: its clock starts at today's date, far from the fixed years
+// (2086…2099) other files keep their quotas in, which a clock moved on by other tests could reach.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/client.js';
+import { quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
+import { households } from '../../db/schema.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { cancellationUpdate, reviewUpdate, transferOutUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
+import {
+  acceptAndVerify,
+  auditTrail,
+  setQuota,
+  simulatedToday,
+  sleepUntilDate,
+  sleepUntilRecognised,
+  sleepUntilView,
+  startApplication,
+  type StartedCase,
+} from '../support/recognition.js';
+import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = testDatabase();
+});
+
+afterAll(async () => {
+  await database?.close();
+  await env?.teardown();
+});
+
+/** `count` cases of `year` in `district`, each on a worker of its own; `run` runs its body while all the workers do. */
+async function casesWithWorkers(count: number, district: string, year: number) {
+  const started: StartedCase[] = [];
+  const workers: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    const { worker, taskQueue } = await caseWorker(env, database);
+    workers.push(worker);
+    started.push(await startApplication(env, database, { taskQueue, district, year, termSettings: { spotCheckRate: 0 } }));
+  }
+  const run = <T>(body: () => Promise<T>) => workers.reduce<() => Promise<T>>((inner, worker) => () => worker.runUntil(inner), body)();
+  return { cases: started, run };
+}
+
+const statusIs = (status: string) => (view: { status: string }) => view.status === status;
+
+/**
+ * Moves the clock to 1 March of next year when this year's window is closing, and answers the
+ * year now: a case of that year is recognised long before 30 November, and a cancellation frees
+ * its place only in the year of the recognition (C-QUOTA).
+ */
+async function earlyInAYear(): Promise<number> {
+  const today = await simulatedToday(env);
+  if (today.slice(5) <= '09-30') return yearOf(today);
+  await sleepUntilDate(env, `${yearOf(today) + 1}-03-01`);
+  return yearOf(today) + 1;
+}
+
+describe('waiting for a place under the quota (C-QUOTA)', () => {
+  it("lets a case without a place wait, ranked, until the year's window closes on 30 November", async () => {
+    const today = await simulatedToday(env);
+    const year = today.slice(5) <= '11-02' ? yearOf(today) : yearOf(today) + 1;
+    // Four weeks before the window closes, whatever day the suite runs on: the first case takes the
+    // place and the second waits out the rest of the window, with no annual report falling due between.
+    await sleepUntilDate(env, `${year}-11-02`);
+    const district = '120119';
+    await setQuota(database, year, district, 1);
+    const { cases: [first, second], run } = await casesWithWorkers(2, district, year);
+    const [recognised, exhausted] = await run(async () => {
+      await acceptAndVerify(first!.handle, district);
+      const recognised = await sleepUntilRecognised(env, first!.handle);
+      await acceptAndVerify(second!.handle, district);
+      expect(await sleepUntilView(env, second!.handle, statusIs('awaiting_quota'))).toMatchObject({ quotaWait: { rank: 1 } });
+      const exhausted = (await second!.handle.result()) as CaseView;
+      // The first went on into the recognised phase; its move away ends it within the test.
+      await first!.handle.executeUpdate(transferOutUpdate, {
+        args: [{ actor: first!.household, destination: 'hebei', movedOn: await simulatedToday(env) }],
+      });
+      await first!.handle.result();
+      return [recognised, exhausted];
+    });
+    expect(recognised.status).toBe('recognised');
+    expect(exhausted.status).toBe('quota_exhausted');
+    const trail = await auditTrail(database, second!.caseId);
+    expect(trail.at(-1)).toMatchObject({ action: 'quota_exhausted', clauses: ['C-QUOTA', 'C-CYCLE'] });
+    expect(cstDateOf(trail.at(-1)!.at.getTime())).toBe(`${year}-12-01`);
+    const [counter] = await database.db
+      .select()
+      .from(recognitionQuotas)
+      .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, district)));
+    expect(counter).toMatchObject({ cap: 1, used: 1 });
+    expect(await database.db.select().from(quotaWaitlist).where(eq(quotaWaitlist.caseId, second!.caseId))).toEqual([]);
+  });
+
+  it('recognises only one of two households of one operator whose applications were open together (C-ONE-PERSON)', async () => {
+    const district = '120116';
+    const year = await earlyInAYear();
+    await setQuota(database, year, district, 5);
+    const { cases: [first, second], run } = await casesWithWorkers(2, district, year);
+    await database.db.update(households).set({ operatorId: `op-${first!.uscc}` }).where(eq(households.uscc, second!.uscc));
+    const refused = await run(async () => {
+      await acceptAndVerify(first!.handle, district);
+      await sleepUntilRecognised(env, first!.handle);
+      await acceptAndVerify(second!.handle, district);
+      const refused = (await second!.handle.result()) as CaseView;
+      await first!.handle.executeUpdate(transferOutUpdate, {
+        args: [{ actor: first!.household, destination: 'beijing', movedOn: await simulatedToday(env) }],
+      });
+      await first!.handle.result();
+      return refused;
+    });
+    expect(refused.status).toBe('rejected');
+    const trail = await auditTrail(database, second!.caseId);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'one_person_refused',
+      toStatus: 'rejected',
+      actorRole: 'system',
+      clauses: ['C-ONE-PERSON'],
+      details: { heldBy: { caseId: first!.caseId, uscc: first!.uscc } },
+    });
+    expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, second!.caseId))).toEqual([]);
+    await recordHistory('one-person-refused-at-recognition', second!.handle);
+  });
+
+  it('takes a case rejected while it waited off the waitlist, so the next in line gets the freed place', async () => {
+    const district = '120117';
+    const year = await earlyInAYear();
+    await setQuota(database, year, district, 1);
+    const { cases: [holder, rejectedWhileWaiting, nextInLine], run } = await casesWithWorkers(3, district, year);
+    const promoted = await run(async () => {
+      // One after another: publicity ends on a working day, so cases a day apart could be ready at the same moment.
+      await acceptAndVerify(holder!.handle, district);
+      await sleepUntilRecognised(env, holder!.handle);
+      await acceptAndVerify(rejectedWhileWaiting!.handle, district);
+      expect(await sleepUntilView(env, rejectedWhileWaiting!.handle, statusIs('awaiting_quota'))).toMatchObject({ quotaWait: { rank: 1 } });
+      await acceptAndVerify(nextInLine!.handle, district);
+      expect(await sleepUntilView(env, nextInLine!.handle, statusIs('awaiting_quota'))).toMatchObject({ quotaWait: { rank: 2 } });
+
+      await rejectedWhileWaiting!.handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the workshop closed while it waited' }],
+      });
+      await rejectedWhileWaiting!.handle.result();
+      expect(await database.db.select().from(quotaWaitlist).where(eq(quotaWaitlist.caseId, rejectedWhileWaiting!.caseId))).toEqual([]);
+
+      await holder!.handle.executeUpdate(cancellationUpdate, { args: [{ actor: districtOffice(district), reason: 'deregistered its business (T-B1)' }] });
+      await holder!.handle.result();
+      const promoted = await sleepUntilRecognised(env, nextInLine!.handle);
+      await nextInLine!.handle.executeUpdate(transferOutUpdate, {
+        args: [{ actor: nextInLine!.household, destination: 'hebei', movedOn: await simulatedToday(env) }],
+      });
+      await nextInLine!.handle.result();
+      return promoted;
+    });
+    expect(promoted.status).toBe('recognised');
+    await recordHistory('rejected-while-waiting-for-a-place', rejectedWhileWaiting!.handle);
+  });
+});
