@@ -11,10 +11,13 @@ import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { checkEligibility, type ApplicationRoute } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
+  CATEGORY_CRITERIA,
   DEADLINE_KINDS,
+  DEPARTMENT_RECOMMENDATION_CRITERIA,
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
@@ -44,6 +47,50 @@ import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
+
+const applicationFormSchema = {
+  type: 'object',
+  properties: {
+    uscc: { type: 'string' },
+    year: { type: 'integer' },
+    route: { type: 'string', enum: ['self', 'department'] },
+    caseId: { type: 'string', description: 'the ID the case would have' },
+    household: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        districtCode: { type: 'string' },
+        districtName: { type: ['string', 'null'] },
+        operatorName: { type: 'string' },
+        establishedOn: { type: 'string' },
+        status: { type: 'string' },
+      },
+    },
+    eligible: { type: 'boolean' },
+    eligibility: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { clause: { type: 'string' }, passed: { type: 'boolean' }, reason: { type: 'string' }, facts: { type: 'object', additionalProperties: true } },
+      },
+    },
+    criteria: {
+      type: 'object',
+      description: 'per category, the criteria this route may claim (a recommendation implies its department criterion)',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** A self-application may not claim "recommended by a department" (K5, F6, Q6, E4); a recommendation implies it. */
+function claimableCriteria(route: ApplicationRoute): Record<Category, readonly string[]> {
+  return Object.fromEntries(
+    CATEGORIES.map((category) => [
+      category,
+      route === 'department' ? CATEGORY_CRITERIA[category] : CATEGORY_CRITERIA[category].filter((c) => !DEPARTMENT_RECOMMENDATION_CRITERIA.includes(c)),
+    ]),
+  ) as Record<Category, readonly string[]>;
+}
 
 const actorSchema = {
   type: 'object',
@@ -338,6 +385,59 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           .status(201)
           .header('location', `/cases/${caseId}`)
           .send({ caseId, uscc: body.uscc, year, category: body.category, status: 'under_review' });
+      },
+    );
+
+    app.get<{ Params: { uscc: string } }>(
+      '/households/:uscc/application-form',
+      {
+        schema: {
+          summary: 'The application as it would be filed today: pre-filled from the data held (C-NOFEE), eligibility explained clause by clause',
+          description:
+            'For the household itself (self-application) or a department (recommendation, C-REC; a district department for its district), and for the district office of the household and the city office to read. ' +
+            'Every clause is evaluated as the filing would (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON); the criteria are those the route may claim. Nothing is written.',
+          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          response: { 200: applicationFormSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request, ['household', 'department', 'district', 'city']);
+        const { uscc } = request.params;
+        const valid = validateUscc(uscc);
+        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        if (actor.role === 'household' && actor.uscc !== uscc) {
+          throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
+        }
+        const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
+        if (!household) throw new HttpError(404, `no household ${uscc} in the registry`, { field: 'uscc' });
+        const scopedTo = actor.role === 'district' || actor.role === 'department' ? actor.districtCode : undefined;
+        if (scopedTo !== undefined && scopedTo !== household.districtCode) {
+          throw new HttpError(403, `the household belongs to district ${household.districtCode}, not ${scopedTo}`, { field: 'uscc' });
+        }
+        const route: ApplicationRoute = actor.role === 'department' ? 'department' : 'self';
+        const now = deps.now();
+        const year = yearOf(cstDateOf(now));
+        const { results } = checkEligibility(
+          await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }),
+          deps.eligibilitySettings,
+        );
+        return {
+          uscc,
+          year,
+          route,
+          caseId: recognitionCaseId(uscc, year),
+          household: {
+            name: household.name,
+            districtCode: household.districtCode,
+            districtName: TIANJIN_DISTRICTS[household.districtCode] ?? null,
+            operatorName: household.operatorName,
+            establishedOn: household.establishedOn,
+            status: household.status,
+          },
+          eligible: results.every((result) => result.passed),
+          eligibility: results,
+          criteria: claimableCriteria(route),
+        };
       },
     );
 

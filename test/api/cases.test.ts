@@ -70,6 +70,60 @@ describe('authentication', () => {
   });
 });
 
+describe('GET /households/{uscc}/application-form (C-NOFEE)', () => {
+  const form = (uscc: string, actor: Actor) => app.inject({ method: 'GET', url: `/households/${uscc}/application-form`, headers: bearer(actor) });
+
+  it('pre-fills the application from the registry and explains every clause, writing nothing', async () => {
+    const household = await registerHousehold(database, '120105');
+    const response = await form(household.uscc, household.actor);
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      uscc: household.uscc,
+      route: 'self',
+      year: Number(cstDateOf(now).slice(0, 4)),
+      caseId: `recognition-${household.uscc}-${cstDateOf(now).slice(0, 4)}`,
+      household: { districtCode: '120105', districtName: '河北区', status: 'active' },
+      eligible: true,
+    });
+    expect(body.eligibility.map((r: { clause: string }) => r.clause)).toEqual(
+      expect.arrayContaining(['C-CYCLE', 'T-B1', 'C-SRC', 'C-EX1', 'C-EX2', 'C-BAN', 'C-ONE-TYPE', 'C-ONE-PERSON']),
+    );
+    expect(body.criteria.quality).toEqual(['Q1', 'Q2', 'Q3', 'Q4', 'Q5']);
+    const trail = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, body.caseId));
+    expect(trail).toEqual([]);
+  });
+
+  it('shows a department the recommendation route, and an untiered household as not eligible (C-SRC)', async () => {
+    const household = await registerHousehold(database, '120105', { eligible: false });
+    const department: Actor = { id: 'hebei-commerce-1', role: 'department', department: '河北区商务局', districtCode: '120105' };
+    const response = await form(household.uscc, department);
+    expect(response.json()).toMatchObject({ route: 'department', eligible: false, criteria: { quality: ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6'] } });
+    expect(response.json().eligibility.find((r: { clause: string }) => r.clause === 'C-SRC')).toMatchObject({ passed: false });
+  });
+
+  it.each([
+    ['another household', (other: string) => ({ id: 'h', role: 'household', uscc: other }) as Actor, 403],
+    ['a district office of another district', () => districtOffice('120101'), 403],
+    ['a department of another district', () => ({ id: 'd', role: 'department', department: '和平区商务局', districtCode: '120101' }) as Actor, 403],
+    ['its district office', () => districtOffice('120105'), 200],
+    ['the city office', () => ({ id: 'c', role: 'city' }) as Actor, 200],
+  ])('answers %s with %i', async (_name, actorFor, status) => {
+    const household = await registerHousehold(database, '120105');
+    const other = await registerHousehold(database, '120105');
+    expect((await form(household.uscc, actorFor(other.uscc))).statusCode).toBe(status);
+  });
+
+  it('answers 400 for a malformed USCC and 404 for one not in the registry', async () => {
+    const city: Actor = { id: 'c', role: 'city' };
+    const malformed = await form('92120105MA05L9XX1X', city);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().details).toMatchObject({ field: 'uscc', rule: 'GB 32100-2015' });
+    const first17 = '92120105000000009';
+    expect((await form(first17 + usccCheckCharacter(first17), city)).statusCode).toBe(404);
+  });
+});
+
 describe('POST /applications', () => {
   it('names the field and the rule of a malformed USCC (GB 32100-2015)', async () => {
     const { uscc, actor } = await registerHousehold(database);
