@@ -307,6 +307,11 @@ export interface AnnualReportDecisionCommand {
   year: number;
   decision: 'accept' | 'reject' | 'excuse';
   reason?: string;
+  /**
+   * The household's tier in force when the office decides, as the caller read it: what the data
+   * say of the base standard the office confirms (C-ANNUAL; unclassified fails T-B1…T-B6).
+   */
+  tierInForce?: TierStanding | null;
 }
 
 export interface OperatorChangeCommand {
@@ -778,8 +783,17 @@ export function validateAnnualReportDecision(term: RecognitionTerm, command: Ann
     case 'accept':
     case 'reject':
       if (report.status !== 'filed') return violation(409, 'decision', 'C-ANNUAL', `the report for ${command.year} is ${report.status}, not awaiting review`);
-      return command.decision === 'reject' && isBlank(command.reason)
-        ? violation(422, 'reason', 'C-ANNUAL', 'say which base standard the household no longer meets')
+      if (command.decision === 'reject') {
+        return isBlank(command.reason) ? violation(422, 'reason', 'C-ANNUAL', 'say which base standard the household no longer meets') : null;
+      }
+      return command.tierInForce?.tier === 'unclassified' && isBlank(command.reason)
+        ? violation(
+            422,
+            'reason',
+            'C-ANNUAL',
+            `the tier in force (${command.tierInForce.year}) is unclassified: by the data the household no longer meets the base standard (T-B1…T-B6); ` +
+              'reject the report, which cancels the recognition, or say why the standard still holds',
+          )
         : null;
     case 'excuse':
       if (report.status !== 'due') return violation(409, 'decision', 'C-ANNUAL', `the report for ${command.year} is ${report.status}: only a missing report is excused`);
@@ -797,7 +811,7 @@ export function applyAnnualReportDecision(term: RecognitionTerm, command: Annual
       return termTransition(term, at, command.actor, 'annual_report_accepted', 'recognised', reason, {
         patch: { reports: replaceReport(term, { ...report, status: 'accepted', decision: { decision: 'accepted', by: command.actor.id, at, reason } }) },
         clauses: ['C-ANNUAL'],
-        details: { year: command.year },
+        details: { year: command.year, tierInForce: command.tierInForce ?? null },
       });
     case 'excuse':
       return termTransition(term, at, command.actor, 'annual_report_excused', 'recognised', reason, {
@@ -809,7 +823,7 @@ export function applyAnnualReportDecision(term: RecognitionTerm, command: Annual
       return close(term, at, command.actor, 'annual_report_rejected', 'cancelled', reason, {
         patch: { reports: replaceReport(term, { ...report, status: 'rejected', decision: { decision: 'rejected', by: command.actor.id, at, reason } }) },
         clauses: ['C-ANNUAL'],
-        details: { year: command.year },
+        details: { year: command.year, tierInForce: command.tierInForce ?? null },
       });
   }
 }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { readTierInForce } from '../../activities/recognition-term.js';
-import { households } from '../../db/schema.js';
+import { cases, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { checkEligibility } from '../../policy/eligibility.js';
@@ -193,7 +193,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: "The district office's review of an annual report, or its excuse of a missing one (C-ANNUAL)",
           description:
-            'accept: the household still meets the base standard; reject (with the reason): it does not, and the recognition is cancelled 取消认定; excuse (with the reason): a missing report does not cancel the recognition.',
+            'accept: the household still meets the base standard; reject (with the reason): it does not, and the recognition is cancelled 取消认定; excuse (with the reason): a missing report does not cancel the recognition. ' +
+            'The tier in force is read and recorded with the decision: while it is unclassified (the data say the base standard fails), accepting needs a reason (422, C-ANNUAL).',
           params: {
             type: 'object',
             required: ['caseId', 'year'],
@@ -210,7 +211,10 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = requireActor(request, ['district']);
-        const command = { actor, year: request.params.year, decision: request.body.decision, reason: request.body.reason };
+        const [projection] = await database.db.select({ uscc: cases.uscc }).from(cases).where(eq(cases.caseId, request.params.caseId));
+        const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
+        const { decision, reason } = request.body;
+        const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
       },

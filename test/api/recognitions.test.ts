@@ -7,6 +7,7 @@ import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { quotaPlaces, recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
+import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, addYears, cstDateOf } from '../../policy/dates.js';
 import type { RecognitionTermSettings } from '../../policy/recognition-term.js';
@@ -303,8 +304,20 @@ describe('who decides what in the recognised phase', () => {
       field: 'reason',
       clause: 'C-ANNUAL',
     });
+    // The data say the base standard fails: accepting needs the office's reason (C-ANNUAL).
+    const [tier] = await database.db.select().from(householdTiers).where(eq(householdTiers.uscc, c.uscc));
+    await database.db.update(householdTiers).set({ tier: 'unclassified' }).where(eq(householdTiers.uscc, c.uscc));
+    await expectRefusal(await post(c.url(`annual-reports/${reportYear}/decision`), districtOffice(district), { decision: 'accept' }), 422, {
+      field: 'reason',
+      clause: 'C-ANNUAL',
+    });
+    await database.db.update(householdTiers).set({ tier: tier!.tier }).where(eq(householdTiers.uscc, c.uscc));
     const accepted = await post(c.url(`annual-reports/${reportYear}/decision`), districtOffice(district), { decision: 'accept' });
     expect(accepted.json().reports[0]).toMatchObject({ status: 'accepted', decision: { decision: 'accepted', by: `reviewer-${district}` } });
+    expect((await eventsSettled(c.handle)).at(-1)).toMatchObject({
+      action: 'annual_report_accepted',
+      details: { year: reportYear, tierInForce: { tier: tier!.tier, year: tier!.year } },
+    });
 
     // The new operator already runs a recognised household in the district (C-ONE-PERSON).
     const sibling = await registerHousehold(database, district);

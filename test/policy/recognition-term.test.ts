@@ -22,11 +22,13 @@ import {
   termWaiting,
   tierRose,
   validateAnnualReport,
+  validateAnnualReportDecision,
   validateEvaluationFinding,
   validateIncomingTransfer,
   validateRevocation,
   validateSpotCheck,
   validateTransferOut,
+  type AnnualReportDecisionCommand,
   type EvaluationData,
   type RecognisedApplication,
   type RecognitionTerm,
@@ -224,6 +226,23 @@ describe('annual reports (C-ANNUAL)', () => {
     const rejected = applyAnnualReportDecision(last(filed), { actor: DISTRICT, year: 2027, decision: 'reject', reason: 'no longer trading' }, at('2027-03-05'));
     expect(rejected.state).toMatchObject({ status: 'cancelled', operatorRecheck: null });
     expect(rejected.event).toMatchObject({ action: 'annual_report_rejected', clauses: ['C-ANNUAL'] });
+  });
+
+  const filedReport = () => applyAnnualReport(recognised().state, { actor: HOUSEHOLD, year: 2027 }, at('2027-03-01'))[0]!.state;
+  const unclassified = { tier: 'unclassified', year: 2027 } as const;
+  const growth = { tier: 'growth', year: 2027 } as const;
+  it.each<[string, AnnualReportDecisionCommand, number | null]>([
+    ['accept, tier in force growth', { actor: DISTRICT, year: 2027, decision: 'accept', tierInForce: growth }, null],
+    ['accept, never tiered', { actor: DISTRICT, year: 2027, decision: 'accept', tierInForce: null }, null],
+    ['accept, tier in force unclassified, no reason', { actor: DISTRICT, year: 2027, decision: 'accept', tierInForce: unclassified }, 422],
+    ['accept, tier in force unclassified, a blank reason', { actor: DISTRICT, year: 2027, decision: 'accept', reason: ' ', tierInForce: unclassified }, 422],
+    ['accept, tier in force unclassified, with the reason', { actor: DISTRICT, year: 2027, decision: 'accept', reason: 'objection upheld (T-OBJ), re-tiered growth', tierInForce: unclassified }, null],
+    ['reject, tier in force unclassified', { actor: DISTRICT, year: 2027, decision: 'reject', reason: 'T-B1 deregistered', tierInForce: unclassified }, null],
+  ])('confirms the base standard against the tier in force: %s', (_name, command, status) => {
+    const refusal = validateAnnualReportDecision(filedReport(), command);
+    expect(refusal?.status ?? null).toBe(status);
+    if (refusal) expect(refusal).toMatchObject({ field: 'reason', clause: 'C-ANNUAL' });
+    else expect(applyAnnualReportDecision(filedReport(), command, at('2027-03-05')).event.details).toMatchObject({ tierInForce: command.tierInForce });
   });
 });
 
