@@ -1,42 +1,57 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
-import type { CaseEvent } from '../policy/recognition-case.js';
-import type { TermEvent } from '../policy/recognition-term.js';
+import type { Actor } from '../policy/actors.js';
 
 export type CaseRecordsTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** An audit event as every workflow keeps it: case phases and tier objections alike. */
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: Actor;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+  reason: string | null;
+  clauses: string[];
+  details: Record<string, unknown>;
+}
+
+/** Appends a trail's new audit events; keyed by (trail, seq), so a retry or a replay writes nothing twice. */
+export async function recordAuditEvents(tx: CaseRecordsTransaction, trailId: string, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx
+    .insert(caseEvents)
+    .values(
+      events.map((e) => ({
+        caseId: trailId,
+        seq: e.seq,
+        at: new Date(e.at),
+        actorId: e.actor.id,
+        actorRole: e.actor.role,
+        action: e.action,
+        fromStatus: e.fromStatus,
+        toStatus: e.toStatus,
+        reason: e.reason,
+        clauses: e.clauses,
+        details: e.details,
+      })),
+    )
+    .onConflictDoNothing();
+}
+
 /**
- * Writes a case's new audit events and its projection row, both phases alike. Events are keyed
- * by (case, seq) and the row is versioned by the last seq, so a retried or replayed save writes
- * nothing twice and an older view never overwrites a newer one. Answers whether the row was
- * written, so that the caller updates its other records only from the newest view.
+ * Writes a case's new audit events and its projection row, both phases alike. The row is
+ * versioned by the last seq, so an older view never overwrites a newer one. Answers whether the
+ * row was written, so that the caller updates its other records only from the newest view.
  */
 export async function saveCaseProjection(
   tx: CaseRecordsTransaction,
   projection: typeof cases.$inferInsert,
-  events: ReadonlyArray<CaseEvent | TermEvent>,
+  events: readonly AuditEvent[],
 ): Promise<boolean> {
-  if (events.length > 0) {
-    await tx
-      .insert(caseEvents)
-      .values(
-        events.map((e) => ({
-          caseId: projection.caseId,
-          seq: e.seq,
-          at: new Date(e.at),
-          actorId: e.actor.id,
-          actorRole: e.actor.role,
-          action: e.action,
-          fromStatus: e.fromStatus,
-          toStatus: e.toStatus,
-          reason: e.reason,
-          clauses: e.clauses,
-          details: e.details,
-        })),
-      )
-      .onConflictDoNothing();
-  }
+  await recordAuditEvents(tx, projection.caseId, events);
   const { caseId: _key, createdAt: _created, ...changes } = projection;
   const written = await tx
     .insert(cases)

@@ -1,10 +1,10 @@
 import { and, sql as drizzleSql, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { caseEvents } from '../db/schema.js';
 import { householdTiers, tierHistory, tierObjections } from '../db/tiering-schema.js';
 import type { ObjectionEvent } from '../policy/tier-objection.js';
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
 import type { ObjectionView } from '../workflows/tier-objection/contract.js';
+import { recordAuditEvents } from './case-projection.js';
 
 export interface ObjectionActivities {
   /**
@@ -20,26 +20,7 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
   return {
     async saveObjection({ view, events }) {
       await db.transaction(async (tx) => {
-        if (events.length > 0) {
-          await tx
-            .insert(caseEvents)
-            .values(
-              events.map((e) => ({
-                caseId: view.objectionId,
-                seq: e.seq,
-                at: new Date(e.at),
-                actorId: e.actor.id,
-                actorRole: e.actor.role,
-                action: e.action,
-                fromStatus: e.fromStatus,
-                toStatus: e.toStatus,
-                reason: e.reason,
-                clauses: e.clauses,
-                details: e.details,
-              })),
-            )
-            .onConflictDoNothing();
-        }
+        await recordAuditEvents(tx, view.objectionId, events);
         const { decision } = view;
         const row = {
           objectionId: view.objectionId,
