@@ -1,15 +1,17 @@
 /**
  * The tiering's I/O (RULES.md part 1): the yearly run's steps (T-RUN) — prepare, tier one chunk of
  * households, finalize, apply the tiers — on-demand tiering of one household, the per-year
- * thresholds, and the switch of the run in force. Every write is idempotent: a retried activity, or one whose worker
- * died after committing, leaves exactly what one successful attempt leaves.
+ * thresholds, and the switch of the run in force. Every write is idempotent: a retried activity,
+ * or one whose worker died after committing, leaves exactly what one successful attempt leaves.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import type { ISql, Row, Sql } from 'postgres';
+import { sql as drizzleSql, type SQL } from 'drizzle-orm';
+import type { ISql, Row, Sql, TransactionSql } from 'postgres';
 import type { Db } from '../db/client.js';
+import { householdTiers, tieringResults } from '../db/tiering-schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
 import { outcomesOf, type StoredTierTrace } from '../policy/tier-trace.js';
@@ -104,6 +106,8 @@ export interface TieringRunRecord {
   quotaBase: number | null;
   movements: Movements | null;
   inForce: boolean;
+  /** When its tiers last became the households' current tiers; null while they are being applied, or if never in force. */
+  tiersAppliedAt: string | null;
 }
 
 export interface FinalizedRun {
@@ -160,8 +164,13 @@ export interface TieringActivities {
     makeInForce: boolean;
     completedAt: string;
   }): Promise<TieringRunRecord>;
-  /** Makes the results in `range` of a run in force the current tier of their households. */
-  applyRunTiers(input: { runId: number; range: UsccRange; decidedBy: string; decidedAt: string }): Promise<number>;
+  /**
+   * Makes the results in `ranges` of a run in force the current tier of their households; answers
+   * how many changed. Ranges of one run are applied side by side, each activity in its transaction.
+   */
+  applyRunTiers(input: { runId: number; ranges: UsccRange[]; decidedBy: string; decidedAt: string }): Promise<number>;
+  /** Records that every range of a run in force was applied: its tiers are the households' current tiers. */
+  recordTiersApplied(input: { runId: number; tierChanges: number; appliedAt: string }): Promise<TieringRunRecord>;
   failTieringRun(input: { runId: number; reason: string; failedAt: string }): Promise<void>;
   loadHouseholdToTier(input: { uscc: string; asOf: IsoDate }): Promise<HouseholdToTier>;
   recordOnDemandTier(input: OnDemandRecord): Promise<OnDemandOutcome>;
@@ -173,6 +182,14 @@ const LINES_PER_COPY_WRITE = 1_000;
 const RUN_START_LOCK = 2024_0901;
 /** Orders a switch of the year's run in force (exclusive) after the applying of its tiers (shared). */
 const IN_FORCE_LOCK = 2024_0902;
+/**
+ * Households per statement when the city office puts a run in force: each statement's part of
+ * household_tiers stays in shared buffers, where one statement for a million households updates
+ * pages in hash order and rereads and rewrites them (measured: twice as slow). The yearly run
+ * applies its tiers in the ranges of its chunks.
+ */
+const APPLY_RANGE_HOUSEHOLDS = 50_000;
+const UNIQUE_VIOLATION = '23505';
 
 /** A connection or a transaction: what the helpers below run their statements on. */
 type Queryable = ISql;
@@ -327,7 +344,13 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
             quota_base = ${quotaBase}, movements = ${json(tx, movements)}
           where id = ${runId}`;
         let replacedRunId: number | null = null;
-        if (makeInForce) replacedRunId = await switchInForce(tx, run);
+        if (makeInForce) {
+          await tx`select pg_advisory_xact_lock(${IN_FORCE_LOCK}, ${run.year})`;
+          replacedRunId = await switchInForce(tx, run);
+          // Its tiers are applied next: the planner must know how many households have one (a first
+          // run adds a million at once), or it scans the whole table for every household it joins.
+          await tx`analyze household_tiers`;
+        }
         await auditRun(tx, {
           workflowId: run.workflowId,
           seq: 2,
@@ -344,17 +367,41 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
       });
     },
 
-    async applyRunTiers({ runId, range, decidedBy, decidedAt }) {
+    async applyRunTiers({ runId, ranges, decidedBy, decidedAt }) {
       return sql.begin(async (tx) => {
         const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
         if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
         const run = toRunRecord(row);
-        // Ranges of one run apply side by side; a switch of the year's run in force waits for them.
         await tx`select pg_advisory_xact_lock_shared(${IN_FORCE_LOCK}, ${run.year})`;
         const [inForce] = await tx`select in_force from tiering_runs where id = ${runId}`;
-        // Another version was put in force meanwhile and brought the tiers with it.
+        // Another version was put in force meanwhile and brought its tiers with it.
         if (!inForce?.in_force) return 0;
-        return applyTiers(tx, run, range, decidedBy, decidedAt);
+        return applyTiers(tx, run, ranges, decidedBy, decidedAt, () => heartbeat());
+      });
+    },
+
+    async recordTiersApplied({ runId, tierChanges, appliedAt }) {
+      return sql.begin(async (tx) => {
+        const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
+        if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
+        await tx`select pg_advisory_xact_lock(${IN_FORCE_LOCK}, ${row.year as number})`;
+        const [applied] = await tx`
+          update tiering_runs set tiers_applied_at = ${appliedAt}
+          where id = ${runId} and in_force and tiers_applied_at is null
+          returning ${runColumns(tx)}`;
+        if (!applied) {
+          const [current] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId}`;
+          return toRunRecord(current!);
+        }
+        const run = toRunRecord(applied);
+        await auditNext(tx, run.workflowId, {
+          at: appliedAt,
+          actor: SYSTEM_ACTOR,
+          action: 'tiering_run_tiers_applied',
+          reason: `T-RUN: the tiers of version ${run.version} are the households' current tiers for ${run.year}`,
+          details: { runId, tierChanges },
+        });
+        return run;
       });
     },
 
@@ -516,16 +563,19 @@ export async function makeRunInForce(
     }
     // Already in force, the switch only brings over tiers its run could not apply (a failed workflow).
     const replacedRunId = run.inForce ? null : await switchInForce(tx, run);
-    const tierChanges = await applyTiers(tx, run, { from: null, to: null }, actor.id, at);
-    if (run.inForce && tierChanges === 0) return { run, replacedRunId, tierChanges };
-    await tx`
-      insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
-      select ${run.workflowId}, coalesce(max(seq), 0) + 1, ${at}, ${actor.id}, ${actor.role},
-             'tiering_run_made_in_force', 'completed', 'completed',
-             ${`T-RUN: version ${run.version} is the run in force for ${run.year}`}, ${['T-RUN']},
-             ${json(tx, { runId, replacedRunId, tierChanges })}
-      from case_events where case_id = ${run.workflowId}`;
-    return { run: { ...run, inForce: true }, replacedRunId, tierChanges };
+    await tx`analyze household_tiers`;
+    const tierChanges = await applyTiers(tx, run, await usccRanges(tx, APPLY_RANGE_HOUSEHOLDS), actor.id, at);
+    if (run.inForce && run.tiersAppliedAt !== null && tierChanges === 0) return { run, replacedRunId, tierChanges };
+    const [applied] = await tx`
+      update tiering_runs set tiers_applied_at = ${at} where id = ${runId} returning ${runColumns(tx)}`;
+    await auditNext(tx, run.workflowId, {
+      at,
+      actor,
+      action: 'tiering_run_made_in_force',
+      reason: `T-RUN: version ${run.version} is the run in force for ${run.year}`,
+      details: { runId, replacedRunId, tierChanges },
+    });
+    return { run: toRunRecord(applied!), replacedRunId, tierChanges };
   });
 }
 
@@ -540,43 +590,91 @@ async function switchInForce(tx: Queryable, run: TieringRunRecord): Promise<numb
 }
 
 /**
- * Makes the run's results in `range` the current tier of their households, except where the
- * current tier comes from a later year; each change of tier (or first tier) goes to tier_history,
- * whose row points at the run's result (run_id, uscc) for the trace rather than copying it.
- * Set-based, and idempotent: done again, it finds nothing changed.
+ * Makes the run's results the current tier of their households, in the caller's transaction, one
+ * USCC range after the other, except where the current tier comes from a later year; each change
+ * of tier (or first tier) goes to tier_history. Neither copies the trace: both rows point at the
+ * run's result (run_id, uscc). Idempotent: done again, it finds nothing to change. Answers how
+ * many households' tier changed.
  */
 async function applyTiers(
-  tx: Queryable,
+  tx: TransactionSql,
   run: TieringRunRecord,
-  range: UsccRange,
+  ranges: readonly UsccRange[],
   decidedBy: string,
   at: string,
+  onRangeApplied: () => void = () => {},
 ): Promise<number> {
+  // The applying changes the statistics it is planned with (a first run inserts every row, and an
+  // autovacuum may sample the table halfway): planned for a near-empty range, a nested loop would
+  // scan a range once per household in it. Hash and merge joins stay linear whatever the estimate.
+  await tx`set local enable_nestloop = off`;
+  await tx`set local plan_cache_mode = force_custom_plan`;
+  let tierChanges = 0;
+  for (const range of ranges) {
+    // A household whose current tier another decision (on-demand tiering, an upheld objection)
+    // changed after the statement read it is left to another pass, and one it gave a first tier
+    // fails the statement, which is done again (cheaper than "on conflict", by a third): the
+    // previous tier the history records is always the one replaced.
+    for (let missed = -1; missed !== 0; ) {
+      try {
+        const [applied] = await tx.savepoint((savepoint) => applyRange(savepoint, run, range, decidedBy, at));
+        missed = applied!.missed as number;
+        tierChanges += applied!.tier_changes as number;
+      } catch (err) {
+        if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      }
+    }
+    onRangeApplied();
+  }
+  return tierChanges;
+}
+
+/**
+ * One range of applyTiers, one statement: the range on every side, so that each scan reads the
+ * range of its table, not all of it. Answers how many households it left for another pass
+ * (`missed`) and how many changed tier.
+ */
+function applyRange(sql: Queryable, run: TieringRunRecord, range: UsccRange, decidedBy: string, at: string) {
   const reason = `T-RUN: tiering run ${run.year} version ${run.version} as of ${run.asOf}`;
-  const history = await tx`
-    insert into tier_history (uscc, year, tier, previous_tier, source, run_id, decided_by, decided_at, reason, trace)
-    select result.uscc, ${run.year}, result.tier, current.tier, 'run', ${run.runId}, ${decidedBy}, ${at}, ${reason}, null
-    from tiering_results result
-    -- The range on both sides, so that the join reads the range of household_tiers, not all of it.
-    left join household_tiers current on current.uscc = result.uscc and ${usccRangeFilter(tx, range, 'current.uscc')}
-    where ${resultsInRange(tx, run.runId, range, 'result')}
-      and (current.uscc is null or (current.year <= ${run.year} and current.tier <> result.tier))`;
-  // An UPDATE joined over the range, then an INSERT of the rest: a third less work than an upsert (measured).
-  await tx`
-    update household_tiers current set
-      year = ${run.year}, tier = result.tier, source = 'run', run_id = ${run.runId}, as_of = ${run.asOf},
-      rule_version = ${run.ruleVersion}, trace = result.trace, decided_at = ${at}
-    from tiering_results result
-    where ${resultsInRange(tx, run.runId, range, 'result')} and current.uscc = result.uscc
-      and ${usccRangeFilter(tx, range, 'current.uscc')}
-      and current.year <= ${run.year} and current.run_id is distinct from ${run.runId}`;
-  await tx`
-    insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
-    select result.uscc, ${run.year}, result.tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, result.trace, ${at}
-    from tiering_results result
-    where ${resultsInRange(tx, run.runId, range, 'result')}
-      and not exists (select 1 from household_tiers current where current.uscc = result.uscc)`;
-  return history.count;
+  return sql`
+    with changes as materialized (
+      select result.uscc, result.tier, current.tier as previous_tier, current.decided_at as previous_decided_at
+      from tiering_results result
+      left join household_tiers current on current.uscc = result.uscc and ${usccRangeFilter(sql, range, 'current.uscc')}
+      where result.run_id = ${run.runId} and ${usccRangeFilter(sql, range, 'result.uscc')}
+        and (current.uscc is null or (current.year <= ${run.year} and current.run_id is distinct from ${run.runId}))
+    ), updated as (
+      update household_tiers held set
+        year = ${run.year}, tier = change.tier, source = 'run', run_id = ${run.runId}, as_of = ${run.asOf},
+        rule_version = ${run.ruleVersion}, trace = null, decided_at = ${at}
+      from changes change
+      where held.uscc = change.uscc and ${usccRangeFilter(sql, range, 'held.uscc')}
+        and held.tier = change.previous_tier and held.decided_at = change.previous_decided_at
+      returning held.uscc, held.tier, change.previous_tier
+    ), inserted as (
+      insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
+      select uscc, ${run.year}, tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, null, ${at}
+      from changes where previous_tier is null
+      returning uscc, tier, null::text as previous_tier
+    ), history as (
+      insert into tier_history (uscc, year, tier, previous_tier, source, run_id, decided_by, decided_at, reason, trace)
+      select uscc, ${run.year}, tier, previous_tier, 'run', ${run.runId}, ${decidedBy}, ${at}, ${reason}, null
+      from (select * from updated union all select * from inserted) applied
+      where previous_tier is distinct from tier
+      returning 1
+    )
+    select (select count(*) from changes)::int - (select count(*) from updated)::int - (select count(*) from inserted)::int as missed,
+           (select count(*) from history)::int as tier_changes`;
+}
+
+/**
+ * The current tier's stored trace (policy/tier-trace.ts), for a query that reads household_tiers:
+ * a tier the yearly run set is its run's result; on-demand and objection tiers carry their own.
+ */
+export function currentTierTrace(): SQL<StoredTierTrace | null> {
+  return drizzleSql<StoredTierTrace | null>`coalesce(${householdTiers.trace}, (
+    select ${tieringResults.trace}::jsonb from ${tieringResults}
+    where ${tieringResults.runId} = ${householdTiers.runId} and ${tieringResults.uscc} = ${householdTiers.uscc}))`;
 }
 
 /** The tiers a run gave the households of a range, as lines `uscc \t tier` in USCC byte order. */
@@ -587,31 +685,24 @@ async function tiersInRange(sql: Queryable, runId: number, range: UsccRange): Pr
   return new LineCursor(text, 2, 'tiering_results');
 }
 
-/**
- * The results of a run in a USCC range, as row comparisons on the primary key (run_id, uscc): for
- * a run its statistics do not know yet, the planner would otherwise take the (run_id, tier) index
- * and filter every result of the run, for every chunk (measured: 15 times slower).
- */
-function resultsInRange(sql: Queryable, runId: number, range: UsccRange, table = 'tiering_results') {
-  const key = sql`(${sql(table)}.run_id, ${sql(table)}.uscc)`;
-  const inRun = sql`${sql(table)}.run_id = ${runId}`;
-  const { from, to } = range;
-  if (from !== null && to !== null) return sql`${inRun} and ${key} >= (${runId}, ${from}) and ${key} < (${runId}, ${to})`;
-  if (from !== null) return sql`${inRun} and ${key} >= (${runId}, ${from})`;
-  if (to !== null) return sql`${inRun} and ${key} < (${runId}, ${to})`;
-  return inRun;
+/** The results of a run in a USCC range: a range of the primary key (run_id, uscc). */
+function resultsInRange(sql: Queryable, runId: number, range: UsccRange) {
+  return sql`run_id = ${runId} and ${usccRangeFilter(sql, range)}`;
 }
 
 /** Cuts the registry into USCC ranges of `size` households; the ends stay open so no USCC falls outside. */
 async function chunksOf(tx: Queryable, households: number, size: number): Promise<ChunkSpec[]> {
+  const ranges = await usccRanges(tx, size);
+  return ranges.map((range, index) => ({ index, ...range, households: Math.min(size, households - index * size) }));
+}
+
+async function usccRanges(tx: Queryable, size: number): Promise<UsccRange[]> {
   const starts = await tx`
     select uscc from (select uscc, row_number() over (order by uscc) - 1 as position from households) numbered
     where position % ${size} = 0 order by uscc`;
   return starts.map((row, index) => ({
-    index,
     from: index === 0 ? null : (row.uscc as string),
     to: index + 1 < starts.length ? (starts[index + 1]!.uscc as string) : null,
-    households: Math.min(size, households - index * size),
   }));
 }
 
@@ -637,10 +728,24 @@ async function auditRun(
     on conflict do nothing`;
 }
 
+/** Appends an event to a run's audit trail after whatever it holds (the in-force lock orders the writers). */
+async function auditNext(
+  tx: Queryable,
+  workflowId: string,
+  event: { at: string; actor: Actor; action: string; reason: string; details: Record<string, unknown> },
+): Promise<void> {
+  await tx`
+    insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
+    select ${workflowId}, coalesce(max(seq), 0) + 1, ${event.at}, ${event.actor.id}, ${event.actor.role}, ${event.action},
+           'completed', 'completed', ${event.reason}, ${['T-RUN']}, ${json(tx, event.details)}
+    from case_events where case_id = ${workflowId}`;
+}
+
 function runColumns(sql: Queryable) {
   return sql`
     id, year, version, as_of::text as as_of, thresholds, rule_version, status, workflow_id, requested_by,
-    ${isoTimestamp(sql, 'started_at')}, ${isoTimestamp(sql, 'completed_at')}, households, processed, counts_by_tier, counts_by_district, quota_base, movements, in_force`;
+    ${isoTimestamp(sql, 'started_at')}, ${isoTimestamp(sql, 'completed_at')}, households, processed, counts_by_tier, counts_by_district, quota_base, movements, in_force,
+    ${isoTimestamp(sql, 'tiers_applied_at')}`;
 }
 
 /**
@@ -671,6 +776,7 @@ function toRunRecord(row: Row): TieringRunRecord {
     quotaBase: row.quota_base as number | null,
     movements: row.movements as Movements | null,
     inForce: row.in_force as boolean,
+    tiersAppliedAt: row.tiers_applied_at as string | null,
   };
 }
 

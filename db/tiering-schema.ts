@@ -6,9 +6,11 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   date,
   index,
   integer,
+  json,
   jsonb,
   numeric,
   pgTable,
@@ -165,6 +167,8 @@ export const tieringRuns = pgTable(
     /** Year-on-year movements against the previous year's run in force: { "survival>growth": n, … }. */
     movements: jsonb('movements'),
     inForce: boolean('in_force').notNull().default(false),
+    /** When its tiers last became the households' current tiers; null while they are being applied, or if never in force. */
+    tiersAppliedAt: timestamp('tiers_applied_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('tiering_runs_year_version_idx').on(t.year, t.version),
@@ -173,7 +177,12 @@ export const tieringRuns = pgTable(
   ],
 );
 
-/** Each household's result in a run: tier and the trace of every clause evaluated, with its facts. */
+/**
+ * Each household's result in a run: tier and the trace of every clause evaluated, with its facts.
+ * The trace is `json`, kept as written: a run writes a million of them once, and they are read one
+ * household at a time (lookup, objection) or for their outcomes (export), so jsonb's conversion on
+ * input would be work for nothing (measured: a fifth of the database's share of a run).
+ */
 export const tieringResults = pgTable(
   'tiering_results',
   {
@@ -181,23 +190,33 @@ export const tieringResults = pgTable(
     uscc: text('uscc').notNull(),
     districtCode: text('district_code').notNull(),
     tier: text('tier').notNull(),
-    trace: jsonb('trace').notNull(),
+    trace: json('trace').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.uscc] }), index('tiering_results_run_tier_idx').on(t.runId, t.tier)],
+  (t) => [primaryKey({ columns: [t.runId, t.uscc] })],
 );
 
-/** The tier that counts now for each household, whatever decided it (run, on demand, upheld objection). */
-export const householdTiers = pgTable('household_tiers', {
-  uscc: text('uscc').primaryKey(),
-  year: smallint('year').notNull(),
-  tier: text('tier').notNull(),
-  source: text('source').notNull(),
-  runId: integer('run_id'),
-  asOf: date('as_of').notNull(),
-  ruleVersion: text('rule_version').notNull(),
-  trace: jsonb('trace').notNull(),
-  decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
-});
+/**
+ * The tier that counts now for each household, whatever decided it (run, on demand, upheld objection).
+ * A tier the yearly run set has no trace of its own: it is its run's result (run_id, uscc), so that
+ * applying a run writes small rows. Stored with fillfactor 50 (migration 0004, which drizzle-kit
+ * cannot express), so that each year's update of every row stays on its page (HOT) and leaves the
+ * primary key alone.
+ */
+export const householdTiers = pgTable(
+  'household_tiers',
+  {
+    uscc: text('uscc').primaryKey(),
+    year: smallint('year').notNull(),
+    tier: text('tier').notNull(),
+    source: text('source').notNull(),
+    runId: integer('run_id'),
+    asOf: date('as_of').notNull(),
+    ruleVersion: text('rule_version').notNull(),
+    trace: jsonb('trace'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [check('household_tiers_trace_check', sql`${t.trace} is not null or (${t.source} = 'run' and ${t.runId} is not null)`)],
+);
 
 /** Every change of a household's current tier, kept alongside: who, when, why. */
 export const tierHistory = pgTable(

@@ -1,5 +1,6 @@
 /**
- * The trace stored with every tiering decision (tiering_results, household_tiers, tier_history):
+ * The trace stored with every tiering decision (a run's in tiering_results, which the current tier
+ * and the history point at; on-demand and objection decisions' in household_tiers and tier_history):
  * which clauses held, on which facts, with which thresholds. The plain-language reasons are not
  * stored — a million households would carry a million copies of the same sentences — but
  * re-derived on read with `decideTier(facts, asOf, thresholds)` and `explainTier`, under the same

@@ -112,8 +112,30 @@ function zhDate(date: IsoDate): string {
   return `${yearOf(date)}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
 }
 
-function clause(id: string, passed: boolean, facts: Record<string, unknown>, reason: string): ClauseResult {
-  return { clause: id, passed, facts, reason };
+/**
+ * A clause's result whose sentence is worded when it is read: the yearly run stores outcomes and
+ * facts and re-derives the sentences on lookup, so wording fifteen for each of a million
+ * households would be work for nothing. Serialised (JSON) with its sentence.
+ */
+class WordedOnRead implements ClauseResult {
+  constructor(
+    readonly clause: string,
+    readonly passed: boolean,
+    readonly facts: Record<string, unknown>,
+    private readonly word: () => string,
+  ) {}
+
+  get reason(): string {
+    return this.word();
+  }
+
+  toJSON(): ClauseResult {
+    return { clause: this.clause, passed: this.passed, facts: this.facts, reason: this.reason };
+  }
+}
+
+function clause(id: string, passed: boolean, facts: Record<string, unknown>, reason: () => string): ClauseResult {
+  return new WordedOnRead(id, passed, facts, reason);
 }
 
 export function decideTier(facts: HouseholdFacts, asOf: IsoDate, thresholds: TierThresholds): TierDecision {
@@ -207,12 +229,12 @@ function registrationClause(facts: HouseholdFacts, asOf: IsoDate): ClauseResult 
   const { status, establishedOn } = facts;
   const ruleFacts = { status, establishedOn };
   if (status !== 'active') {
-    return clause('T-B1', false, ruleFacts, `登记状态为已${INACTIVE_STATUS_ZH[status]}，不属于登记在册的个体工商户。`);
+    return clause('T-B1', false, ruleFacts, () => `登记状态为已${INACTIVE_STATUS_ZH[status]}，不属于登记在册的个体工商户。`);
   }
   if (establishedOn > asOf) {
-    return clause('T-B1', false, ruleFacts, `成立于${zhDate(establishedOn)}，判定日${zhDate(asOf)}时尚未登记成立。`);
+    return clause('T-B1', false, ruleFacts, () => `成立于${zhDate(establishedOn)}，判定日${zhDate(asOf)}时尚未登记成立。`);
   }
-  return clause('T-B1', true, ruleFacts, '登记状态为在册（未吊销、注销或撤销）。');
+  return clause('T-B1', true, ruleFacts, () => '登记状态为在册（未吊销、注销或撤销）。');
 }
 
 function annualReportClause(
@@ -227,7 +249,7 @@ function annualReportClause(
       'T-B2',
       true,
       { reportYear: lastYear, establishedOn: facts.establishedOn, newlyEstablished: true },
-      `${asOfYear}年新成立，自动符合年度报告条件。`,
+      () => `${asOfYear}年新成立，自动符合年度报告条件。`,
     );
   }
   if (report === null) {
@@ -236,14 +258,14 @@ function annualReportClause(
       'T-B2',
       false,
       { reportYear: lastYear, filedOn },
-      `截至${zhDate(asOf)}未报送${lastYear}年度年度报告。`,
+      () => `截至${zhDate(asOf)}未报送${lastYear}年度年度报告。`,
     );
   }
   return clause(
     'T-B2',
     true,
     { reportYear: lastYear, filedOn: report.filedOn },
-    `已于${zhDate(report.filedOn)}报送${lastYear}年度年度报告。`,
+    () => `已于${zhDate(report.filedOn)}报送${lastYear}年度年度报告。`,
   );
 }
 
@@ -267,7 +289,7 @@ function creditListingClause(
         id,
         false,
         { kind, listedOn, clearedOn },
-        `自${zhDate(listedOn)}起被列入${wording.list}，截至${zhDate(asOf)}尚未${wording.cleared}。`,
+        () => `自${zhDate(listedOn)}起被列入${wording.list}，截至${zhDate(asOf)}尚未${wording.cleared}。`,
       );
     }
     if (latestClearance === null || clearedOn > latestClearance.clearedOn) latestClearance = { listedOn, clearedOn };
@@ -277,35 +299,35 @@ function creditListingClause(
       id,
       true,
       { kind, ...latestClearance },
-      `曾被列入${wording.list}，已于${zhDate(latestClearance.clearedOn)}${wording.cleared}。`,
+      () => `曾被列入${wording.list}，已于${zhDate(latestClearance.clearedOn)}${wording.cleared}。`,
     );
   }
-  return clause(id, true, { kind }, `未被列入${wording.list}。`);
+  return clause(id, true, { kind }, () => `未被列入${wording.list}。`);
 }
 
 function taxAbnormalClause(currentTax: TaxFacts | null): ClauseResult {
   const ruleFacts = { taxYear: currentTax?.year ?? null, abnormal: currentTax?.abnormal ?? false };
   if (currentTax?.abnormal === true) {
-    return clause('T-B5', false, ruleFacts, '被税务部门列为“非正常户”，尚未解除。');
+    return clause('T-B5', false, ruleFacts, () => '被税务部门列为“非正常户”，尚未解除。');
   }
-  return clause('T-B5', true, ruleFacts, '不属于税务“非正常户”。');
+  return clause('T-B5', true, ruleFacts, () => '不属于税务“非正常户”。');
 }
 
 function suspensionClause(facts: HouseholdFacts, asOf: IsoDate): ClauseResult {
   const { suspendedOn, seasonal } = facts;
   if (suspendedOn === null || suspendedOn > asOf) {
-    return clause('T-B6', true, { suspendedOn: null, seasonal }, '未办理歇业备案。');
+    return clause('T-B6', true, { suspendedOn: null, seasonal }, () => '未办理歇业备案。');
   }
   const ruleFacts = { suspendedOn, seasonal };
   // A suspension filed exactly 3 years before the as-of date has used up its statutory
   // maximum on that date: it no longer counts as "within" the period, so it passes.
   if (suspendedOn <= addYears(asOf, -STATUTORY_MAX_SUSPENSION_YEARS)) {
-    return clause('T-B6', true, ruleFacts, `于${zhDate(suspendedOn)}办理歇业备案，法定最长歇业期（3年）已届满。`);
+    return clause('T-B6', true, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，法定最长歇业期（3年）已届满。`);
   }
   if (seasonal) {
-    return clause('T-B6', true, ruleFacts, `于${zhDate(suspendedOn)}办理歇业备案，属于季节性经营，不受歇业限制。`);
+    return clause('T-B6', true, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，属于季节性经营，不受歇业限制。`);
   }
-  return clause('T-B6', false, ruleFacts, `于${zhDate(suspendedOn)}办理歇业备案，尚在法定最长歇业期（3年）内。`);
+  return clause('T-B6', false, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，尚在法定最长歇业期（3年）内。`);
 }
 
 function ageClause(facts: HouseholdFacts, currentTax: TaxFacts | null, asOf: IsoDate): ClauseResult {
@@ -314,17 +336,15 @@ function ageClause(facts: HouseholdFacts, currentTax: TaxFacts | null, asOf: Iso
   const taxRegisteredOn = currentTax?.taxRegisteredOn ?? null;
   const establishedLongEnough = establishedOn <= cutoff;
   const taxedLongEnough = taxRegisteredOn !== null && taxRegisteredOn <= cutoff;
-  const establishedPart = `成立于${zhDate(establishedOn)}，${establishedLongEnough ? '已满' : '不满'}2年`;
-  const taxPart =
-    taxRegisteredOn === null
-      ? '尚未纳入税务管理'
-      : `于${zhDate(taxRegisteredOn)}纳入税务管理，${taxedLongEnough ? '已满' : '不满'}2年`;
-  return clause(
-    'T-AGE',
-    establishedLongEnough && taxedLongEnough,
-    { establishedOn, taxRegisteredOn, requiredOnOrBefore: cutoff },
-    `${establishedPart}；${taxPart}。`,
-  );
+  const ruleFacts = { establishedOn, taxRegisteredOn, requiredOnOrBefore: cutoff };
+  return clause('T-AGE', establishedLongEnough && taxedLongEnough, ruleFacts, () => {
+    const establishedPart = `成立于${zhDate(establishedOn)}，${establishedLongEnough ? '已满' : '不满'}2年`;
+    const taxPart =
+      taxRegisteredOn === null
+        ? '尚未纳入税务管理'
+        : `于${zhDate(taxRegisteredOn)}纳入税务管理，${taxedLongEnough ? '已满' : '不满'}2年`;
+    return `${establishedPart}；${taxPart}。`;
+  });
 }
 
 function revenueClause(
@@ -336,14 +356,14 @@ function revenueClause(
 ): ClauseResult {
   const ruleFacts = { reportYear: lastYear, revenue, thresholdYuan };
   if (revenue === null) {
-    return clause(id, false, ruleFacts, `没有${lastYear}年度年报填报的销售额（营业收入）。`);
+    return clause(id, false, ruleFacts, () => `没有${lastYear}年度年报填报的销售额（营业收入）。`);
   }
   const passed = revenue >= thresholdYuan;
   return clause(
     id,
     passed,
     ruleFacts,
-    `${lastYear}年度年报填报销售额（营业收入）${revenue}元，${passed ? '达到' : '低于'}${tierZh}标准${thresholdYuan}元。`,
+    () => `${lastYear}年度年报填报销售额（营业收入）${revenue}元，${passed ? '达到' : '低于'}${tierZh}标准${thresholdYuan}元。`,
   );
 }
 
@@ -353,7 +373,7 @@ function generalTaxpayerClause(currentTax: TaxFacts | null): ClauseResult {
     'T-D2',
     generalTaxpayer,
     { taxYear: currentTax?.year ?? null, generalTaxpayer },
-    generalTaxpayer ? '税务部门登记为一般纳税人。' : '未被税务部门登记为一般纳税人。',
+    () => (generalTaxpayer ? '税务部门登记为一般纳税人。' : '未被税务部门登记为一般纳税人。'),
   );
 }
 
@@ -363,16 +383,17 @@ function developmentInsuredClause(insuredCount: number, lastYear: number): Claus
     'T-D3',
     passed,
     { year: lastYear, insuredCount },
-    `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，${passed ? '达到' : '未达到'}发展型标准（4人及以上）。`,
+    () => `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，${passed ? '达到' : '未达到'}发展型标准（4人及以上）。`,
   );
 }
 
 function growthInsuredClause(insuredCount: number, lastYear: number): ClauseResult {
   const passed = insuredCount >= 1 && insuredCount <= GROWTH_MAX_INSURED;
-  let reason = `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，符合成长型标准（1至3人）。`;
-  if (insuredCount === 0) reason = `${lastYear}年未以单位形式缴纳社保。`;
-  else if (!passed) reason = `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，超出成长型标准（1至3人）。`;
-  return clause('T-G3', passed, { year: lastYear, insuredCount }, reason);
+  return clause('T-G3', passed, { year: lastYear, insuredCount }, () => {
+    if (insuredCount === 0) return `${lastYear}年未以单位形式缴纳社保。`;
+    if (!passed) return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，超出成长型标准（1至3人）。`;
+    return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，符合成长型标准（1至3人）。`;
+  });
 }
 
 // T-D4 and T-D5 accept the household or its operator as holder, so `holder` never disqualifies.
@@ -384,7 +405,7 @@ function trademarkClause(ipRights: readonly IpRightFacts[]): ClauseResult {
     'T-D4',
     inUse.length > 0,
     { trademarksInUse: inUse },
-    inUse.length > 0 ? `拥有${inUse.length}件在经营中实际使用的商标。` : '没有在经营中实际使用的商标。',
+    () => (inUse.length > 0 ? `拥有${inUse.length}件在经营中实际使用的商标。` : '没有在经营中实际使用的商标。'),
   );
 }
 
@@ -394,7 +415,7 @@ function patentClause(ipRights: readonly IpRightFacts[]): ClauseResult {
     'T-D5',
     patents.length > 0,
     { patents },
-    patents.length > 0 ? `拥有${patents.length}件专利。` : '没有以本户或经营者为专利权人的专利。',
+    () => (patents.length > 0 ? `拥有${patents.length}件专利。` : '没有以本户或经营者为专利权人的专利。'),
   );
 }
 
@@ -407,8 +428,9 @@ function taxPaidClause(taxRows: readonly TaxFacts[], lastYear: number): ClauseRe
     'T-G2',
     passed,
     { year: lastYear, vatPaid, iitPaid },
-    passed
-      ? `${lastYear}年实际缴纳增值税${vatPaid ?? 0}元、个人所得税${iitPaid ?? 0}元。`
-      : `${lastYear}年未实际缴纳增值税或个人所得税。`,
+    () =>
+      passed
+        ? `${lastYear}年实际缴纳增值税${vatPaid ?? 0}元、个人所得税${iitPaid ?? 0}元。`
+        : `${lastYear}年未实际缴纳增值税或个人所得税。`,
   );
 }

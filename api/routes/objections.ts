@@ -7,6 +7,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
+import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -17,7 +18,6 @@ import {
   type FactsCorrection,
   type ObjectionDecisionCommand,
 } from '../../policy/tier-objection.js';
-import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import type { Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
@@ -274,7 +274,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
           if (invalid) throw HttpError.fromViolation(invalid);
         }
         const [household] = await database.db
-          .select({ name: households.name, districtCode: households.districtCode, tier: householdTiers })
+          .select({ name: households.name, districtCode: households.districtCode, tier: householdTiers, trace: currentTierTrace() })
           .from(households)
           .leftJoin(householdTiers, eq(householdTiers.uscc, households.uscc))
           .where(eq(households.uscc, uscc));
@@ -283,6 +283,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (!current) {
           throw new HttpError(409, `T-OBJ: household ${uscc} has no tier to object to yet`, { field: 'uscc', clause: 'T-OBJ' });
         }
+        if (!household.trace) throw new Error(`the current tier of ${uscc} (run ${current.runId}) has no stored trace`);
         const objectionId = tierObjectionId(uscc, current.year);
         const input: TierObjectionInput = {
           uscc,
@@ -295,7 +296,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             source: current.source,
             runId: current.runId,
             ruleVersion: current.ruleVersion,
-            trace: current.trace as StoredTierTrace,
+            trace: household.trace,
           },
           reason: reason.trim(),
           correctedFacts: correctedFacts ?? null,

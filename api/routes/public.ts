@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
+import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { tierLabel } from '../../policy/tier-labels.js';
-import { outcomesOf, type StoredTierTrace } from '../../policy/tier-trace.js';
+import { outcomesOf } from '../../policy/tier-trace.js';
 import { decideTier, explainTier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
@@ -167,7 +168,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
             asOf: householdTiers.asOf,
             source: householdTiers.source,
             ruleVersion: householdTiers.ruleVersion,
-            trace: householdTiers.trace,
+            trace: currentTierTrace(),
           })
           .from(households)
           .leftJoin(householdTiers, eq(householdTiers.uscc, households.uscc))
@@ -176,7 +177,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (row.tier === null || row.year === null || row.asOf === null || row.trace === null) {
           throw new HttpError(404, `household ${uscc} has not been tiered yet`, { field: 'uscc', clause: 'T-RUN' });
         }
-        const stored = row.trace as StoredTierTrace;
+        const stored = row.trace;
         const decision = decideTier(stored.facts, row.asOf, stored.thresholds);
         const rederived = outcomesOf(decision);
         const drift = rederived !== stored.outcomes;

@@ -29,7 +29,11 @@ import {
   type TierHouseholdResult,
 } from '../../workflows/tier-household/contract.js';
 import {
+  DEFAULT_CHUNK_CONCURRENCY,
+  DEFAULT_CHUNK_SIZE,
   INVALID_RUN_INPUT_ERROR,
+  MAX_CHUNK_CONCURRENCY,
+  MAX_CHUNK_SIZE,
   TIERING_RUN_WORKFLOW_TYPE,
   TIERING_TASK_QUEUE,
   awaitPreparedUpdate,
@@ -78,9 +82,10 @@ const thresholdsBodySchema = {
 
 const progressSchema = {
   type: ['object', 'null'],
-  description: "the running workflow's own account (null when the run is not running or its worker does not answer)",
+  description:
+    "the workflow's own account while the run is running or its tiers are being applied (null otherwise, or when its worker does not answer)",
   properties: {
-    phase: { type: 'string', enum: ['preparing', 'running', 'finalizing', 'completed', 'failed', 'refused'] },
+    phase: { type: 'string', enum: ['preparing', 'running', 'finalizing', 'applying', 'completed', 'failed', 'refused'] },
     households: { type: 'integer' },
     processed: { type: 'integer' },
     chunksDone: { type: 'integer' },
@@ -140,6 +145,11 @@ const runSchema = {
       },
     },
     inForce: { type: 'boolean', description: 'whether this is the run in force for its year' },
+    tiersAppliedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: "when its tiers last became the households' current tiers; null while they are being applied, or if never in force",
+    },
     progress: progressSchema,
   },
 } as const;
@@ -214,6 +224,8 @@ interface StartRunBody {
   asOf: string;
   thresholds?: TierThresholds;
   makeInForce?: boolean;
+  chunkSize?: number;
+  concurrency?: number;
 }
 
 interface TierHouseholdBody {
@@ -228,7 +240,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
   const nowIso = (): string => new Date(deps.now()).toISOString();
 
   const withProgress = async (run: TieringRunRecord) => {
-    if (run.status !== 'running') return { ...run, progress: null };
+    const applying = run.status === 'completed' && run.inForce && run.tiersAppliedAt === null;
+    if (run.status !== 'running' && !applying) return { ...run, progress: null };
     return { ...run, progress: await progressOf(temporal.workflow.getHandle(run.workflowId)) };
   };
 
@@ -252,6 +265,18 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
               asOf: { type: 'string', description: 'YYYY-MM-DD (CST), not after today, within year' },
               thresholds: thresholdsBodySchema,
               makeInForce: { type: 'boolean', default: true },
+              chunkSize: {
+                type: 'integer',
+                minimum: 1,
+                maximum: MAX_CHUNK_SIZE,
+                description: `households per chunk activity (default ${DEFAULT_CHUNK_SIZE.toLocaleString('en')}): a tuning knob, not policy`,
+              },
+              concurrency: {
+                type: 'integer',
+                minimum: 1,
+                maximum: MAX_CHUNK_CONCURRENCY,
+                description: `chunk activities, and lanes of the tiers' applying, at a time (default ${DEFAULT_CHUNK_CONCURRENCY}): a tuning knob, not policy`,
+              },
             },
           },
           response: {
@@ -272,7 +297,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const actor = requireActor(request, ['city']);
-        const { year, asOf, thresholds, makeInForce } = request.body;
+        const { year, asOf, thresholds, makeInForce, chunkSize, concurrency } = request.body;
         const violation = validateRunRequest({ year, asOf, thresholds }, today());
         if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
         const running = await runningRun(sql, year);
@@ -281,6 +306,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         const workflowId = tieringRunWorkflowId(year, randomUUID());
         const input: TieringRunInput = { year, asOf, requestedBy: actor, makeInForce: makeInForce ?? true };
         if (thresholds) input.thresholds = thresholds;
+        if (chunkSize !== undefined) input.chunkSize = chunkSize;
+        if (concurrency !== undefined) input.concurrency = concurrency;
         const handle = await temporal.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
           taskQueue: TIERING_TASK_QUEUE,
           workflowId,
@@ -346,7 +373,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             "Atomically replaces the year's run in force; its results become the current tier of its households (except " +
             'where a later year already decided), each change recorded in the tier history. Audited on the run\'s trail. ' +
-            'Repeating it changes nothing.',
+            'On the run already in force it only brings over tiers its workflow could not apply; otherwise repeating it changes nothing.',
           params: runIdParams,
           response: { 200: runSchema, ...errors },
         },

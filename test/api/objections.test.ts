@@ -7,9 +7,10 @@ import type { Database } from '../../db/client.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, cstDateOf } from '../../policy/dates.js';
+import { TIER_RULES_VERSION } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice } from '../support/stack.js';
-import { TIER_YEAR, survivalHousehold, untieredHousehold } from '../support/tiers.js';
+import { TIER_AS_OF, TIER_YEAR, survivalHousehold, untieredHousehold } from '../support/tiers.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'objections-test-secret';
@@ -63,6 +64,26 @@ describe('POST /tiering/objections', () => {
     const second = await file(household.actor, { uscc: household.uscc, reason: '再次申诉' });
     expect(second.statusCode).toBe(409);
     expect(second.json().details).toMatchObject({ clause: 'T-OBJ', objectionId });
+  });
+
+  it("contests the trace of the run's result when the household's tier points at it", async () => {
+    const household = await survivalHousehold(database, '120105');
+    const [run] = await database.sql`
+      insert into tiering_runs (year, version, as_of, thresholds, rule_version, status, workflow_id, requested_by, started_at, in_force)
+      values (${TIER_YEAR}, 1, ${TIER_AS_OF}, '{}', ${TIER_RULES_VERSION}, 'completed', ${`objection-test-run-${household.uscc}`}, 'test', now(), false)
+      returning id`;
+    await database.sql`
+      insert into tiering_results (run_id, uscc, district_code, tier, trace)
+      values (${run!.id}, ${household.uscc}, '120105', ${household.tier}, ${JSON.stringify(household.trace)}::json)`;
+    await database.db
+      .update(householdTiers)
+      .set({ source: 'run', runId: run!.id as number, trace: null })
+      .where(eq(householdTiers.uscc, household.uscc));
+
+    const filed = await file(household.actor, { uscc: household.uscc, reason: '2024年营业收入填报有误' });
+    expect(filed.statusCode).toBe(201);
+    const view = await objectionView(filed.json().objectionId);
+    expect(view.json().contested).toMatchObject({ tier: 'survival', source: 'run', runId: run!.id, trace: household.trace });
   });
 
   it('lets only the household itself object', async () => {

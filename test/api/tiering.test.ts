@@ -6,10 +6,11 @@ import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
+import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { TIERING_TASK_QUEUE } from '../../workflows/tiering-run/contract.js';
+import { TIERING_TASK_QUEUE, tieringProgressQuery } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
 import { districtOffice } from '../support/stack.js';
 import {
@@ -121,6 +122,8 @@ describe('starting a run', () => {
 
   it('answers 400 for a malformed body and 403 to anyone but the city office', async () => {
     expect((await post('/tiering/runs', CITY, { year: 2025 })).json().details.field).toBe('asOf');
+    expect((await post('/tiering/runs', CITY, { year: 2025, asOf: '2025-08-01', chunkSize: 0 })).json().details.field).toBe('chunkSize');
+    expect((await post('/tiering/runs', CITY, { year: 2025, asOf: '2025-08-01', concurrency: 99 })).json().details.field).toBe('concurrency');
     expect((await post('/tiering/runs', districtOffice('120101'), { year: 2025, asOf: '2025-08-01' })).statusCode).toBe(403);
     expect(await database.sql`select id from tiering_runs`).toHaveLength(0);
   });
@@ -146,8 +149,10 @@ describe('runs, versions and the run in force', () => {
   let run2024: number;
 
   it('runs a year with its thresholds setting and reports it with counts, quota base and districts', async () => {
-    const { runId } = await startAndFinish({ year: 2024, asOf: '2024-08-01' });
+    const { runId, workflowId } = await startAndFinish({ year: 2024, asOf: '2024-08-01', chunkSize: 16, concurrency: 3 });
     run2024 = runId;
+    const progress = await env.client.workflow.getHandle(workflowId).query(tieringProgressQuery);
+    expect(progress).toMatchObject({ phase: 'completed', chunksTotal: fixtures.length / 16 });
     const response = await get(`/tiering/runs/${runId}`, districtOffice('120104'));
     expect(response.statusCode).toBe(200);
     const expected = expectedCounts(fixtures, 2024);
@@ -165,11 +170,30 @@ describe('runs, versions and the run in force', () => {
       countsByDistrict: expected.byDistrict,
       quotaBase: expected.byTier.growth + expected.byTier.development,
       movements: { previousRun: null, moves: {} },
+      tiersAppliedAt: expect.any(String),
       progress: null,
     });
     const year = await get('/tiering/years/2024');
     expect(year.statusCode).toBe(200);
     expect(year.json()).toMatchObject({ runId, inForce: true, quotaBase: expected.byTier.growth + expected.byTier.development });
+  });
+
+  it("answers the public lookup of a household the run tiered from the run's result, which its current tier points at", async () => {
+    const household = fixtures[0]!;
+    const [current] = await database.sql`select tier, source, run_id, trace from household_tiers where uscc = ${household.uscc}`;
+    expect(current).toMatchObject({ source: 'run', run_id: run2024, trace: null });
+    const [result] = await database.sql`select tier, trace from tiering_results where run_id = ${run2024} and uscc = ${household.uscc}`;
+    const response = await app.inject({ method: 'GET', url: `/public/households/${household.uscc}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      tier: result!.tier,
+      year: 2024,
+      asOf: '2024-08-01',
+      source: 'run',
+      clauses: (result!.trace as StoredTierTrace).outcomes,
+      ruleVersionDrift: false,
+    });
+    expect(response.json().reasons.length).toBeGreaterThan(0);
   });
 
   it('answers 404 with a clear message for a year with no run, or none in force', async () => {
@@ -185,9 +209,10 @@ describe('runs, versions and the run in force', () => {
 
     expect((await post(`/tiering/runs/${runId}/in-force`, districtOffice('120101'))).statusCode).toBe(403);
     expect((await post('/tiering/runs/999999/in-force', CITY)).statusCode).toBe(404);
+    expect((await get(`/tiering/runs/${runId}`)).json()).toMatchObject({ inForce: false, tiersAppliedAt: null, progress: null });
     const switched = await post(`/tiering/runs/${runId}/in-force`, CITY);
     expect(switched.statusCode).toBe(200);
-    expect(switched.json()).toMatchObject({ runId, inForce: true });
+    expect(switched.json()).toMatchObject({ runId, inForce: true, tiersAppliedAt: expect.any(String) });
     const year = await get('/tiering/years/2025');
     expect(year.json()).toMatchObject({
       runId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTieringActivities, makeRunInForce, type FinalizedRun } from '../../activities/tiering.js';
@@ -125,6 +125,74 @@ describe('the yearly tiering run on the time-skipping server', () => {
     expect(tiers.size).toBe(HOUSEHOLDS);
     for (const f of fixtures) expect(tiers.get(f.uscc)).toEqual({ tier: f.tierIn[2024], runId: run2024.run.runId, source: 'run' });
     expect(run2024.tierChanges).toBe(HOUSEHOLDS);
+    // Neither the current tiers nor their history copy the trace: they point at the run's results.
+    const [copies] = await database.sql`
+      select (select count(*) from household_tiers where trace is not null)::int as current,
+             (select count(*) from tier_history where trace is not null)::int as history`;
+    expect(copies).toEqual({ current: 0, history: 0 });
+  });
+
+  it('applies once: a retried lane of the applying finds nothing left to change and writes nothing again', async () => {
+    const history = async () => (await database.sql`select count(*)::int as rows from tier_history`)[0]!.rows as number;
+    const before = await history();
+    const activities = createTieringActivities({ db: database.db });
+    const changes = await new MockActivityEnvironment().run(activities.applyRunTiers, {
+      runId: run2024.run.runId,
+      ranges: [{ from: null, to: null }],
+      decidedBy: CITY.id,
+      decidedAt: '2024-08-02T00:00:00.000Z',
+    });
+    expect(changes).toBe(0);
+    expect(await history()).toBe(before);
+    const recorded = await activities.recordTiersApplied({ runId: run2024.run.runId, tierChanges: 0, appliedAt: '2024-08-03T00:00:00.000Z' });
+    expect(recorded.tiersAppliedAt).toBe(run2024.run.tiersAppliedAt);
+  });
+
+  it.each([
+    ['changes its tier', 0, 'update household_tiers set tier = $1, decided_at = $2 where uscc = $3'],
+    [
+      'gives it its first tier',
+      1,
+      `insert into household_tiers (uscc, year, tier, source, as_of, rule_version, trace, decided_at)
+       values ($3, 2024, $1, 'on_demand', '2024-09-01', 'test', '{}', $2)`,
+    ],
+  ] as const)("records the tier it replaced when another decision %s while the household's range is applied", async (what, fixture, decision) => {
+    const household = fixtures[fixture]!;
+    const ranTier = household.tierIn[2024];
+    const decided: Tier = ranTier === 'development' ? 'growth' : 'development';
+    // The household's tier came from elsewhere since, or it has none; another decision is being made, not yet committed.
+    if (what === 'changes its tier') {
+      await database.sql`
+        update household_tiers set source = 'on_demand', run_id = null, trace = '{}', decided_at = '2024-09-01T00:00:00Z'
+        where uscc = ${household.uscc}`;
+    } else {
+      await database.sql`delete from household_tiers where uscc = ${household.uscc}`;
+    }
+    const concurrent = await database.sql.reserve();
+    try {
+      await concurrent.unsafe('begin');
+      await concurrent.unsafe(decision, [decided, '2024-09-02T00:00:00Z', household.uscc]);
+      const applying = new MockActivityEnvironment().run(createTieringActivities({ db: database.db }).applyRunTiers, {
+        runId: run2024.run.runId,
+        ranges: [{ from: null, to: null }],
+        decidedBy: CITY.id,
+        decidedAt: '2024-09-03T00:00:00.000Z',
+      });
+      for (;;) {
+        const [waiting] = await database.sql`
+          select count(*)::int as backends from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        if (waiting!.backends > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await concurrent.unsafe('commit');
+      expect(await applying).toBe(1);
+    } finally {
+      concurrent.release();
+    }
+    const history = await database.sql`
+      select previous_tier, tier from tier_history where uscc = ${household.uscc} and decided_at = '2024-09-03T00:00:00Z'`;
+    expect(history).toEqual([{ previous_tier: decided, tier: ranTier }]);
+    expect((await currentTiers()).get(household.uscc)).toEqual({ tier: ranTier, runId: run2024.run.runId, source: 'run' });
   });
 
   it('stores a trace from which the decision is re-derived: outcomes, the facts evaluated and the thresholds', async () => {

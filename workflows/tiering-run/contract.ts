@@ -12,10 +12,16 @@ import type { TierThresholds } from '../../policy/tiering.js';
 export const TIERING_TASK_QUEUE = 'tiering';
 export const TIERING_RUN_WORKFLOW_TYPE = 'tieringRun';
 
-/** Households per chunk activity: large enough for set-based I/O, small enough to redo quickly (scripts/bench-tiering.ts). */
+/** Households per chunk activity: large enough for set-based I/O, small enough to redo quickly (`npm run bench`). */
 export const DEFAULT_CHUNK_SIZE = 50_000;
-/** Chunk activities at a time: one evaluating in the worker while PostgreSQL writes the other. */
+/**
+ * Chunk activities at a time, one evaluating in the worker while PostgreSQL writes the other; and
+ * the lanes its tiers are applied in, one per core of PostgreSQL.
+ */
 export const DEFAULT_CHUNK_CONCURRENCY = 2;
+/** Bounds of what the API accepts: a chunk's facts are held in the worker's memory, each lane takes database connections. */
+export const MAX_CHUNK_SIZE = 200_000;
+export const MAX_CHUNK_CONCURRENCY = 8;
 /** Chunks one workflow execution runs before it continues as new, keeping its history short. */
 export const DEFAULT_CHUNKS_PER_EXECUTION = 400;
 

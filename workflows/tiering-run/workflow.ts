@@ -22,21 +22,20 @@ import {
   awaitPreparedUpdate,
   tieringProgressQuery,
   validateRunRequest,
-  type ChunkSpec,
   type PreparedOutcome,
   type PreparedRun,
   type TieringRunInput,
   type TieringRunProgress,
 } from './contract.js';
 
-const { prepareTieringRun, finalizeTieringRun, applyRunTiers, failTieringRun } = proxyActivities<TieringActivities>({
+const { prepareTieringRun, finalizeTieringRun, recordTiersApplied, failTieringRun } = proxyActivities<TieringActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-// A chunk whose worker died is retried once its heartbeat is 10 s overdue; a chunk that keeps
-// failing fails the run (and frees the imports) instead of retrying forever.
-const { tierChunk } = proxyActivities<TieringActivities>({
+// A chunk (or a lane of the tiers' applying) whose worker died is retried once its heartbeat is
+// 10 s overdue; one that keeps failing fails the run (and frees the imports) instead of retrying forever.
+const { tierChunk, applyRunTiers } = proxyActivities<TieringActivities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
@@ -47,7 +46,7 @@ const { tierChunk } = proxyActivities<TieringActivities>({
  * (bounded concurrency, each chunk idempotent and heartbeating, so that a killed worker's chunk is
  * redone elsewhere and no household is counted twice or skipped), then completes the run with its
  * counts, quota base (C-QUOTA) and movements, puts it in force and makes its tiers the households'
- * current tiers.
+ * current tiers, range by range side by side, and records when they all are.
  */
 export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> {
   const startedAt = Date.now();
@@ -92,6 +91,11 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
   } else {
     const violation = validateRunRequest({ year, asOf, thresholds: input.thresholds }, today);
     if (violation) return refuse(INVALID_RUN_INPUT_ERROR, `${violation.field}: ${violation.message}`, null);
+    for (const [field, value] of Object.entries({ chunkSize, concurrency, chunksPerExecution })) {
+      if (!Number.isInteger(value) || value < 1) {
+        return refuse(INVALID_RUN_INPUT_ERROR, `${field}: must be a positive integer, got ${value}`, null);
+      }
+    }
     try {
       prepared = await prepareTieringRun({
         workflowId: workflowInfo().workflowId,
@@ -187,20 +191,20 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
     return failRun(err);
   }
 
-  // Complete and in force: the households' current tiers follow, range by range, side by side.
+  // Complete and in force: the households' current tiers follow, one activity per lane of ranges.
   let tierChanges = 0;
   if (makeInForce) {
     progress.phase = 'applying';
-    const ranges = coarseRanges(prepared.chunks, concurrency * 2);
-    let next = 0;
-    await inLanes(concurrency, () => {
-      const range = ranges[next++];
-      if (!range) return null;
-      return async () => {
-        const changes = await applyRunTiers({ runId, range, decidedBy: run.requestedBy, decidedAt: completedAt });
-        tierChanges += changes;
-      };
-    });
+    const decidedBy = run.requestedBy;
+    try {
+      const changes = await Promise.all(
+        lanesOf(prepared.chunks, concurrency).map((ranges) => applyRunTiers({ runId, ranges, decidedBy, decidedAt: completedAt })),
+      );
+      tierChanges = changes.reduce((sum, households) => sum + households, 0);
+      run = await recordTiersApplied({ runId, tierChanges, appliedAt: new Date(Date.now()).toISOString() });
+    } catch (err) {
+      return failRun(err);
+    }
   }
   progress.phase = 'completed';
   await condition(allHandlersFinished);
@@ -233,13 +237,10 @@ function addTally(total: ChunkTally, chunk: ChunkTally): void {
   for (const [move, households] of Object.entries(chunk.moves)) total.moves[move] = (total.moves[move] ?? 0) + households;
 }
 
-/** About `count` USCC ranges covering the same keys as the chunks, each a run of whole chunks. */
-function coarseRanges(chunks: ChunkSpec[], count: number): UsccRange[] {
-  const perRange = Math.max(1, Math.ceil(chunks.length / count));
-  const ranges: UsccRange[] = [];
-  for (let i = 0; i < chunks.length; i += perRange) {
-    const last = chunks[Math.min(i + perRange, chunks.length) - 1]!;
-    ranges.push({ from: chunks[i]!.from, to: last.to });
-  }
-  return ranges.length > 0 ? ranges : [{ from: null, to: null }];
+/** The chunks' USCC ranges in `count` lanes of neighbouring chunks, as even as whole chunks allow. */
+function lanesOf(chunks: readonly UsccRange[], count: number): UsccRange[][] {
+  const perLane = Math.ceil(chunks.length / count);
+  const lanes: UsccRange[][] = [];
+  for (let i = 0; i < chunks.length; i += perLane) lanes.push(chunks.slice(i, i + perLane).map(({ from, to }) => ({ from, to })));
+  return lanes;
 }
