@@ -405,25 +405,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
       });
     },
 
-    async failTieringRun({ runId, reason, failedAt }) {
-      await sql.begin(async (tx) => {
-        const [row] = await tx`
-          update tiering_runs set status = 'failed', completed_at = ${failedAt}
-          where id = ${runId} and status = 'running' returning workflow_id`;
-        if (!row) return;
-        await auditRun(tx, {
-          workflowId: row.workflow_id as string,
-          seq: 2,
-          at: failedAt,
-          actor: SYSTEM_ACTOR,
-          action: 'tiering_run_failed',
-          fromStatus: 'running',
-          toStatus: 'failed',
-          reason,
-          details: { runId },
-        });
-      });
-    },
+    failTieringRun: ({ runId, reason, failedAt }) => failRunningRun(sql, runId, reason, failedAt),
 
     async loadHouseholdToTier({ uscc, asOf }) {
       const household = await loadHousehold(sql, uscc, asOf);
@@ -809,4 +791,43 @@ function json(sql: Queryable, value: unknown) {
 /** COPY's text format reads a backslash as an escape; JSON.stringify leaves no raw tab or newline. */
 function copyText(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+}
+
+/** Marks a running run failed, once, with the audit event that says why. */
+async function failRunningRun(sql: Sql, runId: number, reason: string, failedAt: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    const [row] = await tx`
+      update tiering_runs set status = 'failed', completed_at = ${failedAt}
+      where id = ${runId} and status = 'running' returning workflow_id`;
+    if (!row) return;
+    await auditRun(tx, {
+      workflowId: row.workflow_id as string,
+      seq: 2,
+      at: failedAt,
+      actor: SYSTEM_ACTOR,
+      action: 'tiering_run_failed',
+      fromStatus: 'running',
+      toStatus: 'failed',
+      reason,
+      details: { runId },
+    });
+  });
+}
+
+/**
+ * Fails the runs still marked running whose workflow has ended without saying so (terminated,
+ * timed out, gone): left running, they would hold back every import and the year's next run.
+ * `endedAs` answers how a workflow ended, or null while it runs.
+ */
+export async function failAbandonedRuns(db: Db, endedAs: (workflowId: string) => Promise<string | null>, at: string): Promise<number[]> {
+  const sql = postgresClientOf(db);
+  const running = await sql<{ id: number; workflow_id: string }[]>`select id, workflow_id from tiering_runs where status = 'running'`;
+  const failed: number[] = [];
+  for (const run of running) {
+    const ending = await endedAs(run.workflow_id);
+    if (ending === null) continue;
+    await failRunningRun(sql, run.id, `T-RUN: its workflow ${run.workflow_id} ended (${ending}) without finishing the run`, at);
+    failed.push(run.id);
+  }
+  return failed;
 }

@@ -14,6 +14,7 @@ import { importRejections, imports } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
+import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
@@ -93,6 +94,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { db } = database;
 
   const runImport = async (actor: Actor, feed: FeedName, fileName: string, input: Readable): Promise<ImportReport> => {
+    await releaseAbandonedRuns(deps);
     try {
       return await importFeed({ database, feed, input, fileName, importedBy: actor.id, today: cstDateOf(deps.now()) });
     } catch (error) {
@@ -142,7 +144,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
             'Either a CSV upload (`Content-Type: text/csv`, the file as the body, `feed` and `fileName` in the query), ' +
             'or a JSON body `{ feed, path }` naming a file under the server\'s import directory (IMPORT_DIR). ' +
             'Bad rows are rejected with line, column and reason while the good rows land; re-importing the same file changes nothing. ' +
-            'Refused (409, T-RUN) while a tiering run is running. A file whose header is wrong is refused whole (422).',
+            'Refused (409, T-RUN) while a tiering run is running (a run whose workflow was terminated is failed first, audited). A file whose header is wrong is refused whole (422).',
           querystring: {
             type: 'object',
             additionalProperties: false,

@@ -44,6 +44,7 @@ import {
   type TieringRunInput,
   type TieringRunProgress,
 } from '../../workflows/tiering-run/contract.js';
+import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
@@ -300,6 +301,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { year, asOf, thresholds, makeInForce, chunkSize, concurrency } = request.body;
         const violation = validateRunRequest({ year, asOf, thresholds }, today());
         if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
+        await releaseAbandonedRuns(deps);
         const running = await runningRun(sql, year);
         if (running) throw runInProgress(year, running.runId);
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +13,8 @@ import type { Actor } from '../../policy/actors.js';
 import { FEEDS } from '../../policy/feeds.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
+import { TIERING_RUN_WORKFLOW_TYPE } from '../../workflows/tiering-run/contract.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const SECRET = 'imports-test-secret';
 const admin: Actor = { id: 'city-admin', role: 'city' };
@@ -23,6 +25,7 @@ const LAST_YEAR = 2025;
 
 // A database of this file's own: an import is refused while any tiering run is running, and the
 // tiering tests start runs in the shared one.
+let env: TestWorkflowEnvironment;
 let database: Database;
 let databaseName: string;
 let app: FastifyInstance;
@@ -30,6 +33,7 @@ let scratch: string;
 let importDir: string;
 
 beforeAll(async () => {
+  env = await createTimeSkippingEnv();
   const url = new URL(inject('databaseUrl'));
   databaseName = `${url.pathname.slice(1)}_imports_api`;
   const server = postgres(url.toString(), { max: 1, onnotice: () => {} });
@@ -43,8 +47,8 @@ beforeAll(async () => {
   mkdirSync(join(importDir, 'agency'), { recursive: true });
   app = await buildApp({
     database,
-    // These routes never reach Temporal; a lazy client connects only when used.
-    temporal: new Client(),
+    // Temporal answers whether a run marked running still has its workflow.
+    temporal: env.client,
     authSecret: SECRET,
     caseSettings: DEFAULT_CASE_SETTINGS,
     importDir,
@@ -55,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await database?.close();
+  await env?.teardown();
   const server = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
   await server.unsafe(`drop database if exists ${databaseName} with (force)`);
   await server.end();
@@ -188,18 +193,31 @@ describe('POST /imports with a CSV upload', () => {
     expect(response.json()).toMatchObject({ message: expect.stringMatching(/unknown column "remarks"/), details: { field: 'file', column: 'remarks' } });
   });
 
-  it('answers 409 (T-RUN) while a tiering run is running', async () => {
+  it('answers 409 (T-RUN) while a tiering run is running, and fails a run whose workflow was terminated', async () => {
+    const workflowId = `imports-api-test-${process.pid}`;
+    // A run's workflow with no worker to move it: running for as long as the test wants.
+    const handle = await env.client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
+      taskQueue: `imports-api-test-no-worker-${process.pid}`,
+      workflowId,
+      args: [{ year: 2026, asOf: '2026-08-01', requestedBy: { id: 'tester', role: 'city' } }],
+    });
     const [run] = await database.sql<{ id: number }[]>`
       insert into tiering_runs (year, version, as_of, thresholds, rule_version, status, workflow_id, requested_by, started_at)
-      values (2026, 1, '2026-08-01', '{}'::jsonb, 'test', 'running', ${`imports-api-test-${process.pid}`}, 'tester', now())
+      values (2026, 1, '2026-08-01', '{}'::jsonb, 'test', 'running', ${workflowId}, 'tester', now())
       returning id`;
-    try {
-      const response = await upload(reportsCsv(`${uscc()},${LAST_YEAR},${LAST_YEAR + 1}-03-01,1.00`), 'feed=annual_reports');
-      expect(response.statusCode).toBe(409);
-      expect(response.json().details).toMatchObject({ clause: 'T-RUN', field: 'feed' });
-    } finally {
-      await database.sql`update tiering_runs set status = 'completed' where id = ${run?.id as number}`;
-    }
+    const csv = () => reportsCsv(`${uscc()},${LAST_YEAR},${LAST_YEAR + 1}-03-01,1.00`);
+    const refused = await upload(csv(), 'feed=annual_reports');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().details).toMatchObject({ clause: 'T-RUN', field: 'feed', runId: run!.id });
+
+    await handle.terminate('stopped by an operator');
+    const imported = await upload(csv(), 'feed=annual_reports');
+    expect(imported.statusCode, imported.body).toBe(201);
+    const [after] = await database.sql<{ status: string }[]>`select status from tiering_runs where id = ${run!.id}`;
+    expect(after).toEqual({ status: 'failed' });
+    const [event] = await database.sql<{ action: string; reason: string; actor_role: string }[]>`
+      select action, reason, actor_role from case_events where case_id = ${workflowId} order by seq desc limit 1`;
+    expect(event).toMatchObject({ action: 'tiering_run_failed', actor_role: 'system', reason: expect.stringMatching(/^T-RUN: its workflow .* ended \(TERMINATED\)/) });
   });
 });
 

@@ -10,7 +10,7 @@ import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { TIERING_TASK_QUEUE, tieringProgressQuery } from '../../workflows/tiering-run/contract.js';
+import { TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, tieringProgressQuery } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
 import { districtOffice } from '../support/stack.js';
 import {
@@ -129,6 +129,12 @@ describe('starting a run', () => {
   });
 
   it('answers 409 while a run of the year is running', async () => {
+    // Its workflow runs, with no worker to move it on.
+    const held = await env.client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, {
+      taskQueue: `tiering-api-test-no-worker-${process.pid}`,
+      workflowId: 'tiering-run-2023-held',
+      args: [{ year: 2023, asOf: '2023-08-01', requestedBy: CITY }],
+    });
     const [running] = await database.sql`
       insert into tiering_runs (year, version, as_of, thresholds, rule_version, status, workflow_id, requested_by, started_at)
       values (2023, 1, '2023-08-01', '{}', 'test', 'running', 'tiering-run-2023-held', 'test', now()) returning id`;
@@ -140,6 +146,7 @@ describe('starting a run', () => {
       expect((await post(`/tiering/runs/${running!.id}/in-force`, CITY)).statusCode).toBe(409);
       expect((await get(`/tiering/runs/${running!.id}`)).json()).toMatchObject({ status: 'running', progress: null });
     } finally {
+      await held.terminate('test over');
       await database.sql`delete from tiering_runs where id = ${running!.id}`;
     }
   });
