@@ -75,39 +75,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * The variable `name` when set and accepted by `valid`, else the fallback when unset; a value that
+ * is set and refused stops the process, saying what `name` must be.
+ */
+function setting<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, parse: (raw: string) => T, valid: (value: T) => boolean, mustBe: string): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = parse(raw);
+  if (!valid(value)) throw new Error(`${name} must be ${mustBe}, got "${raw}"`);
+  return value;
+}
+
 /** C-CYCLE: a month-day no later than the day the year's recognitions are done by. */
 function applicationsCloseOn(env: NodeJS.ProcessEnv, fallback: string): string {
-  const raw = env.APPLICATIONS_CLOSE_ON;
-  if (raw === undefined || raw === '') return fallback;
   const doneBy = DEFAULT_ELIGIBILITY_SETTINGS.recognitionsDoneBy;
-  if (!isMonthDay(raw) || raw > doneBy) {
-    throw new Error(`APPLICATIONS_CLOSE_ON must be a month-day MM-DD no later than ${doneBy} (C-CYCLE), got "${raw}"`);
-  }
-  return raw;
+  const closesInTime = (raw: string) => isMonthDay(raw) && raw <= doneBy;
+  return setting(env, 'APPLICATIONS_CLOSE_ON', fallback, String, closesInTime, `a month-day MM-DD no later than ${doneBy} (C-CYCLE)`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
+  return setting(env, name, fallback, Number, (value) => Number.isInteger(value) && value >= 1, 'a positive integer');
 }
 
 /** A share from 0 (nothing sampled) to 1 (everything). */
 function share(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`${name} must be a share from 0 to 1 (0.1 for 10%), got "${raw}"`);
-  return value;
+  return setting(env, name, fallback, Number, (value) => value >= 0 && value <= 1, 'a share from 0 to 1 (0.1 for 10%)');
 }
 
 /** A growth rate above 0 (0.2 for 20%). */
 function growthRate(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a rate above 0 (0.2 for 20%), got "${raw}"`);
-  return value;
+  return setting(env, name, fallback, Number, (value) => Number.isFinite(value) && value > 0, 'a rate above 0 (0.2 for 20%)');
 }

@@ -277,12 +277,13 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     return household;
   };
 
-  /** Every clause evaluated; the first failed one is named, all of them returned (C-CYCLE … C-ONE-PERSON). */
+  /** Every clause evaluated as a filing at `now` would be (C-CYCLE … C-ONE-PERSON). */
+  const eligibilityOf = async (uscc: string, route: ApplicationRoute, now: number, year: number) =>
+    checkEligibility(await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }), deps.eligibilitySettings);
+
+  /** The first failed clause is named, all of them returned. */
   const assertEligible = async (uscc: string, route: ApplicationRoute, now: number, year: number): Promise<void> => {
-    const eligibility = checkEligibility(
-      await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }),
-      deps.eligibilitySettings,
-    );
+    const eligibility = await eligibilityOf(uscc, route, now, year);
     const failed = eligibility.results.filter((result) => !result.passed);
     if (failed.length > 0) {
       throw new HttpError(422, `not eligible: ${failed.map((result) => `${result.clause} ${result.reason}`).join(' ')}`, {
@@ -417,10 +418,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const route: ApplicationRoute = actor.role === 'department' ? 'department' : 'self';
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
-        const { results } = checkEligibility(
-          await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }),
-          deps.eligibilitySettings,
-        );
+        const { results } = await eligibilityOf(uscc, route, now, year);
         return {
           uscc,
           year,

@@ -1,7 +1,7 @@
 // Bringing a case to recognition quickly on the time-skipping server, for the tests of the
 // recognised phase: accept, verify without consulting anyone, let publicity run out, take a
 // place under a quota set for a test year no other file uses.
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -42,7 +42,7 @@ export async function setQuota(database: Database, year: number, districtCode: s
 export interface StartedCase {
   uscc: string;
   household: Actor;
-  handle: WorkflowHandle;
+  handle: WorkflowHandleWithFirstExecutionRunId;
   caseId: string;
   firstRunId: string;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,22 +7,19 @@ import type { Database } from '../../db/client.js';
 import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
-import { cstDateOf } from '../../policy/dates.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
-  RECOGNITION_WORKFLOW_TYPE,
   caseViewQuery,
   opinionUpdate,
   publicityObjectionUpdate,
-  recognitionCaseId,
   reviewUpdate,
   supplyInformationUpdate,
   transferOutUpdate,
   type CaseView,
-  type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
-import { sleepUntilRecognised } from '../support/recognition.js';
-import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
+import { sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
+import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const DAY = 86_400_000;
@@ -45,39 +42,10 @@ afterAll(async () => {
 });
 
 async function startCase(district = '120104', caseYear?: number) {
-  const household = await registerHousehold(database, district);
-  const now = await env.currentTimeMs();
-  const year = caseYear ?? Number(cstDateOf(now).slice(0, 4));
-  const input: RecognitionCaseInput = {
-    uscc: household.uscc,
-    year,
-    category: 'quality',
-    claimedCriteria: ['Q2'],
-    evidenceRefs: ['time-honoured-brand-certificate'],
-    householdName: '测试个体户',
-    districtCode: district,
-    applicant: household.actor,
-    submittedAt: new Date(now).toISOString(),
-    settings,
-  };
   const { worker, taskQueue } = await caseWorker(env, database);
-  const handle = await env.client.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
-    taskQueue,
-    workflowId: recognitionCaseId(household.uscc, year),
-    args: [input],
-  });
-  return { household, handle, worker, submittedOn: cstDateOf(now) };
-}
-
-/** Lets simulated days pass one at a time until the case shows what the test waits for. */
-async function sleepUntil(handle: WorkflowHandle, reached: (view: CaseView) => boolean): Promise<CaseView> {
-  for (let day = 0; day < 60; day++) {
-    const view = await handle.query(caseViewQuery);
-    if (reached(view)) return view;
-    await env.sleep(DAY);
-  }
-  const view = await handle.query(caseViewQuery);
-  throw new Error(`${handle.workflowId} did not get there within 60 simulated days: ${JSON.stringify(view)}`);
+  const now = await env.currentTimeMs();
+  const started = await startApplication(env, database, { taskQueue, district, year: caseYear ?? yearOf(cstDateOf(now)) });
+  return { household: { uscc: started.uscc, actor: started.household }, handle: started.handle, worker, submittedOn: cstDateOf(now) };
 }
 
 async function auditTrail(caseId: string) {
@@ -254,7 +222,7 @@ describe('from verification through publicity to the quota', () => {
       expect(consulting.status).toBe('soliciting_opinions');
       await handle.executeUpdate(opinionUpdate, { args: [{ actor: culture, opinion: 'support', comment: 'listed heritage craft' }] });
       // Commerce never answers: opinions close when their ten working days have run out.
-      const publicity = await sleepUntil(handle, (v) => v.status === 'publicity');
+      const publicity = (await sleepUntilView(env, handle, (v) => v.status === 'publicity')) as CaseView;
       expect(publicity).toMatchObject({ status: 'publicity', publicity: { windowClosed: false } });
       expect(publicity.opinions.map((o) => [o.department, o.opinion])).toEqual([
         ['culture', 'support'],
