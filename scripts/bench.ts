@@ -40,6 +40,7 @@ import {
   MAX_CHUNK_SIZE,
   TIERING_TASK_QUEUE,
 } from '../workflows/tiering-run/contract.js';
+import { endsWithThisProcess } from './children.js';
 import { loadConfig } from './config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres } from './postgres.js';
@@ -244,6 +245,7 @@ function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logDi
     env,
     stdio: ['ignore', log, log],
   });
+  endsWithThisProcess(child);
   const exited = once(child, 'exit');
   stops.push(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -272,6 +274,7 @@ async function startTemporal(logDir: string): Promise<{ address: string; connect
   const server = spawn(temporalCliPath(), ['server', 'start-dev', '--ip', ip, '--port', port, '--headless', '--log-level', 'warn'], {
     stdio: ['ignore', log, log],
   });
+  endsWithThisProcess(server);
   const exited = once(server, 'exit');
   stops.push(async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
@@ -395,7 +398,7 @@ function stop(): Promise<void> {
   return stopping;
 }
 
-process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+process.on('SIGINT', () => void stop().then(() => process.exit(130)));
 main().then(
   () => stop(),
   async (err: unknown) => {

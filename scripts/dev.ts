@@ -15,6 +15,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { cstDateOf } from '../policy/dates.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
+import { endsWithThisProcess } from './children.js';
 import { DEV_AUTH_SECRET, loadConfig } from './config.js';
 import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
@@ -95,6 +96,7 @@ async function startTemporalDevServer(): Promise<string> {
     // Its own log, so that its shutdown chatter does not bury the API's.
     { stdio: ['ignore', logFile, logFile] },
   );
+  endsWithThisProcess(server);
   const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
   stops.push(async () => {
     server.kill('SIGTERM');
@@ -164,8 +166,9 @@ async function stop(code: number): Promise<void> {
   process.exit(code);
 }
 
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+// A second Ctrl-C must not cut the orderly stop short.
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
 main().catch(async (err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   await stop(1);
