@@ -36,14 +36,27 @@ export interface EligibilitySettings {
   /**
    * The day by which the year's recognitions are done (C-CYCLE: 11月底前). No application is
    * taken after it, whatever `applicationsCloseOn` says. Policy, not configuration: only a
-   * test harness that must run on any date of the year moves it.
+   * year-round window moves it.
    */
   recognitionsDoneBy: MonthDay;
+  /**
+   * Applications taken on every day of the year once the year's tiering is in force: for a demo
+   * or training system and for tests that must run on any date, never for production. The
+   * C-CYCLE result says so, so that no record made under it passes for one made under policy.
+   */
+  yearRound: boolean;
 }
 
 export const DEFAULT_ELIGIBILITY_SETTINGS: Readonly<EligibilitySettings> = {
   applicationsCloseOn: '10-15',
   recognitionsDoneBy: '11-30',
+  yearRound: false,
+};
+
+export const YEAR_ROUND_ELIGIBILITY_SETTINGS: Readonly<EligibilitySettings> = {
+  applicationsCloseOn: '12-31',
+  recognitionsDoneBy: '12-31',
+  yearRound: true,
 };
 
 /** A dated listing: a fine (decision date, credit-repair date) or a courts' listing (listed, cleared). */
@@ -228,7 +241,15 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
     );
   }
   const { opensOn, closesOn } = applicationWindow(year, tieringRun.inForceSince, settings);
-  const ruleFacts = { applicationDate, year, tieringRunId: tieringRun.runId, tieringRunVersion: tieringRun.version, opensOn, closesOn };
+  const ruleFacts = {
+    applicationDate,
+    year,
+    tieringRunId: tieringRun.runId,
+    tieringRunVersion: tieringRun.version,
+    opensOn,
+    closesOn,
+    ...(settings.yearRound ? { yearRound: true } : {}),
+  };
   if (applicationDate < opensOn) {
     return result(
       'C-CYCLE',
@@ -249,7 +270,9 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
     'C-CYCLE',
     true,
     ruleFacts,
-    `申报日${zhDate(applicationDate)}在${year}年度申报期（${zhDate(opensOn)}至${zhDate(closesOn)}）内。`,
+    settings.yearRound
+      ? `申报日${zhDate(applicationDate)}在${year}年度分型判定结果生效（${zhDate(opensOn)}）之后；本系统为演示或培训环境，全年受理，不适用11月底前完成认定的期限。`
+      : `申报日${zhDate(applicationDate)}在${year}年度申报期（${zhDate(opensOn)}至${zhDate(closesOn)}）内。`,
   );
 }
 

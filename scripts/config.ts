@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
+import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../policy/recognition-case.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
@@ -29,7 +29,18 @@ export interface Config {
 
 export const DEV_AUTH_SECRET = 'dev-secret-change-me';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `policy` keeps C-CYCLE's window; `year-round` is for a demo or training system. */
+export const APPLICATION_WINDOWS = ['policy', 'year-round'] as const;
+export type ApplicationWindow = (typeof APPLICATION_WINDOWS)[number];
+
+/**
+ * `defaults.applicationWindow` is what APPLICATION_WINDOW means when unset: `policy` for the
+ * API and worker as deployed, `year-round` for the embedded demo system.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: { applicationWindow: ApplicationWindow } = { applicationWindow: 'policy' },
+): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR ?? '.data',
@@ -62,10 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         DEFAULT_RECOGNITION_TERM_SETTINGS.supplementReminderWorkingDays,
       ),
     },
-    eligibilitySettings: {
-      ...DEFAULT_ELIGIBILITY_SETTINGS,
-      applicationsCloseOn: applicationsCloseOn(env, DEFAULT_ELIGIBILITY_SETTINGS.applicationsCloseOn),
-    },
+    eligibilitySettings: eligibilitySettings(env, defaults.applicationWindow),
     objectionSettings: {
       answerWorkingDays: integer(env, 'OBJECTION_WORKING_DAYS', DEFAULT_OBJECTION_SETTINGS.answerWorkingDays),
       reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_OBJECTION_SETTINGS.reminderWorkingDays),
@@ -87,11 +95,21 @@ function setting<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, parse: (r
   return value;
 }
 
-/** C-CYCLE: a month-day no later than the day the year's recognitions are done by. */
-function applicationsCloseOn(env: NodeJS.ProcessEnv, fallback: string): string {
+/**
+ * C-CYCLE: under policy, applications close on a month-day no later than the day the year's
+ * recognitions are done by; a year-round window has no closing day to set.
+ */
+function eligibilitySettings(env: NodeJS.ProcessEnv, fallbackWindow: ApplicationWindow): EligibilitySettings {
+  const isWindow = (raw: string): raw is ApplicationWindow => (APPLICATION_WINDOWS as readonly string[]).includes(raw);
+  const window = setting(env, 'APPLICATION_WINDOW', fallbackWindow, String, isWindow, APPLICATION_WINDOWS.join(' or ')) as ApplicationWindow;
+  if (window === 'year-round') {
+    if (env.APPLICATIONS_CLOSE_ON) throw new Error('APPLICATIONS_CLOSE_ON applies to APPLICATION_WINDOW=policy only; unset one of them');
+    return { ...YEAR_ROUND_ELIGIBILITY_SETTINGS };
+  }
   const doneBy = DEFAULT_ELIGIBILITY_SETTINGS.recognitionsDoneBy;
   const closesInTime = (raw: string) => isMonthDay(raw) && raw <= doneBy;
-  return setting(env, 'APPLICATIONS_CLOSE_ON', fallback, String, closesInTime, `a month-day MM-DD no later than ${doneBy} (C-CYCLE)`);
+  const closesOn = setting(env, 'APPLICATIONS_CLOSE_ON', DEFAULT_ELIGIBILITY_SETTINGS.applicationsCloseOn, String, closesInTime, `a month-day MM-DD no later than ${doneBy} (C-CYCLE)`);
+  return { ...DEFAULT_ELIGIBILITY_SETTINGS, applicationsCloseOn: closesOn };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -21,7 +21,8 @@ import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
-const config = loadConfig();
+// A demo system takes applications on any day, so that its first case steps can be tried now.
+const config = loadConfig(process.env, { applicationWindow: 'year-round' });
 const dataDir = resolve(config.dataDir);
 mkdirSync(dataDir, { recursive: true });
 const stops: Array<() => Promise<unknown>> = [];
@@ -147,13 +148,17 @@ function printWelcome(temporalAddress: string): void {
   console.log(lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
 }
 
-/** C-CYCLE: outside the window an application answers 422, as the policy wants; say so up front. */
+/** C-CYCLE: say up front whether the policy window holds and, if so, whether it is open today. */
 function applicationWindowNote(): string {
+  const year = cstDateOf(Date.now()).slice(0, 4);
+  if (config.eligibilitySettings.yearRound) {
+    return `Demo system: applications for ${year} are taken on any day (APPLICATION_WINDOW=year-round; the C-CYCLE result says so). APPLICATION_WINDOW=policy keeps the policy window.`;
+  }
   const today = cstDateOf(Date.now());
-  const closesOn = `${today.slice(0, 4)}-${config.eligibilitySettings.applicationsCloseOn}`;
+  const closesOn = `${year}-${config.eligibilitySettings.applicationsCloseOn}`;
   return today <= closesOn
-    ? `Applications for ${today.slice(0, 4)} are open until ${closesOn} (C-CYCLE, APPLICATIONS_CLOSE_ON).`
-    : `Applications for ${today.slice(0, 4)} closed on ${closesOn} (C-CYCLE): POST /applications answers 422 with the clause until next year's run.`;
+    ? `Applications for ${year} are open until ${closesOn} (C-CYCLE, APPLICATIONS_CLOSE_ON).`
+    : `Applications for ${year} closed on ${closesOn} (C-CYCLE): POST /applications answers 422 with the clause until next year's run.`;
 }
 
 let stopping = false;

@@ -24,7 +24,8 @@ import {
   sleepUntilView,
   startApplication,
 } from '../support/recognition.js';
-import { OPEN_APPLICATION_WINDOW, districtOffice, recordHistory, registerHousehold } from '../support/stack.js';
+import { districtOffice, recordHistory, registerHousehold } from '../support/stack.js';
+import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'recognition-api-test-secret';
@@ -41,7 +42,7 @@ let taskQueue: string;
 let clock: number;
 
 beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: OPEN_APPLICATION_WINDOW, now: () => clock });
+  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => clock });
   ({ env, database, app, taskQueue } = stack);
   clock = await env.currentTimeMs();
 });

@@ -7,7 +7,8 @@ import { recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, cstDateOf } from '../../policy/dates.js';
-import { OPEN_APPLICATION_WINDOW, districtOffice, registerHousehold } from '../support/stack.js';
+import { districtOffice, registerHousehold } from '../support/stack.js';
+import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'worklist-secret';
@@ -19,7 +20,7 @@ let stack: CaseApiStack;
 let now: number;
 
 beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: OPEN_APPLICATION_WINDOW, now: () => now });
+  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
   ({ env, database, app } = stack);
   now = await env.currentTimeMs();
 });

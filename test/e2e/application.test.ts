@@ -10,7 +10,8 @@ import type { Database } from '../../db/client.js';
 import { publicityNotices } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { OPEN_APPLICATION_WINDOW, caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
+import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { createDevServerEnv } from '../support/temporal.js';
 
 const SECRET = 'e2e-secret';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     temporal: env.client,
     authSecret: SECRET,
     caseSettings: DEFAULT_CASE_SETTINGS,
-    eligibilitySettings: OPEN_APPLICATION_WINDOW,
+    eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS,
     taskQueue: started.taskQueue,
   });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ELIGIBILITY_SETTINGS,
+  YEAR_ROUND_ELIGIBILITY_SETTINGS,
   applicationWindow,
   checkEligibility,
   isMonthDay,
@@ -277,6 +278,16 @@ describe('C-CYCLE the yearly window', () => {
     const settings = { ...DEFAULT_ELIGIBILITY_SETTINGS, applicationsCloseOn: '11-10' };
     expect(clause(facts({ applicationDate: '2026-11-10' }), 'C-CYCLE', settings).passed).toBe(true);
     expect(clause(facts({ applicationDate: '2026-11-11' }), 'C-CYCLE', settings).passed).toBe(false);
+  });
+
+  it('in a year-round (demo or training) system, opens with the run, stays open to 31 December and says so', () => {
+    expect(clause(facts({ applicationDate: '2026-12-31' }), 'C-CYCLE', YEAR_ROUND_ELIGIBILITY_SETTINGS)).toMatchObject({
+      passed: true,
+      facts: { closesOn: '2026-12-31', yearRound: true },
+    });
+    expect(clause(facts({ applicationDate: '2026-12-31' }), 'C-CYCLE', YEAR_ROUND_ELIGIBILITY_SETTINGS).reason).toContain('演示或培训环境');
+    expect(clause(facts({ window: { year: 2026, tieringRun: null } }), 'C-CYCLE', YEAR_ROUND_ELIGIBILITY_SETTINGS).passed).toBe(false);
+    expect(clause(facts({ applicationDate: '2026-12-31' }), 'C-CYCLE').facts).not.toHaveProperty('yearRound');
   });
 
   it('computes the window from the run and the settings', () => {

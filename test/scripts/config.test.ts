@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
 import { loadConfig } from '../../scripts/config.js';
 
@@ -36,5 +37,26 @@ describe('the recognised phase settings from the environment', () => {
     ['APPLICATIONS_CLOSE_ON', '12-01', /APPLICATIONS_CLOSE_ON must be a month-day MM-DD no later than 11-30 \(C-CYCLE\)/],
   ])('refuses %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('the application window (C-CYCLE) from the environment', () => {
+  it('keeps the policy window unless told otherwise', () => {
+    expect(loadConfig({}).eligibilitySettings).toEqual(DEFAULT_ELIGIBILITY_SETTINGS);
+    expect(loadConfig({ APPLICATIONS_CLOSE_ON: '11-30' }).eligibilitySettings).toEqual({ ...DEFAULT_ELIGIBILITY_SETTINGS, applicationsCloseOn: '11-30' });
+  });
+
+  it('takes applications all year in a demo system, and lets the demo choose the policy window', () => {
+    const demo = { applicationWindow: 'year-round' } as const;
+    expect(loadConfig({}, demo).eligibilitySettings).toEqual(YEAR_ROUND_ELIGIBILITY_SETTINGS);
+    expect(loadConfig({ APPLICATION_WINDOW: 'policy' }, demo).eligibilitySettings).toEqual(DEFAULT_ELIGIBILITY_SETTINGS);
+    expect(loadConfig({ APPLICATION_WINDOW: 'year-round' }).eligibilitySettings).toEqual(YEAR_ROUND_ELIGIBILITY_SETTINGS);
+  });
+
+  it.each([
+    [{ APPLICATION_WINDOW: 'always' }, /APPLICATION_WINDOW must be policy or year-round, got "always"/],
+    [{ APPLICATION_WINDOW: 'year-round', APPLICATIONS_CLOSE_ON: '10-31' }, /APPLICATIONS_CLOSE_ON applies to APPLICATION_WINDOW=policy only/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });

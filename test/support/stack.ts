@@ -12,7 +12,6 @@ import { householdTiers, tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, startOfCstDay } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
-import type { EligibilitySettings } from '../../policy/eligibility.js';
 import { storedTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, TIER_RULES_VERSION, decideTier, type HouseholdFacts } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
@@ -42,8 +41,6 @@ export async function caseWorker(
  * An application window that holds on every day of the year (C-CYCLE), for tests that apply
  * "now": the suite must pass whatever the date, also after the real window has closed.
  */
-export const OPEN_APPLICATION_WINDOW: EligibilitySettings = { applicationsCloseOn: '12-31', recognitionsDoneBy: '12-31' };
-
 /** Growth + development households per district in the fixture run: caps of 100 places each (C-QUOTA). */
 const FIXTURE_GROWTH_PER_DISTRICT = 2000;
 const fixtureRuns = new Map<number, Promise<{ runId: number; completedAt: Date }>>();
@@ -115,7 +112,7 @@ let serial = 0;
 /**
  * A fresh household with a valid USCC in `district`, registered so that applications find it.
  * By default it may apply this (CST) year: its tier in force is growth from the year's tiering
- * run (C-SRC), which is in force (C-CYCLE; with OPEN_APPLICATION_WINDOW on any date).
+ * run (C-SRC), which is in force (C-CYCLE; with YEAR_ROUND_ELIGIBILITY_SETTINGS on any date).
  * `eligible: false` leaves it untiered, so an application fails C-SRC.
  */
 export async function registerHousehold(
