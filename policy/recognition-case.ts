@@ -7,6 +7,7 @@
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
+import type { EligibilityResult } from './eligibility.js';
 import type { RecognitionTermSettings } from './recognition-term.js';
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
@@ -164,6 +165,11 @@ interface ApplicationCommon {
    * before that phase existed have none and take the defaults.
    */
   termSettings?: RecognitionTermSettings;
+  /**
+   * Every eligibility clause as evaluated when the case was admitted, so that the first audit
+   * record says why it was; cases started before it was recorded have none.
+   */
+  eligibility?: EligibilityResult[];
 }
 
 /** The household applies itself (C-SELF); cases started before the department route have no `route`. */
@@ -445,10 +451,18 @@ function openSelfApplication(caseId: string, input: SelfApplicationInput): Trans
       fromStatus: null,
       toStatus: 'under_review',
       reason: null,
-      clauses: ['C-SELF', 'C-NOFEE'],
-      details: { category: input.category, claimedCriteria: input.claimedCriteria, evidenceRefs: input.evidenceRefs },
+      clauses: ['C-SELF', 'C-NOFEE', ...admissionClauses(input)],
+      details: { category: input.category, claimedCriteria: input.claimedCriteria, evidenceRefs: input.evidenceRefs, ...admissionDetails(input) },
     },
   };
+}
+
+function admissionClauses(input: ApplicationInput): string[] {
+  return (input.eligibility ?? []).map((result) => result.clause);
+}
+
+function admissionDetails(input: ApplicationInput): { eligibility?: EligibilityResult[] } {
+  return input.eligibility ? { eligibility: input.eligibility } : {};
 }
 
 /** A recommendation waits for the operator's consent before any office reviews it (C-REC). */
@@ -471,13 +485,14 @@ function openRecommendedCase(caseId: string, input: RecommendationInput): Transi
       fromStatus: null,
       toStatus: 'awaiting_consent',
       reason: input.recommendation.reason,
-      clauses: ['C-REC', 'C-NOFEE'],
+      clauses: ['C-REC', 'C-NOFEE', ...admissionClauses(input)],
       details: {
         category: input.category,
         claimedCriteria: input.claimedCriteria,
         evidenceRefs: input.evidenceRefs,
         department: input.recommendation.department,
         level: input.recommendation.level,
+        ...admissionDetails(input),
       },
     },
   };

@@ -12,7 +12,7 @@ import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
-import { checkEligibility, type ApplicationRoute } from '../../policy/eligibility.js';
+import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
   CATEGORY_CRITERIA,
@@ -282,7 +282,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     checkEligibility(await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }), deps.eligibilitySettings);
 
   /** The first failed clause is named, all of them returned. */
-  const assertEligible = async (uscc: string, route: ApplicationRoute, now: number, year: number): Promise<void> => {
+  /** Every clause as evaluated, for the case's first audit record; an ineligible household answers 422. */
+  const assertEligible = async (uscc: string, route: ApplicationRoute, now: number, year: number): Promise<EligibilityResult[]> => {
     const eligibility = await eligibilityOf(uscc, route, now, year);
     const failed = eligibility.results.filter((result) => !result.passed);
     if (failed.length > 0) {
@@ -292,6 +293,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         eligibility: eligibility.results,
       });
     }
+    return eligibility.results;
   };
 
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
@@ -365,7 +367,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const household = await registeredHousehold(body.uscc);
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
-        await assertEligible(body.uscc, 'self', now, year);
+        const eligibility = await assertEligible(body.uscc, 'self', now, year);
         const caseId = recognitionCaseId(body.uscc, year);
         const input: RecognitionCaseInput = {
           uscc: body.uscc,
@@ -379,6 +381,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           submittedAt: new Date(now).toISOString(),
           settings: deps.caseSettings,
           termSettings: deps.recognitionTermSettings,
+          eligibility,
         };
         await startCase(caseId, input);
         request.log.info({ caseId, actor: actor.id }, 'application submitted');
@@ -483,7 +486,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
-        await assertEligible(body.uscc, 'department', now, year);
+        const eligibility = await assertEligible(body.uscc, 'department', now, year);
         const caseId = recognitionCaseId(body.uscc, year);
         await startCase(caseId, {
           route: 'department',
@@ -499,6 +502,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           submittedAt: new Date(now).toISOString(),
           settings: deps.caseSettings,
           termSettings: deps.recognitionTermSettings,
+          eligibility,
         });
         request.log.info({ caseId, actor: actor.id }, 'recommendation submitted');
         return reply

@@ -258,6 +258,14 @@ describe('the district review through the API', () => {
 
     const trail = await app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(own) });
     expect(trail.statusCode).toBe(200);
+    const [submitted] = trail.json();
+    expect(submitted).toMatchObject({
+      action: 'submitted',
+      clauses: ['C-SELF', 'C-NOFEE', 'C-CYCLE', 'T-B1', 'C-SRC', 'C-EX1', 'C-EX2', 'C-BAN', 'C-ONE-TYPE', 'C-ONE-PERSON'],
+    });
+    const admittedOn = submitted.details.eligibility as Array<{ clause: string; passed: boolean; facts: Record<string, unknown> }>;
+    expect(admittedOn.every((result) => result.passed)).toBe(true);
+    expect(admittedOn.find((result) => result.clause === 'C-SRC')).toMatchObject({ facts: { route: 'self' } });
     expect(trail.json().find((e: { action: string }) => e.action === 'review_accepted')).toMatchObject({
       action: 'review_accepted',
       actorId: own.id,

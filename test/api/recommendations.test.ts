@@ -90,7 +90,11 @@ describe('POST /recommendations (C-REC)', () => {
     expect((await read(districtDepartment, `/cases/${caseId}`)).json()).toMatchObject({ caseId, status: 'awaiting_consent' });
     const trail = await read(districtDepartment, `/cases/${caseId}/events`);
     expect(trail.statusCode).toBe(200);
-    expect(trail.json()[0]).toMatchObject({ action: 'recommended', actorId: districtDepartment.id });
+    expect(trail.json()[0]).toMatchObject({ action: 'recommended', actorId: districtDepartment.id, clauses: expect.arrayContaining(['C-REC', 'C-SRC']) });
+    expect(trail.json()[0].details.eligibility.find((result: { clause: string }) => result.clause === 'C-SRC')).toMatchObject({
+      passed: true,
+      facts: { route: 'department' },
+    });
     for (const outsider of [otherDistrictDepartment, sameNameOtherDistrict, cityDepartment]) {
       expect((await read(outsider, `/cases/${caseId}`)).statusCode).toBe(403);
       expect((await read(outsider, `/cases/${caseId}/events`)).statusCode).toBe(403);

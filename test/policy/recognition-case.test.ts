@@ -145,6 +145,28 @@ describe('transitions leave an audit event naming who, what and why', () => {
     // 17:00 UTC on 30 September is 1 October in Tianjin: the review counts from the CST date.
     expect(state.deadlineRequest).toEqual({ kind: 'review', from: '2026-10-01', workingDays: 20 });
     expect(event).toMatchObject({ seq: 1, action: 'submitted', actor: household, clauses: ['C-SELF', 'C-NOFEE'] });
+    expect(event.details).not.toHaveProperty('eligibility');
+  });
+
+  it('records the eligibility the case was admitted on in its first event', () => {
+    const eligibility = [
+      { clause: 'C-CYCLE', passed: true, facts: { applicationDate: '2026-09-01' }, reason: 'in the window' },
+      { clause: 'C-SRC', passed: true, facts: { tier: 'growth' }, reason: 'growth' },
+    ];
+    const { event } = openCase('c', {
+      uscc: USCC,
+      year: 2026,
+      category: 'quality',
+      claimedCriteria: ['Q2'],
+      evidenceRefs: [],
+      householdName: 'x',
+      districtCode: '120104',
+      applicant: household,
+      submittedAt: '2026-09-01T01:00:00.000Z',
+      settings: DEFAULT_CASE_SETTINGS,
+      eligibility,
+    });
+    expect(event).toMatchObject({ clauses: ['C-SELF', 'C-NOFEE', 'C-CYCLE', 'C-SRC'], details: { eligibility } });
   });
 
   it('accepting with another category cites C-ONE-TYPE', () => {
