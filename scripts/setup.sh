@@ -72,7 +72,7 @@ else
     cli_note="$TEMPORAL_CLI_VERSION, cached"
   else
     command -v go >/dev/null 2>&1 ||
-      die "The Temporal CLI $TEMPORAL_CLI_VERSION is built from source with Go, and 'go' is not on PATH. Install Go >= 1.23 (the CLI's go.mod asks for 1.25; an older go fetches that toolchain itself), or set TEMPORAL_CLI_PATH to a temporal CLI binary."
+      die "The Temporal CLI $TEMPORAL_CLI_VERSION is built from source with Go, and 'go' is not on PATH. Install Go >= 1.21 (the CLI's go.mod asks for 1.25.0; Go 1.21 and later fetch that toolchain themselves through the module proxy), or set TEMPORAL_CLI_PATH to a temporal CLI binary."
     echo "setup: building the Temporal CLI $TEMPORAL_CLI_VERSION with go install (minutes the first time)..."
     # Built into a scratch directory and renamed, so an interrupted build never looks finished.
     build_dir="$(mktemp -d "$cache/.temporal-cli.XXXXXX")"
