@@ -9,7 +9,6 @@ import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from 
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
-import { loadConfig } from '../scripts/config.js';
 import { installAuthentication } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
@@ -37,8 +36,8 @@ export interface AppDeps {
   objectionSettings?: ObjectionSettings;
   /** How the public lookup names the unclassified tier (RULES.md: a display setting). */
   unclassifiedLabel?: string;
-  /** The directory server-side feed imports must come from (IMPORT_DIR). */
-  importDir?: string;
+  /** The directory server-side feed imports must come from (IMPORT_DIR); without one, feeds arrive as uploads only. */
+  importDir?: string | null;
   /** Epoch milliseconds; tests may fix it. */
   now?: () => number;
   /** Where new cases are queued; tests give each worker its own. */
@@ -49,7 +48,7 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: loadConfig().importDir, ...deps };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });

@@ -24,6 +24,7 @@ const app = await buildApp({
   eligibilitySettings: config.eligibilitySettings,
   objectionSettings: config.objectionSettings,
   unclassifiedLabel: config.unclassifiedLabel,
+  importDir: config.importDir,
   logger: { level: config.logLevel },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

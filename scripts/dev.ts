@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     eligibilitySettings: config.eligibilitySettings,
     objectionSettings: config.objectionSettings,
     unclassifiedLabel: config.unclassifiedLabel,
+    importDir: config.importDir,
     logger: { level: config.logLevel },
   });
   stops.push(() => app.close());

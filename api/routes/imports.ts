@@ -105,6 +105,9 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
 
   /** A path the caller gave, resolved inside the import directory, or the reason it is refused. */
   const serverSideFile = async (path: string): Promise<{ path: string; fileName: string }> => {
+    if (deps.importDir === null) {
+      throw new HttpError(404, 'this API has no import directory (IMPORT_DIR): upload the file instead', { field: 'path' });
+    }
     let root: string;
     try {
       root = await realpath(deps.importDir);

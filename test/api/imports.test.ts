@@ -253,6 +253,17 @@ describe('POST /imports with a server-side file', () => {
     expect(directory.json().details).toMatchObject({ field: 'path' });
   });
 
+  it('answers 404 naming the field when the API was given no import directory', async () => {
+    const uploadsOnly = await buildApp({ database, temporal: env.client, authSecret: SECRET, caseSettings: DEFAULT_CASE_SETTINGS, now: () => NOW });
+    try {
+      const response = await uploadsOnly.inject({ method: 'POST', url: '/imports', headers: bearer(admin), payload: { feed: 'annual_reports', path: 'agency/reports.csv' } });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ message: expect.stringContaining('IMPORT_DIR'), details: { field: 'path' } });
+    } finally {
+      await uploadsOnly.close();
+    }
+  });
+
   it('answers 400 naming the field for an unknown feed', async () => {
     const response = await importServerFile({ feed: 'weather', path: 'agency/reports.csv' });
     expect(response.statusCode).toBe(400);
