@@ -108,7 +108,7 @@ const deadlineSchema = {
   properties: {
     kind: { type: 'string', enum: DEADLINE_KINDS },
     dueOn: { type: 'string', format: 'date' },
-    remindOn: { type: 'string', format: 'date' },
+    remindOn: { type: ['string', 'null'], format: 'date' },
     reminded: { type: 'boolean' },
     passed: { type: 'boolean' },
     fallbackYears: { type: 'array', items: { type: 'integer' } },
@@ -774,13 +774,20 @@ function departmentTakesPart(actor: Actor, view: LiveCaseView): boolean {
   return view.recommendation?.department === actor.department || view.consultedDepartments.includes(actor.department);
 }
 
-/** Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was written. */
+/**
+ * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
+ * written. Each phase of a case takes its own decisions only: an update the case's current phase
+ * has no handler for (a review of a recognised case, a spot check of a case under review) is
+ * rejected by the workflow before it reaches history, and answers 409 with the case's status.
+ */
 export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>): Promise<View> {
   try {
     return await update();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
+      const { status } = await queryCase(handle);
+      throw new HttpError(409, `the case is ${status} and takes no such decision in this phase`, { field: 'caseId', status });
     }
     if (err instanceof WorkflowNotFoundError) {
       // The workflow has finished: the case exists but takes no more decisions.

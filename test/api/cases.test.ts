@@ -245,6 +245,16 @@ describe('the district review through the API', () => {
     expect(unknownDecision.statusCode).toBe(400);
     expect(unknownDecision.json().details.field).toBe('decision');
 
+    // The recognised phase's decisions have not begun while the case is under review.
+    const spotCheck = await app.inject({
+      method: 'POST',
+      url: `/cases/${caseId}/spot-check`,
+      headers: bearer({ id: 'city', role: 'city' }),
+      payload: { decision: 'confirm', reason: 'sampled' },
+    });
+    expect(spotCheck.statusCode, spotCheck.body).toBe(409);
+    expect(spotCheck.json().details).toEqual({ field: 'caseId', status: 'under_review' });
+
     const eventsAfterRefusals = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
     expect(eventsAfterRefusals.length).toBe(eventsBefore.length);
 

@@ -227,6 +227,10 @@ describe('who decides what in the recognised phase', () => {
     });
     await expectRefusal(await post(url, CITY, { decision: 'refuse', reason: ' ' }), 422, { field: 'reason', clause: 'C-FILE' });
     await expectRefusal(await post(c.url('spot-check/supplement'), c.household, { evidenceRefs: ['x.pdf'] }), 409, { clause: 'C-FILE' });
+    // The application phase's decisions are over once the case is recognised.
+    await expectRefusal(await post(c.url('review'), districtOffice(district), { decision: 'accept' }), 409, { field: 'caseId', status: 'recognised' });
+    const lateObjection = await app.inject({ method: 'POST', url: `/publicity/${c.caseId}/objections`, payload: { reason: 'too late' } });
+    await expectRefusal(lateObjection, 409, { field: 'caseId', status: 'recognised' });
     expect(await auditTrail(database, c.caseId)).toHaveLength(before.length);
 
     const dueOn = addDays(cstDateOf(clock), 10);

@@ -126,6 +126,13 @@ it('runs an application through district review over HTTP on the dev server and 
   });
   expect(dismissed.body).toMatchObject({ status: 'publicity', objections: [{ objectionNo: 1, resolution: 'dismissed' }] });
 
+  // Publicity has a due date and no reminder: the view says null, not an empty date.
+  const publicity = await eventually(
+    () => call('GET', `/cases/${caseId}`, reviewer),
+    (r) => r.body.deadline?.kind === 'publicity',
+  );
+  expect(publicity.body.deadline).toMatchObject({ kind: 'publicity', remindOn: null });
+
   const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, caseId));
   expect(projection).toMatchObject({ status: 'publicity', districtCode: '120116', category: 'emerging', waitingFor: 'district' });
   const [notice] = await eventually(
