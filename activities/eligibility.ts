@@ -107,10 +107,12 @@ export async function readEligibilityFacts(db: Db, query: EligibilityQuery): Pro
 
   const recognitionOf = new Map<string, HeldRecognition>();
   for (const { uscc: holder, ...held } of recognitionRows) recognitionOf.set(holder, held);
-  // The case this application would open is guarded by its case ID (a second application answers 409).
+  // The case this application would open, kept apart from the open ones: it exists only if the year's application was made.
   const ownCaseId = recognitionCaseId(uscc, year);
   const openCasesOf = new Map<string, OpenCase[]>();
+  let yearCase: EligibilityFacts['yearCase'] = null;
   for (const { uscc: applicant, ...row } of caseRows) {
+    if (row.caseId === ownCaseId) yearCase = { caseId: row.caseId, status: row.status };
     if (isClosed(row.status as CaseStatus) || row.caseId === ownCaseId) continue;
     openCasesOf.set(applicant, [...(openCasesOf.get(applicant) ?? []), row]);
   }
@@ -141,6 +143,7 @@ export async function readEligibilityFacts(db: Db, query: EligibilityQuery): Pro
     bans: banRows,
     recognition: recognitionOf.get(uscc) ?? null,
     openCases: openCasesOf.get(uscc) ?? [],
+    yearCase,
     sameOperatorHouseholds,
     window: {
       year,

@@ -123,6 +123,12 @@ export interface EligibilityFacts {
   recognition: HeldRecognition | null;
   /** The household's other cases still open; the case this application would open is not one of them. */
   openCases: OpenCase[];
+  /**
+   * The household's case of the year applied for, whatever its status: the case ID admits one
+   * case per household and year, so even a closed one leaves no room for another (C-ONE-TYPE).
+   * Absent from facts read before it was.
+   */
+  yearCase?: { caseId: string; status: string } | null;
   /** Households of the same operator in the same district that hold a recognition or have an open case. */
   sameOperatorHouseholds: SiblingHousehold[];
   /** The year applied for and its tiering run in force, whose completion opens the window. */
@@ -383,8 +389,12 @@ function banClause(facts: EligibilityFacts): EligibilityResult {
 
 function oneTypeClause(facts: EligibilityFacts): EligibilityResult {
   const { recognition, openCases } = facts;
-  const ruleFacts = { recognition, openCases };
+  const yearCase = facts.yearCase ?? null;
+  const ruleFacts = { recognition, openCases, ...(yearCase ? { yearCase } : {}) };
   const reasons: string[] = [];
+  if (yearCase !== null) {
+    reasons.push(`${facts.window.year}年度已有认定案件${yearCase.caseId}（${yearCase.status}），每户每年只受理一件`);
+  }
   if (recognition !== null) {
     // Validity is extended by the recognising office's evaluation in the last year (C-EVAL),
     // never by a new application: the household applies again only once the recognition ends.

@@ -277,14 +277,23 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     return household;
   };
 
-  /** Every clause evaluated as a filing at `now` would be (C-CYCLE … C-ONE-PERSON). */
-  const eligibilityOf = async (uscc: string, route: ApplicationRoute, now: number, year: number) =>
-    checkEligibility(await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year }), deps.eligibilitySettings);
+  /** Every clause evaluated as a filing at `now` would be (C-CYCLE … C-ONE-PERSON), with the facts read. */
+  const eligibilityOf = async (uscc: string, route: ApplicationRoute, now: number, year: number) => {
+    const facts = await readEligibilityFacts(database.db, { uscc, route, applicationDate: cstDateOf(now), year });
+    return { facts, ...checkEligibility(facts, deps.eligibilitySettings) };
+  };
 
-  /** The first failed clause is named, all of them returned. */
-  /** Every clause as evaluated, for the case's first audit record; an ineligible household answers 422. */
+  /**
+   * Every clause as evaluated, for the case's first audit record. The year's case already there
+   * answers 409, as its workflow ID would (C-ONE-TYPE); any other failed clause answers 422, the
+   * first one named and all of them returned.
+   */
   const assertEligible = async (uscc: string, route: ApplicationRoute, now: number, year: number): Promise<EligibilityResult[]> => {
     const eligibility = await eligibilityOf(uscc, route, now, year);
+    const { yearCase } = eligibility.facts;
+    if (yearCase) {
+      throw new HttpError(409, `C-ONE-TYPE: household ${uscc} already has a case for ${year}`, { field: 'uscc', clause: 'C-ONE-TYPE', caseId: yearCase.caseId });
+    }
     const failed = eligibility.results.filter((result) => !result.passed);
     if (failed.length > 0) {
       throw new HttpError(422, `not eligible: ${failed.map((result) => `${result.clause} ${result.reason}`).join(' ')}`, {

@@ -195,6 +195,7 @@ describe('readEligibilityFacts', () => {
     expect(facts.openCases).toEqual([
       { caseId: `recognition-${BLOCKED}-${YEAR - 1}`, year: YEAR - 1, status: 'under_review', route: 'self' },
     ]);
+    expect(facts.yearCase).toEqual({ caseId: `recognition-${BLOCKED}-${YEAR}`, status: expect.any(String) });
     expect(facts.sameOperatorHouseholds.map((h) => [h.uscc, h.recognition?.caseId ?? null, h.openCases.map((c) => c.caseId)])).toEqual([
       [SIBLING_RECOGNISED, `recognition-${SIBLING_RECOGNISED}-${YEAR - 1}`, []],
       [SIBLING_OPEN, null, [`recognition-${SIBLING_OPEN}-${YEAR}`]],

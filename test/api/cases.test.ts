@@ -1,10 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
-import { caseEvents } from '../../db/schema.js';
+import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
@@ -93,6 +93,21 @@ describe('GET /households/{uscc}/application-form (C-NOFEE)', () => {
     expect(body.criteria.quality).toEqual(['Q1', 'Q2', 'Q3', 'Q4', 'Q5']);
     const trail = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, body.caseId));
     expect(trail).toEqual([]);
+  });
+
+  it("says the household cannot apply again once the year's case exists (C-ONE-TYPE), as the application would", async () => {
+    const household = await registerHousehold(database, '120105');
+    const filed = await apply(household.actor, { uscc: household.uscc, category: 'quality', claimedCriteria: ['Q2'] });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const { caseId } = filed.json();
+    await vi.waitUntil(async () => (await database.db.select().from(cases).where(eq(cases.caseId, caseId))).length === 1, { timeout: 10_000 });
+
+    const body = (await form(household.uscc, household.actor)).json();
+    expect(body.eligible).toBe(false);
+    expect(body.eligibility.find((r: { clause: string }) => r.clause === 'C-ONE-TYPE')).toMatchObject({
+      passed: false,
+      facts: { yearCase: { caseId, status: 'under_review' } },
+    });
   });
 
   it('shows a department the recommendation route, and an untiered household as not eligible (C-SRC)', async () => {

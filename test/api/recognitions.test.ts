@@ -79,7 +79,7 @@ async function eventsSettled(handle: WorkflowHandle) {
 async function expectRefusal(
   response: Awaited<ReturnType<typeof post>>,
   status: number,
-  details: { field?: string; clause?: string | null },
+  details: { field?: string; clause?: string | null; status?: string },
 ): Promise<void> {
   expect(response.statusCode, response.body).toBe(status);
   expect(response.json().details).toMatchObject(details);

@@ -216,8 +216,16 @@ describe('C-ONE-TYPE one category per household', () => {
     expect(r.reason).toContain(open.caseId);
   });
 
-  it('passes without a recognition or open case', () => {
+  it("fails once the year's case exists, even closed: one case per household and year", () => {
+    const yearCase = { caseId: `recognition-${USCC}-2026`, status: 'rejected' };
+    const r = clause(facts({ yearCase }), 'C-ONE-TYPE');
+    expect(r).toMatchObject({ passed: false, facts: { yearCase } });
+    expect(r.reason).toContain(`2026年度已有认定案件${yearCase.caseId}（rejected）`);
+  });
+
+  it('passes without a recognition, an open case or a case of the year', () => {
     expect(clause(facts(), 'C-ONE-TYPE').passed).toBe(true);
+    expect(clause(facts({ yearCase: null }), 'C-ONE-TYPE')).toMatchObject({ passed: true, facts: { recognition: null, openCases: [] } });
   });
 });
 
