@@ -12,7 +12,8 @@ import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { cstDateOf } from '../policy/dates.js';
+import { cstDateOf, yearOf } from '../policy/dates.js';
+import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
@@ -25,6 +26,8 @@ import { temporalCliPath } from './toolchain.js';
 const config = loadConfig(process.env, { applicationWindow: 'year-round' });
 const dataDir = resolve(config.dataDir);
 mkdirSync(dataDir, { recursive: true });
+// Server-side imports read from here only; it exists from the first start so that files can be dropped in.
+mkdirSync(resolve(config.importDir), { recursive: true });
 const stops: Array<() => Promise<unknown>> = [];
 
 async function main(): Promise<void> {
@@ -122,11 +125,12 @@ function printWelcome(temporalAddress: string): void {
   const api = `http://${config.apiHost}:${config.apiPort}`;
   const expires = Math.floor(Date.now() / 1000) + 12 * 3600;
   const household = DEMO_HOUSEHOLDS[1];
-  const tokens = {
-    [`household ${household.uscc}`]: issueToken(config.authSecret, { id: household.uscc, role: 'household', uscc: household.uscc }, expires),
-    [`district office ${household.districtCode}`]: issueToken(config.authSecret, { id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode }, expires),
-    'city office': issueToken(config.authSecret, { id: 'city-supervisor', role: 'city' }, expires),
-  };
+  const caseId = recognitionCaseId(household.uscc, yearOf(cstDateOf(Date.now())));
+  const tokens = [
+    ['HOUSEHOLD_TOKEN', `household ${household.uscc}`, issueToken(config.authSecret, { id: household.uscc, role: 'household', uscc: household.uscc }, expires)],
+    ['DISTRICT_TOKEN', `district office ${household.districtCode}`, issueToken(config.authSecret, { id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode }, expires)],
+    ['CITY_TOKEN', 'city office', issueToken(config.authSecret, { id: 'city-supervisor', role: 'city' }, expires)],
+  ];
   const lines = [
     '',
     `API            ${api}`,
@@ -135,14 +139,17 @@ function printWelcome(temporalAddress: string): void {
     `Data           ${dataDir} (Temporal server log: temporal.log)`,
     config.authSecret === DEV_AUTH_SECRET ? 'AUTH_SECRET    development default: set AUTH_SECRET outside development' : '',
     '',
-    'Demo tokens (12 h):',
-    ...Object.entries(tokens).map(([who, token]) => `  ${who}:\n    ${token}`),
+    'Demo tokens (12 h), to paste into a shell:',
+    ...tokens.map(([variable, who, token]) => `  # ${who}\n  export ${variable}=${token}`),
     '',
     applicationWindowNote(),
     '',
-    'Try:',
+    'Try: the household applies, its district office reads the case and accepts it for on-site verification.',
     `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,
+    `  curl -s ${api}/cases/${caseId} -H "authorization: Bearer $DISTRICT_TOKEN"`,
+    `  curl -s -X POST ${api}/cases/${caseId}/review -H "authorization: Bearer $DISTRICT_TOKEN" -H 'content-type: application/json' \\`,
+    `    -d '{"decision":"accept","reason":"time-honoured brand certificate checked"}'`,
     '',
     'Ctrl-C stops everything.',
   ];

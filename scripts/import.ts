@@ -4,8 +4,8 @@
  *   npm run import -- --feed registrations --file registrations.csv [--by <who>]
  *   npm run import -- --dir <folder> [--by <who>]      (all seven files, registrations first)
  *
- * Uses DATABASE_URL, or else the embedded PostgreSQL in DATA_DIR (stop `npm start` first, or
- * point DATABASE_URL at its server). Shows a progress bar on a terminal and a progress line
+ * Uses DATABASE_URL, or else the embedded PostgreSQL in DATA_DIR: the one `npm start` is running,
+ * or started for the import and stopped after it. Shows a progress bar on a terminal and a progress line
  * every few seconds otherwise, then each import's report with its first rejections
  * (file:line column reason). Exits 0 when every import completed, even with rejected rows;
  * 1 when an import was refused or failed (it then wrote nothing); 2 on a usage error.
