@@ -51,6 +51,8 @@ declare module 'fastify' {
 export function installAuthentication(app: FastifyInstance, deps: { secret: string; nowSeconds: () => number }): void {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
+    // A path no route serves answers 404 whoever asks.
+    if (request.routeOptions.url === undefined) return;
     const header = request.headers.authorization;
     // Public routes take a token when one is sent, so that what the caller did is attributed.
     const isPublic = request.routeOptions.config?.public || request.url.startsWith('/docs');

@@ -560,7 +560,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = requireActor(request, ['household', 'district', 'department', 'city']);
         const view = await queryCase(handleFor(request.params.caseId));
         assertMayRead(actor, view);
-        return view;
+        return withObjectorsWithheld(actor, view);
       },
     );
 
@@ -602,7 +602,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           .from(caseEvents)
           .where(eq(caseEvents.caseId, request.params.caseId))
           .orderBy(asc(caseEvents.seq));
-        return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+        const withheld = knowsObjectors(actor) ? [] : rows.filter((r) => r.action === 'objection_filed');
+        return rows.map((r) => ({ ...r, at: r.at.toISOString(), ...(withheld.includes(r) ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
       },
     );
 
@@ -713,7 +714,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = request.actor ?? { id: 'anonymous', role: 'public' as const };
+        const actor = request.actor ?? ANONYMOUS_OBJECTOR;
         const handle = handleFor(request.params.caseId);
         const view = await runUpdate(handle, () =>
           handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }] }),
@@ -781,6 +782,25 @@ function departmentTakesPart(actor: Actor, view: LiveCaseView): boolean {
   if (actor.districtCode !== undefined && actor.districtCode !== view.districtCode) return false;
   if (isRecognitionView(view)) return view.recommendingDepartment === actor.department;
   return view.recommendation?.department === actor.department || view.consultedDepartments.includes(actor.department);
+}
+
+/**
+ * Who objected during publicity is for the offices that handle the objection to know; to the
+ * applicant and to departments every objector is anonymous, so that nobody is deterred from
+ * objecting by being named to the business objected to.
+ */
+function knowsObjectors(actor: Actor): boolean {
+  return actor.role === 'district' || actor.role === 'city';
+}
+
+/** Who files an objection without a token. */
+const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
+
+const ANONYMOUS_OBJECTOR_EVENT = { actorId: ANONYMOUS_OBJECTOR.id, actorRole: ANONYMOUS_OBJECTOR.role };
+
+function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
+  if (knowsObjectors(actor) || isRecognitionView(view)) return view;
+  return { ...view, objections: view.objections.map((objection) => ({ ...objection, filedBy: ANONYMOUS_OBJECTOR.id })) };
 }
 
 /**

@@ -300,6 +300,14 @@ describe('the district review through the API', () => {
     });
   });
 
+  it('answers 404 for a path no route serves, with or without a token', async () => {
+    for (const headers of [{}, bearer({ id: 'city', role: 'city' })]) {
+      const response = await app.inject({ method: 'GET', url: '/public/no-such-list', headers });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ error: 'Not Found' });
+    }
+  });
+
   it('answers 404 for a case that does not exist', async () => {
     const response = await app.inject({
       method: 'GET',

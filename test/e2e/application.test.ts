@@ -126,6 +126,22 @@ it('runs an application through district review over HTTP on the dev server and 
   });
   expect(dismissed.body).toMatchObject({ status: 'publicity', objections: [{ objectionNo: 1, resolution: 'dismissed' }] });
 
+  // A neighbour objects under its own name: the district office sees who, the applicant does not.
+  const neighbour = await registerHousehold(database, '120116');
+  const named = await call('POST', `/publicity/${caseId}/objections`, neighbour.actor, { reason: 'the studio is a rented showroom' });
+  expect(named.body).toEqual({ caseId, objectionNo: 2 });
+  const secondDismissed = await call('POST', `/cases/${caseId}/review`, reviewer, {
+    decision: 'resolve_objection',
+    objectionNo: 2,
+    upheld: false,
+    reason: 'lease and equipment verified',
+  });
+  expect(secondDismissed.body.objections[1]).toMatchObject({ filedBy: neighbour.uscc, resolution: 'dismissed' });
+  const seenByApplicant = await call('GET', `/cases/${caseId}`, household);
+  expect(seenByApplicant.body.objections.map((o: { filedBy: string }) => o.filedBy)).toEqual(['anonymous', 'anonymous']);
+  const seenByOffice = await call('GET', `/cases/${caseId}`, reviewer);
+  expect(seenByOffice.body.objections.map((o: { filedBy: string }) => o.filedBy)).toEqual(['anonymous', neighbour.uscc]);
+
   // Publicity has a due date and no reminder: the view says null, not an empty date.
   const publicity = await eventually(
     () => call('GET', `/cases/${caseId}`, reviewer),
@@ -150,8 +166,12 @@ it('runs an application through district review over HTTP on the dev server and 
     'publicity_started',
     'objection_filed',
     'objection_resolved',
+    'objection_filed',
+    'objection_resolved',
   ]);
   expect(trail.body[0]).toMatchObject({ seq: 1, action: 'submitted', actorId: uscc });
-  expect(trail.body.find((e: { action: string }) => e.action === 'objection_filed')).toMatchObject({ actorId: 'anonymous', actorRole: 'public' });
+  const objectors = (events: Array<{ action: string; actorId: string }>) => events.filter((e) => e.action === 'objection_filed').map((e) => e.actorId);
+  expect(objectors(trail.body as never)).toEqual(['anonymous', 'anonymous']);
+  expect(objectors((await call('GET', `/cases/${caseId}/events`, reviewer)).body as never)).toEqual(['anonymous', neighbour.uscc]);
   // The workflow keeps waiting for the window to close; the dev server is torn down with it.
 });
