@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { RuleViolation } from '../policy/recognition-case.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -7,6 +6,8 @@ const STATUS_NAMES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -14,8 +15,17 @@ const STATUS_NAMES: Record<number, string> = {
 
 export interface ErrorDetails {
   field?: string;
-  clause?: string | null;
+  /** The policy clause broken; absent where no clause applies. */
+  clause?: string;
   [key: string]: unknown;
+}
+
+/** A refusal by a policy rule: the field at fault and the clause it breaks, if any. */
+export interface PolicyRefusal {
+  status?: number;
+  field: string;
+  clause: string | null;
+  message: string;
 }
 
 /** An error meant for the caller: its status, message and details reach the response as they are. */
@@ -28,8 +38,10 @@ export class HttpError extends Error {
     super(message);
   }
 
-  static fromViolation(violation: RuleViolation): HttpError {
-    return new HttpError(violation.status, violation.message, { field: violation.field, clause: violation.clause });
+  /** 422 unless the refusal carries its own status. */
+  static fromViolation(violation: PolicyRefusal): HttpError {
+    const { field, clause } = violation;
+    return new HttpError(violation.status ?? 422, violation.message, clause === null ? { field } : { field, clause });
   }
 }
 
@@ -39,8 +51,21 @@ export const errorResponseSchema = {
   properties: {
     error: { type: 'string' },
     message: { type: 'string' },
-    details: { type: 'object', additionalProperties: true },
+    details: {
+      type: 'object',
+      additionalProperties: true,
+      properties: {
+        field: { type: 'string', description: 'the field at fault' },
+        clause: { type: 'string', description: 'the policy clause (RULES.md) broken, where one applies' },
+      },
+    },
   },
+} as const;
+
+/** For routes that need no token: the authentication hook still refuses one that is sent and does not verify. */
+export const rejectedTokenResponseSchema = {
+  ...errorResponseSchema,
+  description: 'a bearer token was sent and does not verify (none is needed)',
 } as const;
 
 /** The one place that turns errors into `{ error, message, details }` responses. */
@@ -52,11 +77,19 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       const first = err.validation[0];
       const field = first ? fieldOf(first.instancePath, first.params) : undefined;
-      return reply.status(400).send(body(400, err.message, { field, rule: first?.keyword, context: err.validationContext }));
+      const details = { field, rule: first?.keyword, context: err.validationContext };
+      const allowed = first?.keyword === 'enum' ? first.params['allowedValues'] : undefined;
+      if (first && Array.isArray(allowed)) {
+        const message = `${err.validationContext ?? ''}${first.instancePath} must be one of: ${allowed.map(String).join(', ')}`;
+        return reply.status(400).send(body(400, message, { ...details, allowed }));
+      }
+      return reply.status(400).send(body(400, err.message, details));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled error');
-    return reply.status(status).send(body(status, status === 500 ? 'internal error' : err.message, {}));
+    // Fastify refuses a body it cannot read (malformed JSON, a media type no route parses, too large) before any route sees it.
+    const details = status !== 500 && err.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
+    return reply.status(status).send(body(status, status === 500 ? 'internal error' : err.message, details));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),

@@ -319,6 +319,9 @@ const WAITING_FOR: Record<CaseStatus, Role | null> = {
   transferred: null,
 };
 
+/** Every status a case can be in, through its recognised phase. */
+export const CASE_STATUSES = Object.keys(WAITING_FOR) as CaseStatus[];
+
 /** Stages at which the district office may still refuse the application. */
 const REJECTABLE: readonly CaseStatus[] = ['under_review', 'on_site_verification', 'soliciting_opinions', 'publicity', 'awaiting_quota'];
 

@@ -6,6 +6,7 @@ import { tieringRuns } from '../../db/tiering-schema.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { serialIdSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -44,7 +45,7 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsync {
             'Columns `uscc,name,district_code,tier,clauses` (clauses: every clause evaluated, + held, - failed), ordered by USCC; ' +
             'RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted), UTF-8 without a byte-order mark unless `bom=true` ' +
             '(for spreadsheets that otherwise guess another encoding). Streamed from the database as it is read.',
-          params: { type: 'object', required: ['runId'], properties: { runId: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+          params: { type: 'object', required: ['runId'], properties: { runId: serialIdSchema } },
           querystring: {
             type: 'object',
             additionalProperties: false,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteDeps } from '../app.js';
+import { rejectedTokenResponseSchema } from '../errors.js';
 
 const componentState = { type: 'string', enum: ['up', 'down'] } as const;
 const healthSchema = {
@@ -14,7 +15,11 @@ export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/health',
       {
         config: { public: true },
-        schema: { summary: 'Whether PostgreSQL and Temporal answer', security: [], response: { 200: healthSchema, 503: healthSchema } },
+        schema: {
+          summary: 'Whether PostgreSQL and Temporal answer',
+          security: [],
+          response: { 200: healthSchema, 401: rejectedTokenResponseSchema, 503: healthSchema },
+        },
       },
       async (_request, reply) => {
         const [database, temporal] = await Promise.all([

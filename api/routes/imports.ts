@@ -18,6 +18,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { pageNumberSchema, serialIdSchema } from '../schema-bounds.js';
 
 const ADMINISTRATORS = ['city'] as const;
 const DEFAULT_PAGE_SIZE = 50;
@@ -77,7 +78,7 @@ const importRecordSchema = {
 } as const;
 
 const pageQuerySchema = {
-  page: { type: 'integer', minimum: 1, default: 1 },
+  page: pageNumberSchema,
   pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
 } as const;
 
@@ -86,7 +87,7 @@ const pageProperties = { page: { type: 'integer' }, pageSize: { type: 'integer' 
 const importIdParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: serialIdSchema },
 } as const;
 
 export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
@@ -170,12 +171,13 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const actor = requireActor(request, ADMINISTRATORS);
+        const contentType = request.headers['content-type'] ?? '';
         let report: ImportReport;
-        if (request.headers['content-type']?.startsWith('text/csv')) {
+        if (contentType.startsWith('text/csv')) {
           const { feed, fileName } = request.query;
           if (feed === undefined) throw new HttpError(400, 'feed is required in the query with a CSV upload', { field: 'feed' });
           report = await runImport(actor, feed, fileName ?? `${feed}.csv`, request.body as Readable);
-        } else {
+        } else if (contentType.startsWith('application/json')) {
           const body = request.body as { feed: FeedName; path: string };
           const file = await serverSideFile(body.path);
           const input = createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES });
@@ -184,6 +186,13 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
           } finally {
             input.destroy();
           }
+        } else {
+          throw new HttpError(
+            400,
+            'send the feed file as the body with Content-Type: text/csv (feed and fileName in the query), ' +
+              'or a JSON body { feed, path } naming a file under the import directory (IMPORT_DIR)',
+            { field: 'body' },
+          );
         }
         return reply.status(201).send(report);
       },

@@ -32,6 +32,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { pageNumberSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -362,7 +363,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               status: { type: 'string', enum: ['open', 'upheld', 'dismissed'] },
-              page: { type: 'integer', minimum: 1, default: 1 },
+              page: pageNumberSchema,
               pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
             },
           },

@@ -9,9 +9,10 @@ import { outcomesOf } from '../../policy/tier-trace.js';
 import { decideTier, explainTier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { pageNumberSchema } from '../schema-bounds.js';
 
-const errors = { 400: errorResponseSchema, 404: errorResponseSchema } as const;
+const errors = { 400: errorResponseSchema, 401: rejectedTokenResponseSchema, 404: errorResponseSchema } as const;
 
 const districtSchema = {
   type: 'object',
@@ -85,7 +86,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               name: { type: 'string', maxLength: 100 },
-              page: { type: 'integer', minimum: 1, default: 1 },
+              page: pageNumberSchema,
               pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             },
           },

@@ -8,7 +8,7 @@ import { tierLabel } from '../../policy/tier-labels.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
 
@@ -57,7 +57,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The whole catalogue of support measures (T-AID, C-AID)',
           security: [],
-          response: { 200: { type: 'array', items: measureSchema } },
+          response: { 200: { type: 'array', items: measureSchema }, 401: rejectedTokenResponseSchema },
         },
       },
       async () => (await database.db.select().from(supportMeasures)).sort(catalogueOrder),

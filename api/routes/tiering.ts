@@ -4,7 +4,7 @@ import {
   isGrpcDeadlineError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsync } from 'fastify';
 import {
   RunStateError,
@@ -48,6 +48,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { serialIdSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -71,13 +72,16 @@ const tierCountsSchema = {
   properties: Object.fromEntries(TIER_ENUM.map((tier) => [tier, { type: 'integer' }])),
 } as const;
 
+/** A year's thresholds are stored as numeric(16,2): 14 digits of yuan. */
+const MAX_THRESHOLD_YUAN = 99_999_999_999_999;
+
 const thresholdsBodySchema = {
   type: 'object',
   required: ['growthRevenueYuan', 'developmentRevenueYuan'],
   additionalProperties: false,
   properties: {
-    growthRevenueYuan: { type: 'number', description: 'T-G1 "一定数额": last year\'s revenue, yuan' },
-    developmentRevenueYuan: { type: 'number', description: 'T-D1 "较高": last year\'s revenue, yuan' },
+    growthRevenueYuan: { type: 'number', maximum: MAX_THRESHOLD_YUAN, description: 'T-G1 "一定数额": last year\'s revenue, yuan' },
+    developmentRevenueYuan: { type: 'number', maximum: MAX_THRESHOLD_YUAN, description: 'T-D1 "较高": last year\'s revenue, yuan' },
   },
 } as const;
 
@@ -217,7 +221,7 @@ const yearParams = {
 const runIdParams = {
   type: 'object',
   required: ['runId'],
-  properties: { runId: { type: 'integer', minimum: 1 } },
+  properties: { runId: serialIdSchema },
 } as const;
 
 interface StartRunBody {
@@ -255,7 +259,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'A new version of the year\'s run; by default it becomes the run in force when it completes. Answers once the run ' +
             'is registered (its ID and version allocated) with 202; follow it at /tiering/runs/{runId}. 409 while another run ' +
-            'of the year is running; 422 when asOf is not a date, lies in the future or outside the year, or the thresholds ' +
+            'of the year is running; 400 when asOf is not a date; 422 when it lies in the future or outside the year, or the thresholds ' +
             'are not positive with T-D1 above T-G1. Without thresholds the year\'s setting (or the shipped defaults) applies.',
           body: {
             type: 'object',
@@ -263,7 +267,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               year: { type: 'integer' },
-              asOf: { type: 'string', description: 'YYYY-MM-DD (CST), not after today, within year' },
+              asOf: { type: 'string', format: 'date', description: 'YYYY-MM-DD (CST), not after today, within year' },
               thresholds: thresholdsBodySchema,
               makeInForce: { type: 'boolean', default: true },
               chunkSize: {
@@ -300,7 +304,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = requireActor(request, ['city']);
         const { year, asOf, thresholds, makeInForce, chunkSize, concurrency } = request.body;
         const violation = validateRunRequest({ year, asOf, thresholds }, today());
-        if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
+        if (violation) throw HttpError.fromViolation(violation);
         await releaseAbandonedRuns(deps);
         const running = await runningRun(sql, year);
         if (running) throw runInProgress(year, running.runId);
@@ -319,7 +323,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
           temporal.workflow.withDeadline(Date.now() + WORKER_ANSWER_MS, () => handle.executeUpdate(awaitPreparedUpdate)),
         );
         if (prepared.outcome === 'refused') {
-          if (prepared.errorType === INVALID_RUN_INPUT_ERROR) throw new HttpError(422, prepared.message, { clause: 'T-RUN' });
+          if (prepared.errorType === INVALID_RUN_INPUT_ERROR) throw HttpError.fromViolation(prepared);
           throw runInProgress(year, prepared.runningRunId);
         }
         request.log.info({ runId: prepared.runId, workflowId, actor: actor.id }, 'tiering run started');
@@ -387,8 +391,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
           return { ...run, progress: null };
         } catch (err) {
           if (err instanceof RunStateError) {
-            const missing = err.message.startsWith('no tiering run');
-            throw new HttpError(missing ? 404 : 409, err.message, { field: 'runId', clause: missing ? null : 'T-RUN' });
+            if (err.message.startsWith('no tiering run')) throw new HttpError(404, err.message, { field: 'runId' });
+            throw new HttpError(409, err.message, { field: 'runId', clause: 'T-RUN' });
           }
           throw err;
         }
@@ -450,7 +454,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = requireActor(request, ['city']);
         const violation = validateThresholds(request.body);
-        if (violation) throw new HttpError(422, violation.message, { field: violation.field, clause: violation.clause });
+        if (violation) throw HttpError.fromViolation(violation);
         return setThresholds(sql, request.params.year, request.body, actor, nowIso());
       },
     );
@@ -469,7 +473,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: ['object', 'null'],
             additionalProperties: false,
             properties: {
-              asOf: { type: 'string', description: 'YYYY-MM-DD (CST), not after today; default today' },
+              asOf: { type: 'string', format: 'date', description: 'YYYY-MM-DD (CST), not after today; default today' },
               reason: { type: 'string', maxLength: 500 },
             },
           },
@@ -504,9 +508,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             ),
           ) as TierHouseholdResult;
         } catch (err) {
-          if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
-            if (err.cause.type === HOUSEHOLD_NOT_FOUND_ERROR) throw new HttpError(404, err.cause.message, { field: 'uscc' });
-          }
+          const notFound = err instanceof WorkflowFailedError ? householdNotFound(err.cause) : null;
+          if (notFound) throw new HttpError(404, notFound.message, { field: 'uscc' });
           throw err;
         }
       },
@@ -520,6 +523,15 @@ function runInProgress(year: number, runningRunId: number | null): HttpError {
     `T-RUN: a tiering run for ${year} is running${runningRunId === null ? '' : ` (run ${runningRunId})`}; one run per year at a time`,
     { field: 'year', clause: 'T-RUN', runId: runningRunId },
   );
+}
+
+/**
+ * The registry no longer holds the household the route found (removed in between): its activity
+ * raises it, so the workflow's failure carries it inside an ActivityFailure.
+ */
+function householdNotFound(failure: unknown): ApplicationFailure | null {
+  const cause = failure instanceof ActivityFailure ? failure.cause : failure;
+  return cause instanceof ApplicationFailure && cause.type === HOUSEHOLD_NOT_FOUND_ERROR ? cause : null;
 }
 
 async function waitForWorker<T>(workflowId: string, call: () => Promise<T>): Promise<T> {

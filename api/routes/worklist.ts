@@ -5,10 +5,11 @@ import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
-import { CATEGORIES } from '../../policy/recognition-case.js';
+import { CASE_STATUSES, CATEGORIES, type CaseStatus } from '../../policy/recognition-case.js';
 import type { RouteDeps } from '../app.js';
 import { requireActor } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { pageNumberSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema } as const;
 
@@ -30,12 +31,12 @@ const caseSummary = {
 } as const;
 
 const page = {
-  page: { type: 'integer', minimum: 1, default: 1 },
+  page: pageNumberSchema,
   pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
 } as const;
 
 interface CaseSearch {
-  status?: string;
+  status?: CaseStatus;
   districtCode?: string;
   category?: string;
   year?: number;
@@ -101,7 +102,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             additionalProperties: false,
             properties: {
-              status: { type: 'string' },
+              status: { type: 'string', enum: CASE_STATUSES },
               districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
               category: { type: 'string', enum: CATEGORIES },
               year: { type: 'integer', minimum: 2024, maximum: 2100 },
@@ -115,9 +116,13 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = requireActor(request, ['district', 'department', 'city']);
         const q = request.query;
+        if (actor.role === 'district' && !actor.districtCode) {
+          throw new HttpError(403, 'a district office token must name its district', { field: 'districtCode' });
+        }
         const ownDistrict = actor.role === 'city' ? undefined : actor.districtCode;
         if (ownDistrict !== undefined && q.districtCode && q.districtCode !== ownDistrict) {
-          throw new HttpError(403, `a district ${actor.role} searches its own district (${ownDistrict})`, { field: 'districtCode' });
+          const searcher = actor.role === 'district' ? 'a district office' : 'a district department';
+          throw new HttpError(403, `${searcher} searches its own district (${ownDistrict})`, { field: 'districtCode' });
         }
         const district = ownDistrict ?? q.districtCode;
         const where = and(
@@ -170,6 +175,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
               },
             },
             400: errorResponseSchema,
+            401: rejectedTokenResponseSchema,
           },
         },
       },
@@ -219,6 +225,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
               },
             },
             400: errorResponseSchema,
+            401: rejectedTokenResponseSchema,
           },
         },
       },

@@ -271,6 +271,23 @@ describe('POST /imports with a server-side file', () => {
   });
 });
 
+describe('POST /imports with neither a CSV upload nor a JSON body', () => {
+  it.each<[string, Record<string, string>, string | undefined]>([
+    ['no body', {}, undefined],
+    ['a text/plain body', { 'content-type': 'text/plain' }, 'agency/reports.csv'],
+  ])('answers 400 for %s, naming the body and what it may be, and imports nothing', async (_case, headers, payload) => {
+    const [before] = await database.sql<[{ count: number }]>`select count(*)::int as count from imports`;
+    const response = await app.inject({ method: 'POST', url: '/imports', headers: { ...bearer(admin), ...headers }, ...(payload === undefined ? {} : { payload }) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: 'Bad Request',
+      message: expect.stringMatching(/text\/csv.*JSON body \{ feed, path \}/),
+      details: { field: 'body' },
+    });
+    expect(await database.sql`select count(*)::int as count from imports`).toEqual([before]);
+  });
+});
+
 describe('GET /imports', () => {
   it('documents the routes in the OpenAPI document', async () => {
     const response = await app.inject({ method: 'GET', url: '/docs/json' });
@@ -293,5 +310,17 @@ describe('GET /imports', () => {
     const response = await app.inject({ method: 'GET', url: '/imports/999999', headers: bearer(admin) });
     expect(response.statusCode).toBe(404);
     expect(response.json().details).toMatchObject({ field: 'id' });
+  });
+
+  it.each([
+    ['an import ID beyond the database integer', '/imports/2147483648', 'id'],
+    ['the rejections of an import ID beyond the database integer', '/imports/2147483648/rejections', 'id'],
+    ['a page past the deepest', '/imports?page=100001', 'page'],
+    ['a page of rejections past the deepest', '/imports/1/rejections?page=100001', 'page'],
+    ['a page whose offset overflows', '/imports?page=1000000000000000000', 'page'],
+  ])('answers 400 naming the field for %s', async (_case, url, field) => {
+    const response = await app.inject({ method: 'GET', url, headers: bearer(admin) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details).toMatchObject({ field });
   });
 });

@@ -194,6 +194,11 @@ describe('reading objections', () => {
     expect(byDistrict.statusCode).toBe(403);
     const badStatus = await app.inject({ method: 'GET', url: '/tiering/objections?status=pending', headers: bearer(city) });
     expect(badStatus.statusCode).toBe(400);
+    for (const page of ['100001', '1000000000000000000']) {
+      const tooDeep = await app.inject({ method: 'GET', url: `/tiering/objections?page=${page}`, headers: bearer(city) });
+      expect(tooDeep.statusCode).toBe(400);
+      expect(tooDeep.json().details).toMatchObject({ field: 'page' });
+    }
   });
 });
 

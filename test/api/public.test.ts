@@ -98,6 +98,8 @@ describe('GET /public/households?name= (T-PUB)', () => {
     ['', 'name'],
     ['name=abc&pageSize=101', 'pageSize'],
     ['name=abc&page=0', 'page'],
+    ['name=abc&page=100001', 'page'],
+    ['name=abc&page=1000000000000000000', 'page'],
   ])('answers 400 naming the field for ?%s', async (query, field) => {
     const response = await app.inject({ method: 'GET', url: `/public/households?${query}` });
     expect(response.statusCode).toBe(400);
@@ -165,6 +167,29 @@ describe('GET /public/households/{uscc} (T-PUB)', () => {
     const noTier = await app.inject({ method: 'GET', url: `/public/households/${untiered.uscc}` });
     expect(noTier.statusCode).toBe(404);
     expect(noTier.json().message).toMatch(/not been tiered yet/);
+  });
+});
+
+describe('routes that need no token', () => {
+  const routes = [
+    ['GET', '/public/households', '/public/households?name=abc'],
+    ['GET', '/public/households/{uscc}', '/public/households/92120104MA05N8Q4X1'],
+    ['GET', '/public/recognitions', '/public/recognitions'],
+    ['GET', '/public/publicity', '/public/publicity'],
+    ['GET', '/support-measures', '/support-measures'],
+    ['GET', '/health', '/health'],
+    ['POST', '/publicity/{caseId}/objections', '/publicity/some-case/objections'],
+  ] as const;
+
+  it.each(routes)('%s %s answers 401 to a token that does not verify, as its OpenAPI document says', async (method, path, url) => {
+    const forged = issueToken('another-secret', city, Math.floor(Date.now() / 1000) + 3600);
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${forged}` }, ...(method === 'POST' ? { payload: { reason: 'x' } } : {}) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: 'Unauthorized', details: { field: 'authorization' } });
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const operation = document.paths[path][method.toLowerCase()];
+    expect(operation.security).toEqual([]);
+    expect(Object.keys(operation.responses)).toContain('401');
   });
 });
 

@@ -6,13 +6,14 @@ import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
+import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, tieringProgressQuery } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
-import { districtOffice } from '../support/stack.js';
+import { districtOffice, testDatabase } from '../support/stack.js';
 import {
   expectedCounts,
   expectedMoves,
@@ -22,6 +23,7 @@ import {
   type IsolatedDatabase,
 } from '../support/tiering-data.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
+import { untieredHousehold } from '../support/tiers.js';
 
 const SECRET = 'tiering-api-test-secret';
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
@@ -90,6 +92,11 @@ describe('thresholds per year (T-G1, T-D1)', () => {
     expect(negative.json().details).toEqual({ field: 'growthRevenueYuan', clause: 'T-G1' });
     expect((await put('/tiering/thresholds/2024', CITY, { ...stricter, extra: 1 })).statusCode).toBe(400);
     expect((await put('/tiering/thresholds/1999', CITY, stricter)).statusCode).toBe(400);
+    // Beyond what the stored amount (numeric(16,2)) holds.
+    const huge = await put('/tiering/thresholds/2024', CITY, { growthRevenueYuan: 150_000, developmentRevenueYuan: 1e14 });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json().details).toMatchObject({ field: 'developmentRevenueYuan' });
+    expect(await database.sql`select year from tier_thresholds`).toEqual([]);
 
     const set = await put('/tiering/thresholds/2024', CITY, stricter);
     expect(set.statusCode).toBe(200);
@@ -104,7 +111,6 @@ describe('thresholds per year (T-G1, T-D1)', () => {
 
 describe('starting a run', () => {
   it.each([
-    ['an invalid date', { year: 2025, asOf: '2025-02-30' }, 'asOf', /not a valid date/],
     ['a date in the future', { year: 2099, asOf: '2099-08-01' }, 'asOf', /in the future/],
     ['a date outside the year', { year: 2025, asOf: '2024-08-01' }, 'asOf', /not in the run's year 2025/],
     [
@@ -122,10 +128,32 @@ describe('starting a run', () => {
 
   it('answers 400 for a malformed body and 403 to anyone but the city office', async () => {
     expect((await post('/tiering/runs', CITY, { year: 2025 })).json().details.field).toBe('asOf');
+    for (const asOf of ['2025-02-30', '1 August 2025']) {
+      const malformed = await post('/tiering/runs', CITY, { year: 2025, asOf });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().details).toMatchObject({ field: 'asOf', rule: 'format' });
+    }
     expect((await post('/tiering/runs', CITY, { year: 2025, asOf: '2025-08-01', chunkSize: 0 })).json().details.field).toBe('chunkSize');
     expect((await post('/tiering/runs', CITY, { year: 2025, asOf: '2025-08-01', concurrency: 99 })).json().details.field).toBe('concurrency');
     expect((await post('/tiering/runs', districtOffice('120101'), { year: 2025, asOf: '2025-08-01' })).statusCode).toBe(403);
     expect(await database.sql`select id from tiering_runs`).toHaveLength(0);
+  });
+
+  it("answers 422 naming the field when the worker's clock refuses what the API's allowed, and records no run", async () => {
+    // The API's clock two days ahead of the workflow's: its today is still in the workflow's future.
+    const workerNow = await env.currentTimeMs();
+    const apiNow = workerNow + 2 * 86_400_000;
+    const asOf = cstDateOf(apiNow);
+    const year = yearOf(asOf);
+    now = apiNow;
+    try {
+      const response = await post('/tiering/runs', CITY, { year, asOf });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ message: expect.stringMatching(/^asOf: .* is in the future/), details: { field: 'asOf', clause: 'T-RUN' } });
+    } finally {
+      now = workerNow;
+    }
+    expect(await database.sql`select id from tiering_runs where year = ${year}`).toHaveLength(0);
   });
 
   it('answers 409 while a run of the year is running', async () => {
@@ -215,7 +243,9 @@ describe('runs, versions and the run in force', () => {
     expect(notInForce.json().message).toMatch(/no run of 2025 is in force \(versions 1 completed\)/);
 
     expect((await post(`/tiering/runs/${runId}/in-force`, districtOffice('120101'))).statusCode).toBe(403);
-    expect((await post('/tiering/runs/999999/in-force', CITY)).statusCode).toBe(404);
+    const unknownRun = await post('/tiering/runs/999999/in-force', CITY);
+    expect(unknownRun.statusCode).toBe(404);
+    expect(unknownRun.json().details).toEqual({ field: 'runId' });
     expect((await get(`/tiering/runs/${runId}`)).json()).toMatchObject({ inForce: false, tiersAppliedAt: null, progress: null });
     const switched = await post(`/tiering/runs/${runId}/in-force`, CITY);
     expect(switched.statusCode).toBe(200);
@@ -239,6 +269,12 @@ describe('runs, versions and the run in force', () => {
     expect((await get('/tiering/runs?year=abc')).statusCode).toBe(400);
     expect((await get('/tiering/runs/0')).statusCode).toBe(400);
     expect((await get('/tiering/runs/424242')).statusCode).toBe(404);
+    const beyondInteger = await get('/tiering/runs/2147483648');
+    expect(beyondInteger.statusCode).toBe(400);
+    expect(beyondInteger.json().details).toMatchObject({ field: 'runId' });
+    const inForceBeyondInteger = await post('/tiering/runs/2147483648/in-force', CITY);
+    expect(inForceBeyondInteger.statusCode).toBe(400);
+    expect(inForceBeyondInteger.json().details).toMatchObject({ field: 'runId' });
   });
 });
 
@@ -276,7 +312,25 @@ describe('on-demand tiering of one household', () => {
     const future = await post(`/households/${household.uscc}/tiering`, CITY, { asOf: '2999-01-01' });
     expect(future.statusCode).toBe(422);
     expect(future.json().details).toEqual({ field: 'asOf', clause: 'T-RUN' });
-    expect((await post(`/households/${household.uscc}/tiering`, CITY, { asOf: '2025-13-01' })).json().details.field).toBe('asOf');
+    const malformed = await post(`/households/${household.uscc}/tiering`, CITY, { asOf: '2025-13-01' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().details).toMatchObject({ field: 'asOf', rule: 'format' });
+  });
+
+  it('answers 404 when the household is gone by the time its workflow looks it up', async () => {
+    // The route finds the household in the registry of this second API; the worker reads the
+    // tiering database, which never held it, as if it were removed between the two.
+    const registry = testDatabase();
+    const elsewhere = await buildApp({ database: registry, temporal: env.client, authSecret: SECRET, caseSettings: DEFAULT_CASE_SETTINGS, now: () => now });
+    try {
+      const { uscc } = await untieredHousehold(registry, '120101');
+      const response = await elsewhere.inject({ method: 'POST', url: `/households/${uscc}/tiering`, headers: bearer(CITY) });
+      expect(response.statusCode, response.body).toBe(404);
+      expect(response.json()).toMatchObject({ message: `no household ${uscc} in the registry`, details: { field: 'uscc' } });
+    } finally {
+      await elsewhere.close();
+      await registry.close();
+    }
   });
 
   it('is documented in the OpenAPI document with the run routes', async () => {

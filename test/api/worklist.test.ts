@@ -9,6 +9,7 @@ import type { Actor } from '../../policy/actors.js';
 import { addDays, cstDateOf } from '../../policy/dates.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
+import { CASE_STATUSES } from '../../policy/recognition-case.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'worklist-secret';
@@ -111,11 +112,42 @@ describe('worklists follow the case from role to role', () => {
 
     const search = await get('/cases?year=2095&districtCode=120117&dueBefore=' + today, city);
     expect(search.json().map((c: { caseId: string }) => c.caseId)).toEqual(['92120117WL0000003C-overdue']);
+    const underReview = await get('/cases?year=2095&status=under_review', city);
+    expect(underReview.json()).toHaveLength(4);
+    expect((await get('/cases?year=2095&status=recognised', city)).json()).toEqual([]);
     const otherDistrict = await get('/cases?districtCode=120117', districtOffice('120101'));
     expect(otherDistrict.statusCode).toBe(403);
-    expect(otherDistrict.json().details.field).toBe('districtCode');
+    expect(otherDistrict.json()).toMatchObject({ message: 'a district office searches its own district (120101)', details: { field: 'districtCode' } });
     expect((await get('/cases?year=2095', districtOffice('120101'))).json()).toEqual([]);
     expect((await get('/cases', { id: 'x', role: 'household', uscc: '92120117WL0000001A' })).statusCode).toBe(403);
+  });
+
+  it('refuses the search to a district office token that names no district, rather than showing every district', async () => {
+    const response = await get('/cases?year=2095', { id: 'reviewer-nowhere', role: 'district' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().details).toEqual({ field: 'districtCode' });
+  });
+
+  it('answers 400 naming the field for a status no case has, listing the statuses', async () => {
+    const response = await get('/cases?status=bogus', city);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      message: expect.stringMatching(/^querystring\/status must be one of: awaiting_consent, under_review, .*, transferred$/),
+      details: { field: 'status', rule: 'enum', allowed: CASE_STATUSES },
+    });
+  });
+
+  it.each([
+    ['/worklist', districtOffice('120117')],
+    ['/cases', city],
+    ['/public/recognitions', null],
+    ['/public/publicity', null],
+  ])('answers 400 naming the page for a page of %s past the deepest', async (path, actor) => {
+    for (const page of ['100001', '1000000000000000000']) {
+      const response = await get(`${path}?page=${page}`, actor);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details).toMatchObject({ field: 'page' });
+    }
   });
 });
 

@@ -283,7 +283,12 @@ describe('the yearly tiering run on the time-skipping server', () => {
     expect(finished.run).toMatchObject({ version: 2, status: 'completed', processed: HOUSEHOLDS });
 
     const future = await startRun({ year: 2099, asOf: '2099-08-01' });
-    expect(await future.executeUpdate(awaitPreparedUpdate)).toMatchObject({ outcome: 'refused', errorType: INVALID_RUN_INPUT_ERROR });
+    expect(await future.executeUpdate(awaitPreparedUpdate)).toMatchObject({
+      outcome: 'refused',
+      errorType: INVALID_RUN_INPUT_ERROR,
+      field: 'asOf',
+      clause: 'T-RUN',
+    });
     const failure = await future.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(((failure as WorkflowFailedError).cause as Error).message).toMatch(/asOf: asOf 2099-08-01 is in the future/);

@@ -70,10 +70,15 @@ export interface TieringRunProgress {
   message: string | null;
 }
 
-/** The run once prepared, or why it was refused (another run of the year is running, bad input). */
+/** Why the workflow refused a run: bad input (the field at fault, and the clause where one applies), or another run of the year is running. */
+export type RunRefusal =
+  | { errorType: typeof INVALID_RUN_INPUT_ERROR; message: string; field: string; clause: string | null }
+  | { errorType: typeof RUN_IN_PROGRESS_ERROR; message: string; runningRunId: number | null };
+
+/** The run once prepared, or why it was refused. */
 export type PreparedOutcome =
   | { outcome: 'prepared'; runId: number; year: number; version: number; asOf: IsoDate }
-  | { outcome: 'refused'; errorType: string; message: string; runningRunId: number | null };
+  | ({ outcome: 'refused' } & RunRefusal);
 
 export const tieringProgressQuery = defineQuery<TieringRunProgress>('tieringProgress');
 /** Answers as soon as the run is prepared (its run ID and version allocated) or refused. */

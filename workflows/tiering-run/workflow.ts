@@ -24,6 +24,7 @@ import {
   validateRunRequest,
   type PreparedOutcome,
   type PreparedRun,
+  type RunRefusal,
   type TieringRunInput,
   type TieringRunProgress,
 } from './contract.js';
@@ -77,12 +78,12 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
     return preparedOutcome!;
   });
 
-  const refuse = async (errorType: string, message: string, runningRunId: number | null): Promise<never> => {
+  const refuse = async (refusal: RunRefusal): Promise<never> => {
     progress.phase = 'refused';
-    progress.message = message;
-    preparedOutcome = { outcome: 'refused', errorType, message, runningRunId };
+    progress.message = refusal.message;
+    preparedOutcome = { outcome: 'refused', ...refusal };
     await condition(allHandlersFinished);
-    throw ApplicationFailure.nonRetryable(message, errorType);
+    throw ApplicationFailure.nonRetryable(refusal.message, refusal.errorType);
   };
 
   let prepared: PreparedRun;
@@ -90,10 +91,15 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
     prepared = input.resume.prepared;
   } else {
     const violation = validateRunRequest({ year, asOf, thresholds: input.thresholds }, today);
-    if (violation) return refuse(INVALID_RUN_INPUT_ERROR, `${violation.field}: ${violation.message}`, null);
+    if (violation) {
+      const { field, clause } = violation;
+      return refuse({ errorType: INVALID_RUN_INPUT_ERROR, message: `${field}: ${violation.message}`, field, clause });
+    }
     for (const [field, value] of Object.entries({ chunkSize, concurrency, chunksPerExecution })) {
       if (!Number.isInteger(value) || value < 1) {
-        return refuse(INVALID_RUN_INPUT_ERROR, `${field}: must be a positive integer, got ${value}`, null);
+        // Tuning knobs, not policy: no clause to name.
+        const message = `${field}: must be a positive integer, got ${value}`;
+        return refuse({ errorType: INVALID_RUN_INPUT_ERROR, message, field, clause: null });
       }
     }
     try {
@@ -110,7 +116,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
       const cause = err instanceof ActivityFailure ? err.cause : null;
       if (cause instanceof ApplicationFailure && cause.type === RUN_IN_PROGRESS_ERROR) {
         const running = cause.details?.[0] as { runningRunId: number } | undefined;
-        return refuse(RUN_IN_PROGRESS_ERROR, cause.message, running?.runningRunId ?? null);
+        return refuse({ errorType: RUN_IN_PROGRESS_ERROR, message: cause.message, runningRunId: running?.runningRunId ?? null });
       }
       throw err;
     }

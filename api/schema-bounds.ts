@@ -1,0 +1,10 @@
+/**
+ * Bounds on numbers that reach SQL, so that an out-of-range value answers 400 naming its field
+ * instead of failing the query.
+ */
+
+/** A serial ID: PostgreSQL's integer (int4) holds none above this. */
+export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
+
+/** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
+export const pageNumberSchema = { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } as const;

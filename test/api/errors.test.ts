@@ -1,0 +1,84 @@
+import { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { issueToken } from '../../api/auth.js';
+import type { Database } from '../../db/client.js';
+import type { Actor } from '../../policy/actors.js';
+import { CATEGORIES, DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
+import { testDatabase } from '../support/stack.js';
+
+const SECRET = 'errors-test-secret';
+const city: Actor = { id: 'city-errors', role: 'city' };
+/** A year no other test file sets thresholds for. */
+const YEAR = 2031;
+let database: Database;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  database = testDatabase();
+  app = await buildApp({
+    database,
+    // Every request here is refused before its route reaches Temporal; a lazy client connects only when used.
+    temporal: new Client(),
+    authSecret: SECRET,
+    caseSettings: DEFAULT_CASE_SETTINGS,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await database?.close();
+});
+
+const bearer = (actor: Actor) => ({
+  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,
+});
+
+describe('a value outside an enum', () => {
+  it('answers 400 listing the allowed values, for a body field', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/tiering/objections/tier-objection-92120104MA05N8Q4X1-2025/decision',
+      headers: bearer(city),
+      payload: { decision: 'postponed' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Bad Request',
+      message: 'body/decision must be one of: upheld, dismissed',
+      details: { field: 'decision', rule: 'enum', context: 'body', allowed: ['upheld', 'dismissed'] },
+    });
+  });
+
+  it('answers 400 listing the allowed values, for a query parameter', async () => {
+    const response = await app.inject({ method: 'GET', url: '/public/recognitions?category=famous' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      message: `querystring/category must be one of: ${CATEGORIES.join(', ')}`,
+      details: { field: 'category', allowed: [...CATEGORIES] },
+    });
+  });
+});
+
+describe('a body Fastify cannot read', () => {
+  const putThresholds = (headers: Record<string, string>, payload: string) =>
+    app.inject({ method: 'PUT', url: `/tiering/thresholds/${YEAR}`, headers: { ...bearer(city), ...headers }, payload });
+
+  it.each([
+    ['malformed JSON', { 'content-type': 'application/json' }, '{"growthRevenueYuan": 150000,', 400, 'Bad Request'],
+    ['a media type no route reads', { 'content-type': 'application/xml' }, '<thresholds/>', 415, 'Unsupported Media Type'],
+    [
+      'a body over the size limit',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ growthRevenueYuan: 150_000, developmentRevenueYuan: 1_500_000, padding: 'x'.repeat(1_100_000) }),
+      413,
+      'Content Too Large',
+    ],
+  ])('answers %s with its status, naming the body, and writes nothing', async (_case, headers, payload, status, error) => {
+    const response = await putThresholds(headers, payload);
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ error, message: expect.any(String), details: { field: 'body' } });
+    expect(await database.sql`select year from tier_thresholds where year = ${YEAR}`).toEqual([]);
+  });
+});
