@@ -329,8 +329,13 @@ export function waitingFor(status: CaseStatus): Role | null {
   return WAITING_FOR[status];
 }
 
-/** As `waitingFor`, where the reviewing office's moves fall to the city office on a city-level recommendation (C-REC). */
-export function waitingForCase(state: Pick<CaseState, 'status' | 'recommendation'>): Role | null {
+/**
+ * As `waitingFor`, where the reviewing office's moves fall to the city office on a city-level
+ * recommendation (C-REC), and where publicity waits for the office only while an objection is
+ * unresolved: otherwise it waits for its window to close.
+ */
+export function waitingForCase(state: Pick<CaseState, 'status' | 'recommendation' | 'objections'>): Role | null {
+  if (state.status === 'publicity' && state.objections.every((objection) => objection.resolution !== null)) return null;
   const role = waitingFor(state.status);
   return role === 'district' && state.recommendation?.level === 'city' ? 'city' : role;
 }

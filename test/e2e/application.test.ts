@@ -149,8 +149,12 @@ it('runs an application through district review over HTTP on the dev server and 
   );
   expect(publicity.body.deadline).toMatchObject({ kind: 'publicity', remindOn: null });
 
-  const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, caseId));
-  expect(projection).toMatchObject({ status: 'publicity', districtCode: '120116', category: 'emerging', waitingFor: 'district' });
+  // Every objection resolved: nothing waits for the office until the window closes.
+  const [projection] = await eventually(
+    () => database.db.select().from(cases).where(eq(cases.caseId, caseId)),
+    ([row]) => row?.version === seenByOffice.body.seq,
+  );
+  expect(projection).toMatchObject({ status: 'publicity', districtCode: '120116', category: 'emerging', waitingFor: null });
   const [notice] = await eventually(
     () => database.db.select().from(publicityNotices).where(eq(publicityNotices.caseId, caseId)),
     (rows) => rows.length === 1,

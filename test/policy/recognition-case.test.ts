@@ -325,6 +325,16 @@ describe('from verification to recognition', () => {
     expect(upheld.map((t) => [t.event.action, t.state.status])).toEqual([['objection_resolved', 'rejected']]);
   });
 
+  it("is on the district office's worklist during publicity only while an objection waits for it", () => {
+    const objected = applyPublicityObjection(publicity, { actor: citizen, reason: 'shop sells fakes' }, at('2026-09-07')).state;
+    const resolved = applyReview(objected, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'receipts checked' }, at('2026-09-08'))[0]!.state;
+    expect([publicity, objected, resolved].map((state) => [state.status, waitingForCase(state)])).toEqual([
+      ['publicity', null],
+      ['publicity', 'district'],
+      ['publicity', null],
+    ]);
+  });
+
   it('recognises with a place, or waits ranked without one; validity is three years from the recognition date', () => {
     const ready = applyClock(publicity, startOfCstDay('2026-09-12'), at('2026-09-12')).at(-1)!.state;
     expect(ready.status).toBe('awaiting_quota');
