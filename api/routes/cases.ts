@@ -12,6 +12,7 @@ import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import { CRITERION_TEXT } from '../../policy/criteria-text.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
@@ -78,6 +79,11 @@ const applicationFormSchema = {
       type: 'object',
       description: 'per category, the criteria this route may claim (a recommendation implies its department criterion)',
       additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+    criterionText: {
+      type: 'object',
+      description: "each claimable criterion in the plan's words (annex 2): minimum standards, any one suffices",
+      additionalProperties: { type: 'string' },
     },
   },
 } as const;
@@ -423,6 +429,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
         if (!household) throw new HttpError(404, `no household ${uscc} in the registry`, { field: 'uscc' });
+        if (actor.role === 'district' && !actor.districtCode) {
+          throw new HttpError(403, 'a district office token must name its district', { field: 'districtCode' });
+        }
         const scopedTo = actor.role === 'district' || actor.role === 'department' ? actor.districtCode : undefined;
         if (scopedTo !== undefined && scopedTo !== household.districtCode) {
           throw new HttpError(403, `the household belongs to district ${household.districtCode}, not ${scopedTo}`, { field: 'uscc' });
@@ -431,6 +440,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const now = deps.now();
         const year = yearOf(cstDateOf(now));
         const { results } = await eligibilityOf(uscc, route, now, year);
+        const criteria = claimableCriteria(route);
         return {
           uscc,
           year,
@@ -446,7 +456,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           },
           eligible: results.every((result) => result.passed),
           eligibility: results,
-          criteria: claimableCriteria(route),
+          criteria,
+          criterionText: Object.fromEntries(Object.values(criteria).flat().map((criterion) => [criterion, CRITERION_TEXT[criterion]])),
         };
       },
     );
