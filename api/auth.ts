@@ -45,6 +45,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes anyone may call without a token (health, public lookups, docs). */
     public?: boolean;
+    /**
+     * The roles that may call the route. They are checked before the request is validated, so
+     * that a caller who may not act learns that (403), not what was wrong with its input.
+     */
+    roles?: readonly Role[];
   }
 }
 
@@ -60,10 +65,27 @@ export function installAuthentication(app: FastifyInstance, deps: { secret: stri
     if (!header?.startsWith('Bearer ')) throw unauthorized('send Authorization: Bearer <token>');
     request.actor = verifyToken(deps.secret, header.slice('Bearer '.length).trim(), deps.nowSeconds());
   });
+  app.addHook('preValidation', async (request) => {
+    const roles = request.routeOptions.config?.roles;
+    if (roles) requireActor(request, roles);
+  });
+  // Each route's OpenAPI entry says who may call it.
+  app.addHook('onRoute', (route) => {
+    const roles = route.config?.roles;
+    if (!roles || !route.schema) return;
+    const who = `May be called by: ${roles.join(', ')}.`;
+    route.schema = { ...route.schema, description: route.schema.description ? `${route.schema.description}\n\n${who}` : who };
+  });
 }
 
-/** The authenticated actor, who must hold one of `roles`; otherwise 403 before anything happens. */
-export function requireActor(request: FastifyRequest, roles: readonly Role[]): Actor {
+/** The caller of a route with `config.roles`, whose role the pre-validation hook has checked. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw unauthorized('authentication required');
+  return request.actor;
+}
+
+/** The authenticated actor, who must hold one of `roles`; otherwise 401 or 403. */
+function requireActor(request: FastifyRequest, roles: readonly Role[]): Actor {
   const actor = request.actor;
   if (!actor) throw unauthorized('authentication required');
   if (!roles.includes(actor.role)) {

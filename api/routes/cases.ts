@@ -43,7 +43,7 @@ import {
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
@@ -337,6 +337,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: 'A household applies for 名特优新 recognition (C-SELF)',
           description:
@@ -368,7 +369,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
@@ -410,6 +411,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { uscc: string } }>(
       '/households/:uscc/application-form',
       {
+        config: { roles: ['household', 'department', 'district', 'city'] },
         schema: {
           summary: 'The application as it would be filed today: pre-filled from the data held (C-NOFEE), eligibility explained clause by clause',
           description:
@@ -420,7 +422,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'department', 'district', 'city']);
+        const actor = actorOf(request);
         const { uscc } = request.params;
         const valid = validateUscc(uscc);
         if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
@@ -465,6 +467,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Body: RecommendationBody }>(
       '/recommendations',
       {
+        config: { roles: ['department'] },
         schema: {
           summary: 'A department recommends a household for 名特优新 recognition (C-REC)',
           description:
@@ -487,7 +490,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['department']);
+        const actor = actorOf(request);
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
@@ -535,6 +538,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: ConsentBody }>(
       '/cases/:caseId/consent',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
           description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
@@ -549,7 +553,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const { consent, reason } = request.body;
         const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
         const handle = handleFor(request.params.caseId);
@@ -560,6 +564,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { caseId: string } }>(
       '/cases/:caseId',
       {
+        config: { roles: ['household', 'district', 'department', 'city'] },
         schema: {
           summary: "A case's live state, read from its workflow",
           description: 'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended.',
@@ -568,7 +573,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'department', 'city']);
+        const actor = actorOf(request);
         const view = await queryCase(handleFor(request.params.caseId));
         assertMayRead(actor, view);
         return withObjectorsWithheld(actor, view);
@@ -578,6 +583,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { caseId: string } }>(
       '/cases/:caseId/events',
       {
+        config: { roles: ['household', 'district', 'department', 'city'] },
         schema: {
           summary: "A case's audit trail: who decided what, when and why",
           params: caseIdParams,
@@ -605,7 +611,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'department', 'city']);
+        const actor = actorOf(request);
         const view = await queryCase(handleFor(request.params.caseId));
         assertMayRead(actor, view);
         const rows = await database.db
@@ -621,6 +627,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: ReviewBody }>(
       '/cases/:caseId/review',
       {
+        config: { roles: ['district', 'city'] },
         schema: {
           summary: "The reviewing office's decisions on the case (C-SELF; C-REC: the city office for a city-level recommendation)",
           description:
@@ -647,7 +654,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'city']);
+        const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
@@ -657,6 +664,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: InformationBody }>(
       '/cases/:caseId/information',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: 'The household supplies the information its district office asked for',
           params: caseIdParams,
@@ -673,7 +681,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
@@ -683,6 +691,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: OpinionBody }>(
       '/cases/:caseId/opinions',
       {
+        config: { roles: ['department'] },
         schema: {
           summary: "A consulted department's opinion 征求意见 (C-SELF)",
           params: caseIdParams,
@@ -696,7 +705,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['department']);
+        const actor = actorOf(request);
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));

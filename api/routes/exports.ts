@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Sql } from 'postgres';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { serialIdSchema } from '../schema-bounds.js';
 
@@ -39,6 +39,7 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { runId: number }; Querystring: { bom: boolean } }>(
       '/tiering/runs/:runId/export.csv',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "A completed run's results as CSV (city office)",
           description:
@@ -58,7 +59,7 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const { runId } = request.params;
         const [run] = await database.db
           .select({ id: tieringRuns.id, year: tieringRuns.year, version: tieringRuns.version, status: tieringRuns.status })

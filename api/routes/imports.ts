@@ -16,7 +16,7 @@ import { cstDateOf } from '../../policy/dates.js';
 import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { pageNumberSchema, serialIdSchema } from '../schema-bounds.js';
 
@@ -142,6 +142,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Querystring: { feed?: FeedName; fileName?: string }; Body: Readable | { feed: FeedName; path: string } }>(
       '/imports',
       {
+        config: { roles: ADMINISTRATORS },
         schema: {
           summary: 'Imports a feed file of the data contract (city office)',
           description:
@@ -170,7 +171,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ADMINISTRATORS);
+        const actor = actorOf(request);
         const contentType = request.headers['content-type'] ?? '';
         let report: ImportReport;
         if (contentType.startsWith('text/csv')) {
@@ -201,6 +202,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: { page: number; pageSize: number; feed?: FeedName } }>(
       '/imports',
       {
+        config: { roles: ADMINISTRATORS },
         schema: {
           summary: 'Recent imports, newest first (city office)',
           querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuerySchema, feed: feedSchema } },
@@ -211,7 +213,6 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ADMINISTRATORS);
         const { page, pageSize, feed } = request.query;
         const where = feed === undefined ? undefined : eq(imports.feed, feed);
         const [items, total] = await Promise.all([
@@ -225,6 +226,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { id: number } }>(
       '/imports/:id',
       {
+        config: { roles: ADMINISTRATORS },
         schema: {
           summary: 'The record of one import: who, when, which file, what came of it (city office)',
           params: importIdParams,
@@ -232,7 +234,6 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ADMINISTRATORS);
         const [row] = await db.select().from(imports).where(eq(imports.id, request.params.id));
         if (row === undefined) throw new HttpError(404, `no import ${request.params.id}`, { field: 'id' });
         return importRecord(row);
@@ -242,6 +243,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { id: number }; Querystring: { page: number; pageSize: number } }>(
       '/imports/:id/rejections',
       {
+        config: { roles: ADMINISTRATORS },
         schema: {
           summary: 'Every rejected row of an import, by line: the column and the rule it broke (city office)',
           params: importIdParams,
@@ -257,7 +259,6 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ADMINISTRATORS);
         const { id } = request.params;
         const { page, pageSize } = request.query;
         const [record] = await db.select({ fileName: imports.fileName }).from(imports).where(eq(imports.id, id));

@@ -30,7 +30,7 @@ import {
   type TierObjectionInput,
 } from '../../workflows/tier-objection/contract.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { pageNumberSchema } from '../schema-bounds.js';
 
@@ -231,6 +231,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Body: ObjectionBody }>(
       '/tiering/objections',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: "A household objects to its current tier (T-OBJ)",
           description:
@@ -262,7 +263,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const { uscc, reason, correctedFacts } = request.body;
         const valid = validateUscc(uscc);
         if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
@@ -334,6 +335,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { objectionId: string } }>(
       '/tiering/objections/:objectionId',
       {
+        config: { roles: ['household', 'district', 'city'] },
         schema: {
           summary: "An objection's live state, read from its workflow",
           params: objectionIdParams,
@@ -341,7 +343,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'city']);
+        const actor = actorOf(request);
         const view = await queryObjection(handleFor(request.params.objectionId));
         const allowed =
           actor.role === 'city' ||
@@ -355,6 +357,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: WorklistQuery }>(
       '/tiering/objections',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "The city office's worklist of objections, overdue first",
           description: 'Open objections past their due date first, then by due date, then by filing time.',
@@ -402,7 +405,6 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ['city']);
         const { status, page, pageSize } = request.query;
         const today = cstDateOf(deps.now());
         // A due date is met until the end of that day (CST), as the workflow counts it.
@@ -446,6 +448,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { objectionId: string }; Body: DecisionBody }>(
       '/tiering/objections/:objectionId/decision',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "The city office's answer to an objection (T-OBJ)",
           description:
@@ -467,7 +470,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const command = decisionCommand(actor, request.body);
         const handle = handleFor(request.params.objectionId);
         try {

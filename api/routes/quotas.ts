@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -53,6 +53,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { year: number } }>(
       '/quotas/:year',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: "The year's recognition quota (C-QUOTA): caps, places used, cases waiting",
           description:
@@ -62,7 +63,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city', 'district']);
+        const actor = actorOf(request);
         const year = request.params.year;
         const quota = await readYearQuota(db, year);
         if (!quota) throw await quotaNotFound(db, year);
@@ -73,6 +74,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { year: number } }>(
       '/quotas/:year',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "The city office sets the year's recognition quota from the tiering run in force (C-QUOTA)",
           description:
@@ -84,7 +86,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const year = request.params.year;
         const set = await createYearQuota(db, year).catch((err: unknown) => {
           if (err instanceof QuotaNotSet) throw new HttpError(422, err.message, { field: 'year', clause: 'C-QUOTA' });

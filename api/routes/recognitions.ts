@@ -33,7 +33,7 @@ import {
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseIdParams, runUpdate } from './cases.js';
@@ -99,6 +99,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
       '/cases/:caseId/spot-check',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "The city office's spot check of a filed recognition (C-FILE)",
           description:
@@ -118,7 +119,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const body = request.body;
         const command: SpotCheckCommand =
           body.decision === 'request_supplement'
@@ -134,6 +135,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { evidenceRefs: string[]; note?: string } }>(
       '/cases/:caseId/spot-check/supplement',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: 'The household supplies the material the spot check asked for (C-FILE)',
           params: caseIdParams,
@@ -147,7 +149,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
@@ -157,6 +159,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: AnnualReportBody }>(
       '/cases/:caseId/annual-reports',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: "The household's annual information report, due by 31 July (C-ANNUAL)",
           description:
@@ -179,7 +182,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
@@ -190,6 +193,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string; year: number }; Body: { decision: 'accept' | 'reject' | 'excuse'; reason?: string } }>(
       '/cases/:caseId/annual-reports/:year/decision',
       {
+        config: { roles: ['district'] },
         schema: {
           summary: "The district office's review of an annual report, or its excuse of a missing one (C-ANNUAL)",
           description:
@@ -210,7 +214,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district']);
+        const actor = actorOf(request);
         const [projection] = await database.db.select({ uscc: cases.uscc }).from(cases).where(eq(cases.caseId, request.params.caseId));
         const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
         const { decision, reason } = request.body;
@@ -223,6 +227,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { newOperatorId: string; changedOn: string; note?: string } }>(
       '/cases/:caseId/operator-change',
       {
+        config: { roles: ['household'] },
         schema: {
           summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
           params: caseIdParams,
@@ -236,7 +241,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household']);
+        const actor = actorOf(request);
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
@@ -247,6 +252,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { reason: string } }>(
       '/cases/:caseId/cancellation',
       {
+        config: { roles: ['district'] },
         schema: {
           summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
           params: caseIdParams,
@@ -255,7 +261,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district']);
+        const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
       },
@@ -264,6 +270,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { criterion: EvaluationFindingCommand['criterion']; met: boolean; evidenceRefs?: string[]; note?: string } }>(
       '/cases/:caseId/evaluation',
       {
+        config: { roles: ['district', 'department'] },
         schema: {
           summary: 'A finding of the final-year evaluation (C-EVAL)',
           description:
@@ -279,7 +286,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'department']);
+        const actor = actorOf(request);
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
@@ -289,6 +296,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { ground: RevocationGround; reason: string; evidenceRefs?: string[] } }>(
       '/cases/:caseId/revocation',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: 'Revocation 撤销认定 of a recognition obtained by fraud, bribery or concealment (C-REVOKE)',
           description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
@@ -303,7 +311,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city', 'district']);
+        const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
@@ -313,6 +321,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: { destination: OtherRegion; movedOn?: string; note?: string } }>(
       '/cases/:caseId/transfer-out',
       {
+        config: { roles: ['household', 'district'] },
         schema: {
           summary: 'The household moved to Beijing or Hebei, where its recognition stays valid (C-XREGION)',
           description: 'Reported by the household or its district office; the case closes as transferred.',
@@ -327,7 +336,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district']);
+        const actor = actorOf(request);
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
@@ -338,6 +347,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Body: TransferBody }>(
       '/recognitions/transfers',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: 'Registers a household recognised in Beijing or Hebei that moved here, with its remaining validity (C-XREGION)',
           description:
@@ -365,7 +375,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });

@@ -7,7 +7,7 @@ import { cstDateOf } from '../../policy/dates.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
@@ -66,6 +66,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { uscc: string } }>(
       '/households/:uscc/support-measures',
       {
+        config: { roles: ['household', 'district', 'city'] },
         schema: {
           summary: 'The support measures that apply to a household now (T-AID, C-AID)',
           description:
@@ -93,7 +94,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['household', 'district', 'city']);
+        const actor = actorOf(request);
         const { uscc } = request.params;
         const valid = validateUscc(uscc);
         if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });

@@ -46,7 +46,7 @@ import {
 } from '../../workflows/tiering-run/contract.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { serialIdSchema } from '../schema-bounds.js';
 
@@ -254,6 +254,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Body: StartRunBody }>(
       '/tiering/runs',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: 'The city office starts a tiering run for a year and as-of date (T-RUN)',
           description:
@@ -301,7 +302,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const { year, asOf, thresholds, makeInForce, chunkSize, concurrency } = request.body;
         const violation = validateRunRequest({ year, asOf, thresholds }, today());
         if (violation) throw HttpError.fromViolation(violation);
@@ -337,6 +338,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: { year?: number } }>(
       '/tiering/runs',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: 'Tiering runs, newest first, with the version in force for each year',
           querystring: {
@@ -348,7 +350,6 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ['city', 'district']);
         const runs = await listRuns(sql, request.query.year ?? null);
         return runs.map((run) => ({ ...run, progress: null }));
       },
@@ -357,6 +358,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { runId: number } }>(
       '/tiering/runs/:runId',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: 'One tiering run; while it runs, its progress as the workflow reports it',
           params: runIdParams,
@@ -364,7 +366,6 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ['city', 'district']);
         const run = await findRun(sql, request.params.runId);
         if (!run) throw new HttpError(404, `no tiering run ${request.params.runId}`, { field: 'runId' });
         return withProgress(run);
@@ -374,6 +375,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { runId: number } }>(
       '/tiering/runs/:runId/in-force',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: 'The city office makes a completed run the one in force for its year (T-RUN)',
           description:
@@ -385,7 +387,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         try {
           const { run } = await makeRunInForce(sql, request.params.runId, actor, nowIso());
           return { ...run, progress: null };
@@ -402,6 +404,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { year: number } }>(
       '/tiering/years/:year',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: "The year's tiering: the run in force with its counts, quota base (C-QUOTA) and movements",
           params: yearParams,
@@ -409,7 +412,6 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ['city', 'district']);
         const year = request.params.year;
         const run = await runInForce(sql, year);
         if (run) return { ...run, progress: null };
@@ -426,6 +428,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Params: { year: number } }>(
       '/tiering/thresholds/:year',
       {
+        config: { roles: ['city', 'district'] },
         schema: {
           summary: "The year's T-G1 / T-D1 revenue thresholds, or the shipped defaults (marked, not policy)",
           params: yearParams,
@@ -433,7 +436,6 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        requireActor(request, ['city', 'district']);
         return thresholdSetting(sql, request.params.year);
       },
     );
@@ -441,6 +443,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.put<{ Params: { year: number }; Body: TierThresholds }>(
       '/tiering/thresholds/:year',
       {
+        config: { roles: ['city'] },
         schema: {
           summary: "The city office sets the year's T-G1 / T-D1 revenue thresholds",
           description:
@@ -452,7 +455,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['city']);
+        const actor = actorOf(request);
         const violation = validateThresholds(request.body);
         if (violation) throw HttpError.fromViolation(violation);
         return setThresholds(sql, request.params.year, request.body, actor, nowIso());
@@ -462,6 +465,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { uscc: string }; Body: TierHouseholdBody | undefined }>(
       '/households/:uscc/tiering',
       {
+        config: { roles: ['district', 'city'] },
         schema: {
           summary: 'Tiers one household now, with the same rules and the year\'s thresholds (T-RUN, on demand)',
           description:
@@ -481,7 +485,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'city']);
+        const actor = actorOf(request);
         const { uscc } = request.params;
         const valid = validateUscc(uscc);
         if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });

@@ -7,7 +7,7 @@ import { cstDateOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CASE_STATUSES, CATEGORIES, type CaseStatus } from '../../policy/recognition-case.js';
 import type { RouteDeps } from '../app.js';
-import { requireActor } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { pageNumberSchema } from '../schema-bounds.js';
 
@@ -80,6 +80,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: { page: number; pageSize: number } }>(
       '/worklist',
       {
+        config: { roles: ['district', 'department', 'household', 'city'] },
         schema: {
           summary: 'Cases waiting for the caller: a district office its district’s, a department those it was consulted on and the evaluations of those it recommended, a household its own',
           querystring: { type: 'object', additionalProperties: false, properties: page },
@@ -87,7 +88,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'department', 'household', 'city']);
+        const actor = actorOf(request);
         const today = cstDateOf(deps.now());
         return summaries(worklistScope(actor), request.query.page, request.query.pageSize, today);
       },
@@ -96,6 +97,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: CaseSearch }>(
       '/cases',
       {
+        config: { roles: ['district', 'department', 'city'] },
         schema: {
           summary: 'Search cases by status, district, category, year and due date (district offices see their district only, departments the cases they recommended)',
           querystring: {
@@ -114,7 +116,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const actor = requireActor(request, ['district', 'department', 'city']);
+        const actor = actorOf(request);
         const q = request.query;
         if (actor.role === 'district' && !actor.districtCode) {
           throw new HttpError(403, 'a district office token must name its district', { field: 'districtCode' });

@@ -144,6 +144,16 @@ describe('GET /households/{uscc}/application-form (C-NOFEE)', () => {
 });
 
 describe('POST /applications', () => {
+  it('tells a caller who may not apply so (403) before it looks at the input, and says who may in the OpenAPI document', async () => {
+    const refused = await apply(districtOffice('120104'), {});
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().details).toMatchObject({ field: 'role' });
+    const malformed = await apply({ id: '92120104MA06B7Q405', role: 'household', uscc: '92120104MA06B7Q405' }, {});
+    expect(malformed.statusCode).toBe(400);
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(document.paths['/applications'].post.description).toMatch(/May be called by: household\.$/);
+  });
+
   it('names the field and the rule of a malformed USCC (GB 32100-2015)', async () => {
     const { uscc, actor } = await registerHousehold(database);
     const wrongCheck = uscc.slice(0, 17) + (uscc.endsWith('0') ? '1' : '0');
