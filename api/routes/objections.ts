@@ -5,7 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
@@ -357,10 +357,10 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.get<{ Querystring: WorklistQuery }>(
       '/tiering/objections',
       {
-        config: { roles: ['city'] },
+        config: { roles: ['city', 'household'] },
         schema: {
-          summary: "The city office's worklist of objections, overdue first",
-          description: 'Open objections past their due date first, then by due date, then by filing time.',
+          summary: "The city office's worklist of objections, overdue first; a household's own objections",
+          description: 'Open objections past their due date first, then by due date, then by filing time. A household sees the objections it filed, to follow them.',
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -405,6 +405,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
+        const actor = actorOf(request);
         const { status, page, pageSize } = request.query;
         const today = cstDateOf(deps.now());
         // A due date is met until the end of that day (CST), as the workflow counts it.
@@ -428,7 +429,12 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
           })
           .from(tierObjections)
           .leftJoin(households, eq(households.uscc, tierObjections.uscc))
-          .where(status ? eq(tierObjections.status, status) : undefined)
+          .where(
+            and(
+              status ? eq(tierObjections.status, status) : undefined,
+              actor.role === 'household' ? eq(tierObjections.uscc, actor.uscc ?? '') : undefined,
+            ),
+          )
           .orderBy(desc(overdue), sql`${tierObjections.dueOn} asc nulls last`, asc(tierObjections.filedAt), asc(tierObjections.objectionId))
           .limit(pageSize)
           .offset((page - 1) * pageSize);

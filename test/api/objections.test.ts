@@ -160,7 +160,7 @@ describe('reading objections', () => {
     expect((await objectionView(`tier-objection-${other.uscc}-${TIER_YEAR}`)).statusCode).toBe(404);
   });
 
-  it("lists the city office's worklist, overdue first, to the city office only", async () => {
+  it("lists the city office's worklist, overdue first, to the city office, and a household its own objections", async () => {
     const overdue = await survivalHousehold(database, '120106');
     const fresh = await survivalHousehold(database, '120106');
     const today = cstDateOf(now);
@@ -189,6 +189,10 @@ describe('reading objections', () => {
     const position = (uscc: string) => items.findIndex((item) => item.objectionId === `tier-objection-${uscc}-${TIER_YEAR}`);
     expect(items[position(overdue.uscc)]).toMatchObject({ overdue: true, name: expect.any(String), districtCode: '120106' });
     expect(position(overdue.uscc)).toBeLessThan(position(fresh.uscc));
+
+    const own = await app.inject({ method: 'GET', url: '/tiering/objections', headers: bearer(fresh.actor) });
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json()).toMatchObject({ total: 1, items: [{ objectionId: `tier-objection-${fresh.uscc}-${TIER_YEAR}`, overdue: false }] });
 
     const byDistrict = await app.inject({ method: 'GET', url: '/tiering/objections', headers: bearer(districtOffice('120106')) });
     expect(byDistrict.statusCode).toBe(403);
