@@ -586,6 +586,8 @@ export function continueRecognisedPhase(term: RecognitionTerm): RecognisedPhaseI
     termStartedOn: addDays(extension.fromValidUntil, 1),
     tierAtTermStart: term.evaluation.tierAtLastRead ?? term.tierAtTermStart,
     evaluation: newEvaluation(extension.toValidUntil),
+    // A reading of the data still due belonged to the old term's evaluation; the new one is not open.
+    evaluationDataDue: false,
     extension: null,
   };
   return { phase: 'recognised', start: 'continuation', term: { ...next, reports: scheduleReports(next) } };

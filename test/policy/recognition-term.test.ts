@@ -316,6 +316,17 @@ describe('the final-year evaluation (C-EVAL)', () => {
     ]);
   });
 
+  it("leaves a reading of the evaluation data that was due in the old term behind: the new term's evaluation is not open", () => {
+    // The evaluation has opened and its reading of the data is under way (the workflow's activity)…
+    const term = { ...runClock(recognised().state, '2028-09-16').state, evaluationDataDue: true };
+    // …when the district's finding extends the recognition.
+    const extended = applyEvaluationFinding(term, { actor: DISTRICT, criterion: 'X2', met: true, evidenceRefs: ['export-contract.pdf'] }, at('2028-09-20')).at(-1)!.state;
+    expect(extended).toMatchObject({ evaluationDataDue: true, extension: { criteria: ['X2'] } });
+    const next = continueRecognisedPhase(extended);
+    if (next.start !== 'continuation') throw new Error('expected a continuation');
+    expect(next.term).toMatchObject({ termNo: 2, evaluationDataDue: false, evaluation: { openedAt: null } });
+  });
+
   it('expires at the end of validity when no criterion is met', () => {
     const { state, actions } = runClock(excused(recognised().state, [2027, 2028, 2029]), '2029-09-16');
     expect(actions.at(-1)).toBe('expired');
