@@ -75,6 +75,7 @@ export type CaseAction =
   | 'recognised'
   | 'one_person_refused'
   | 'quota_exhausted'
+  | 'quota_place_returned'
   | 'deadline_set'
   | 'reminder_sent'
   | 'deadline_escalated';
@@ -834,6 +835,18 @@ export function applyQuotaAnswer(state: CaseState, answer: QuotaAnswer, at: stri
   return { state: waiting.state, transitions: [waiting] };
 }
 
+/**
+ * The case was closed (rejected, say) while the quota was taking a place for it: the place goes
+ * back to the district, to the first case waiting there (C-QUOTA).
+ */
+export function returnPlaceOfClosedCase(state: CaseState, returned: { placeReleased: boolean; nextInLine: string | null }, at: string): Transition {
+  return transition(state, at, SYSTEM_ACTOR, 'quota_place_returned', state.status, `the case was ${state.status} while its place was being taken`, {
+    patch: {},
+    clauses: ['C-QUOTA'],
+    details: returned,
+  });
+}
+
 /** Another try for a case still waiting for a place: a place was freed, or the weekly retry came. */
 export function retryQuota(state: CaseState): CaseState {
   return state.status === 'awaiting_quota' && state.quotaWait && !state.quotaRequest
@@ -1016,12 +1029,12 @@ function transition(
   const seq = state.seq + 1;
   const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason } } : {};
   return {
-    // A closed case waits for nothing: no deadline stays pending on it.
+    // A closed case waits for nothing: no deadline or request for a place stays pending on it.
     state: {
       ...state,
       ...change.patch,
       ...decided,
-      ...(isClosed(toStatus) ? { deadlineRequest: null, reviewPause: null } : {}),
+      ...(isClosed(toStatus) ? { deadlineRequest: null, reviewPause: null, quotaRequest: null } : {}),
       status: toStatus,
       seq,
       updatedAt: at,

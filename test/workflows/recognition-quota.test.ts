@@ -2,11 +2,13 @@
 // they live in a file of their own: its clock starts at today's date, far from the fixed years
 // (2086…2099) other files keep their quotas in, which a clock moved on by other tests could reach.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
 import type { Database } from '../../db/client.js';
-import { quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
+import { quotaPlaces, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { cancellationUpdate, reviewUpdate, transferOutUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
@@ -161,5 +163,54 @@ describe('waiting for a place under the quota (C-QUOTA)', () => {
     });
     expect(promoted.status).toBe('recognised');
     await recordHistory('rejected-while-waiting-for-a-place', rejectedWhileWaiting!.handle);
+  });
+
+  it('gives back the place the quota took for a case rejected while it was being taken', async () => {
+    const district = '120118';
+    const year = await earlyInAYear();
+    await setQuota(database, year, district, 1);
+    const activities = createActivities({ db: database.db });
+    let rejectedCase: string | null = null;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: `cases-${randomUUID()}`,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: {
+        ...activities,
+        // The district office rejects the case at the moment the quota is asked for its place.
+        takeQuotaPlace: async (request: Parameters<typeof activities.takeQuotaPlace>[0]) => {
+          if (rejectedCase === null) {
+            rejectedCase = request.caseId;
+            const handle = env.client.workflow.getHandle(request.caseId);
+            await handle.startUpdate(reviewUpdate, {
+              args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the shop was found closed' }],
+              waitForStage: 'ACCEPTED',
+            });
+          }
+          return activities.takeQuotaPlace(request);
+        },
+      },
+    });
+    const started = await startApplication(env, database, { taskQueue: worker.options.taskQueue, district, year });
+    const closed = await worker.runUntil(async () => {
+      await acceptAndVerify(started.handle, district);
+      return (await started.handle.result()) as CaseView;
+    });
+    expect(rejectedCase).toBe(started.caseId);
+    expect(closed).toMatchObject({ status: 'rejected', recognition: null });
+    const [place] = await database.db.select().from(quotaPlaces).where(eq(quotaPlaces.caseId, started.caseId));
+    expect(place?.releasedAt).not.toBeNull();
+    const [counter] = await database.db
+      .select()
+      .from(recognitionQuotas)
+      .where(and(eq(recognitionQuotas.year, year), eq(recognitionQuotas.districtCode, district)));
+    expect(counter).toMatchObject({ cap: 1, used: 0 });
+    expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, started.caseId))).toEqual([]);
+    expect((await auditTrail(database, started.caseId)).slice(-2)).toMatchObject([
+      { action: 'review_rejected', toStatus: 'rejected', actorId: `reviewer-${district}` },
+      { action: 'quota_place_returned', actorRole: 'system', clauses: ['C-QUOTA'], details: { placeReleased: true } },
+    ]);
+    await recordHistory('rejected-while-its-place-was-taken', started.handle);
   });
 });

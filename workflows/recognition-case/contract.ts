@@ -58,6 +58,9 @@ export const RECOGNISED_PHASE_PATCH = 'recognised-phase';
 /** Marks the change that takes a case rejected while it waited for a place off the quota's waitlist. */
 export const REJECTED_LEAVES_WAITLIST_PATCH = 'rejected-leaves-waitlist';
 
+/** Marks the change that gives back a place taken for a case closed while it was being taken. */
+export const CLOSED_WHILE_TAKING_A_PLACE_PATCH = 'closed-while-taking-a-place';
+
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
 

@@ -28,6 +28,7 @@ import {
   nextWakeUp,
   openCase,
   retryQuota,
+  returnPlaceOfClosedCase,
   validateConsent,
   validateOpinion,
   validatePublicityObjection,
@@ -77,6 +78,7 @@ import {
   type TermTransition,
 } from '../../policy/recognition-term.js';
 import {
+  CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
@@ -205,6 +207,15 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
         const outcome = applyQuotaAnswer(state, answer, nowIso());
         state = outcome.state;
         unsaved.push(...outcome.transitions.map((t) => t.event));
+      } else if (isClosed(state.status) && patched(CLOSED_WHILE_TAKING_A_PLACE_PATCH)) {
+        // Closed by a decision while the quota answered: a place taken or a place in the queue is not its to keep.
+        if (answer.taken) {
+          const returned = await releaseQuotaPlace({ caseId: state.caseId, reason: `case ${state.status} while its place was being taken` });
+          if (returned.nextInLine) await tellPlaceFreed(returned.nextInLine);
+          apply(returnPlaceOfClosedCase(state, returned, nowIso()));
+        } else if (!('heldBySameOperator' in answer)) {
+          await leaveWaitlist({ caseId: state.caseId });
+        }
       }
       continue;
     }
