@@ -125,6 +125,12 @@ export interface CaseSettings {
    * started before the department route existed have none; they never wait for consent.
    */
   consentWorkingDays: number;
+  /**
+   * The day of the case's year by which its recognition is done (C-CYCLE: 11月底前, MM-DD): a
+   * case not ready for a place by then is not recognised that year. Cases started before it was
+   * enforced have none; they end their quota wait on 30 November and are not closed before that.
+   */
+  recognitionsDoneBy?: string;
 }
 
 export const DEFAULT_CASE_SETTINGS: CaseSettings = {
@@ -134,11 +140,12 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
   publicityWorkingDays: 5,
   reminderWorkingDays: 3,
   consentWorkingDays: 10,
+  recognitionsDoneBy: '11-30',
 };
 
-/** Recognitions are all done by 30 November (C-CYCLE); a case still without a place then has none. */
-export function recognitionWindowClosesOn(year: number): IsoDate {
-  return `${year}-11-30`;
+/** Recognitions are all done by 30 November (C-CYCLE), or the case's own setting; a case still without a place then has none. */
+export function recognitionWindowClosesOn(year: number, settings: Pick<CaseSettings, 'recognitionsDoneBy'>): IsoDate {
+  return `${year}-${settings.recognitionsDoneBy ?? '11-30'}`;
 }
 
 /** A department's recommendation (C-REC); its level is the recommending department's. */
@@ -964,7 +971,7 @@ function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Tra
     }
     case 'quota':
       return [
-        transition(state, at, SYSTEM_ACTOR, 'quota_exhausted', 'quota_exhausted', 'no place under the quota freed before 30 November', {
+        transition(state, at, SYSTEM_ACTOR, 'quota_exhausted', 'quota_exhausted', `no place under the quota freed by ${deadline.dueOn}`, {
           patch: { quotaWait: null },
           clauses: ['C-QUOTA', 'C-CYCLE'],
           details: { closedOn: deadline.dueOn },
@@ -1008,9 +1015,19 @@ function startPublicity(state: CaseState, at: string): Transition {
 function readyForQuota(state: CaseState, at: string): Transition[] {
   const ready = state.status === 'publicity' && state.publicity?.windowClosed && state.objections.every((o) => o.resolution === 'dismissed');
   if (!ready) return [];
+  const doneBy = recognitionWindowClosesOn(state.year, state.settings);
+  if (state.settings.recognitionsDoneBy !== undefined && cstDate(at) > doneBy) {
+    return [
+      transition(state, at, SYSTEM_ACTOR, 'quota_exhausted', 'quota_exhausted', `the ${state.year} recognitions were done by ${doneBy}; the case was ready for a place only after that`, {
+        patch: {},
+        clauses: ['C-CYCLE'],
+        details: { readyOn: cstDate(at), recognitionsDoneBy: doneBy },
+      }),
+    ];
+  }
   return [
     transition(state, at, SYSTEM_ACTOR, 'quota_requested', 'awaiting_quota', null, {
-      patch: { quotaRequest: { readyAt: at }, deadline: null, deadlineRequest: { kind: 'quota', dueOn: recognitionWindowClosesOn(state.year) } },
+      patch: { quotaRequest: { readyAt: at }, deadline: null, deadlineRequest: { kind: 'quota', dueOn: doneBy } },
       clauses: ['C-QUOTA'],
       details: { readyAt: at },
     }),

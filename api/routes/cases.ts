@@ -143,6 +143,7 @@ const caseViewSchema = {
         publicityWorkingDays: { type: 'integer' },
         reminderWorkingDays: { type: 'integer' },
         consentWorkingDays: { type: 'integer' },
+        recognitionsDoneBy: { type: 'string', description: 'MM-DD of the case year by which it is recognised or not at all (C-CYCLE)' },
       },
     },
     recommendation: {

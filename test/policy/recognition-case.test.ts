@@ -325,6 +325,22 @@ describe('from verification to recognition', () => {
     expect(upheld.map((t) => [t.event.action, t.state.status])).toEqual([['objection_resolved', 'rejected']]);
   });
 
+  it.each([
+    ['on 30 November', '2026-11-30', true, ['quota_requested']],
+    ['after 30 November', '2026-12-01', true, ['quota_exhausted']],
+    ['after 30 November, in a case started before the day was kept', '2026-12-01', false, ['quota_requested']],
+  ])('asks for a place when ready %s, or closes: recognitions are done by then (C-CYCLE)', (_when, readyOn, keepsTheDay, actions) => {
+    const settings = keepsTheDay ? publicity.settings : { ...publicity.settings, recognitionsDoneBy: undefined };
+    const objected = applyPublicityObjection({ ...publicity, settings }, { actor: citizen, reason: 'shop sells fakes' }, at('2026-09-07')).state;
+    const closed = applyClock(objected, startOfCstDay('2026-09-12'), at('2026-09-12'))[0]!.state;
+    const resolved = applyReview(closed, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'checked' }, at(readyOn));
+    expect(resolved.slice(1).map((t) => t.event.action)).toEqual(actions);
+    if (actions[0] === 'quota_exhausted') {
+      expect(resolved.at(-1)!.event).toMatchObject({ toStatus: 'quota_exhausted', clauses: ['C-CYCLE'], details: { readyOn, recognitionsDoneBy: '2026-11-30' } });
+      expect(resolved.at(-1)!.state).toMatchObject({ quotaRequest: null, deadlineRequest: null });
+    }
+  });
+
   it("is on the district office's worklist during publicity only while an objection waits for it", () => {
     const objected = applyPublicityObjection(publicity, { actor: citizen, reason: 'shop sells fakes' }, at('2026-09-07')).state;
     const resolved = applyReview(objected, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'receipts checked' }, at('2026-09-08'))[0]!.state;
