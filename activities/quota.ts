@@ -21,7 +21,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, count, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../db/recognition-schema.js';
+import { caseEvents } from '../db/schema.js';
 import { tieringRuns } from '../db/tiering-schema.js';
+import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { QUOTA_RATE, allocateQuota } from '../policy/quota.js';
 import type { QuotaAnswer } from '../policy/recognition-case.js';
@@ -87,7 +89,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
   return {
     async ensureYearQuota({ year }) {
       assertYear(year);
-      return withQuotaFailures(() => createYearQuota(db, year));
+      return withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR));
     },
 
     async takeQuotaPlace({ caseId, year, districtCode, readyAt }) {
@@ -96,7 +98,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
       if (!districtCode) throw requestRefused('districtCode is required');
       const readyInstant = new Date(readyAt);
       if (Number.isNaN(readyInstant.getTime())) throw requestRefused(`readyAt must be an ISO instant, got ${JSON.stringify(readyAt)}`);
-      if (!(await yearQuotaExists(db, year))) await withQuotaFailures(() => createYearQuota(db, year));
+      if (!(await yearQuotaExists(db, year))) await withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR));
 
       return db.transaction(async (tx): Promise<QuotaAnswer> => {
         const district = await lockDistrict(tx, year, districtCode);
@@ -169,7 +171,12 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
  * Two callers racing both insert the city row first: the second waits for the first to commit
  * and then finds the row there, so the rows always come from one run.
  */
-export async function createYearQuota(db: Db, year: number): Promise<YearQuotaSet> {
+/** The audit trail of a year's quota: the one event of its setting, whoever set it. */
+export function yearQuotaAuditId(year: number): string {
+  return `recognition-quota-${year}`;
+}
+
+export async function createYearQuota(db: Db, year: number, setBy: Actor): Promise<YearQuotaSet> {
   return db.transaction(async (tx) => {
     const existing = await cityRow(tx, year);
     if (existing) return { created: false, tieringRunId: existing.tieringRunId, cityCap: existing.cap };
@@ -205,6 +212,19 @@ export async function createYearQuota(db: Db, year: number): Promise<YearQuotaSe
     await tx
       .insert(recognitionQuotas)
       .values(Object.entries(allocation.districtCaps).map(([districtCode, cap]) => ({ year, districtCode, cap, tieringRunId: run.id })));
+    await tx.insert(caseEvents).values({
+      caseId: yearQuotaAuditId(year),
+      seq: 1,
+      at: new Date(),
+      actorId: setBy.id,
+      actorRole: setBy.role,
+      action: 'quota_set',
+      fromStatus: null,
+      toStatus: 'set',
+      reason: `${QUOTA_RATE * 100}% of the ${run.quotaBase} growth and development households of tiering run ${run.id}, by district with the largest remainder`,
+      clauses: ['C-QUOTA'],
+      details: { tieringRunId: run.id, quotaBase: run.quotaBase, cityCap: allocation.cityCap, districtCaps: allocation.districtCaps },
+    });
     return { created: true, tieringRunId: run.id, cityCap: allocation.cityCap };
   });
 }

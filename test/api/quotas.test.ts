@@ -1,10 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQuotaActivities } from '../../activities/quota.js';
+import { eq } from 'drizzle-orm';
+import { createQuotaActivities, yearQuotaAuditId } from '../../activities/quota.js';
 import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
+import { caseEvents } from '../../db/schema.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
@@ -111,6 +113,19 @@ describe('POST /quotas/{year}', () => {
     const again = await setQuota(YEAR, CITY);
     expect(again.statusCode).toBe(409);
     expect(again.json().details).toEqual({ field: 'year', clause: 'C-QUOTA' });
+
+    // Who set the caps, when, from which run, and how: one audit record, not repeated by the refusal.
+    const trail = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, yearQuotaAuditId(YEAR)));
+    expect(trail).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        actorId: CITY.id,
+        actorRole: 'city',
+        action: 'quota_set',
+        clauses: ['C-QUOTA'],
+        details: expect.objectContaining({ tieringRunId: runId, cityCap: 7, districtCaps: expect.objectContaining({ [HEPING]: 5, [NANKAI]: 2 }) }),
+      }),
+    ]);
   });
 });
 
