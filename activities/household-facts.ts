@@ -40,14 +40,19 @@ export interface HouseholdsInRange extends Iterable<HouseholdForTiering> {
   readonly count: number;
 }
 
-/** Every household of the range with its facts as of `asOf`. */
+/**
+ * Every household of the range established by `asOf`, with its facts as of that date: the
+ * yearly run's (T-RUN: a household established later is tiered on demand).
+ */
 export function loadHouseholdsInRange(sql: ISql, range: UsccRange, asOf: IsoDate): Promise<HouseholdsInRange> {
-  return loadHouseholds(sql, () => usccRangeFilter(sql, range), asOf);
+  const inRange = () => usccRangeFilter(sql, range);
+  return loadHouseholds(sql, inRange, asOf, () => sql`${inRange()} and established_on <= ${asOf}`);
 }
 
 /** One household with its facts as of `asOf`, or null when the registry does not know it. */
 export async function loadHousehold(sql: ISql, uscc: string, asOf: IsoDate): Promise<HouseholdForTiering | null> {
-  const [household] = await loadHouseholds(sql, () => sql`uscc = ${uscc}`, asOf);
+  const where = () => sql`uscc = ${uscc}`;
+  const [household] = await loadHouseholds(sql, where, asOf, where);
   return household ?? null;
 }
 
@@ -99,10 +104,15 @@ const LINE = '\n';
 const FIELD = '\t';
 const TAX_COLUMNS = 7;
 
+/**
+ * The households `registered` selects, with their facts from the feed rows `where` selects (the
+ * feeds' lines of other households are passed over).
+ */
 async function loadHouseholds(
   sql: ISql,
   where: () => PendingQuery<Row[]>,
   asOf: IsoDate,
+  registered: () => PendingQuery<Row[]>,
 ): Promise<HouseholdsInRange> {
   const asOfYear = yearOf(asOf);
   const lastYear = asOfYear - 1;
@@ -112,7 +122,7 @@ async function loadHouseholds(
       select string_agg(concat_ws(${FIELD}, uscc, district_code, established_on, status, seasonal,
                                   coalesce(suspended_on::text, '')), ${LINE} order by uscc collate "C"),
              count(*)::int
-      from households where ${where()}`.values() as unknown as Promise<[[string | null, number]]>,
+      from households where ${registered()}`.values() as unknown as Promise<[[string | null, number]]>,
     feedText(sql`
       select string_agg(concat_ws(${FIELD}, uscc, year, coalesce(filed_on::text, ''), coalesce(revenue::float8::text, '')),
                         ${LINE} order by uscc collate "C")

@@ -1,16 +1,18 @@
-import { and, sql as drizzleSql, eq } from 'drizzle-orm';
+import { sql as drizzleSql, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { householdTiers, tierHistory, tierObjections } from '../db/tiering-schema.js';
 import type { ObjectionEvent } from '../policy/tier-objection.js';
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
 import type { ObjectionView } from '../workflows/tier-objection/contract.js';
 import { recordAuditEvents } from './case-projection.js';
+import { REPLACES_CURRENT_TIER } from './tiering.js';
 
 export interface ObjectionActivities {
   /**
    * Writes the objection's projection and its new audit events (into the audit trail, keyed by
    * objection ID and sequence); when the batch holds the upheld decision, also the household's
-   * new current tier and its history row, in the same transaction. Replays and retries write nothing twice.
+   * new current tier and its history row, in the same transaction, unless its current tier stands
+   * (REPLACES_CURRENT_TIER). Replays and retries write nothing twice.
    */
   saveObjection(input: { view: ObjectionView; events: ObjectionEvent[] }): Promise<void>;
 }
@@ -55,23 +57,26 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
         const upheld = events.some((e) => e.action === 'upheld');
         if (written.length === 0 || !upheld || !decision?.tier || !decision.trace) return;
         const decidedAt = new Date(decision.at);
-        // A tier of a later year (a newer run) stays current; the history still records the correction.
-        await tx
-          .update(householdTiers)
-          .set({
-            tier: decision.tier,
-            source: 'objection',
-            asOf: view.contested.asOf,
-            ruleVersion: TIER_RULES_VERSION,
-            trace: decision.trace,
-            decidedAt,
-          })
-          .where(and(eq(householdTiers.uscc, view.uscc), eq(householdTiers.year, view.year)));
+        const [held] = await tx
+          .select({ tier: householdTiers.tier })
+          .from(householdTiers)
+          .where(eq(householdTiers.uscc, view.uscc))
+          .for('update');
+        // The correction is the contested year's, as of the contested date. A later year's tier, or
+        // one of that year decided as of a later date, stays current; the objection's trail keeps the correction.
+        const applied = await tx.execute(drizzleSql`
+          update household_tiers held set
+            year = ${view.year}, tier = ${decision.tier}, source = 'objection', as_of = ${view.contested.asOf}, rule_version = ${TIER_RULES_VERSION},
+            trace = ${JSON.stringify(decision.trace)}::jsonb, decided_at = ${decision.at}
+          from (select ${view.year}::int as year, ${view.contested.asOf}::date as as_of, 'objection'::text as source) decision
+          where held.uscc = ${view.uscc} and ${drizzleSql.raw(REPLACES_CURRENT_TIER)}
+          returning held.uscc`);
+        if (!held || applied.length === 0) return;
         await tx.insert(tierHistory).values({
           uscc: view.uscc,
           year: view.year,
           tier: decision.tier,
-          previousTier: view.contested.tier,
+          previousTier: held.tier,
           source: 'objection',
           runId: view.contested.runId,
           objectionId: view.objectionId,

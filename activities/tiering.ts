@@ -48,6 +48,7 @@ export interface ThresholdSetting {
 
 export interface ChunkSpec extends UsccRange {
   index: number;
+  /** Registry households in the range, those established after the run's as-of date (which it leaves out) included. */
   households: number;
 }
 
@@ -119,7 +120,18 @@ export interface FinalizedRun {
 export interface HouseholdToTier {
   districtCode: string;
   facts: HouseholdFacts;
-  thresholds: ThresholdSetting;
+  thresholds: OnDemandThresholds;
+}
+
+/**
+ * The thresholds an on-demand decision uses (T-RUN: "with the same rules"): those of its year's
+ * run in force, or, while the year has none, the year's setting.
+ */
+export interface OnDemandThresholds extends TierThresholds {
+  /** True when they are the shipped defaults, which are not policy. */
+  isDefault: boolean;
+  /** The year's run in force whose thresholds they are; null when the year has none and its setting applies. */
+  runId: number | null;
 }
 
 export interface OnDemandRecord {
@@ -135,8 +147,19 @@ export interface OnDemandRecord {
 
 export interface OnDemandOutcome {
   previousTier: Tier | null;
-  /** False when the household's current tier comes from a later year, which an older decision does not replace. */
+  /** False when the household's current tier stands against the decision (REPLACES_CURRENT_TIER). */
   applied: boolean;
+  /** Why it was not applied and which decision stands; null when applied. */
+  notApplied: { reason: string; standing: StandingTier } | null;
+}
+
+/** A household's current tier, as it stands against a newer decision that does not replace it. */
+export interface StandingTier {
+  year: number;
+  tier: Tier;
+  source: string;
+  asOf: IsoDate;
+  runId: number | null;
 }
 
 export interface TieringActivities {
@@ -191,6 +214,20 @@ const IN_FORCE_LOCK = 2024_0902;
 const APPLY_RANGE_HOUSEHOLDS = 50_000;
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * The one precedence of tier decisions, applied by the yearly run's applying, on-demand tiering
+ * and the objection decision alike: whether a new decision `decision` (year, as_of, source)
+ * replaces the household's current tier `held` (its household_tiers row, all null when it has
+ * none). A later year replaces; within a year, a decision as of the same or a later date
+ * replaces, except that an upheld objection's tier yields only to another objection decision
+ * (T-OBJ: the city office's correction stands for its year, against runs and on-demand tiering).
+ * SQL text over those two aliases, so that the set-based applying decides it as a WHERE on the
+ * existing row, and the postgres.js and drizzle statements embed the same text.
+ */
+export const REPLACES_CURRENT_TIER =
+  '(held.year is null or decision.year > held.year or (decision.year = held.year and decision.as_of >= held.as_of ' +
+  "and (held.source <> 'objection' or decision.source = 'objection')))";
+
 /** A connection or a transaction: what the helpers below run their statements on. */
 type Queryable = ISql;
 
@@ -228,7 +265,8 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
               (select coalesce(max(version), 0) + 1 from tiering_runs where year = ${input.year}),
               ${input.asOf}, ${json(tx, thresholds)},
               ${TIER_RULES_VERSION}, 'running', ${input.workflowId}, ${input.requestedBy.id}, ${input.startedAt},
-              (select count(*) from households)
+              -- T-RUN: a household established later is tiered on demand, not by this run.
+              (select count(*) from households where established_on <= ${input.asOf})
             )
             returning ${runColumns(tx)}`;
           const run = toRunRecord(row!);
@@ -240,7 +278,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
             action: 'tiering_run_started',
             fromStatus: null,
             toStatus: 'running',
-            reason: `T-RUN: tiering of ${run.households} households for ${run.year} as of ${run.asOf} (version ${run.version})`,
+            reason: `T-RUN: tiering of the ${run.households} households established by ${run.asOf} for ${run.year} (version ${run.version})`,
             details: { runId: run.runId, version: run.version, asOf: run.asOf, thresholds, ruleVersion: TIER_RULES_VERSION },
           });
         }
@@ -249,6 +287,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           throw ApplicationFailure.nonRetryable(`run ${run.runId} is ${run.status}`, RUN_STATE_ERROR);
         }
         const [previous] = await tx`select id, year, version from tiering_runs where year = ${run.year - 1} and in_force`;
+        const [registry] = await tx`select count(*)::int as households from households`;
         return {
           runId: run.runId,
           year: run.year,
@@ -258,7 +297,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           thresholds: run.thresholds,
           households: run.households,
           previousRun: previous ? runRefOf(previous) : null,
-          chunks: await chunksOf(tx, run.households, input.chunkSize),
+          chunks: await chunksOf(tx, registry!.households as number, input.chunkSize),
         };
       });
     },
@@ -331,7 +370,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
         if (run.processed !== run.households || counted !== run.households || tally.households !== run.households) {
           throw ApplicationFailure.nonRetryable(
             `T-RUN: run ${runId} holds ${run.processed} results and counted ${counted} households, ` +
-              `but the registry held ${run.households} when it started`,
+              `but the registry held ${run.households} established by ${run.asOf} when it started`,
             RUN_STATE_ERROR,
           );
         }
@@ -412,24 +451,55 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
       if (!household) {
         throw ApplicationFailure.nonRetryable(`no household ${uscc} in the registry`, HOUSEHOLD_NOT_FOUND_ERROR);
       }
-      return { ...household, thresholds: await thresholdSetting(sql, yearOf(asOf)) };
+      return { ...household, thresholds: await onDemandThresholds(sql, yearOf(asOf)) };
     },
 
     async recordOnDemandTier(record) {
       return sql.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtext(${record.uscc}))`;
-        const [current] = await tx`select tier, year from household_tiers where uscc = ${record.uscc}`;
         const [done] = await tx`
           select previous_tier from tier_history
           where uscc = ${record.uscc} and source = 'on_demand' and decided_at = ${record.decidedAt}`;
-        if (done) return { previousTier: done.previous_tier as Tier | null, applied: true };
-        if (current && (current.year as number) > record.year) {
-          return { previousTier: current.tier as Tier, applied: false };
+        if (done) return { previousTier: done.previous_tier as Tier | null, applied: true, notApplied: null };
+        const [refused] = await tx`
+          select details from case_events
+          where case_id = ${onDemandAuditId(record.uscc)} and action = 'tier_on_demand_not_applied' and at = ${record.decidedAt}`;
+        if (refused) return refused.details.outcome as OnDemandOutcome;
+
+        // The current tier, locked until this decision is recorded, and whether the decision replaces it.
+        const [held] = await tx`
+          select held.tier, held.year, held.as_of::text as as_of, held.source, held.run_id,
+                 ${tx.unsafe(REPLACES_CURRENT_TIER)} as replaced
+          from (select ${record.year}::int as year, ${record.asOf}::date as as_of, 'on_demand'::text as source) decision
+          left join (select * from household_tiers where uscc = ${record.uscc} for update) held on true`;
+        const previousTier = (held!.tier as Tier | null) ?? null;
+        if (!held!.replaced) {
+          const standing: StandingTier = {
+            year: held!.year as number,
+            tier: held!.tier as Tier,
+            source: held!.source as string,
+            asOf: held!.as_of as IsoDate,
+            runId: held!.run_id as number | null,
+          };
+          const outcome: OnDemandOutcome = {
+            previousTier,
+            applied: false,
+            notApplied: { reason: whyCurrentTierStands(standing, record), standing },
+          };
+          // The advisory lock on the household orders the writers of its trail.
+          await tx`
+            insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
+            select ${onDemandAuditId(record.uscc)}, coalesce(max(seq), 0) + 1, ${record.decidedAt}, ${record.decidedBy.id},
+                   ${record.decidedBy.role}, 'tier_on_demand_not_applied', ${standing.tier}, ${standing.tier},
+                   ${outcome.notApplied!.reason}, ${standing.source === 'objection' ? ['T-RUN', 'T-OBJ'] : ['T-RUN']},
+                   ${json(tx, { year: record.year, asOf: record.asOf, tier: record.tier, requestReason: record.reason, trace: record.trace, outcome })}
+            from case_events where case_id = ${onDemandAuditId(record.uscc)}`;
+          return outcome;
         }
         await tx`
           insert into tier_history
             (uscc, year, tier, previous_tier, source, decided_by, decided_at, reason, trace)
-          values (${record.uscc}, ${record.year}, ${record.tier}, ${(current?.tier as string | undefined) ?? null},
+          values (${record.uscc}, ${record.year}, ${record.tier}, ${previousTier},
                   'on_demand', ${record.decidedBy.id}, ${record.decidedAt}, ${record.reason}, ${json(tx, record.trace)})`;
         await tx`
           insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
@@ -439,7 +509,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
             year = excluded.year, tier = excluded.tier, source = excluded.source, run_id = null,
             as_of = excluded.as_of, rule_version = excluded.rule_version, trace = excluded.trace,
             decided_at = excluded.decided_at`;
-        return { previousTier: (current?.tier as Tier | undefined) ?? null, applied: true };
+        return { previousTier, applied: true, notApplied: null };
       });
     },
   };
@@ -496,6 +566,31 @@ export async function setThresholds(
 
 function thresholdsAuditId(year: number): string {
   return `tier-thresholds-${year}`;
+}
+
+/** The audit trail of a household's on-demand decisions that did not become its current tier. */
+export function onDemandAuditId(uscc: string): string {
+  return `tier-on-demand-${uscc}`;
+}
+
+/** T-RUN "with the same rules": the thresholds of the year's run in force, or, while it has none, the year's setting. */
+async function onDemandThresholds(sql: Sql, year: number): Promise<OnDemandThresholds> {
+  const run = await runInForce(sql, year);
+  if (run) return { ...pickThresholds(run.thresholds), isDefault: run.thresholds.source === 'default', runId: run.runId };
+  const setting = await thresholdSetting(sql, year);
+  return { ...pickThresholds(setting), isDefault: setting.isDefault, runId: null };
+}
+
+/** Says which decision stands against a newer one that REPLACES_CURRENT_TIER did not let replace it. */
+function whyCurrentTierStands(standing: StandingTier, decision: { year: number; asOf: IsoDate }): string {
+  const held = `its ${standing.year} tier ${standing.tier} (${standing.source}, as of ${standing.asOf})`;
+  if (standing.year > decision.year) {
+    return `T-RUN: ${held} stands: a decision on ${decision.year}, an earlier year, does not replace it`;
+  }
+  if (standing.source === 'objection') {
+    return `T-OBJ: ${held} stands: the city office set it on an upheld objection, and only another objection decision replaces it for ${standing.year}`;
+  }
+  return `T-RUN: ${held} stands: a decision as of ${decision.asOf}, an earlier date, does not replace it`;
 }
 
 export async function findRun(sql: Sql, runId: number): Promise<TieringRunRecord | null> {
@@ -573,8 +668,9 @@ async function switchInForce(tx: Queryable, run: TieringRunRecord): Promise<numb
 
 /**
  * Makes the run's results the current tier of their households, in the caller's transaction, one
- * USCC range after the other, except where the current tier comes from a later year; each change
- * of tier (or first tier) goes to tier_history. Neither copies the trace: both rows point at the
+ * USCC range after the other, except where the current tier stands against the run
+ * (REPLACES_CURRENT_TIER: a later year's, one decided as of a later date, an upheld objection's);
+ * each change of tier (or first tier) goes to tier_history. Neither copies the trace: both rows point at the
  * run's result (run_id, uscc). Idempotent: done again, it finds nothing to change. Answers how
  * many households' tier changed.
  */
@@ -620,19 +716,20 @@ function applyRange(sql: Queryable, run: TieringRunRecord, range: UsccRange, dec
   const reason = `T-RUN: tiering run ${run.year} version ${run.version} as of ${run.asOf}`;
   return sql`
     with changes as materialized (
-      select result.uscc, result.tier, current.tier as previous_tier, current.decided_at as previous_decided_at
+      select result.uscc, result.tier, held.tier as previous_tier, held.decided_at as previous_decided_at
       from tiering_results result
-      left join household_tiers current on current.uscc = result.uscc and ${usccRangeFilter(sql, range, 'current.uscc')}
+      cross join (select ${run.year}::int as year, ${run.asOf}::date as as_of, 'run'::text as source) decision
+      left join household_tiers held on held.uscc = result.uscc and ${usccRangeFilter(sql, range, 'held.uscc')}
       where result.run_id = ${run.runId} and ${usccRangeFilter(sql, range, 'result.uscc')}
-        and (current.uscc is null or (current.year <= ${run.year} and current.run_id is distinct from ${run.runId}))
+        and held.run_id is distinct from ${run.runId} and ${sql.unsafe(REPLACES_CURRENT_TIER)}
     ), updated as (
-      update household_tiers held set
+      update household_tiers target set
         year = ${run.year}, tier = change.tier, source = 'run', run_id = ${run.runId}, as_of = ${run.asOf},
         rule_version = ${run.ruleVersion}, trace = null, decided_at = ${at}
       from changes change
-      where held.uscc = change.uscc and ${usccRangeFilter(sql, range, 'held.uscc')}
-        and held.tier = change.previous_tier and held.decided_at = change.previous_decided_at
-      returning held.uscc, held.tier, change.previous_tier
+      where target.uscc = change.uscc and ${usccRangeFilter(sql, range, 'target.uscc')}
+        and target.tier = change.previous_tier and target.decided_at = change.previous_decided_at
+      returning target.uscc, target.tier, change.previous_tier
     ), inserted as (
       insert into household_tiers (uscc, year, tier, source, run_id, as_of, rule_version, trace, decided_at)
       select uscc, ${run.year}, tier, 'run', ${run.runId}, ${run.asOf}, ${run.ruleVersion}, null, ${at}

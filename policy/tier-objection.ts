@@ -5,7 +5,8 @@
  *
  * The city office corrects a tier only through the rules: an upheld objection re-runs
  * `decideTier` on the contested facts overlaid with the corrected facts, and the corrected tier
- * is whatever that trace gives. Nobody types a tier.
+ * is whatever that trace gives. Nobody types a tier. An objection is the operator's remedy: upholding
+ * it never lowers the contested tier, and every answer states its reason.
  */
 import { SYSTEM_ACTOR, type Actor } from './actors.js';
 import { addDays, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
@@ -135,6 +136,9 @@ export type ObjectionDecisionCommand =
   | { decision: 'dismissed'; actor: Actor; reason: string };
 
 const CLAUSE = 'T-OBJ';
+
+/** The tiers from lowest to highest: unclassified is outside the sequence, below survival. */
+const TIER_ORDER: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
 
 // ── Corrected facts ──────────────────────────────────────────────────────────────────────
 
@@ -333,12 +337,22 @@ export function validateDecision(state: ObjectionState, command: ObjectionDecisi
     return violation(422, 'correctedFacts', 'upholding re-runs the tiering on corrected facts: name the facts that were wrong');
   }
   const { tier } = redecide(state.contested, correction).decision;
-  if (tier === state.contested.tier) {
+  const contested = state.contested.tier;
+  if (tier === contested) {
     return violation(422, 'correctedFacts', `the corrected facts still give ${tier}: the standard for another tier is not met, dismiss instead`);
+  }
+  // T-OBJ corrects the tier where the standard is met: facts that lower it answer the objection with a dismissal.
+  if (TIER_ORDER.indexOf(tier) < TIER_ORDER.indexOf(contested)) {
+    return violation(
+      422,
+      'correctedFacts',
+      `the corrected facts give ${tier}, below the contested ${contested}: upholding an objection never lowers the tier, dismiss instead`,
+    );
   }
   if (command.tier !== undefined && command.tier !== tier) {
     return violation(422, 'tier', `the corrected facts give ${tier}, not ${command.tier}: the tier follows from the trace`);
   }
+  if (isBlank(command.reason)) return violation(422, 'reason', 'an upheld objection states its reason');
   return null;
 }
 
@@ -354,6 +368,7 @@ export function applyDecision(state: ObjectionState, command: ObjectionDecisionC
   const correctedFacts = command.correctedFacts ?? state.correctedFacts;
   if (!correctedFacts) throw new Error('an upheld objection needs corrected facts (validateDecision)');
   const { decision, trace } = redecide(state.contested, correctedFacts);
+  // Upholding without a reason was accepted once: such decisions still replay.
   const reason = isBlank(command.reason) ? null : command.reason!.trim();
   return transition(state, at, command.actor, 'upheld', 'upheld', reason, {
     patch: { decision: { decision: 'upheld', by: command.actor, at, reason, correctedFacts, tier: decision.tier, trace } },

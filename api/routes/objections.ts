@@ -287,6 +287,18 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         if (!household.trace) throw new Error(`the current tier of ${uscc} (run ${current.runId}) has no stored trace`);
         const objectionId = tierObjectionId(uscc, current.year);
+        const alreadyObjected = () =>
+          new HttpError(409, `T-OBJ: household ${uscc} has already objected to its ${current.year} tier`, {
+            field: 'uscc',
+            clause: 'T-OBJ',
+            objectionId,
+          });
+        // The projection outlives the workflow, whose ID guards only while Temporal retains it.
+        const [filed] = await database.db
+          .select({ objectionId: tierObjections.objectionId })
+          .from(tierObjections)
+          .where(eq(tierObjections.objectionId, objectionId));
+        if (filed) throw alreadyObjected();
         const input: TierObjectionInput = {
           uscc,
           districtCode: household.districtCode,
@@ -315,13 +327,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             workflowIdConflictPolicy: 'FAIL',
           });
         } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) {
-            throw new HttpError(409, `T-OBJ: household ${uscc} has already objected to its ${current.year} tier`, {
-              field: 'uscc',
-              clause: 'T-OBJ',
-              objectionId,
-            });
-          }
+          if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyObjected();
           throw err;
         }
         request.log.info({ objectionId, actor: actor.id }, 'objection to a tier filed');
@@ -459,7 +465,9 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: "The city office's answer to an objection (T-OBJ)",
           description:
             'upheld: the tiering is re-run on the contested facts overlaid with the corrected facts (these, or else the household\'s), ' +
-            'and the household\'s tier becomes what that trace gives; a `tier`, if sent, must match it. dismissed: a reason is required; nothing changes.',
+            'and the household\'s tier becomes what that trace gives (unless a later year\'s tier, or one of the year decided as of a later ' +
+            'date, stands); a `tier`, if sent, must match it. Corrected facts that give the contested tier or a lower one answer 422: ' +
+            'dismiss instead. Either decision requires a reason; a dismissal changes nothing.',
           params: objectionIdParams,
           body: {
             type: 'object',

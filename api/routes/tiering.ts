@@ -125,7 +125,10 @@ const runSchema = {
     requestedBy: { type: 'string' },
     startedAt: { type: 'string', format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
-    households: { type: 'integer', description: 'households in the registry when the run started' },
+    households: {
+      type: 'integer',
+      description: 'households in the registry when the run started that were established by its as-of date (T-RUN: one established later is tiered on demand)',
+    },
     processed: { type: 'integer', description: 'households tiered so far' },
     countsByTier: { ...tierCountsSchema, type: ['object', 'null'] },
     countsByDistrict: {
@@ -172,6 +175,41 @@ const thresholdSettingSchema = {
   },
 } as const;
 
+/** PUT's answer: the setting, and whether the year's run in force keeps other thresholds. */
+const thresholdsSetSchema = {
+  ...thresholdSettingSchema,
+  required: [...thresholdSettingSchema.required, 'runInForce'],
+  properties: {
+    ...thresholdSettingSchema.properties,
+    runInForce: {
+      type: ['object', 'null'],
+      description:
+        "the year's run in force, which keeps the thresholds it ran with, as does on-demand tiering of the year (T-RUN: the same " +
+        'rules); the new setting applies from the next run of the year. null: no run of the year is in force, and on-demand ' +
+        'tiering of the year uses the new setting at once',
+      properties: {
+        runId: { type: 'integer' },
+        version: { type: 'integer' },
+        growthRevenueYuan: { type: 'number' },
+        developmentRevenueYuan: { type: 'number' },
+        message: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+const standingTierSchema = {
+  type: 'object',
+  description: "the household's current tier, which stays",
+  properties: {
+    year: { type: 'integer' },
+    tier: { type: 'string', enum: TIER_ENUM },
+    source: { type: 'string', enum: ['run', 'on_demand', 'objection'] },
+    asOf: { type: 'string', format: 'date' },
+    runId: { type: ['integer', 'null'] },
+  },
+} as const;
+
 const clauseResultSchema = {
   type: 'object',
   properties: {
@@ -193,7 +231,13 @@ const onDemandResultSchema = {
     previousTier: { type: ['string', 'null'] },
     applied: {
       type: 'boolean',
-      description: "false when the household's current tier comes from a later year and stays",
+      description:
+        "false when the household's current tier stands: a later year's, one of the year decided as of a later date, or an upheld objection's",
+    },
+    notApplied: {
+      type: ['object', 'null'],
+      description: 'why the decision did not become the current tier (audited), and the decision that stands; null when applied',
+      properties: { reason: { type: 'string' }, standing: standingTierSchema },
     },
     ruleVersion: { type: 'string' },
     thresholds: {
@@ -202,6 +246,10 @@ const onDemandResultSchema = {
         growthRevenueYuan: { type: 'number' },
         developmentRevenueYuan: { type: 'number' },
         isDefault: { type: 'boolean' },
+        runId: {
+          type: ['integer', 'null'],
+          description: "the year's run in force whose thresholds were used (T-RUN: the same rules); null: the year has none, its setting was used",
+        },
       },
     },
     outcomes: { type: 'string', description: 'every clause evaluated, + held, - failed' },
@@ -380,7 +428,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The city office makes a completed run the one in force for its year (T-RUN)',
           description:
             "Atomically replaces the year's run in force; its results become the current tier of its households (except " +
-            'where a later year already decided), each change recorded in the tier history. Audited on the run\'s trail. ' +
+            'where a later year, a decision of the year as of a later date or an upheld objection decided), each change recorded ' +
+            'in the tier history. Audited on the run\'s trail. ' +
             'On the run already in force it only brings over tiers its workflow could not apply; otherwise repeating it changes nothing.',
           params: runIdParams,
           response: { 200: runSchema, ...errors },
@@ -447,18 +496,36 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: "The city office sets the year's T-G1 / T-D1 revenue thresholds",
           description:
-            'The policy names no amount ("一定数额", "较高"); each year sets its own. Runs started afterwards use it; a run ' +
-            'keeps the thresholds it started with. The previous values stay in the audit trail.',
+            'The policy names no amount ("一定数额", "较高"); each year sets its own, in yuan with at most 2 decimals (422 otherwise). ' +
+            'Runs started afterwards use it; a run keeps the thresholds it started with, and on-demand tiering of a year uses ' +
+            'those of its run in force (`runInForce` in the answer). The previous values stay in the audit trail.',
           params: yearParams,
           body: thresholdsBodySchema,
-          response: { 200: thresholdSettingSchema, ...errors },
+          response: { 200: thresholdsSetSchema, ...errors },
         },
       },
       async (request) => {
         const actor = actorOf(request);
         const violation = validateThresholds(request.body);
         if (violation) throw HttpError.fromViolation(violation);
-        return setThresholds(sql, request.params.year, request.body, actor, nowIso());
+        const { year } = request.params;
+        const setting = await setThresholds(sql, year, request.body, actor, nowIso());
+        const run = await runInForce(sql, year);
+        if (!run) return { ...setting, runInForce: null };
+        const { growthRevenueYuan, developmentRevenueYuan } = run.thresholds;
+        return {
+          ...setting,
+          runInForce: {
+            runId: run.runId,
+            version: run.version,
+            growthRevenueYuan,
+            developmentRevenueYuan,
+            message:
+              `T-RUN: run ${run.runId} (version ${run.version}), in force for ${year}, keeps its thresholds ` +
+              `${growthRevenueYuan} / ${developmentRevenueYuan} yuan, and on-demand tiering of ${year} uses them too; ` +
+              `these apply to the next run of ${year}`,
+          },
+        };
       },
     );
 
@@ -467,11 +534,13 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       {
         config: { roles: ['district', 'city'] },
         schema: {
-          summary: 'Tiers one household now, with the same rules and the year\'s thresholds (T-RUN, on demand)',
+          summary: "Tiers one household now, with the same rules and thresholds as the year's run in force (T-RUN, on demand)",
           description:
-            'For a household registered after the run or whose data were corrected. The result becomes its current tier ' +
-            '(unless a later year already decided) and is recorded in its tier history. The district office of the ' +
-            'household or the city office.',
+            'For a household registered after the run or whose data were corrected; the thresholds are those of the run in force ' +
+            "of the as-of date's year, or the year's setting while it has none. The result becomes its current tier and is " +
+            'recorded in its tier history, unless the current tier stands (a later year\'s, one of the year decided as of a later ' +
+            'date, an upheld objection\'s): then `applied` is false, `notApplied` says which decision stands, and the refusal is ' +
+            'audited. The district office of the household or the city office.',
           params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
           body: {
             type: ['object', 'null'],

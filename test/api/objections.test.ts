@@ -66,6 +66,32 @@ describe('POST /tiering/objections', () => {
     expect(second.json().details).toMatchObject({ clause: 'T-OBJ', objectionId });
   });
 
+  it('answers 409 from the recorded objection once its workflow is no longer retained', async () => {
+    const household = await survivalHousehold(database, '120105');
+    const objectionId = `tier-objection-${household.uscc}-${TIER_YEAR}`;
+    // Decided long ago: Temporal has deleted the closed workflow, the projection remains.
+    await database.db.insert(tierObjections).values({
+      objectionId,
+      uscc: household.uscc,
+      year: TIER_YEAR,
+      contestedTier: 'survival',
+      reason: '异议',
+      status: 'dismissed',
+      filedBy: household.uscc,
+      filedAt: new Date(now),
+      decision: 'dismissed',
+      decisionReason: '数据无误',
+      decidedBy: city.id,
+      decidedAt: new Date(now),
+      version: 3,
+    });
+    const again = await file(household.actor, { uscc: household.uscc, reason: '再次申诉' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().details).toEqual({ field: 'uscc', clause: 'T-OBJ', objectionId });
+    const [row] = await database.db.select().from(tierObjections).where(eq(tierObjections.objectionId, objectionId));
+    expect(row).toMatchObject({ status: 'dismissed', version: 3 });
+  });
+
   it("contests the trace of the run's result when the household's tier points at it", async () => {
     const household = await survivalHousehold(database, '120105');
     const [run] = await database.sql`
@@ -230,7 +256,7 @@ describe('POST /tiering/objections/{objectionId}/decision', () => {
     expect(current).toMatchObject({ tier: 'survival' });
   });
 
-  it('upholds with the facts the city office corrects and changes the current tier', async () => {
+  it('upholds with the facts the city office corrects and its reason, never lowering the tier, and changes the current tier', async () => {
     const household = await survivalHousehold(database, '120110');
     const { objectionId } = (await file(household.actor, { uscc: household.uscc, reason: '缴纳过个人所得税' })).json();
     await objectionView(objectionId);
@@ -241,7 +267,17 @@ describe('POST /tiering/objections/{objectionId}/decision', () => {
     expect(typed.statusCode).toBe(422);
     expect(typed.json().details).toMatchObject({ field: 'tier', clause: 'T-OBJ' });
 
-    const upheld = await decide(city, objectionId, { decision: 'upheld', correctedFacts });
+    const noReason = await decide(city, objectionId, { decision: 'upheld', correctedFacts });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().details).toEqual({ field: 'reason', clause: 'T-OBJ' });
+    const lowered = await decide(city, objectionId, { decision: 'upheld', reason: '已吊销', correctedFacts: { status: 'revoked' } });
+    expect(lowered.statusCode).toBe(422);
+    expect(lowered.json()).toMatchObject({
+      message: expect.stringMatching(/below the contested survival/),
+      details: { field: 'correctedFacts', clause: 'T-OBJ' },
+    });
+
+    const upheld = await decide(city, objectionId, { decision: 'upheld', reason: '税务数据显示2024年缴纳个人所得税', correctedFacts });
     expect(upheld.statusCode).toBe(200);
     expect(upheld.json()).toMatchObject({ status: 'upheld', decision: { tier: 'growth', by: { id: 'city-objections' } } });
     const [current] = await database.db.select().from(householdTiers).where(eq(householdTiers.uscc, household.uscc));

@@ -107,6 +107,23 @@ describe('thresholds per year (T-G1, T-D1)', () => {
       { action: 'tier_thresholds_set', actor_id: CITY.id, details: { before: DEFAULT_TIER_THRESHOLDS, after: stricter } },
     ]);
   });
+
+  it('refuses amounts with more than 2 decimals, naming the field, instead of rounding them', async () => {
+    const fen = await put('/tiering/thresholds/2024', CITY, { growthRevenueYuan: 150_000.005, developmentRevenueYuan: 1_500_000 });
+    expect(fen.statusCode).toBe(422);
+    expect(fen.json().details).toEqual({ field: 'growthRevenueYuan', clause: 'T-G1' });
+    const run = await post('/tiering/runs', CITY, {
+      year: 2024,
+      asOf: '2024-08-01',
+      thresholds: { growthRevenueYuan: 150_000, developmentRevenueYuan: 1_500_000.125 },
+    });
+    expect(run.statusCode).toBe(422);
+    expect(run.json().details).toEqual({ field: 'thresholds.developmentRevenueYuan', clause: 'T-D1' });
+    // To the fen, as stored; no run of 2023 is in force to keep other thresholds.
+    const cents = await put('/tiering/thresholds/2023', CITY, { growthRevenueYuan: 150_000.05, developmentRevenueYuan: 1_500_000 });
+    expect(cents.statusCode).toBe(200);
+    expect(cents.json()).toMatchObject({ growthRevenueYuan: 150_000.05, runInForce: null });
+  });
 });
 
 describe('starting a run', () => {
@@ -300,6 +317,53 @@ describe('on-demand tiering of one household', () => {
     expect(result.trace.map((c: { clause: string }) => c.clause)).toContain('T-AGE');
     const [current] = await database.sql`select tier, source from household_tiers where uscc = ${household.uscc}`;
     expect(current).toEqual({ tier: 'development', source: 'on_demand' });
+  });
+
+  it("tiers with the thresholds of the year's run in force, which a new setting of the year leaves alone, and says so", async () => {
+    const [inForce] = await database.sql`select id, version from tiering_runs where year = 2025 and in_force`;
+    const raised = { growthRevenueYuan: 300_000, developmentRevenueYuan: 1_000_000 };
+    const set = await put('/tiering/thresholds/2025', CITY, raised);
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({
+      year: 2025,
+      ...raised,
+      runInForce: {
+        runId: inForce!.id,
+        version: inForce!.version,
+        ...DEFAULT_TIER_THRESHOLDS,
+        message: expect.stringMatching(/keeps its thresholds .* these apply to the next run of 2025$/),
+      },
+    });
+    // 200,000 yuan of revenue: growth under the run's T-G1, survival under the new setting's.
+    const household = fixtures.find((f) => f.tierIn[2025] === 'growth')!;
+    const response = await post(`/households/${household.uscc}/tiering`, CITY, { asOf: '2025-09-02' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      tier: 'growth',
+      applied: true,
+      notApplied: null,
+      thresholds: { ...DEFAULT_TIER_THRESHOLDS, isDefault: true, runId: inForce!.id },
+    });
+  });
+
+  it('leaves a tier of the year decided as of a later date, and answers which decision stands', async () => {
+    const household = fixtures.find((f) => f.tierIn[2025] === 'survival')!;
+    const [before] = await database.sql`select tier, source, run_id, as_of::text as as_of from household_tiers where uscc = ${household.uscc}`;
+    expect(before).toMatchObject({ tier: 'survival', source: 'run', as_of: '2025-08-01' });
+    const response = await post(`/households/${household.uscc}/tiering`, CITY, { asOf: '2025-01-05' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      tier: 'unclassified',
+      previousTier: 'survival',
+      applied: false,
+      notApplied: {
+        reason: expect.stringMatching(/^T-RUN: its 2025 tier survival \(run, as of 2025-08-01\) stands/),
+        standing: { year: 2025, tier: 'survival', source: 'run', asOf: '2025-08-01', runId: before!.run_id },
+      },
+    });
+    expect((await database.sql`select tier, source, run_id, as_of::text as as_of from household_tiers where uscc = ${household.uscc}`)[0]).toEqual(before);
+    const audit = await database.sql`select action, actor_id from case_events where case_id = ${`tier-on-demand-${household.uscc}`}`;
+    expect(audit).toEqual([{ action: 'tier_on_demand_not_applied', actor_id: CITY.id }]);
   });
 
   it('refuses another district (403), an unknown household (404), a bad USCC (400) and a bad date (422)', async () => {

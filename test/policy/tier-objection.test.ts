@@ -10,6 +10,7 @@ import {
   overlayFacts,
   validateDecision,
   validateFactsCorrection,
+  type ObjectionDecisionCommand,
   type ObjectionInput,
 } from '../../policy/tier-objection.js';
 import { storedTrace } from '../../policy/tier-trace.js';
@@ -108,6 +109,7 @@ describe('the objection', () => {
     const command = {
       decision: 'upheld' as const,
       actor: city,
+      reason: '经营异常名录已于2024年6月移出',
       correctedFacts: {
         suspendedOn: null,
         creditEvents: [{ kind: 'abnormal_operation' as const, listedOn: '2024-01-05', clearedOn: '2024-06-01' }],
@@ -115,9 +117,39 @@ describe('the objection', () => {
     };
     expect(validateDecision(opened.state, command, TODAY)).toBeNull();
     const upheld = applyDecision(opened.state, command, '2025-10-20T01:00:00.000Z');
-    expect(upheld.state).toMatchObject({ status: 'upheld', seq: 2, decision: { tier: 'survival', by: city } });
+    expect(upheld.state).toMatchObject({ status: 'upheld', seq: 2, decision: { tier: 'survival', by: city, reason: '经营异常名录已于2024年6月移出' } });
     expect(upheld.event).toMatchObject({ action: 'upheld', fromStatus: 'open', toStatus: 'upheld', clauses: ['T-OBJ'] });
     expect(validateDecision(upheld.state, { decision: 'dismissed', actor: city, reason: 'x' }, TODAY)).toMatchObject({ status: 409 });
+  });
+
+  describe('refuses an answer the office must give otherwise', () => {
+    // Contested: survival, once the listing and the suspension are corrected.
+    const survival = overlayFacts(facts, {
+      suspendedOn: null,
+      creditEvents: [{ kind: 'abnormal_operation', listedOn: '2024-01-05', clearedOn: '2024-06-01' }],
+    });
+    const decision = decideTier(survival, '2025-08-01', DEFAULT_TIER_THRESHOLDS);
+    const contested = { ...input().contested, tier: decision.tier, trace: storedTrace(decision, survival, DEFAULT_TIER_THRESHOLDS) };
+    const { state } = openObjection('tier-objection-x-2025', input({ contested }));
+    const growthFacts = { socialInsurance: [{ year: 2024, insuredCount: 2 }] };
+
+    it.each([
+      ['an upheld decision without a reason', { correctedFacts: growthFacts }, 'reason', /states its reason/],
+      ['an upheld decision with a blank reason', { correctedFacts: growthFacts, reason: '  ' }, 'reason', /states its reason/],
+      ['facts that lower the tier', { correctedFacts: { status: 'revoked' as const }, reason: '已吊销' }, 'correctedFacts', /give unclassified, below the contested survival/],
+      ['a dismissal without a reason', { decision: 'dismissed' as const, reason: '' }, 'reason', /a dismissal states its reason/],
+    ])('%s', (_case, command, field, message) => {
+      expect(state.contested.tier).toBe('survival');
+      const violation = validateDecision(state, { decision: 'upheld', actor: city, ...command } as ObjectionDecisionCommand, TODAY);
+      expect(violation).toMatchObject({ status: 422, field, clause: 'T-OBJ' });
+      expect(violation!.message).toMatch(message);
+    });
+
+    it('accepts an upheld decision that raises the tier, with its reason', () => {
+      const command: ObjectionDecisionCommand = { decision: 'upheld', actor: city, correctedFacts: growthFacts, reason: '社保数据已核实' };
+      expect(validateDecision(state, command, TODAY)).toBeNull();
+      expect(applyDecision(state, command, '2025-10-20T01:00:00.000Z').state.decision).toMatchObject({ tier: 'growth', reason: '社保数据已核实' });
+    });
   });
 
   it('reminds once and escalates once, each at the start of its CST day', () => {

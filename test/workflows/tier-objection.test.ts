@@ -197,15 +197,45 @@ describe('objection to a tier on the time-skipping server (T-OBJ)', () => {
       expect(
         await refused({ decision: 'upheld', actor: cityOffice, correctedFacts: { establishedOn: '2099-01-01' } }),
       ).toMatchObject({ details: [{ status: 422, field: 'correctedFacts.establishedOn' }] });
+      // Facts that lower the tier do not uphold an objection: the office dismisses it.
+      expect(
+        await refused({ decision: 'upheld', actor: cityOffice, reason: '登记状态为吊销', correctedFacts: { status: 'revoked' } }),
+      ).toMatchObject({ details: [{ status: 422, field: 'correctedFacts', clause: 'T-OBJ' }] });
       // The city office's own corrections: a revenue above the development threshold.
+      const correctedFacts: FactsCorrection = { annualReports: [{ year: 2024, filedOn: '2025-03-10', revenue: 1_500_000 }] };
+      expect(await refused({ decision: 'upheld', actor: cityOffice, correctedFacts })).toMatchObject({
+        details: [{ status: 422, field: 'reason', clause: 'T-OBJ' }],
+      });
       return handle.executeUpdate(decideObjectionUpdate, {
-        args: [{ decision: 'upheld', actor: cityOffice, correctedFacts: { annualReports: [{ year: 2024, filedOn: '2025-03-10', revenue: 1_500_000 }] } }],
+        args: [{ decision: 'upheld', actor: cityOffice, reason: '税务数据核实营业收入', correctedFacts }],
       });
     });
-    expect(view).toMatchObject({ status: 'upheld', decision: { tier: 'development', reason: null } });
+    expect(view).toMatchObject({ status: 'upheld', decision: { tier: 'development', reason: '税务数据核实营业收入' } });
     expect(view.decision!.trace!.outcomes).toContain('T-D1+');
     expect((await tierOf(household.uscc)).current).toMatchObject({ tier: 'development', source: 'objection' });
     const history = await handle.fetchHistory();
     expect(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+  });
+
+  it('upholds without replacing a tier of the year decided as of a later date meanwhile; the objection keeps the correction', async () => {
+    const { household, handle, worker } = await fileObjection(insuredTwo);
+    // While the objection waits, the household is tiered on demand as of a later date of the year.
+    const onDemandAt = new Date('2025-09-15T02:00:00Z');
+    await database.db
+      .update(householdTiers)
+      .set({ asOf: '2025-09-15', decidedAt: onDemandAt })
+      .where(eq(householdTiers.uscc, household.uscc));
+    const view = await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      return handle.executeUpdate(decideObjectionUpdate, {
+        args: [{ decision: 'upheld', actor: cityOffice, reason: '社保数据已核实' }],
+      });
+    });
+    expect(view).toMatchObject({ status: 'upheld', decision: { tier: 'growth' } });
+    const { current, history } = await tierOf(household.uscc);
+    expect(current).toMatchObject({ tier: 'survival', source: 'on_demand', asOf: '2025-09-15', decidedAt: onDemandAt });
+    expect(history.map((h) => h.source)).toEqual(['on_demand']);
+    const [row] = await database.db.select().from(tierObjections).where(eq(tierObjections.objectionId, handle.workflowId));
+    expect(row).toMatchObject({ status: 'upheld', decidedTier: 'growth' });
   });
 });

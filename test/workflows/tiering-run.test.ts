@@ -154,7 +154,7 @@ describe('the yearly tiering run on the time-skipping server', () => {
       'gives it its first tier',
       1,
       `insert into household_tiers (uscc, year, tier, source, as_of, rule_version, trace, decided_at)
-       values ($3, 2024, $1, 'on_demand', '2024-09-01', 'test', '{}', $2)`,
+       values ($3, 2024, $1, 'on_demand', '2024-07-01', 'test', '{}', $2)`,
     ],
   ] as const)("records the tier it replaced when another decision %s while the household's range is applied", async (what, fixture, decision) => {
     const household = fixtures[fixture]!;
@@ -394,12 +394,137 @@ describe('on-demand tiering of one household', () => {
       decidedAt: '2025-09-01T03:00:00.000Z',
       reason: 'retry test',
     };
-    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true });
-    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true });
+    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true, notApplied: null });
+    expect(await activities.recordOnDemandTier(record)).toEqual({ previousTier: 'survival', applied: true, notApplied: null });
     expect(await database.sql`select id from tier_history where uscc = ${household.uscc} and reason = 'retry test'`).toHaveLength(1);
 
+    // An older year's decision is refused, once, with the reason on the household's trail.
     const older = { ...record, year: 2024, asOf: '2024-09-01', decidedAt: '2025-09-02T03:00:00.000Z' };
-    expect(await activities.recordOnDemandTier(older)).toEqual({ previousTier: decision.tier, applied: false });
+    const refused = {
+      previousTier: decision.tier,
+      applied: false,
+      notApplied: {
+        reason: `T-RUN: its 2025 tier ${decision.tier} (on_demand, as of 2025-09-01) stands: a decision on 2024, an earlier year, does not replace it`,
+        standing: { year: 2025, tier: decision.tier, source: 'on_demand', asOf: '2025-09-01', runId: null },
+      },
+    };
+    expect(await activities.recordOnDemandTier(older)).toEqual(refused);
+    expect(await activities.recordOnDemandTier(older)).toEqual(refused);
+    const audit = await database.sql`
+      select seq, action, actor_id, reason, clauses from case_events where case_id = ${`tier-on-demand-${household.uscc}`}`;
+    expect(audit).toEqual([
+      { seq: 1, action: 'tier_on_demand_not_applied', actor_id: CITY.id, reason: refused.notApplied.reason, clauses: ['T-RUN'] },
+    ]);
     await expect(activities.loadHouseholdToTier({ uscc: '92120101MA0000000X', asOf })).rejects.toThrow(/no household/);
+  });
+
+  it("leaves a tier of the year decided as of a later date, says which decision stands, and uses the run in force's thresholds", async () => {
+    const household = fixtures.find((f) => f.tierIn[2025] === 'development')!;
+    const [inForce] = await database.sql`select id from tiering_runs where year = 2025 and in_force`;
+    const current = () => database.sql`
+      select tier, source, run_id, as_of::text as as_of, decided_at from household_tiers where uscc = ${household.uscc}`;
+    const before = await current();
+    expect(before).toMatchObject([{ tier: 'development', source: 'run', run_id: inForce!.id, as_of: '2025-08-01' }]);
+    // As of early January, last year's annual report was not filed yet (T-B2).
+    const input: TierHouseholdInput = { uscc: household.uscc, asOf: '2025-01-05', requestedBy: CITY };
+    const result = (await env.client.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: tierHouseholdWorkflowId(household.uscc, randomUUID()),
+      args: [input],
+    })) as TierHouseholdResult;
+    expect(result).toMatchObject({
+      year: 2025,
+      tier: 'unclassified',
+      previousTier: 'development',
+      applied: false,
+      notApplied: {
+        reason: 'T-RUN: its 2025 tier development (run, as of 2025-08-01) stands: a decision as of 2025-01-05, an earlier date, does not replace it',
+        standing: { year: 2025, tier: 'development', source: 'run', asOf: '2025-08-01', runId: inForce!.id },
+      },
+      // The re-run in force for 2025 raised T-G1; the year has no setting of its own.
+      thresholds: { growthRevenueYuan: 300_000, developmentRevenueYuan: 1_000_000, isDefault: false, runId: inForce!.id },
+    });
+    expect(await current()).toEqual(before);
+    const audit = await database.sql`
+      select action, from_status, to_status, details from case_events where case_id = ${`tier-on-demand-${household.uscc}`}`;
+    expect(audit).toMatchObject([
+      {
+        action: 'tier_on_demand_not_applied',
+        from_status: 'development',
+        to_status: 'development',
+        details: { year: 2025, asOf: '2025-01-05', tier: 'unclassified', outcome: { applied: false } },
+      },
+    ]);
+  });
+});
+
+describe('what a run of a year leaves alone', () => {
+  const stricter = { growthRevenueYuan: 300_000, developmentRevenueYuan: 1_000_000 };
+
+  it("keeps an upheld objection's tier and a later on-demand tier of its year, against another run of the year and a run put in force again", async () => {
+    const growth = fixtures.filter((f) => f.tierIn[2025] === 'growth');
+    const [objected, laterOnDemand] = [growth[1]!, growth[2]!];
+    await database.sql`
+      update household_tiers set tier = 'development', source = 'objection', trace = '{}', decided_at = '2025-09-10T00:00:00Z'
+      where uscc = ${objected.uscc}`;
+    await database.sql`
+      update household_tiers set source = 'on_demand', run_id = null, as_of = '2025-09-01', trace = '{}', decided_at = '2025-09-01T00:00:00Z'
+      where uscc = ${laterOnDemand.uscc}`;
+    const standingTiers = () => database.sql`
+      select uscc, year, tier, source, run_id, as_of::text as as_of from household_tiers
+      where uscc in ${database.sql(growth.map((f) => f.uscc))} and source <> 'run' order by uscc`;
+    const standing = await standingTiers();
+    expect(standing.map((row) => row.uscc)).toEqual(expect.arrayContaining([objected.uscc, laterOnDemand.uscc]));
+    expect(standing.every((row) => row.year === 2025)).toBe(true);
+
+    // Version 1 of 2025 (T-G1 at the default) put in force again: the other growth households return to growth.
+    const [version1] = await database.sql`select id from tiering_runs where year = 2025 and version = 1`;
+    const switched = await makeRunInForce(database.sql, version1!.id as number, CITY, '2025-09-20T00:00:00.000Z');
+    expect(switched.tierChanges).toBe(growth.length - standing.length);
+    expect(await standingTiers()).toEqual(standing);
+
+    // A new version with T-G1 raised: the other growth households fall back to survival, and those
+    // registered since version 1 get their first tier.
+    const [{ untiered }] = (await database.sql`
+      select count(*)::int as untiered from households where uscc not in (select uscc from household_tiers)`) as unknown as [{ untiered: number }];
+    const rerun = await run({ year: 2025, asOf: '2025-08-01', thresholds: stricter });
+    expect(rerun.run.countsByTier!.growth).toBe(0);
+    expect(rerun.tierChanges).toBe(growth.length - standing.length + untiered);
+    expect(await standingTiers()).toEqual(standing);
+    const history = await database.sql`
+      select uscc from tier_history where run_id = ${rerun.run.runId} and uscc in ${database.sql(standing.map((row) => row.uscc as string))}`;
+    expect(history).toEqual([]);
+
+    // Put in force again, it re-applies every range and finds nothing to change.
+    expect((await makeRunInForce(database.sql, rerun.run.runId, CITY, '2025-09-21T00:00:00.000Z')).tierChanges).toBe(0);
+    expect(await standingTiers()).toEqual(standing);
+  });
+
+  it('leaves out the households established after its as-of date: not tiered, not counted, not given a tier', async () => {
+    const late = ['92120116TW9999991', '92120116TW9999992'].map((first17) => first17 + usccCheckCharacter(first17));
+    await database.sql`
+      insert into households (uscc, name, operator_id, operator_name, district_code, established_on, status) values
+        (${late[0]!}, '新设测试户一', 'op-late-1', '测试', '120116', '2025-08-02', 'active'),
+        (${late[1]!}, '新设测试户二', 'op-late-2', '测试', '120116', '2025-10-01', 'active')`;
+    // The first was tiered on demand once established.
+    await database.sql`
+      insert into household_tiers (uscc, year, tier, source, as_of, rule_version, trace, decided_at)
+      values (${late[0]!}, 2025, 'survival', 'on_demand', '2025-08-15', 'test', '{}', '2025-08-15T02:00:00Z')`;
+    const [registry] = await database.sql`
+      select count(*)::int as households, (count(*) filter (where established_on <= '2025-08-01'))::int as established from households`;
+    expect(registry!.households).toBe(registry!.established + 2);
+
+    const result = await run({ year: 2025, asOf: '2025-08-01', thresholds: stricter });
+    const counted = Object.values(result.run.countsByTier!).reduce((sum, n) => sum + n, 0);
+    expect({ households: result.run.households, processed: result.run.processed, counted }).toEqual({
+      households: registry!.established,
+      processed: registry!.established,
+      counted: registry!.established,
+    });
+    expect(await database.sql`select uscc from tiering_results where run_id = ${result.run.runId} and uscc in ${database.sql(late)}`).toEqual([]);
+    expect(result.tierChanges).toBe(0);
+    const tiers = await currentTiers();
+    expect(tiers.get(late[0]!)).toEqual({ tier: 'survival', runId: null, source: 'on_demand' });
+    expect(tiers.has(late[1]!)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
  * On-demand tiering of one household (T-RUN: "a household established later is tiered on demand
  * with the same rules"; also after corrected data). Started and awaited by the API.
  */
+import type { StandingTier } from '../../activities/tiering.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { ClauseResult, Tier, TierThresholds } from '../../policy/tiering.js';
@@ -29,10 +30,13 @@ export interface TierHouseholdResult {
   asOf: IsoDate;
   tier: Tier;
   previousTier: Tier | null;
-  /** False when the household's current tier comes from a later year and stays. */
+  /** False when the household's current tier stands: a later year's, one decided as of a later date, an upheld objection's. */
   applied: boolean;
+  /** Why it was not applied, and the decision that stands; null when applied. */
+  notApplied: { reason: string; standing: StandingTier } | null;
   ruleVersion: string;
-  thresholds: TierThresholds & { isDefault: boolean };
+  /** The year's run in force's thresholds (`runId`), or the year's setting while it has none (`runId` null). */
+  thresholds: TierThresholds & { isDefault: boolean; runId: number | null };
   /** "T-B1+ T-B2- …", as stored. */
   outcomes: string;
   /** The reasons that decided the tier (explainTier). */

@@ -10,7 +10,10 @@ const { loadHouseholdToTier, recordOnDemandTier } = proxyActivities<TieringActiv
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
-/** Tiers one household with the year's thresholds, as the yearly run would, and records it as its current tier. */
+/**
+ * Tiers one household as the yearly run would, with the thresholds of the year's run in force (the
+ * year's setting while it has none), and records it as its current tier unless the current one stands.
+ */
 export async function tierHousehold(input: TierHouseholdInput): Promise<TierHouseholdResult> {
   const decidedAt = new Date(Date.now()).toISOString();
   const asOf = input.asOf ?? cstDateOf(Date.now());
@@ -22,7 +25,7 @@ export async function tierHousehold(input: TierHouseholdInput): Promise<TierHous
   };
   const decision = decideTier(facts, asOf, thresholds);
   const trace = storedTrace(decision, facts, thresholds);
-  const { previousTier, applied } = await recordOnDemandTier({
+  const { previousTier, applied, notApplied } = await recordOnDemandTier({
     uscc: input.uscc,
     year,
     asOf,
@@ -40,8 +43,9 @@ export async function tierHousehold(input: TierHouseholdInput): Promise<TierHous
     tier: decision.tier,
     previousTier,
     applied,
+    notApplied,
     ruleVersion: TIER_RULES_VERSION,
-    thresholds: { ...thresholds, isDefault: setting.isDefault },
+    thresholds: { ...thresholds, isDefault: setting.isDefault, runId: setting.runId },
     outcomes: trace.outcomes,
     reasons: explainTier(decision),
     trace: decision.trace,

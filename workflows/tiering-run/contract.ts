@@ -121,7 +121,10 @@ export function validateRunRequest(
   return null;
 }
 
-/** T-G1's "certain amount" must stay below T-D1's "higher" revenue, both positive amounts in yuan. */
+/**
+ * T-G1's "certain amount" must stay below T-D1's "higher" revenue, both positive amounts in yuan
+ * to the fen (2 decimals), as they are stored: an amount with more is refused, not rounded.
+ */
 export function validateThresholds(thresholds: TierThresholds, fieldPrefix = ''): RunRequestViolation | null {
   const { growthRevenueYuan: growth, developmentRevenueYuan: development } = thresholds;
   if (!(Number.isFinite(growth) && growth > 0)) {
@@ -129,6 +132,12 @@ export function validateThresholds(thresholds: TierThresholds, fieldPrefix = '')
   }
   if (!(Number.isFinite(development) && development > 0)) {
     return { field: `${fieldPrefix}developmentRevenueYuan`, message: `developmentRevenueYuan must be a positive amount in yuan, got ${development}`, clause: 'T-D1' };
+  }
+  if (!toTheFen(growth)) {
+    return { field: `${fieldPrefix}growthRevenueYuan`, message: `growthRevenueYuan must be in yuan with at most 2 decimals, got ${growth}`, clause: 'T-G1' };
+  }
+  if (!toTheFen(development)) {
+    return { field: `${fieldPrefix}developmentRevenueYuan`, message: `developmentRevenueYuan must be in yuan with at most 2 decimals, got ${development}`, clause: 'T-D1' };
   }
   if (development <= growth) {
     return {
@@ -138,4 +147,9 @@ export function validateThresholds(thresholds: TierThresholds, fieldPrefix = '')
     };
   }
   return null;
+}
+
+/** Whether an amount has at most 2 decimals: its nearest 2-decimal value is the same number. */
+function toTheFen(amount: number): boolean {
+  return Number(amount.toFixed(2)) === amount;
 }
