@@ -610,21 +610,32 @@ export function defaultAsOf(today: IsoDate): IsoDate {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      households: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      'as-of': { type: 'string' },
-      'bad-rows': { type: 'string', default: '0' },
-    },
-  });
+  const usage = 'usage: npm run generate -- --households N --out <dir> [--seed 1] [--as-of YYYY-MM-DD] [--bad-rows 0]';
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        households: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        out: { type: 'string' },
+        'as-of': { type: 'string' },
+        'bad-rows': { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
   const today = cstDateOf(Date.now());
   const households = Number(values.households);
   const seed = Number(values.seed);
   const badRows = Number(values['bad-rows']);
   const asOf = values['as-of'] ?? defaultAsOf(today);
-  const usage = 'usage: npm run generate -- --households N --out <dir> [--seed 1] [--as-of YYYY-MM-DD] [--bad-rows 0]';
   const problems = [
     !Number.isInteger(households) || households < 1 ? '--households must be a positive whole number' : null,
     !Number.isInteger(seed) ? '--seed must be a whole number' : null,

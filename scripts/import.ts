@@ -123,14 +123,20 @@ function printReport(report: ImportReport, seconds: number): void {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { feed: { type: 'string' }, file: { type: 'string' }, dir: { type: 'string' }, by: { type: 'string' } },
-  });
   let files: FileToImport[];
+  let values;
   try {
+    ({ values } = parseArgs({
+      options: { feed: { type: 'string' }, file: { type: 'string' }, dir: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     files = filesToImport(values);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    // parseArgs refuses an unknown or incomplete option with a TypeError naming it.
+    if (!(error instanceof UsageError || error instanceof TypeError)) throw error;
     console.error(`${error.message}\n${usage}`);
     return 2;
   }
