@@ -1,12 +1,10 @@
-import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
-import { CATEGORIES, DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
-import { testDatabase } from '../support/stack.js';
+import { CATEGORIES } from '../../policy/recognition-case.js';
+import { startDatabaseApi } from '../support/api-stack.js';
 
 const SECRET = 'errors-test-secret';
 const city: Actor = { id: 'city-errors', role: 'city' };
@@ -14,22 +12,12 @@ const city: Actor = { id: 'city-errors', role: 'city' };
 const YEAR = 2031;
 let database: Database;
 let app: FastifyInstance;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  database = testDatabase();
-  app = await buildApp({
-    database,
-    // Every request here is refused before its route reaches Temporal; a lazy client connects only when used.
-    temporal: new Client(),
-    authSecret: SECRET,
-    caseSettings: DEFAULT_CASE_SETTINGS,
-  });
+  ({ database, app, stop } = await startDatabaseApi(SECRET));
 });
-
-afterAll(async () => {
-  await app?.close();
-  await database?.close();
-});
+afterAll(() => stop?.());
 
 const bearer = (actor: Actor) => ({
   authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,

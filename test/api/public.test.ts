@@ -13,7 +13,8 @@ import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_TIER_THRESHOLDS, TIER_RULES_VERSION, decideTier, explainTier } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { districtOffice, testDatabase } from '../support/stack.js';
+import { startDatabaseApi } from '../support/api-stack.js';
+import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, giveTier, survivalFacts, survivalHousehold, untieredHousehold } from '../support/tiers.js';
 
 const SECRET = 'public-test-secret';
@@ -22,22 +23,12 @@ const city: Actor = { id: 'city-exports', role: 'city' };
 const tag = `查${process.pid.toString(36)}`;
 let database: Database;
 let app: FastifyInstance;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  database = testDatabase();
-  app = await buildApp({
-    database,
-    // These routes never reach Temporal; a lazy client connects only when used.
-    temporal: new Client(),
-    authSecret: SECRET,
-    caseSettings: DEFAULT_CASE_SETTINGS,
-  });
+  ({ database, app, stop } = await startDatabaseApi(SECRET));
 });
-
-afterAll(async () => {
-  await app?.close();
-  await database?.close();
-});
+afterAll(() => stop?.());
 
 const bearer = (actor: Actor) => ({
   authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../api/app.js';
@@ -38,6 +39,20 @@ export async function startCaseApiStack(
       await workerRun;
       await database.close();
       await env.teardown();
+    },
+  };
+}
+
+/** The API on the test database, for routes that never reach Temporal: its client would connect only when used. */
+export async function startDatabaseApi(authSecret: string): Promise<{ database: Database; app: FastifyInstance; stop(): Promise<void> }> {
+  const database = testDatabase();
+  const app = await buildApp({ database, temporal: new Client(), authSecret, caseSettings: DEFAULT_CASE_SETTINGS });
+  return {
+    database,
+    app,
+    async stop() {
+      await app.close();
+      await database.close();
     },
   };
 }
