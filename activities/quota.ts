@@ -21,12 +21,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, count, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../db/recognition-schema.js';
-import { caseEvents } from '../db/schema.js';
 import { tieringRuns } from '../db/tiering-schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { QUOTA_RATE, allocateQuota } from '../policy/quota.js';
 import type { QuotaAnswer } from '../policy/recognition-case.js';
+import { recordAuditEvents } from './case-projection.js';
 
 /** `district_code` of the city-wide row of `recognition_quotas`. */
 export const CITY_QUOTA = 'city';
@@ -212,19 +212,19 @@ export async function createYearQuota(db: Db, year: number, setBy: Actor): Promi
     await tx
       .insert(recognitionQuotas)
       .values(Object.entries(allocation.districtCaps).map(([districtCode, cap]) => ({ year, districtCode, cap, tieringRunId: run.id })));
-    await tx.insert(caseEvents).values({
-      caseId: yearQuotaAuditId(year),
-      seq: 1,
-      at: new Date(),
-      actorId: setBy.id,
-      actorRole: setBy.role,
-      action: 'quota_set',
-      fromStatus: null,
-      toStatus: 'set',
-      reason: `${QUOTA_RATE * 100}% of the ${run.quotaBase} growth and development households of tiering run ${run.id}, by district with the largest remainder`,
-      clauses: ['C-QUOTA'],
-      details: { tieringRunId: run.id, quotaBase: run.quotaBase, cityCap: allocation.cityCap, districtCaps: allocation.districtCaps },
-    });
+    await recordAuditEvents(tx, yearQuotaAuditId(year), [
+      {
+        seq: 1,
+        at: new Date().toISOString(),
+        actor: setBy,
+        action: 'quota_set',
+        fromStatus: null,
+        toStatus: 'set',
+        reason: `${QUOTA_RATE * 100}% of the ${run.quotaBase} growth and development households of tiering run ${run.id}, by district with the largest remainder`,
+        clauses: ['C-QUOTA'],
+        details: { tieringRunId: run.id, quotaBase: run.quotaBase, cityCap: allocation.cityCap, districtCaps: allocation.districtCaps },
+      },
+    ]);
     return { created: true, tieringRunId: run.id, cityCap: allocation.cityCap };
   });
 }
