@@ -96,8 +96,9 @@ async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView):
       filedAt: new Date(objection.filedAt),
       reason: objection.reason,
       resolution: objection.resolution,
-      resolvedBy: objection.resolution ? (view.lastDecision?.by.id ?? null) : null,
-      resolvedAt: objection.resolution ? new Date(view.updatedAt) : null,
+      // Older objections did not keep who resolved them; the case's last decision was theirs when saved alone.
+      resolvedBy: objection.resolution ? (objection.resolvedBy ?? view.lastDecision?.by.id ?? null) : null,
+      resolvedAt: objection.resolution ? new Date(objection.resolvedAt ?? view.updatedAt) : null,
     };
     await tx
       .insert(publicityObjections)

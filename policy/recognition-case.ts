@@ -216,6 +216,9 @@ export interface PublicityObjection {
   filedAt: string;
   resolution: 'upheld' | 'dismissed' | null;
   resolutionReason: string | null;
+  /** Who resolved it and when; absent on objections resolved before they were kept here. */
+  resolvedBy?: string;
+  resolvedAt?: string;
 }
 
 export interface CaseState {
@@ -683,7 +686,13 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
     case 'resolve_objection': {
       const objections = state.objections.map((o) =>
         o.objectionNo === command.objectionNo
-          ? { ...o, resolution: command.upheld ? ('upheld' as const) : ('dismissed' as const), resolutionReason: command.reason }
+          ? {
+              ...o,
+              resolution: command.upheld ? ('upheld' as const) : ('dismissed' as const),
+              resolutionReason: command.reason,
+              resolvedBy: command.actor.id,
+              resolvedAt: at,
+            }
           : o,
       );
       const resolved = transition(

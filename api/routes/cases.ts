@@ -194,6 +194,8 @@ const caseViewSchema = {
           filedAt: { type: 'string' },
           resolution: { type: ['string', 'null'] },
           resolutionReason: { type: ['string', 'null'] },
+          resolvedBy: { type: 'string' },
+          resolvedAt: { type: 'string' },
         },
       },
     },

@@ -7,7 +7,7 @@ import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
-import { publicityNotices } from '../../db/recognition-schema.js';
+import { publicityNotices, publicityObjections } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
@@ -160,6 +160,11 @@ it('runs an application through district review over HTTP on the dev server and 
     (rows) => rows.length === 1,
   );
   expect(notice).toMatchObject({ status: 'open', uscc });
+  const resolutions = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, caseId)).orderBy(publicityObjections.objectionNo);
+  expect(resolutions.map((o) => [o.objectionNo, o.resolution, o.resolvedBy])).toEqual([
+    [1, 'dismissed', reviewer.id],
+    [2, 'dismissed', reviewer.id],
+  ]);
   const trail = await call('GET', `/cases/${caseId}/events`, household);
   expect(trail.body.map((e: { action: string }) => e.action).filter((a: string) => a !== 'deadline_set')).toEqual([
     'submitted',

@@ -319,6 +319,7 @@ describe('from verification to recognition', () => {
 
     const dismissed = applyReview(stillOpen, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'receipts checked' }, at('2026-09-14'));
     expect(dismissed.map((t) => t.event.action)).toEqual(['objection_resolved', 'quota_requested']);
+    expect(dismissed[0]!.state.objections[0]).toMatchObject({ resolution: 'dismissed', resolvedBy: reviewer.id, resolvedAt: at('2026-09-14') });
     expect(dismissed.at(-1)!.state).toMatchObject({ status: 'awaiting_quota', deadlineRequest: { kind: 'quota', dueOn: '2026-11-30' } });
 
     const upheld = applyReview(stillOpen, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: true, reason: 'fakes confirmed' }, at('2026-09-14'));
