@@ -251,6 +251,7 @@ describe('who decides what in the recognised phase', () => {
     const ended = await post(c.url('transfer-out'), districtOffice(district), { destination: 'hebei' });
     expect(ended.json()).toMatchObject({ status: 'transferred' });
     await c.handle.result();
+    await recordHistory('spot-check-supplement-confirmed-term-1', env.client.workflow.getHandle(c.caseId));
   });
 
   it('takes annual reports from the household alone, reviews them by its district office, and re-checks a new operator', async () => {
@@ -434,5 +435,7 @@ describe('the recommending department in the recognised phase (C-REC, C-EVAL)', 
     expect(await worklistOf(recommender)).not.toContain(started.caseId);
     expect((await post(url('transfer-out'), reviewer, { destination: 'beijing' })).statusCode).toBe(200);
     await started.handle.result();
+    const runs = await runsOf(env, started.caseId, started.firstRunId);
+    await recordHistory('department-x4-extension-term-1', env.client.workflow.getHandle(started.caseId, runs.at(-2)));
   });
 });

@@ -156,6 +156,7 @@ describe('recognition case on the time-skipping server', () => {
       return after;
     });
     expect(resumed.status).toBe('under_review');
+    await recordHistory('information-supplied-review-resumed', handle);
     expect((await auditTrail(handle.workflowId)).map((e) => e.action)).toEqual([
       'submitted',
       'deadline_set',

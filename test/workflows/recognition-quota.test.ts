@@ -163,6 +163,7 @@ describe('waiting for a place under the quota (C-QUOTA)', () => {
     });
     expect(promoted.status).toBe('recognised');
     await recordHistory('rejected-while-waiting-for-a-place', rejectedWhileWaiting!.handle);
+    await recordHistory('promoted-by-a-freed-place-application', env.client.workflow.getHandle(nextInLine!.caseId, nextInLine!.firstRunId));
   });
 
   it('gives back the place the quota took for a case rejected while it was being taken', async () => {
