@@ -31,7 +31,8 @@ export function verifyToken(secret: string, token: string, nowSeconds: number): 
     throw unauthorized('bearer token claims are not JSON');
   }
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw unauthorized('bearer token has expired');
-  if (typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role)) {
+  // The system role is the workflows' own: no caller acts as it.
+  if (typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role) || claims.role === 'system') {
     throw unauthorized('bearer token names no valid actor');
   }
   const { exp: _exp, ...actor } = claims;

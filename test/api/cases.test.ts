@@ -314,6 +314,12 @@ describe('the district review through the API', () => {
     });
   });
 
+  it("refuses a token that claims the workflows' own system role (401)", async () => {
+    const response = await app.inject({ method: 'GET', url: '/worklist', headers: bearer({ id: 'system', role: 'system' }) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().details).toEqual({ field: 'authorization' });
+  });
+
   it('answers 404 for a path no route serves, with or without a token', async () => {
     for (const headers of [{}, bearer({ id: 'city', role: 'city' })]) {
       const response = await app.inject({ method: 'GET', url: '/public/no-such-list', headers });
