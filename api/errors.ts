@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 const STATUS_NAMES: Record<number, string> = {
@@ -5,10 +6,12 @@ const STATUS_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -94,6 +97,28 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),
   );
+}
+
+/**
+ * Answers a request Node's HTTP parser refused before Fastify saw it, in the same shape as every
+ * other error. The usual cause is a URL with raw non-ASCII characters (a Chinese name typed into
+ * curl), which HTTP does not allow unencoded.
+ */
+export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message, details]: [number, string, ErrorDetails] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request headers are too large', { field: 'headers' }]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time', {}]
+        : [400, 'the request is not valid HTTP: percent-encode non-ASCII characters in the URL (name=%E6%B3%A5%E4%BA%BA, not name=泥人)', { field: 'url' }];
+  const payload = JSON.stringify({ error: STATUS_NAMES[status] ?? 'Error', message, details });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_NAMES[status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${payload}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 function body(status: number, message: string, details: ErrorDetails) {

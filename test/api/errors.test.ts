@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../api/auth.js';
@@ -68,5 +69,25 @@ describe('a body Fastify cannot read', () => {
     expect(response.statusCode).toBe(status);
     expect(response.json()).toMatchObject({ error, message: expect.any(String), details: { field: 'body' } });
     expect(await database.sql`select year from tier_thresholds where year = ${YEAR}`).toEqual([]);
+  });
+});
+
+describe('a request that is not valid HTTP', () => {
+  it('answers 400 in the same shape, saying to percent-encode the URL', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(Buffer.from('GET /public/households?name=泥人 HTTP/1.1\r\nHost: localhost\r\n\r\n', 'utf8'));
+      });
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head, payload] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(JSON.parse(payload!)).toEqual({ error: 'Bad Request', message: expect.stringContaining('percent-encode'), details: { field: 'url' } });
   });
 });
