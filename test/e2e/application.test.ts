@@ -100,6 +100,8 @@ it('runs an application through district review over HTTP on the dev server and 
   const accepted = await call('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: 'E3 verified' });
   expect(accepted.status).toBe(200);
   expect(accepted.body.status).toBe('on_site_verification');
+  // The answer already carries the due date of the step the decision opened.
+  expect(accepted.body.deadline).toMatchObject({ kind: 'verification', passed: false });
 
   const verified = await call('POST', `/cases/${caseId}/review`, reviewer, {
     decision: 'verified',

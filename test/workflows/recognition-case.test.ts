@@ -269,6 +269,7 @@ describe('from verification through publicity to the quota', () => {
     const objections = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, handle.workflowId));
     expect(objections).toMatchObject([{ objectionNo: 1, resolution: 'dismissed', resolvedBy: reviewer.id }]);
     await recordHistory('self-application-to-recognition', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+    await recordHistory('self-application-decisions-answered-with-deadlines', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
   });
 
   it('refuses the recognition when an objection during publicity is upheld', async () => {

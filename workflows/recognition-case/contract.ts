@@ -61,6 +61,9 @@ export const REJECTED_LEAVES_WAITLIST_PATCH = 'rejected-leaves-waitlist';
 /** Marks the change that gives back a place taken for a case closed while it was being taken. */
 export const CLOSED_WHILE_TAKING_A_PLACE_PATCH = 'closed-while-taking-a-place';
 
+/** Marks the change that answers an application-phase decision with the due date of the step it opened. */
+export const DECISION_ANSWERS_WITH_DEADLINE_PATCH = 'decision-answers-with-deadline';
+
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
 

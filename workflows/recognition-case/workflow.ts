@@ -79,6 +79,7 @@ import {
 } from '../../policy/recognition-term.js';
 import {
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
+  DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
@@ -147,6 +148,12 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
     apply(transitions);
     const seq = state.seq;
     await condition(() => savedSeq >= seq);
+    // The caller reads the due date of the step it opened, not null until the calendar is read a
+    // moment later. The main loop reads it before anything else once the decision is saved, and a
+    // closed case has none to read. Decisions answered before this change did not wait.
+    if (patched(DECISION_ANSWERS_WITH_DEADLINE_PATCH)) {
+      await condition(() => (state.deadlineRequest === null || isClosed(state.status)) && savedSeq >= state.seq);
+    }
     return toCaseView(state);
   };
 
