@@ -105,12 +105,12 @@ const FIELD = '\t';
 const TAX_COLUMNS = 7;
 
 /**
- * The households `registered` selects, with their facts from the feed rows `where` selects (the
+ * The households `registered` selects, with their facts from the feed rows `feedRows` selects (the
  * feeds' lines of other households are passed over).
  */
 async function loadHouseholds(
   sql: ISql,
-  where: () => PendingQuery<Row[]>,
+  feedRows: () => PendingQuery<Row[]>,
   asOf: IsoDate,
   registered: () => PendingQuery<Row[]>,
 ): Promise<HouseholdsInRange> {
@@ -126,23 +126,23 @@ async function loadHouseholds(
     feedText(sql`
       select string_agg(concat_ws(${FIELD}, uscc, year, coalesce(filed_on::text, ''), coalesce(revenue::float8::text, '')),
                         ${LINE} order by uscc collate "C")
-      from annual_reports where ${where()} and year = ${lastYear}`),
+      from annual_reports where ${feedRows()} and year = ${lastYear}`),
     // T-G2 reads last year's tax row; the current flags live on the latest row up to the as-of
     // year, which is nearly always last year's or the as-of year's (older ones: below).
     feedText(sql`
       select string_agg(${taxColumns(sql)}, ${LINE} order by uscc collate "C", year)
-      from tax_records where ${where()} and year between ${lastYear} and ${asOfYear}`),
+      from tax_records where ${feedRows()} and year between ${lastYear} and ${asOfYear}`),
     feedText(sql`
       select string_agg(concat_ws(${FIELD}, uscc, year, insured_count), ${LINE} order by uscc collate "C")
-      from social_insurance where ${where()} and year = ${lastYear}`),
+      from social_insurance where ${feedRows()} and year = ${lastYear}`),
     sql`
       select uscc, kind, registration_no, holder, in_use
-      from ip_rights where ${where()} and (kind = 'patent' or in_use)
+      from ip_rights where ${feedRows()} and (kind = 'patent' or in_use)
       order by uscc collate "C", kind, registration_no`.values() as Promise<unknown[][]>,
     sql`
       select uscc, kind, listed_on::text as listed_on, cleared_on::text as cleared_on
       from credit_events
-      where ${where()} and kind in ('abnormal_operation', 'serious_dishonesty') and listed_on <= ${asOf}
+      where ${feedRows()} and kind in ('abnormal_operation', 'serious_dishonesty') and listed_on <= ${asOf}
       order by uscc collate "C", listed_on, kind`.values() as Promise<unknown[][]>,
   ]);
 

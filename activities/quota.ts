@@ -166,15 +166,16 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
   };
 }
 
-/**
- * Creates the year's quota rows from the run of that year in force, all at once or not at all.
- * Two callers racing both insert the city row first: the second waits for the first to commit
- * and then finds the row there, so the rows always come from one run.
- */
 /** The audit trail of a year's quota: the one event of its setting, whoever set it. */
 export function yearQuotaAuditId(year: number): string {
   return `recognition-quota-${year}`;
 }
+
+/**
+ * Creates the year's quota rows from the run of that year in force, all at once or not at all.
+ * Two callers racing both insert the city row first: the second waits for the first to commit
+ * and then finds the row there, so the rows always come from one run. `setBy` is audited.
+ */
 
 export async function createYearQuota(db: Db, year: number, setBy: Actor): Promise<YearQuotaSet> {
   return db.transaction(async (tx) => {

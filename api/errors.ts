@@ -112,7 +112,7 @@ export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Sock
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'the request did not arrive in time', {}]
         : [400, 'the request is not valid HTTP: percent-encode non-ASCII characters in the URL (name=%E6%B3%A5%E4%BA%BA, not name=泥人)', { field: 'url' }];
-  const payload = JSON.stringify({ error: STATUS_NAMES[status] ?? 'Error', message, details });
+  const payload = JSON.stringify(body(status, message, details));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_NAMES[status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${payload}`,

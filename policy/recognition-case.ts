@@ -7,7 +7,7 @@
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
-import type { EligibilityResult } from './eligibility.js';
+import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibility.js';
 import type { RecognitionTermSettings } from './recognition-term.js';
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
@@ -140,12 +140,12 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
   publicityWorkingDays: 5,
   reminderWorkingDays: 3,
   consentWorkingDays: 10,
-  recognitionsDoneBy: '11-30',
+  recognitionsDoneBy: DEFAULT_ELIGIBILITY_SETTINGS.recognitionsDoneBy,
 };
 
 /** Recognitions are all done by 30 November (C-CYCLE), or the case's own setting; a case still without a place then has none. */
 export function recognitionWindowClosesOn(year: number, settings: Pick<CaseSettings, 'recognitionsDoneBy'>): IsoDate {
-  return `${year}-${settings.recognitionsDoneBy ?? '11-30'}`;
+  return `${year}-${settings.recognitionsDoneBy ?? DEFAULT_ELIGIBILITY_SETTINGS.recognitionsDoneBy}`;
 }
 
 /** A department's recommendation (C-REC); its level is the recommending department's. */

@@ -13,6 +13,7 @@ import { addDays, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './
 import type { RuleViolation } from './recognition-case.js';
 import { storedTrace, type StoredTierTrace } from './tier-trace.js';
 import {
+  TIERS,
   decideTier,
   type AnnualReportFacts,
   type CreditEventFacts,
@@ -138,7 +139,6 @@ export type ObjectionDecisionCommand =
 const CLAUSE = 'T-OBJ';
 
 /** The tiers from lowest to highest: unclassified is outside the sequence, below survival. */
-const TIER_ORDER: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
 
 // ── Corrected facts ──────────────────────────────────────────────────────────────────────
 
@@ -342,7 +342,7 @@ export function validateDecision(state: ObjectionState, command: ObjectionDecisi
     return violation(422, 'correctedFacts', `the corrected facts still give ${tier}: the standard for another tier is not met, dismiss instead`);
   }
   // T-OBJ corrects the tier where the standard is met: facts that lower it answer the objection with a dismissal.
-  if (TIER_ORDER.indexOf(tier) < TIER_ORDER.indexOf(contested)) {
+  if (TIERS.indexOf(tier) < TIERS.indexOf(contested)) {
     return violation(
       422,
       'correctedFacts',

@@ -20,7 +20,9 @@ import { addYears, yearOf, type IsoDate } from './dates.js';
 
 export const TIER_RULES_VERSION = '2024-9/v1';
 
-export type Tier = 'unclassified' | 'survival' | 'growth' | 'development';
+/** The tiers from the lowest to the highest. */
+export const TIERS = ['unclassified', 'survival', 'growth', 'development'] as const;
+export type Tier = (typeof TIERS)[number];
 export type RegistrationStatus = 'active' | 'revoked' | 'deregistered' | 'cancelled';
 
 export interface AnnualReportFacts {

@@ -158,11 +158,11 @@ function printWelcome(temporalAddress: string): void {
 
 /** C-CYCLE: say up front whether the policy window holds and, if so, whether it is open today. */
 function applicationWindowNote(): string {
-  const year = cstDateOf(Date.now()).slice(0, 4);
+  const today = cstDateOf(Date.now());
+  const year = yearOf(today);
   if (config.eligibilitySettings.yearRound) {
     return `Demo system: applications for ${year} are taken on any day (APPLICATION_WINDOW=year-round; the C-CYCLE result says so). APPLICATION_WINDOW=policy keeps the policy window.`;
   }
-  const today = cstDateOf(Date.now());
   const closesOn = `${year}-${config.eligibilitySettings.applicationsCloseOn}`;
   return today <= closesOn
     ? `Applications for ${year} are open until ${closesOn} (C-CYCLE, APPLICATIONS_CLOSE_ON).`

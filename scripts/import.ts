@@ -135,9 +135,10 @@ async function main(): Promise<number> {
     }
     files = filesToImport(values);
   } catch (error) {
-    // parseArgs refuses an unknown or incomplete option with a TypeError naming it.
-    if (!(error instanceof UsageError || error instanceof TypeError)) throw error;
-    console.error(`${error.message}\n${usage}`);
+    // parseArgs refuses an unknown or incomplete option with an ERR_PARSE_ARGS_* error naming it.
+    const badOption = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS_');
+    if (!(error instanceof UsageError || badOption)) throw error;
+    console.error(`${(error as Error).message}\n${usage}`);
     return 2;
   }
   const importedBy = values.by ?? `cli:${userInfo().username}`;

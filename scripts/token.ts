@@ -5,33 +5,20 @@
  */
 import { parseArgs } from 'node:util';
 import { issueToken } from '../api/auth.js';
-import type { Actor } from '../policy/actors.js';
+import { ROLES, missingClaim, type Actor } from '../policy/actors.js';
 import { validateUscc } from '../policy/uscc.js';
 import { loadConfig } from './config.js';
 
 const USAGE = `usage: npm run token -- --role <role> [claims] [--id <id>] [--hours <hours, default 12>]
   --role household  --uscc <USCC>              a household, acting for itself
-  --role district   --district <6-digit code>  a district office
+  --role district   --district <code>          a district office of Tianjin (120101…120119)
   --role city                                  the city office
   --role department --department <name> [--district <code>]
                                                a recommending or consulted department (with a district: a district department)
   --role public                                a named member of the public`;
 
-/** The claims each role acts on; the workflows' own 'system' role is never handed out. */
-const NEEDS: Record<string, (claims: { uscc?: string; district?: string; department?: string }) => string | null> = {
-  household: ({ uscc }) => {
-    if (!uscc) return 'a household token needs --uscc';
-    const check = validateUscc(uscc);
-    return check.ok ? null : `--uscc: ${check.reason}`;
-  },
-  district: ({ district }) => (district && /^\d{6}$/.test(district) ? null : 'a district office token needs --district with a 6-digit division code'),
-  department: ({ department, district }) => {
-    if (!department) return 'a department token needs --department';
-    return district === undefined || /^\d{6}$/.test(district) ? null : '--district must be a 6-digit division code';
-  },
-  city: () => null,
-  public: () => null,
-};
+/** Roles a token may carry: the system role is the workflows' own. */
+const ISSUABLE_ROLES = ROLES.filter((role) => role !== 'system');
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -59,20 +46,22 @@ if (values.help) {
   process.exit(0);
 }
 
-const role = values.role;
-const needs = role === undefined ? undefined : NEEDS[role];
-if (!role || !needs) fail(`--role must be one of ${Object.keys(NEEDS).join(', ')}`);
-const missing = needs(values);
-if (missing) fail(missing);
+const role = ISSUABLE_ROLES.find((issuable) => issuable === values.role);
+if (!role) fail(`--role must be one of ${ISSUABLE_ROLES.join(', ')}`);
 const hours = Number(values.hours);
 if (!Number.isFinite(hours) || hours <= 0) fail(`--hours must be a positive number, got "${values.hours}"`);
 
 const actor: Actor = {
   id: values.id ?? values.uscc ?? values.department ?? `${role}-${values.district ?? 'city'}`,
-  role: role as Actor['role'],
+  role,
   ...(values.district && role !== 'city' ? { districtCode: values.district } : {}),
   ...(values.department ? { department: values.department } : {}),
   ...(values.uscc ? { uscc: values.uscc } : {}),
 };
+// The API refuses a token without the claims its role acts on (api/auth.ts); so does this tool.
+const missing = missingClaim(actor);
+if (missing) fail(missing);
+const uscc = actor.uscc === undefined ? null : validateUscc(actor.uscc);
+if (uscc && !uscc.ok) fail(`--uscc: ${uscc.reason}`);
 const expiresAt = Math.floor(Date.now() / 1000) + Math.round(hours * 3600);
 console.log(issueToken(loadConfig().authSecret, actor, expiresAt));

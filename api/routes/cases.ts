@@ -434,9 +434,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
         if (!household) throw new HttpError(404, `no household ${uscc} in the registry`, { field: 'uscc' });
-        if (actor.role === 'district' && !actor.districtCode) {
-          throw new HttpError(403, 'a district office token must name its district', { field: 'districtCode' });
-        }
         const scopedTo = actor.role === 'district' || actor.role === 'department' ? actor.districtCode : undefined;
         if (scopedTo !== undefined && scopedTo !== household.districtCode) {
           throw new HttpError(403, `the household belongs to district ${household.districtCode}, not ${scopedTo}`, { field: 'uscc' });
@@ -622,8 +619,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           .from(caseEvents)
           .where(eq(caseEvents.caseId, request.params.caseId))
           .orderBy(asc(caseEvents.seq));
-        const withheld = knowsObjectors(actor) ? [] : rows.filter((r) => r.action === 'objection_filed');
-        return rows.map((r) => ({ ...r, at: r.at.toISOString(), ...(withheld.includes(r) ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
+        const withheld = !knowsObjectors(actor);
+        return rows.map((r) => ({ ...r, at: r.at.toISOString(), ...(withheld && r.action === 'objection_filed' ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
       },
     );
 

@@ -18,7 +18,7 @@ import {
   type FactsCorrection,
   type ObjectionDecisionCommand,
 } from '../../policy/tier-objection.js';
-import type { Tier } from '../../policy/tiering.js';
+import { TIERS, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
   RULE_VIOLATION_ERROR,
@@ -43,7 +43,6 @@ const errors = {
   422: errorResponseSchema,
 } as const;
 
-const TIERS = ['unclassified', 'survival', 'growth', 'development'] as const;
 const nullableDate = { type: ['string', 'null'], format: 'date' } as const;
 const amount = { type: ['number', 'null'], minimum: 0 } as const;
 const year = { type: 'integer', minimum: 1, maximum: 9999 } as const;

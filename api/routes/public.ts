@@ -6,7 +6,7 @@ import { householdTiers } from '../../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
-import { decideTier, explainTier } from '../../policy/tiering.js';
+import { TIERS, decideTier, explainTier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
@@ -43,7 +43,7 @@ const lookupSchema = {
     uscc: { type: 'string' },
     name: { type: 'string' },
     district: districtSchema,
-    tier: { type: 'string', enum: ['unclassified', 'survival', 'growth', 'development'] },
+    tier: { type: 'string', enum: TIERS },
     tierLabel: { type: 'string' },
     year: { type: 'integer' },
     asOf: { type: 'string', format: 'date' },

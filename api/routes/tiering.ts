@@ -19,7 +19,7 @@ import {
   type TieringRunRecord,
 } from '../../activities/tiering.js';
 import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
-import type { TierThresholds } from '../../policy/tiering.js';
+import { TIERS, type TierThresholds } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
   HOUSEHOLD_NOT_FOUND_ERROR,
@@ -64,12 +64,11 @@ const errors = {
 const WORKER_ANSWER_MS = 30_000;
 const PROGRESS_QUERY_MS = 3_000;
 
-const TIER_ENUM = ['unclassified', 'survival', 'growth', 'development'] as const;
 
 const tierCountsSchema = {
   type: 'object',
-  required: [...TIER_ENUM],
-  properties: Object.fromEntries(TIER_ENUM.map((tier) => [tier, { type: 'integer' }])),
+  required: [...TIERS],
+  properties: Object.fromEntries(TIERS.map((tier) => [tier, { type: 'integer' }])),
 } as const;
 
 /** A year's thresholds are stored as numeric(16,2): 14 digits of yuan. */
@@ -203,7 +202,7 @@ const standingTierSchema = {
   description: "the household's current tier, which stays",
   properties: {
     year: { type: 'integer' },
-    tier: { type: 'string', enum: TIER_ENUM },
+    tier: { type: 'string', enum: TIERS },
     source: { type: 'string', enum: ['run', 'on_demand', 'objection'] },
     asOf: { type: 'string', format: 'date' },
     runId: { type: ['integer', 'null'] },
@@ -227,7 +226,7 @@ const onDemandResultSchema = {
     districtCode: { type: 'string' },
     year: { type: 'integer' },
     asOf: { type: 'string', format: 'date' },
-    tier: { type: 'string', enum: TIER_ENUM },
+    tier: { type: 'string', enum: TIERS },
     previousTier: { type: ['string', 'null'] },
     applied: {
       type: 'boolean',

@@ -6,6 +6,7 @@ import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
+import { CRITERION_TEXT } from '../../policy/criteria-text.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
@@ -92,7 +93,7 @@ describe('GET /households/{uscc}/application-form (C-NOFEE)', () => {
     );
     expect(body.criteria.quality).toEqual(['Q1', 'Q2', 'Q3', 'Q4', 'Q5']);
     expect(Object.keys(body.criterionText)).toEqual(Object.values(body.criteria).flat());
-    expect(body.criterionText.Q1).toBe('在本地长期诚信经营超过30年的');
+    expect(body.criterionText.Q1).toBe(CRITERION_TEXT.Q1);
     const trail = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, body.caseId));
     expect(trail).toEqual([]);
   });
@@ -123,7 +124,7 @@ describe('GET /households/{uscc}/application-form (C-NOFEE)', () => {
   it.each([
     ['another household', (other: string) => ({ id: 'h', role: 'household', uscc: other }) as Actor, 403],
     ['a district office of another district', () => districtOffice('120101'), 403],
-    ['a district office token without its district', () => ({ id: 'reviewer', role: 'district' }) as Actor, 403],
+    ['a district office token without its district', () => ({ id: 'reviewer', role: 'district' }) as Actor, 401],
     ['a department of another district', () => ({ id: 'd', role: 'department', department: '和平区商务局', districtCode: '120101' }) as Actor, 403],
     ['its district office', () => districtOffice('120105'), 200],
     ['the city office', () => ({ id: 'c', role: 'city' }) as Actor, 200],

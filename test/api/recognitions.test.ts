@@ -87,7 +87,7 @@ async function expectRefusal(
 
 describe('revocation and the ban it leaves (C-REVOKE, C-BAN)', () => {
   it('revokes for fraud, records a five-year ban, frees the place, and refuses the household a new application', async () => {
-    const district = '120109';
+    const district = '120114';
     const c = await recognisedCase(district, { spotCheckRate: 0 });
     const before = await eventsSettled(c.handle);
 

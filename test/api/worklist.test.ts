@@ -122,10 +122,13 @@ describe('worklists follow the case from role to role', () => {
     expect((await get('/cases', { id: 'x', role: 'household', uscc: '92120117WL0000001A' })).statusCode).toBe(403);
   });
 
-  it('refuses the search to a district office token that names no district, rather than showing every district', async () => {
-    const response = await get('/cases?year=2095', { id: 'reviewer-nowhere', role: 'district' });
-    expect(response.statusCode).toBe(403);
-    expect(response.json().details).toEqual({ field: 'districtCode' });
+  it.each([
+    ['names no district', { id: 'reviewer-nowhere', role: 'district' }],
+    ['names a district outside Tianjin', { id: 'reviewer-elsewhere', role: 'district', districtCode: '110101' }],
+  ] as const)('refuses a district office token that %s (401), rather than showing every district', async (_how, actor) => {
+    const response = await get('/cases?year=2095', actor);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ message: expect.stringContaining('a district office acts for a Tianjin district'), details: { field: 'authorization' } });
   });
 
   it('answers 400 naming the field for a status no case has, listing the statuses', async () => {

@@ -25,11 +25,12 @@ describe('npm run token', () => {
   });
 
   it.each([
-    [['--role', 'district'], /needs --district/],
-    [['--role', 'household'], /needs --uscc/],
+    [['--role', 'district'], /a district office acts for a Tianjin district/],
+    [['--role', 'district', '--district', '999999'], /a district office acts for a Tianjin district/],
+    [['--role', 'household'], /a household acts for its uscc/],
     [['--role', 'household', '--uscc', '92120104MA06B7Q40X'], /--uscc: check character/],
-    [['--role', 'department'], /needs --department/],
-    [['--role', 'system'], /--role must be one of household, district, department, city, public/],
+    [['--role', 'department'], /a department names itself/],
+    [['--role', 'system'], /--role must be one of household, department, district, city, public/],
     [['--role', 'city', '--hours', 'soon'], /--hours must be a positive number/],
     [['--rol', 'city'], /Unknown option '--rol'/],
   ])('refuses %j with the reason and the usage, issuing nothing', (args, reason) => {

@@ -37,10 +37,6 @@ export async function caseWorker(
   return { worker, taskQueue };
 }
 
-/**
- * An application window that holds on every day of the year (C-CYCLE), for tests that apply
- * "now": the suite must pass whatever the date, also after the real window has closed.
- */
 /** Growth + development households per district in the fixture run: caps of 100 places each (C-QUOTA). */
 const FIXTURE_GROWTH_PER_DISTRICT = 2000;
 const fixtureRuns = new Map<number, Promise<{ runId: number; completedAt: Date }>>();

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import type { Tier } from '../../policy/tiering.js';
+import { TIERS, type Tier } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 
 export interface IsolatedDatabase {
@@ -35,7 +35,6 @@ export async function isolatedDatabase(label: string): Promise<IsolatedDatabase>
 }
 
 export const FIXTURE_DISTRICTS = ['120101', '120104', '120110', '120116'] as const;
-const TIERS: readonly Tier[] = ['unclassified', 'survival', 'growth', 'development'];
 
 /** Last year's revenue that puts a household in `tier` with the default thresholds; null: no report filed. */
 const REVENUE_FOR: Readonly<Record<Tier, number | null>> = {

@@ -268,7 +268,7 @@ describe('from verification through publicity to the quota', () => {
     expect(notice).toMatchObject({ status: 'closed', objectionsUntil: publicityDeadline!.dueOn });
     const objections = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, handle.workflowId));
     expect(objections).toMatchObject([{ objectionNo: 1, resolution: 'dismissed', resolvedBy: reviewer.id }]);
-    await recordHistory('self-application-to-recognition', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+    // self-application-to-recognition.json stays as it was recorded, before decisions answered with their deadline.
     await recordHistory('self-application-decisions-answered-with-deadlines', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
   });
 

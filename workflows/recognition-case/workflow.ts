@@ -149,10 +149,10 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
     const seq = state.seq;
     await condition(() => savedSeq >= seq);
     // The caller reads the due date of the step it opened, not null until the calendar is read a
-    // moment later. The main loop reads it before anything else once the decision is saved, and a
-    // closed case has none to read. Decisions answered before this change did not wait.
+    // moment later: the main loop reads it before anything else once the decision is saved (a
+    // closing decision leaves none to read). Decisions answered before this change did not wait.
     if (patched(DECISION_ANSWERS_WITH_DEADLINE_PATCH)) {
-      await condition(() => (state.deadlineRequest === null || isClosed(state.status)) && savedSeq >= state.seq);
+      await condition(() => state.deadlineRequest === null && savedSeq >= state.seq);
     }
     return toCaseView(state);
   };
@@ -220,7 +220,8 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
           const returned = await releaseQuotaPlace({ caseId: state.caseId, reason: `case ${state.status} while its place was being taken` });
           if (returned.nextInLine) await tellPlaceFreed(returned.nextInLine);
           apply(returnPlaceOfClosedCase(state, returned, nowIso()));
-        } else if (!('heldBySameOperator' in answer)) {
+        } else if (!('heldBySameOperator' in answer) && !state.quotaWait) {
+          // A case that was already waiting leaves the list once its loop ends.
           await leaveWaitlist({ caseId: state.caseId });
         }
       }
