@@ -434,7 +434,10 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           at: appliedAt,
           actor: SYSTEM_ACTOR,
           action: 'tiering_run_tiers_applied',
+          fromStatus: 'completed',
+          toStatus: 'completed',
           reason: `T-RUN: the tiers of version ${run.version} are the households' current tiers for ${run.year}`,
+          clauses: ['T-RUN'],
           details: { runId, tierChanges },
         });
         return run;
@@ -484,13 +487,16 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
             notApplied: { reason: whyCurrentTierStands(standing, record), standing },
           };
           // The advisory lock on the household orders the writers of its trail.
-          await tx`
-            insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
-            select ${onDemandAuditId(record.uscc)}, coalesce(max(seq), 0) + 1, ${record.decidedAt}, ${record.decidedBy.id},
-                   ${record.decidedBy.role}, 'tier_on_demand_not_applied', ${standing.tier}, ${standing.tier},
-                   ${outcome.notApplied!.reason}, ${standing.source === 'objection' ? ['T-RUN', 'T-OBJ'] : ['T-RUN']},
-                   ${json(tx, { year: record.year, asOf: record.asOf, tier: record.tier, requestReason: record.reason, trace: record.trace, outcome })}
-            from case_events where case_id = ${onDemandAuditId(record.uscc)}`;
+          await auditNext(tx, onDemandAuditId(record.uscc), {
+            at: record.decidedAt,
+            actor: record.decidedBy,
+            action: 'tier_on_demand_not_applied',
+            fromStatus: standing.tier,
+            toStatus: standing.tier,
+            reason: outcome.notApplied!.reason,
+            clauses: standing.source === 'objection' ? ['T-RUN', 'T-OBJ'] : ['T-RUN'],
+            details: { year: record.year, asOf: record.asOf, tier: record.tier, requestReason: record.reason, trace: record.trace, outcome },
+          });
           return outcome;
         }
         await tx`
@@ -549,14 +555,16 @@ export async function setThresholds(
         development_revenue_yuan = excluded.development_revenue_yuan,
         updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
     // The upsert holds the row lock, so the next sequence number is ours alone.
-    await tx`
-      insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
-      select ${thresholdsAuditId(year)}, coalesce(max(seq), 0) + 1, ${at}, ${actor.id}, ${actor.role},
-             'tier_thresholds_set', ${before.isDefault ? 'default' : 'set'}, 'set',
-             ${`T-G1/T-D1 thresholds for ${year}: ${thresholds.growthRevenueYuan} / ${thresholds.developmentRevenueYuan} yuan`},
-             ${['T-G1', 'T-D1']},
-             ${json(tx, { before: pickThresholds(before), after: pickThresholds(thresholds) })}
-      from case_events where case_id = ${thresholdsAuditId(year)}`;
+    await auditNext(tx, thresholdsAuditId(year), {
+      at,
+      actor,
+      action: 'tier_thresholds_set',
+      fromStatus: before.isDefault ? 'default' : 'set',
+      toStatus: 'set',
+      reason: `T-G1/T-D1 thresholds for ${year}: ${thresholds.growthRevenueYuan} / ${thresholds.developmentRevenueYuan} yuan`,
+      clauses: ['T-G1', 'T-D1'],
+      details: { before: pickThresholds(before), after: pickThresholds(thresholds) },
+    });
     return thresholdSetting(tx, year);
   });
 }
@@ -646,7 +654,10 @@ export async function makeRunInForce(
       at,
       actor,
       action: 'tiering_run_made_in_force',
+      fromStatus: 'completed',
+      toStatus: 'completed',
       reason: `T-RUN: version ${run.version} is the run in force for ${run.year}`,
+      clauses: ['T-RUN'],
       details: { runId, replacedRunId, tierChanges },
     });
     return { run: toRunRecord(applied!), replacedRunId, tierChanges };
@@ -804,17 +815,29 @@ async function auditRun(
     on conflict do nothing`;
 }
 
-/** Appends an event to a run's audit trail after whatever it holds (the in-force lock orders the writers). */
+/**
+ * Appends an event to an audit trail after whatever it holds. The caller holds the lock that
+ * orders the trail's writers (the in-force lock for a run, the household's or the thresholds' row).
+ */
 async function auditNext(
   tx: Queryable,
-  workflowId: string,
-  event: { at: string; actor: Actor; action: string; reason: string; details: Record<string, unknown> },
+  trailId: string,
+  event: {
+    at: string;
+    actor: Actor;
+    action: string;
+    fromStatus: string;
+    toStatus: string;
+    reason: string;
+    clauses: string[];
+    details: Record<string, unknown>;
+  },
 ): Promise<void> {
   await tx`
     insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)
-    select ${workflowId}, coalesce(max(seq), 0) + 1, ${event.at}, ${event.actor.id}, ${event.actor.role}, ${event.action},
-           'completed', 'completed', ${event.reason}, ${['T-RUN']}, ${json(tx, event.details)}
-    from case_events where case_id = ${workflowId}`;
+    select ${trailId}, coalesce(max(seq), 0) + 1, ${event.at}, ${event.actor.id}, ${event.actor.role}, ${event.action},
+           ${event.fromStatus}, ${event.toStatus}, ${event.reason}, ${event.clauses}, ${json(tx, event.details)}
+    from case_events where case_id = ${trailId}`;
 }
 
 function runColumns(sql: Queryable) {
