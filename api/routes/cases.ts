@@ -718,9 +718,15 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         config: { public: true },
         schema: {
           summary: 'Anyone objects to a recognition while its publicity notice is up',
-          description: 'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition.',
+          description:
+            'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. ' +
+            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.',
           security: [],
           params: caseIdParams,
+          headers: {
+            type: 'object',
+            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 100 } },
+          },
           body: {
             type: 'object',
             required: ['reason'],
@@ -736,10 +742,13 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request, reply) => {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
         const handle = handleFor(request.params.caseId);
-        const view = await runUpdate(handle, () =>
-          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }] }),
+        const key = request.headers['idempotency-key'];
+        // Temporal answers an update ID it has seen with that update's outcome, without applying it again.
+        const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
+        const filed = await runUpdate(handle, () =>
+          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
         );
-        return reply.status(201).send({ caseId: view.caseId, objectionNo: view.objections.length });
+        return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
       },
     );
   };

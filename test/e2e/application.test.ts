@@ -47,8 +47,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function call(method: string, path: string, actor: Actor | null, body?: unknown) {
-  const headers: Record<string, string> = {};
+async function call(method: string, path: string, actor: Actor | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (actor) headers.authorization = `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 600)}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -130,8 +130,12 @@ it('runs an application through district review over HTTP on the dev server and 
 
   // A neighbour objects under its own name: the district office sees who, the applicant does not.
   const neighbour = await registerHousehold(database, '120116');
-  const named = await call('POST', `/publicity/${caseId}/objections`, neighbour.actor, { reason: 'the studio is a rented showroom' });
+  const once = { 'idempotency-key': 'f3b1c2d4-neighbour-objection' };
+  const named = await call('POST', `/publicity/${caseId}/objections`, neighbour.actor, { reason: 'the studio is a rented showroom' }, once);
   expect(named.body).toEqual({ caseId, objectionNo: 2 });
+  // Sent again after a lost answer: the same objection, not a third.
+  const resent = await call('POST', `/publicity/${caseId}/objections`, neighbour.actor, { reason: 'the studio is a rented showroom' }, once);
+  expect(resent.body).toEqual({ caseId, objectionNo: 2 });
   const secondDismissed = await call('POST', `/cases/${caseId}/review`, reviewer, {
     decision: 'resolve_objection',
     objectionNo: 2,

@@ -79,7 +79,12 @@ export const consentUpdate = defineUpdate<CaseView, [ConsentCommand]>('consent')
 /** Sent to the first case in line when a place under the quota frees (C-QUOTA). */
 export const quotaPlaceFreedSignal = defineSignal('quotaPlaceFreed');
 export const opinionUpdate = defineUpdate<CaseView, [OpinionCommand]>('opinion');
-export const publicityObjectionUpdate = defineUpdate<CaseView, [PublicityObjectionCommand]>('publicityObjection');
+/** The objection's number, given as it was filed (others may be filed while it is saved), and the case after it. */
+export interface FiledObjection {
+  objectionNo: number;
+  case: CaseView;
+}
+export const publicityObjectionUpdate = defineUpdate<FiledObjection, [PublicityObjectionCommand]>('publicityObjection');
 
 export function toCaseView(state: CaseState): CaseView {
   const { deadlineRequest: _request, reviewPause: _pause, quotaRequest: _quota, ...view } = state;

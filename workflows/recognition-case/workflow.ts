@@ -173,9 +173,15 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
   setHandler(opinionUpdate, (command) => decided(applyOpinion(state, command, nowIso())), {
     validator: (command) => rejectIfViolated(validateOpinion(state, command)),
   });
-  setHandler(publicityObjectionUpdate, (command) => decided(applyPublicityObjection(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validatePublicityObjection(state, command, today())),
-  });
+  setHandler(
+    publicityObjectionUpdate,
+    async (command) => {
+      const filed = applyPublicityObjection(state, command, nowIso());
+      const { objectionNo } = filed.state.objections.at(-1)!;
+      return { objectionNo, case: await decided(filed) };
+    },
+    { validator: (command) => rejectIfViolated(validatePublicityObjection(state, command, today())) },
+  );
 
   const somethingToDo = (): boolean => unsaved.length > 0 || state.deadlineRequest !== null || state.quotaRequest !== null;
 
