@@ -41,6 +41,41 @@ export async function recordAuditEvents(tx: CaseRecordsTransaction, trailId: str
     .onConflictDoNothing();
 }
 
+/** What every view of a case carries, whichever phase it is in. */
+interface ProjectedView {
+  caseId: string;
+  uscc: string;
+  year: number;
+  category: string;
+  route: string;
+  districtCode: string;
+  status: string;
+  seq: number;
+  updatedAt: string;
+}
+
+/** The projection row of a case: its view, and what its phase says it waits for and since when it is open. */
+export function caseProjectionRow(
+  view: ProjectedView,
+  phase: { dueOn: string | null; waitingFor: string | null; openedAt: string },
+): typeof cases.$inferInsert {
+  return {
+    caseId: view.caseId,
+    uscc: view.uscc,
+    year: view.year,
+    category: view.category,
+    route: view.route,
+    districtCode: view.districtCode,
+    status: view.status,
+    dueOn: phase.dueOn,
+    waitingFor: phase.waitingFor,
+    version: view.seq,
+    view,
+    createdAt: new Date(phase.openedAt),
+    updatedAt: new Date(view.updatedAt),
+  };
+}
+
 /**
  * Writes a case's new audit events and its projection row, both phases alike. The row is
  * versioned by the last seq, so an older view never overwrites a newer one. Answers whether the

@@ -5,7 +5,7 @@ import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../poli
 import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 import { loadWorkingDayCalendar } from './calendar.js';
-import { saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
+import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
 
 export interface CaseActivities {
   /** Writes the case projection and its new audit events; replays and retries write nothing twice. */
@@ -19,25 +19,8 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   return {
     async saveCase({ view, events }) {
       await db.transaction(async (tx) => {
-        const written = await saveCaseProjection(
-          tx,
-          {
-            caseId: view.caseId,
-            uscc: view.uscc,
-            year: view.year,
-            category: view.category,
-            route: view.route,
-            districtCode: view.districtCode,
-            status: view.status,
-            dueOn: view.deadline?.dueOn ?? null,
-            waitingFor: waitingForCase(view),
-            version: view.seq,
-            view,
-            createdAt: new Date(view.submittedAt),
-            updatedAt: new Date(view.updatedAt),
-          },
-          events,
-        );
+        const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
+        const written = await saveCaseProjection(tx, row, events);
         if (written) await projectPublicRecords(tx, view);
       });
     },

@@ -11,7 +11,7 @@ import { annualReports, householdTiers, socialInsurance, taxRecords } from '../d
 import { termWaiting, type EvaluationData, type TermEvent, type TierStanding } from '../policy/recognition-term.js';
 import type { Tier } from '../policy/tiering.js';
 import type { RecognitionView } from '../workflows/recognition-case/contract.js';
-import { saveCaseProjection } from './case-projection.js';
+import { caseProjectionRow, saveCaseProjection } from './case-projection.js';
 
 export interface RecognitionTermActivities {
   /**
@@ -35,25 +35,7 @@ export function createRecognitionTermActivities(deps: { db: Db }): RecognitionTe
     async saveRecognition({ view, events }) {
       await db.transaction(async (tx) => {
         const { waitingFor, dueOn } = termWaiting(view);
-        const written = await saveCaseProjection(
-          tx,
-          {
-            caseId: view.caseId,
-            uscc: view.uscc,
-            year: view.year,
-            category: view.category,
-            route: view.route,
-            districtCode: view.districtCode,
-            status: view.status,
-            dueOn,
-            waitingFor,
-            version: view.seq,
-            view,
-            createdAt: new Date(view.openedAt),
-            updatedAt: new Date(view.updatedAt),
-          },
-          events,
-        );
+        const written = await saveCaseProjection(tx, caseProjectionRow(view, { dueOn, waitingFor, openedAt: view.openedAt }), events);
         if (!written) return;
 
         const entry = {

@@ -26,6 +26,7 @@ import {
 } from '../policy/tiering.js';
 import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.js';
 import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../workflows/tiering-run/contract.js';
+import type { AuditEvent } from './case-projection.js';
 import { LineCursor, loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
 
 export type TierCounts = Record<Tier, number>;
@@ -822,16 +823,7 @@ async function auditRun(
 async function auditNext(
   tx: Queryable,
   trailId: string,
-  event: {
-    at: string;
-    actor: Actor;
-    action: string;
-    fromStatus: string;
-    toStatus: string;
-    reason: string;
-    clauses: string[];
-    details: Record<string, unknown>;
-  },
+  event: Omit<AuditEvent, 'seq'>,
 ): Promise<void> {
   await tx`
     insert into case_events (case_id, seq, at, actor_id, actor_role, action, from_status, to_status, reason, clauses, details)

@@ -24,6 +24,7 @@ import {
   validateReview,
   validateSupplyInformation,
   waitingForCase,
+  type SelfApplicationInput,
   type CaseState,
   type ConsentCommand,
   type Deadline,
@@ -37,8 +38,8 @@ const reviewer: Actor = { id: 'reviewer-1', role: 'district', districtCode: '120
 const otherDistrict: Actor = { id: 'reviewer-2', role: 'district', districtCode: '120101' };
 const city: Actor = { id: 'city-1', role: 'city' };
 
-function underReview(): CaseState {
-  return openCase('recognition-case', {
+function selfApplication(overrides: Partial<SelfApplicationInput> = {}): SelfApplicationInput {
+  return {
     uscc: USCC,
     year: 2026,
     category: 'quality',
@@ -49,7 +50,12 @@ function underReview(): CaseState {
     applicant: household,
     submittedAt: '2026-09-01T02:00:00.000Z',
     settings: DEFAULT_CASE_SETTINGS,
-  }).state;
+    ...overrides,
+  };
+}
+
+function underReview(): CaseState {
+  return openCase('recognition-case', selfApplication()).state;
 }
 
 const reviewDeadline: Deadline = {
@@ -153,19 +159,7 @@ describe('transitions leave an audit event naming who, what and why', () => {
       { clause: 'C-CYCLE', passed: true, facts: { applicationDate: '2026-09-01' }, reason: 'in the window' },
       { clause: 'C-SRC', passed: true, facts: { tier: 'growth' }, reason: 'growth' },
     ];
-    const { event } = openCase('c', {
-      uscc: USCC,
-      year: 2026,
-      category: 'quality',
-      claimedCriteria: ['Q2'],
-      evidenceRefs: [],
-      householdName: 'x',
-      districtCode: '120104',
-      applicant: household,
-      submittedAt: '2026-09-01T01:00:00.000Z',
-      settings: DEFAULT_CASE_SETTINGS,
-      eligibility,
-    });
+    const { event } = openCase('c', selfApplication({ eligibility }));
     expect(event).toMatchObject({ clauses: ['C-SELF', 'C-NOFEE', 'C-CYCLE', 'C-SRC'], details: { eligibility } });
   });
 
