@@ -2,10 +2,10 @@
  * On-demand tiering of one household (T-RUN: "a household established later is tiered on demand
  * with the same rules"; also after corrected data). Started and awaited by the API.
  */
-import type { StandingTier } from '../../activities/tiering.js';
+import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tiering.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
-import type { ClauseResult, Tier, TierThresholds } from '../../policy/tiering.js';
+import type { ClauseResult, Tier } from '../../policy/tiering.js';
 
 export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
 export const HOUSEHOLD_NOT_FOUND_ERROR = 'HouseholdNotFound';
@@ -33,10 +33,10 @@ export interface TierHouseholdResult {
   /** False when the household's current tier stands: a later year's, one decided as of a later date, an upheld objection's. */
   applied: boolean;
   /** Why it was not applied, and the decision that stands; null when applied. */
-  notApplied: { reason: string; standing: StandingTier } | null;
+  notApplied: OnDemandOutcome['notApplied'];
   ruleVersion: string;
   /** The year's run in force's thresholds (`runId`), or the year's setting while it has none (`runId` null). */
-  thresholds: TierThresholds & { isDefault: boolean; runId: number | null };
+  thresholds: OnDemandThresholds;
   /** "T-B1+ T-B2- …", as stored. */
   outcomes: string;
   /** The reasons that decided the tier (explainTier). */

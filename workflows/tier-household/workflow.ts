@@ -45,7 +45,7 @@ export async function tierHousehold(input: TierHouseholdInput): Promise<TierHous
     applied,
     notApplied,
     ruleVersion: TIER_RULES_VERSION,
-    thresholds: { ...thresholds, isDefault: setting.isDefault, runId: setting.runId },
+    thresholds: setting,
     outcomes: trace.outcomes,
     reasons: explainTier(decision),
     trace: decision.trace,
