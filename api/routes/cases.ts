@@ -46,6 +46,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
+import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -97,6 +98,9 @@ function claimableCriteria(route: ApplicationRoute): Record<Category, readonly s
     ]),
   ) as Record<Category, readonly string[]>;
 }
+
+/** A criterion of any category (annex 2); whether the category and route may claim it is the policy's to say. */
+const criterionSchema = { type: 'string', enum: [...new Set(Object.values(CATEGORY_CRITERIA).flat())] } as const;
 
 const actorSchema = {
   type: 'object',
@@ -216,7 +220,7 @@ const caseViewSchema = {
 export const caseIdParams = {
   type: 'object',
   required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
+  properties: { caseId: { type: 'string', maxLength: 35, pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
 } as const;
 
 interface ApplicationBody {
@@ -350,10 +354,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+              claimedCriteria: { type: 'array', items: criterionSchema, minItems: 1, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
             },
           },
           response: {
@@ -420,7 +424,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For the household itself (self-application) or a department (recommendation, C-REC; a district department for its district), and for the district office of the household and the city office to read. ' +
             'Every clause is evaluated as the filing would (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON); the criteria are those the route may claim. Nothing is written.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: { 200: applicationFormSchema, ...errors },
         },
       },
@@ -479,11 +483,11 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
-              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+              claimedCriteria: { type: 'array', items: criterionSchema, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
+              reason: textSchema(2000, { minLength: 1 }),
             },
           },
           response: { 201: startedCaseSchema, ...errors },
@@ -547,7 +551,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['consent'],
             additionalProperties: false,
-            properties: { consent: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } },
+            properties: { consent: { type: 'boolean' }, reason: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -641,14 +645,20 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               decision: { type: 'string', enum: ['accept', 'reject', 'request_information', 'verified', 'resolve_objection'] },
-              reason: { type: 'string', maxLength: 2000 },
+              reason: textSchema(2000),
               category: { type: 'string', enum: CATEGORIES },
-              informationDueOn: { type: 'string', format: 'date' },
-              findings: { type: 'string', maxLength: 4000 },
-              departments: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 20 },
-              objectionNo: { type: 'integer', minimum: 1 },
+              informationDueOn: { ...isoDateSchema, description: 'a working day after today, at most 60 working days ahead (C-SELF)' },
+              findings: textSchema(4000),
+              departments: { type: 'array', items: textSchema(100, { minLength: 1 }), maxItems: 20 },
+              objectionNo: { type: 'integer', minimum: 1, maximum: 100_000 },
               upheld: { type: 'boolean' },
             },
+            allOf: [
+              decisionNeeds('reject', ['reason'], '驳回须说明理由'),
+              decisionNeeds('request_information', ['reason', 'informationDueOn'], '要求补充材料须说明缺少哪些材料并给出截止日期'),
+              decisionNeeds('verified', ['findings'], '须记录走访核实的情况', 'C-SELF'),
+              decisionNeeds('resolve_objection', ['objectionNo', 'upheld', 'reason'], '处理异议须指明异议编号、是否成立及理由'),
+            ],
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -673,8 +683,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['evidenceRefs'],
             additionalProperties: false,
             properties: {
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 50 },
-              note: { type: 'string', maxLength: 2000 },
+              evidenceRefs: { ...evidenceRefsSchema, minItems: 1 },
+              note: textSchema(2000),
             },
           },
           response: { 200: caseViewSchema, ...errors },
@@ -699,7 +709,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['opinion'],
             additionalProperties: false,
-            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: { type: 'string', maxLength: 2000 } },
+            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -725,13 +735,13 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           params: caseIdParams,
           headers: {
             type: 'object',
-            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 100 } },
+            properties: { 'idempotency-key': idempotencyKeySchema },
           },
           body: {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+            properties: { reason: textSchema(4000, { nonBlank: true }) },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },

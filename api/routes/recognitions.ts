@@ -36,14 +36,15 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
+import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { caseIdParams, runUpdate } from './cases.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
 
-const reason = { type: 'string', maxLength: 2000 } as const;
-const evidenceRefs = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 50 } as const;
-const operatorId = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const reason = textSchema(2000);
+const evidenceRefs = evidenceRefsSchema;
+const operatorId = textSchema(100, { minLength: 1 });
 
 /** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
 const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
@@ -112,8 +113,9 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             properties: {
               decision: { type: 'string', enum: ['confirm', 'request_supplement', 'refuse'] },
               reason,
-              dueOn: { type: 'string', format: 'date' },
+              dueOn: isoDateSchema,
             },
+            allOf: [decisionNeeds('request_supplement', ['dueOn'], '要求补充材料须给出截止日期', 'C-FILE')],
           },
           response: updated,
         },
@@ -235,7 +237,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['newOperatorId', 'changedOn'],
             additionalProperties: false,
-            properties: { newOperatorId: operatorId, changedOn: { type: 'string', format: 'date' }, note: reason },
+            properties: { newOperatorId: operatorId, changedOn: isoDateSchema, note: reason },
           },
           response: updated,
         },
@@ -330,7 +332,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['destination'],
             additionalProperties: false,
-            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: { type: 'string', format: 'date' }, note: reason },
+            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: isoDateSchema, note: reason },
           },
           response: updated,
         },
@@ -357,12 +359,12 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'origin', 'category', 'recognisedOn', 'validUntil', 'originRef'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               origin: { type: 'string', enum: OTHER_REGIONS },
               category: { type: 'string', enum: CATEGORIES },
-              recognisedOn: { type: 'string', format: 'date' },
-              validUntil: { type: 'string', format: 'date' },
-              originRef: { type: 'string', minLength: 1, maxLength: 200 },
+              recognisedOn: isoDateSchema,
+              validUntil: isoDateSchema,
+              originRef: textSchema(200, { minLength: 1 }),
             },
           },
           response: {
