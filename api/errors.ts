@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import { CONTROL_CHARACTER, TEXT_PATTERNS } from './schema-bounds.js';
+import { controlCharacterIndex } from '../policy/text.js';
+import { TEXT_PATTERNS } from './schema-bounds.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -93,7 +94,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       }
       if (first?.keyword === 'pattern' && TEXT_PATTERNS.includes(String(first.params['pattern']))) {
         const message =
-          typeof first.data === 'string' && CONTROL_CHARACTER.test(first.data)
+          typeof first.data === 'string' && controlCharacterIndex(first.data) >= 0
             ? `${field} 含有控制字符（如 NUL、回车或转义符）：除制表符和换行外不能使用控制字符，请删除后重新提交`
             : `${field} 不能为空白：请填写内容后重新提交`;
         return reply.status(400).send(body(400, message, details));

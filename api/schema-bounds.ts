@@ -6,6 +6,7 @@
  * refuses a NUL in text, and a line break or an escape sequence hidden in a name misleads
  * whoever reads it later (a log, an export, a screen).
  */
+import { CONTROL_CHARACTER_RANGE as CONTROL_CHARACTERS } from '../policy/text.js';
 
 /** A serial ID: PostgreSQL's integer (int4) holds none above this. */
 export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
@@ -13,8 +14,6 @@ export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_
 /** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
 export const pageNumberSchema = { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } as const;
 
-/** The control characters of Unicode (C0, DEL, C1) except tab and line feed, as a character-class range. */
-const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F';
 /** What counts as blank: tab, line feed and the Unicode spaces, written out so every regex dialect agrees. */
 const BLANKS = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
 
@@ -28,9 +27,6 @@ export const NON_BLANK_TEXT_PATTERN = `^[${BLANKS}]*[^${BLANKS}${CONTROL_CHARACT
 
 /** The patterns of free text, which the error handler explains in words. */
 export const TEXT_PATTERNS: readonly string[] = [TEXT_PATTERN, NON_BLANK_TEXT_PATTERN];
-
-/** Matches a string holding a character that free text may not contain. */
-export const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTERS}]`, 'u');
 
 /**
  * Schema annotations the API reads back from a failed validation (ajv's `keywords` option
