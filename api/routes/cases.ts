@@ -44,6 +44,7 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { refuseOtherPartiesCases } from '../case-scope.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
@@ -341,6 +342,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {

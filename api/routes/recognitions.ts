@@ -34,6 +34,7 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { refuseOtherPartiesCases } from '../case-scope.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
@@ -97,6 +98,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
       '/cases/:caseId/spot-check',
       {

@@ -254,6 +254,22 @@ describe('the district review through the API', () => {
     }
   });
 
+  it("refuses another district's office and another household (403) before it looks at their input", async () => {
+    const { caseId, household } = await openCase();
+    await waitForDeadline(caseId);
+    for (const payload of [{ decision: 'postpone' }, { decision: 'reject' }, { decision: 'reject', reason: 'x\u0000' }, { decision: 'accept', extra: 1 }]) {
+      const response = await review(caseId, districtOffice('120101'), payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(403);
+      expect(response.json().details).toMatchObject({ field: 'actor', clause: 'C-SELF' });
+    }
+    const other = await registerHousehold(database);
+    const information = await app.inject({ method: 'POST', url: `/cases/${caseId}/information`, headers: bearer(other.actor), payload: { evidenceRefs: [] } });
+    expect(information.statusCode).toBe(403);
+    // The case's own parties still get the 400 or 422 their input deserves.
+    expect((await review(caseId, districtOffice('120104'), { decision: 'postpone' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: `/cases/${caseId}/information`, headers: bearer(household), payload: { evidenceRefs: [] } })).statusCode).toBe(400);
+  });
+
   it('refuses bad decisions with the field and clause, writing nothing, and takes a valid one once', async () => {
     const { caseId, household } = await openCase();
     const own = districtOffice('120104');
