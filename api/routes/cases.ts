@@ -6,11 +6,13 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { asc, eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
@@ -280,6 +282,9 @@ interface InformationBody {
   note?: string;
 }
 
+/** How far ahead a request for information may set its due date: about six weeks. */
+export const INFORMATION_MAX_WORKING_DAYS = 30;
+
 export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
@@ -317,6 +322,30 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       });
     }
     return eligibility.results;
+  };
+
+  /**
+   * The day information is due pauses the review clock until then: a working day (on the holiday
+   * notices loaded now), within INFORMATION_MAX_WORKING_DAYS, so that a typo (2099, a Saturday)
+   * cannot stop the clock for years. A day not after today is the policy's to refuse.
+   */
+  const assertInformationDueOn = async (dueOn: IsoDate, log: FastifyBaseLogger): Promise<void> => {
+    const today = cstDateOf(deps.now());
+    if (dueOn <= today) return;
+    const calendar = await loadWorkingDayCalendar(database.db);
+    const latest = addWorkingDays(calendar, today, INFORMATION_MAX_WORKING_DAYS);
+    if (latest.fallbackYears.length > 0) {
+      log.warn({ fallbackYears: latest.fallbackYears }, 'no holiday notice for these years: working days counted Monday to Friday');
+    }
+    if (dueOn > latest.date) {
+      throw new HttpError(422, `informationDueOn 最迟为 ${latest.date}（今天起 ${INFORMATION_MAX_WORKING_DAYS} 个工作日内）：请改选更早的日期`, {
+        field: 'informationDueOn',
+        latest: latest.date,
+      });
+    }
+    if (!isWorkingDay(calendar, dueOn).working) {
+      throw new HttpError(422, `informationDueOn ${dueOn} 不是工作日：请改选一个工作日`, { field: 'informationDueOn' });
+    }
   };
 
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
@@ -561,7 +590,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const { consent, reason } = request.body;
-        const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
+        const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
       },
@@ -649,7 +678,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
               decision: { type: 'string', enum: ['accept', 'reject', 'request_information', 'verified', 'resolve_objection'] },
               reason: textSchema(2000),
               category: { type: 'string', enum: CATEGORIES },
-              informationDueOn: { ...isoDateSchema, description: 'a working day after today, at most 60 working days ahead (C-SELF)' },
+              informationDueOn: { ...isoDateSchema, description: `a working day after today, at most ${INFORMATION_MAX_WORKING_DAYS} working days ahead` },
               findings: textSchema(4000),
               departments: { type: 'array', items: textSchema(100, { minLength: 1 }), maxItems: 20 },
               objectionNo: { type: 'integer', minimum: 1, maximum: 100_000 },
@@ -668,6 +697,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
+        if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
       },

@@ -7,7 +7,10 @@ import type { Database } from '../../db/client.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
-import { cstDateOf } from '../../policy/dates.js';
+import { addDays, cstDateOf } from '../../policy/dates.js';
+import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
+import { loadWorkingDayCalendar } from '../../activities/calendar.js';
+import { INFORMATION_MAX_WORKING_DAYS } from '../../api/routes/cases.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
@@ -268,6 +271,31 @@ describe('the district review through the API', () => {
     // The case's own parties still get the 400 or 422 their input deserves.
     expect((await review(caseId, districtOffice('120104'), { decision: 'postpone' })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: `/cases/${caseId}/information`, headers: bearer(household), payload: { evidenceRefs: [] } })).statusCode).toBe(400);
+  });
+
+  it('takes a request for information due on a working day within 30 working days, and no other', async () => {
+    const { caseId } = await openCase();
+    await waitForDeadline(caseId);
+    const own = districtOffice('120104');
+    const calendar = await loadWorkingDayCalendar(database.db);
+    const today = cstDateOf(now);
+    const latest = addWorkingDays(calendar, today, INFORMATION_MAX_WORKING_DAYS).date;
+    const dayOff = (() => {
+      for (let day = addDays(today, 1); ; day = addDays(day, 1)) if (!isWorkingDay(calendar, day).working) return day;
+    })();
+    const ask = (informationDueOn: string) => review(caseId, own, { decision: 'request_information', reason: '营业执照复印件', informationDueOn });
+    for (const [dueOn, message] of [
+      ['2099-06-01', /最迟为/],
+      [addDays(latest, 1), /最迟为/],
+      [dayOff, /不是工作日/],
+    ] as const) {
+      const refused = await ask(dueOn);
+      expect(refused.statusCode, dueOn).toBe(422);
+      expect(refused.json()).toMatchObject({ message: expect.stringMatching(message), details: { field: 'informationDueOn' } });
+    }
+    const asked = await ask(latest);
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(asked.json()).toMatchObject({ status: 'awaiting_information', informationRequest: { dueOn: latest } });
   });
 
   it('refuses bad decisions with the field and clause, writing nothing, and takes a valid one once', async () => {
