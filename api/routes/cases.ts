@@ -5,11 +5,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
+import { publicityObjections } from '../../db/recognition-schema.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
@@ -348,6 +349,25 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     }
   };
 
+  /**
+   * An Idempotency-Key answers the objection first filed under it; sent again with another
+   * reason or by another sender, it is a client's mistake that would otherwise silently drop the
+   * new objection: 422, so that the client sends it under a key of its own. The objection is
+   * saved before the update answers, so its record is there to compare.
+   */
+  const assertSameObjection = async (caseId: string, objectionNo: number, actor: Actor, reason: string): Promise<void> => {
+    const [first] = await database.db
+      .select({ filedBy: publicityObjections.filedBy, reason: publicityObjections.reason })
+      .from(publicityObjections)
+      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.objectionNo, objectionNo)));
+    if (first && (first.filedBy !== actor.id || first.reason !== reason)) {
+      throw new HttpError(422, `Idempotency-Key 已用于第 ${objectionNo} 号异议（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
+        field: 'idempotency-key',
+        clause: 'C-SELF',
+      });
+    }
+  };
+
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
   const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
     try {
@@ -371,7 +391,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.addHook('preValidation', refuseOtherPartiesCases(database));
+    app.addHook('preValidation', refuseOtherPartiesCases(database, { '/cases/:caseId/consent': 'C-REC' }));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
@@ -592,7 +612,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }), 'C-REC');
       },
     );
 
@@ -699,7 +719,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -726,7 +746,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -750,7 +770,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -789,7 +809,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
         const filed = await runUpdate(handle, () =>
           handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
+          'C-SELF',
         );
+        if (updateId !== undefined) await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
         return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
       },
     );
@@ -875,24 +897,41 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
+ * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
+ * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
+ * a department's recommendation).
+ */
+export type StepClause = string | ((view: LiveCaseView) => string);
+
+export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
+
+/**
  * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
  * written. Each phase of a case takes its own decisions only: an update the case's current phase
  * has no handler for (a review of a recognised case, a spot check of a case under review) is
  * rejected by the workflow before it reaches history, and answers 409 with the case's status.
+ * A 409 or 422 names the step's clause where the refusing rule names none.
  */
-export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>): Promise<View> {
+export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>, stepClause: StepClause): Promise<View> {
+  const clauseOf = async (view?: LiveCaseView): Promise<string> =>
+    typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await queryCase(handle)));
   try {
     return await update();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
-      const { status } = await queryCase(handle);
-      throw new HttpError(409, `the case is ${status} and takes no such decision in this phase`, { field: 'caseId', status });
+      if (err.cause.type === RULE_VIOLATION_ERROR) {
+        const violation = err.cause.details?.[0] as RuleViolation;
+        const status = violation.status ?? 422;
+        const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
+        throw HttpError.fromViolation(named);
+      }
+      const view = await queryCase(handle);
+      throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
     }
     if (err instanceof WorkflowNotFoundError) {
       // The workflow has finished: the case exists but takes no more decisions.
       const closed = await queryCase(handle);
-      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', status: closed.status });
+      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(closed), status: closed.status });
     }
     throw err;
   }

@@ -85,7 +85,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['name'],
             additionalProperties: false,
             properties: {
-              name: textSchema(100, { description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
+              name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
               page: pageNumberSchema,
               pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             },

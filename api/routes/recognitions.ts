@@ -47,6 +47,19 @@ const reason = textSchema(2000);
 const evidenceRefs = evidenceRefsSchema;
 const operatorId = textSchema(100, { minLength: 1 });
 
+/** The clause of each route's step, named by its refusals. */
+const STEP_CLAUSES: Readonly<Record<string, string>> = {
+  '/cases/:caseId/spot-check': 'C-FILE',
+  '/cases/:caseId/spot-check/supplement': 'C-FILE',
+  '/cases/:caseId/annual-reports': 'C-ANNUAL',
+  '/cases/:caseId/annual-reports/:year/decision': 'C-ANNUAL',
+  '/cases/:caseId/operator-change': 'C-ANNUAL',
+  '/cases/:caseId/cancellation': 'C-ANNUAL',
+  '/cases/:caseId/evaluation': 'C-EVAL',
+  '/cases/:caseId/revocation': 'C-REVOKE',
+  '/cases/:caseId/transfer-out': 'C-XREGION',
+};
+
 /** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
 const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
 
@@ -98,7 +111,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.addHook('preValidation', refuseOtherPartiesCases(database));
+    app.addHook('preValidation', refuseOtherPartiesCases(database, STEP_CLAUSES));
     app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
       '/cases/:caseId/spot-check',
       {
@@ -132,7 +145,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }), 'C-FILE');
       },
     );
 
@@ -156,7 +169,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }), 'C-FILE');
       },
     );
 
@@ -190,7 +203,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }), 'C-ANNUAL');
       },
     );
 
@@ -224,7 +237,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }), 'C-ANNUAL');
       },
     );
 
@@ -249,7 +262,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }), 'C-ANNUAL');
       },
     );
 
@@ -267,7 +280,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }), 'C-ANNUAL');
       },
     );
 
@@ -293,7 +306,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }), 'C-EVAL');
       },
     );
 
@@ -318,7 +331,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }), 'C-REVOKE');
       },
     );
 
@@ -344,7 +357,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }), 'C-XREGION');
       },
     );
 

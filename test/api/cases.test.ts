@@ -327,7 +327,7 @@ describe('the district review through the API', () => {
       payload: { decision: 'confirm', reason: 'sampled' },
     });
     expect(spotCheck.statusCode, spotCheck.body).toBe(409);
-    expect(spotCheck.json().details).toEqual({ field: 'caseId', status: 'under_review' });
+    expect(spotCheck.json().details).toEqual({ field: 'caseId', clause: 'C-FILE', status: 'under_review' });
 
     const eventsAfterRefusals = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
     expect(eventsAfterRefusals.length).toBe(eventsBefore.length);
@@ -338,7 +338,7 @@ describe('the district review through the API', () => {
 
     const again = await review(caseId, own, { decision: 'accept' });
     expect(again.statusCode).toBe(409);
-    expect(again.json().details.field).toBe('decision');
+    expect(again.json().details).toMatchObject({ field: 'decision', clause: 'C-SELF' });
 
     const trail = await app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(own) });
     expect(trail.statusCode).toBe(200);
