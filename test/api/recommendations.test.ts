@@ -93,6 +93,8 @@ describe('POST /recommendations (C-REC)', () => {
 
     const read = (actor: Actor, url: string) => app.inject({ method: 'GET', url, headers: bearer(actor) });
     expect((await read(districtDepartment, `/cases/${caseId}`)).json()).toMatchObject({ caseId, status: 'awaiting_consent' });
+    // The case answers before its first audit record is saved; under load that takes a moment.
+    await expect.poll(async () => (await read(districtDepartment, `/cases/${caseId}/events`)).json().length, { timeout: 10_000 }).toBeGreaterThan(0);
     const trail = await read(districtDepartment, `/cases/${caseId}/events`);
     expect(trail.statusCode).toBe(200);
     expect(trail.json()[0]).toMatchObject({ action: 'recommended', actorId: districtDepartment.id, clauses: expect.arrayContaining(['C-REC', 'C-SRC']) });
