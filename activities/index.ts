@@ -10,6 +10,8 @@ import { createTieringActivities } from './tiering.js';
 
 export interface ActivityDeps {
   db: Db;
+  /** Epoch milliseconds: the system's one clock, the API's too (a training system's follows Temporal's). */
+  now?: () => number;
 }
 
 /**

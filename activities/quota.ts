@@ -84,12 +84,14 @@ export class QuotaNotSet extends Error {
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Executor = Db | Tx;
 
-export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
+export function createQuotaActivities(deps: { db: Db; now?: () => number }): QuotaActivities {
   const { db } = deps;
+  // The system's one clock (a training system's is Temporal's), for the instants the rows record.
+  const now = (): Date => new Date((deps.now ?? Date.now)());
   return {
     async ensureYearQuota({ year }) {
       assertYear(year);
-      return withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR));
+      return withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR, now()));
     },
 
     async takeQuotaPlace({ caseId, year, districtCode, readyAt }) {
@@ -98,7 +100,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
       if (!districtCode) throw requestRefused('districtCode is required');
       const readyInstant = new Date(readyAt);
       if (Number.isNaN(readyInstant.getTime())) throw requestRefused(`readyAt must be an ISO instant, got ${JSON.stringify(readyAt)}`);
-      if (!(await yearQuotaExists(db, year))) await withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR));
+      if (!(await yearQuotaExists(db, year))) await withQuotaFailures(() => createYearQuota(db, year, SYSTEM_ACTOR, now()));
 
       return db.transaction(async (tx): Promise<QuotaAnswer> => {
         const district = await lockDistrict(tx, year, districtCode);
@@ -121,7 +123,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
         // A case keeps the rank it was first given, whatever readyAt a later call brings.
         const rankedAt = queued?.readyAt ?? readyInstant;
         const ahead = await countRankedBefore(tx, year, districtCode, rankedAt, caseId);
-        if (ahead === 0 && district.used < district.cap && (await takePlace(tx, caseId, year, districtCode))) {
+        if (ahead === 0 && district.used < district.cap && (await takePlace(tx, caseId, year, districtCode, now()))) {
           return { taken: true };
         }
         if (!queued) {
@@ -141,7 +143,7 @@ export function createQuotaActivities(deps: { db: Db }): QuotaActivities {
         if (place) {
           const freed = await tx
             .update(quotaPlaces)
-            .set({ releasedAt: new Date() })
+            .set({ releasedAt: now() })
             .where(and(eq(quotaPlaces.caseId, caseId), isNull(quotaPlaces.releasedAt)))
             .returning({ caseId: quotaPlaces.caseId });
           if (freed.length > 0) {
@@ -177,7 +179,7 @@ export function yearQuotaAuditId(year: number): string {
  * and then finds the row there, so the rows always come from one run. `setBy` is audited.
  */
 
-export async function createYearQuota(db: Db, year: number, setBy: Actor): Promise<YearQuotaSet> {
+export async function createYearQuota(db: Db, year: number, setBy: Actor, at: Date = new Date()): Promise<YearQuotaSet> {
   return db.transaction(async (tx) => {
     const existing = await cityRow(tx, year);
     if (existing) return { created: false, tieringRunId: existing.tieringRunId, cityCap: existing.cap };
@@ -216,7 +218,7 @@ export async function createYearQuota(db: Db, year: number, setBy: Actor): Promi
     await recordAuditEvents(tx, yearQuotaAuditId(year), [
       {
         seq: 1,
-        at: new Date().toISOString(),
+        at: at.toISOString(),
         actor: setBy,
         action: 'quota_set',
         fromStatus: null,
@@ -323,7 +325,7 @@ async function lockDistrict(tx: Tx, year: number, districtCode: string) {
 }
 
 /** City row, then district row, each guarded by used < cap; false when the city is full. */
-async function takePlace(tx: Tx, caseId: string, year: number, districtCode: string): Promise<boolean> {
+async function takePlace(tx: Tx, caseId: string, year: number, districtCode: string, takenAt: Date): Promise<boolean> {
   const city = await tx
     .update(recognitionQuotas)
     .set({ used: sql`${recognitionQuotas.used} + 1` })
@@ -333,7 +335,7 @@ async function takePlace(tx: Tx, caseId: string, year: number, districtCode: str
   // The district row is locked by this transaction and was seen below its cap, so this guard
   // holds; if it ever did not, throwing rolls the city increment back with everything else.
   await moveCounter(tx, year, districtCode, +1);
-  await tx.insert(quotaPlaces).values({ caseId, year, districtCode, takenAt: new Date() });
+  await tx.insert(quotaPlaces).values({ caseId, year, districtCode, takenAt });
   await tx.delete(quotaWaitlist).where(eq(quotaWaitlist.caseId, caseId));
   return true;
 }

@@ -23,6 +23,7 @@ import { quotaRoutes } from './routes/quotas.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
+import { trainingRoutes, type TrainingClock } from './routes/training.js';
 
 export interface AppDeps {
   database: Database;
@@ -39,8 +40,10 @@ export interface AppDeps {
   unclassifiedLabel?: string;
   /** The directory server-side feed imports must come from (IMPORT_DIR); without one, feeds arrive as uploads only. */
   importDir?: string | null;
-  /** Epoch milliseconds; tests may fix it. */
+  /** Epoch milliseconds; tests may fix it. A training system's is its clock's. */
   now?: () => number;
+  /** A training system's clock (npm run training): its routes, and a mark on every answer. */
+  training?: TrainingClock | null;
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
@@ -49,12 +52,14 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
+  const routeDeps: RouteDeps = { now: deps.training ? () => deps.training!.now() : Date.now, training: null, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
-  installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
+  // A token lives in real time: a training clock moved years ahead must not expire the trainees' tokens.
+  installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor((deps.training ? Date.now() : routeDeps.now()) / 1000) });
+  if (deps.training) app.addHook('onRequest', async (_request, reply) => void reply.header('x-training-system', '1'));
   await app.register(swagger, {
     openapi: {
       info: {
@@ -80,5 +85,6 @@ export async function buildApp(deps: AppDeps) {
   await app.register(supportMeasureRoutes(routeDeps));
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
+  if (deps.training) await app.register(trainingRoutes(routeDeps, deps.training));
   return app;
 }

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { refuseTrainingDatabase } from '../db/training-marker.js';
 import { loadConfig } from '../scripts/config.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { buildApp } from './app.js';
@@ -13,6 +14,7 @@ if (!config.databaseUrl || !config.temporalAddress) {
 }
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
+await refuseTrainingDatabase(database);
 const connection = await Connection.connect({ address: config.temporalAddress });
 await ensureTieringSchedule(new Client({ connection, namespace: config.temporalNamespace }));
 const app = await buildApp({

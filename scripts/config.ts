@@ -35,15 +35,17 @@ export type ApplicationWindow = (typeof APPLICATION_WINDOWS)[number];
 
 /**
  * `defaults.applicationWindow` is what APPLICATION_WINDOW means when unset: `policy` for the
- * API and worker as deployed, `year-round` for the embedded demo system.
+ * API and worker as deployed, `year-round` for the embedded demo system; `defaults.dataDir`
+ * what DATA_DIR means (a training system keeps its own).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  defaults: { applicationWindow: ApplicationWindow } = { applicationWindow: 'policy' },
+  defaults: { applicationWindow: ApplicationWindow; dataDir?: string } = { applicationWindow: 'policy' },
 ): Config {
+  const dataDir = env.DATA_DIR ?? defaults.dataDir ?? '.data';
   return {
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR ?? '.data',
+    dataDir,
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 54329),
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
@@ -79,7 +81,7 @@ export function loadConfig(
       reminderWorkingDays: integer(env, 'REMINDER_WORKING_DAYS', DEFAULT_OBJECTION_SETTINGS.reminderWorkingDays),
     },
     unclassifiedLabel: env.UNCLASSIFIED_LABEL || DEFAULT_UNCLASSIFIED_LABEL,
-    importDir: env.IMPORT_DIR || join(env.DATA_DIR ?? '.data', 'imports'),
+    importDir: env.IMPORT_DIR || join(dataDir, 'imports'),
   };
 }
 

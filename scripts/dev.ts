@@ -18,19 +18,32 @@ import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
 import { DEV_AUTH_SECRET, loadConfig } from './config.js';
+import { refuseTrainingDatabase, markTrainingDatabase } from '../db/training-marker.js';
 import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
+import { householdsToTryLines, seedDemoCity } from './demo-city.js';
+import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainingBannerLines, type TrainingTemporal } from './training-system.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
 // A demo system takes applications on any day, so that its first case steps can be tried now.
-const config = loadConfig(process.env, { applicationWindow: 'year-round' });
+const config = loadConfig(process.env, { applicationWindow: 'year-round', ...(training() ? { dataDir: TRAINING_DATA_DIR } : {}) });
 const dataDir = resolve(config.dataDir);
 mkdirSync(dataDir, { recursive: true });
 // Server-side imports read from here only; it exists from the first start so that files can be dropped in.
 mkdirSync(resolve(config.importDir), { recursive: true });
 const stops: Array<() => Promise<unknown>> = [];
+let trainingTemporal: TrainingTemporal | null = null;
+
+/** `npm run training`: the same system on Temporal's time-skipping test server, whose clock the city office moves. */
+function training(): boolean {
+  return process.argv.includes('--training');
+}
 
 async function main(): Promise<void> {
+  if (training()) {
+    if (config.temporalAddress) throw new Error('npm run training starts its own time-skipping Temporal server: unset TEMPORAL_ADDRESS');
+    freshTrainingDataDir(dataDir);
+  }
   const postgres = await startPostgres({
     dataDir: join(dataDir, 'postgres'),
     port: config.embeddedPostgresPort,
@@ -38,16 +51,21 @@ async function main(): Promise<void> {
   });
   stops.push(postgres.stop);
 
-  const temporalAddress = config.temporalAddress ?? (await startTemporalDevServer());
+  trainingTemporal = training() ? await startTrainingTemporal(config.temporalPort) : null;
+  if (trainingTemporal) stops.push(trainingTemporal.stop);
+  const now = trainingTemporal?.clock.now ?? Date.now;
+  const temporalAddress = trainingTemporal?.address ?? config.temporalAddress ?? (await startTemporalDevServer());
   const database = connectDatabase(postgres.url);
   stops.push(database.close);
   await migrateDatabase(database);
-  const today = cstDateOf(Date.now());
+  await (trainingTemporal ? markTrainingDatabase : refuseTrainingDatabase)(database);
+  const today = cstDateOf(now());
   await seedDemoData(database, today);
+  await seedDemoCity(database, join(dataDir, 'demo-city'), today);
 
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
-  const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, db: database.db });
+  const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, db: database.db, now });
   const workerRuns = Promise.all(workers.map((worker) => worker.run()));
   stops.push(async () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -57,7 +75,8 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: temporalAddress });
   stops.push(() => clientConnection.close());
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
-  await ensureTieringSchedule(temporal);
+  // The test server has no schedules: a trainer starts the yearly run (POST /tiering/runs).
+  if (!trainingTemporal) await ensureTieringSchedule(temporal);
   await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,
@@ -69,12 +88,13 @@ async function main(): Promise<void> {
     objectionSettings: config.objectionSettings,
     unclassifiedLabel: config.unclassifiedLabel,
     importDir: config.importDir,
+    training: trainingTemporal?.clock ?? null,
     logger: { level: config.logLevel },
   });
   stops.push(() => app.close());
   await app.listen({ host: config.apiHost, port: config.apiPort });
 
-  printWelcome(temporalAddress);
+  printWelcome(temporalAddress, await householdsToTryLines(database, DEMO_HOUSEHOLDS.map((h) => h.uscc)));
 }
 
 async function startTemporalDevServer(): Promise<string> {
@@ -121,7 +141,7 @@ async function startTemporalDevServer(): Promise<string> {
   }
 }
 
-function printWelcome(temporalAddress: string): void {
+function printWelcome(temporalAddress: string, householdsToTry: string[]): void {
   const api = `http://${config.apiHost}:${config.apiPort}`;
   const expires = Math.floor(Date.now() / 1000) + 12 * 3600;
   const household = DEMO_HOUSEHOLDS[1];
@@ -135,7 +155,7 @@ function printWelcome(temporalAddress: string): void {
     '',
     `API            ${api}`,
     `OpenAPI docs   ${api}/docs`,
-    config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
+    trainingTemporal ? `Temporal       ${temporalAddress} (time-skipping test server: no Web UI)` : config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
     `Data           ${dataDir} (Temporal server log: temporal.log)`,
     config.authSecret === DEV_AUTH_SECRET ? 'AUTH_SECRET    development default: set AUTH_SECRET outside development' : '',
     '',
@@ -144,6 +164,9 @@ function printWelcome(temporalAddress: string): void {
     '',
     applicationWindowNote(),
     '',
+    ...householdsToTry,
+    '',
+    ...(trainingTemporal ? [...trainingBannerLines(api, cstDateOf(trainingTemporal.clock.now())), ''] : []),
     'Try: the household applies, its district office reads the case and accepts it for on-site verification.',
     `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,

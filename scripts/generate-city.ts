@@ -45,6 +45,10 @@ export interface CityOptions {
   asOf: IsoDate;
   /** Broken rows to add, spread over the files; 0 for a clean city. */
   badRows?: number;
+  /** Shares of the tiers to draw; the real city's (TIER_SHARES) unless given. */
+  tierShares?: Readonly<Record<Tier, number>>;
+  /** Every district in turn instead of by the real districts' sizes: a small city that still reaches all 16. */
+  evenDistricts?: boolean;
 }
 
 /** One household and every feed row about it, with the tier its facts were made for. */
@@ -155,7 +159,9 @@ const PENALTY_REASONS = ['销售过期食品', '未明码标价', '违规占道�
 
 type EconomicProfile = 'plain' | 'growth' | 'development' | 'free';
 
-const pickTier = weightedPicker<Tier>(Object.entries(TIER_SHARES) as [Tier, number][]);
+const tierPicker = (shares: Readonly<Record<Tier, number>>) => weightedPicker<Tier>(Object.entries(shares) as [Tier, number][]);
+const pickTier = tierPicker(TIER_SHARES);
+const DISTRICT_CODES = Object.keys(TIANJIN_DISTRICTS).sort();
 
 /** Why an unclassified household fails the base standard (its first failing clause). */
 const pickBaseFailure = weightedPicker<'T-B1' | 'T-B2' | 'T-B3' | 'T-B4' | 'T-B5' | 'T-B6'>([
@@ -177,7 +183,7 @@ const OPERATORS_REMEMBERED_PER_DISTRICT = 2000;
 /** Households, one at a time, in a fixed order for the seed. */
 export function* generateHouseholds(options: CityOptions): Generator<GeneratedHousehold> {
   const random = mulberry32(options.seed);
-  const city = new CityState(random, options.asOf);
+  const city = new CityState(random, options.asOf, options.tierShares ? tierPicker(options.tierShares) : pickTier, options.evenDistricts ?? false);
   for (let index = 0; index < options.households; index++) yield city.household(index);
 }
 
@@ -196,6 +202,8 @@ class CityState {
   constructor(
     private readonly random: Random,
     private readonly asOf: IsoDate,
+    private readonly pickTier: (random: Random) => Tier,
+    private readonly evenDistricts: boolean,
   ) {
     this.asOfDay = epochDayOf(asOf);
     this.asOfYear = yearOf(asOf);
@@ -208,8 +216,8 @@ class CityState {
 
   household(index: number): GeneratedHousehold {
     const { random } = this;
-    const tier = pickTier(random);
-    const districtCode = pickDistrict(random);
+    const tier = this.pickTier(random);
+    const districtCode = this.evenDistricts ? DISTRICT_CODES[index % DISTRICT_CODES.length]! : pickDistrict(random);
     const [industryCode, suffixes] = pickIndustry(random);
     const operator = this.operator(districtCode);
     const uscc = this.uscc(districtCode, index);

@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { refuseTrainingDatabase } from '../db/training-marker.js';
 import { createWorkers } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 
@@ -12,6 +13,7 @@ if (!config.databaseUrl || !config.temporalAddress) {
 }
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
+await refuseTrainingDatabase(database);
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const workers = await createWorkers({ connection, namespace: config.temporalNamespace, db: database.db });
 // Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.

@@ -6,7 +6,12 @@ const componentState = { type: 'string', enum: ['up', 'down'] } as const;
 const healthSchema = {
   type: 'object',
   required: ['status', 'database', 'temporal'],
-  properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, database: componentState, temporal: componentState },
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    database: componentState,
+    temporal: componentState,
+    trainingSystem: { type: 'boolean', description: 'present, and true, in a training system (npm run training), whose clock the city office moves' },
+  },
 } as const;
 
 export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
@@ -27,7 +32,7 @@ export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
           probe(() => deps.temporal.connection.workflowService.getSystemInfo({})),
         ]);
         const ok = database === 'up' && temporal === 'up';
-        return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+        return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal, ...(deps.training ? { trainingSystem: true } : {}) });
       },
     );
   };

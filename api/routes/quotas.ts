@@ -88,7 +88,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request, reply) => {
         const actor = actorOf(request);
         const year = request.params.year;
-        const set = await createYearQuota(db, year, actor).catch((err: unknown) => {
+        const set = await createYearQuota(db, year, actor, new Date(deps.now())).catch((err: unknown) => {
           if (err instanceof QuotaNotSet) throw new HttpError(422, err.message, { field: 'year', clause: 'C-QUOTA' });
           throw err;
         });
