@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps) {
   installErrorHandler(app);
   // A token lives in real time: a training clock moved years ahead must not expire the trainees' tokens.
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor((deps.training ? Date.now() : routeDeps.now()) / 1000) });
-  if (deps.training) app.addHook('onRequest', async (_request, reply) => void reply.header('x-training-system', '1'));
+  if (deps.training) app.addHook('onSend', async (_request, reply) => void reply.header('x-training-system', '1'));
   await app.register(swagger, {
     openapi: {
       info: {
