@@ -4,7 +4,7 @@
  * households in every district and so a quota place in each (C-QUOTA).
  */
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { importFeed } from '../activities/feed-import/importer.js';
 import type { Database } from '../db/client.js';
@@ -44,7 +44,7 @@ export async function seedDemoCity(database: Database, dir: string, today: IsoDa
   for (const feed of FEED_NAMES) {
     const input = createReadStream(city.files[feed]);
     try {
-      await importFeed({ database, feed, input, fileName: join('demo-city', city.files[feed].split('/').at(-1)!), importedBy: IMPORTED_BY, today });
+      await importFeed({ database, feed, input, fileName: join('demo-city', basename(city.files[feed])), importedBy: IMPORTED_BY, today });
     } finally {
       input.destroy();
     }

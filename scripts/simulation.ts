@@ -3,6 +3,7 @@
  * the training system (the time-skipping server and the real API, workers and PostgreSQL), its
  * actors scripted with stated probabilities, the invariants checked while it runs.
  */
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -115,7 +116,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 
   await moveTo(`${options.startYear}-08-01`);
   const city = await writeCity({ ...DEMO_CITY, households: options.households, seed: options.seed, asOf: today(), out: system.cityDir });
-  for (const feed of FEED_NAMES) await importFile(database, feed, Readable.from([await readFileText(city.files[feed])]), today());
+  for (const feed of FEED_NAMES) await importFile(database, feed, createReadStream(city.files[feed]), today());
   log(`${options.households} households imported as of ${today()}`);
 
   for (let year = options.startYear; year < options.startYear + options.years; year++) {
@@ -339,11 +340,6 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 
 async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += ACTION_CONCURRENCY) await Promise.all(items.slice(i, i + ACTION_CONCURRENCY).map(work));
-}
-
-async function readFileText(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path, 'utf8');
 }
 
 async function importFile(database: Database, feed: FeedName, input: Readable, today: IsoDate): Promise<void> {
