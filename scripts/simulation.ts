@@ -88,7 +88,7 @@ const QUALITY_DEPARTMENT: Actor = { id: 'simulated-quality-department', role: 'd
 /** Actions the clock fires as reminders or escalations, each due once per deadline. */
 const CLOCK_ACTIONS = ['reminder_sent', 'deadline_escalated', 'annual_report_reminder', 'annual_report_overdue'] as const;
 const OVERDUE_ACTIONS = ['deadline_escalated', 'annual_report_overdue', 'information_lapsed', 'consent_lapsed', 'annual_report_missed', 'supplement_lapsed'];
-const ACTION_CONCURRENCY = 6;
+const ACTION_CONCURRENCY = 10;
 /** An application-phase case in one of these past its due date has been lost by the clock. */
 const OPEN_APPLICATION_STATUSES = ['awaiting_consent', 'under_review', 'awaiting_information', 'on_site_verification', 'soliciting_opinions', 'publicity', 'awaiting_quota'];
 
@@ -127,9 +127,10 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     await tieringRun(year);
     const entrants = await enteringHouseholds(year);
     log(`${year}: tiering run in force; ${entrants.length} households will apply or be recommended`);
-    // Weekly steps from 1 August to the next 31 July; entrants spread over the application window (C-CYCLE, to 15 October).
+    // Steps from 1 August to the next 31 July; entrants spread over the application window (C-CYCLE, to 15 October).
     for (let week = 0; week < 52; week++) {
       const date = addDays(`${year}-08-01`, 7 * week);
+      if (isQuietWeek(date, week)) continue;
       await moveTo(date);
       if (date <= `${year}-10-08`) await enter(entrants.splice(0, Math.ceil(entrants.length / Math.max(1, 10 - week))), year);
       await act();
@@ -336,6 +337,15 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(caseEvents).where(inArray(caseEvents.action, OVERDUE_ACTIONS));
     return row?.n ?? 0;
   }
+}
+
+/**
+ * From mid-January to the end of June nothing but spot checks and evaluations waits for a person,
+ * so the actors look in every fourth week; the clock still fires every timer on its day.
+ */
+function isQuietWeek(date: IsoDate, week: number): boolean {
+  const monthDay = date.slice(5);
+  return monthDay >= '01-15' && monthDay < '06-24' && week % 4 !== 0;
 }
 
 async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

@@ -199,6 +199,14 @@ describe('a case on the training clock', () => {
     once(reported, 'recognised', 'annual_report_reminder', 'annual_report_filed', 'annual_report_accepted');
     expect(reported).not.toContain('annual_report_overdue');
 
+    // Revoked (C-REVOKE): the ban refuses the household's next application (C-BAN).
+    const revoked = await call('POST', `/cases/${reportingCase}/revocation`, city, { ground: 'fraud', reason: 'forged certificate found', evidenceRefs: ['inspection-report'] });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body.status).toBe('revoked');
+    const again = await call('POST', '/applications', reporter, { uscc: reporting.uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['certificate'] });
+    expect(again.status).toBe(422);
+    expect(JSON.stringify(again.body)).toContain('C-BAN');
+
     // Every move of the clock is in its own audit trail, with who moved it and from when to when.
     const moves = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, TRAINING_CLOCK_TRAIL)).orderBy(caseEvents.seq);
     expect(moves.map((m) => [m.actorId, m.action, m.fromStatus, m.toStatus])).toEqual([
