@@ -16,7 +16,7 @@ import { recognitionQuotas, recognitions } from '../db/recognition-schema.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { householdTiers } from '../db/tiering-schema.js';
 import type { Actor } from '../policy/actors.js';
-import { addDays, addYears, cstDateOf, startOfCstDay, type IsoDate } from '../policy/dates.js';
+import { addDays, addYears, cstDateOf, dayOfWeek, startOfCstDay, type IsoDate } from '../policy/dates.js';
 import { FEEDS, FEED_NAMES, type FeedName } from '../policy/feeds.js';
 import { DEMO_CITY } from './demo-city.js';
 import { mulberry32, writeCity, type Random } from './generate-city.js';
@@ -79,6 +79,8 @@ export interface SimulationReport {
   overdueSteps: number;
   invariants: Record<string, string[]>;
   casesStarted: number;
+  /** The API's answers to the actors by route and status: refusals by the rules are part of the run. */
+  answers: Record<string, number>;
 }
 
 const SYSTEM_CITY: Actor = { id: 'simulated-city-office', role: 'city' };
@@ -89,6 +91,8 @@ const QUALITY_DEPARTMENT: Actor = { id: 'simulated-quality-department', role: 'd
 const CLOCK_ACTIONS = ['reminder_sent', 'deadline_escalated', 'annual_report_reminder', 'annual_report_overdue'] as const;
 const OVERDUE_ACTIONS = ['deadline_escalated', 'annual_report_overdue', 'information_lapsed', 'consent_lapsed', 'annual_report_missed', 'supplement_lapsed'];
 const ACTION_CONCURRENCY = 10;
+/** The recognised phase's turns, counted beside what the clock fired. */
+const TERM_ACTIONS = ['recognised', 'evaluation_opened', 'extended', 'expired', 'revoked', 'cancelled'];
 /** An application-phase case in one of these past its due date has been lost by the clock. */
 const OPEN_APPLICATION_STATUSES = ['awaiting_consent', 'under_review', 'awaiting_information', 'on_site_verification', 'soliciting_opinions', 'publicity', 'awaiting_quota'];
 
@@ -102,10 +106,13 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   const started_cases = new Set<string>();
   const decided = new Set<string>();
   const quotaByYear: SimulationReport['quotaByYear'] = {};
+  const answers: Record<string, number> = {};
 
   const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object) => {
     const token = issueToken(system.authSecret, actor, Math.floor(Date.now() / 1000) + 3600);
     const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) });
+    const kind = `${method} ${url.replace(/recognition-[0-9A-Z]+-\d{4}/, '{caseId}').replace(/\/\d{4}\//, '/{year}/').replace(/runs\/\d+/, 'runs/{runId}')} ${response.statusCode}`;
+    answers[kind] = (answers[kind] ?? 0) + 1;
     return { status: response.statusCode, body: response.json() as Record<string, unknown> };
   };
   const today = () => cstDateOf(clock.now());
@@ -152,6 +159,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     overdueSteps: await overdueCount(),
     invariants,
     casesStarted: started_cases.size,
+    answers,
   };
 
   async function tieringRun(year: number): Promise<void> {
@@ -214,7 +222,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
               ? { decision: 'accept', reason: 'simulated review' }
               : r < ACTOR_PROBABILITIES.accept + ACTOR_PROBABILITIES.reject
                 ? { decision: 'reject', reason: 'simulated rejection' }
-                : { decision: 'request_information', reason: 'simulated request' };
+                : { decision: 'request_information', reason: 'simulated request', informationDueOn: workingDayAbout(today(), 14) };
           await call('POST', `/cases/${c.caseId}/review`, reviewer, body);
           return;
         }
@@ -328,7 +336,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     const rows = await database.db
       .select({ action: caseEvents.action, n: sql<number>`count(*)::int` })
       .from(caseEvents)
-      .where(inArray(caseEvents.action, [...CLOCK_ACTIONS, ...OVERDUE_ACTIONS]))
+      .where(inArray(caseEvents.action, [...CLOCK_ACTIONS, ...OVERDUE_ACTIONS, ...TERM_ACTIONS]))
       .groupBy(caseEvents.action);
     return Object.fromEntries(rows.map((row) => [row.action, row.n]));
   }
@@ -346,6 +354,13 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 function isQuietWeek(date: IsoDate, week: number): boolean {
   const monthDay = date.slice(5);
   return monthDay >= '01-15' && monthDay < '06-24' && week % 4 !== 0;
+}
+
+/** About `days` ahead, moved off a weekend (a holiday may still refuse it: the office then tries again another week). */
+function workingDayAbout(from: IsoDate, days: number): IsoDate {
+  const date = addDays(from, days);
+  const weekday = dayOfWeek(date);
+  return weekday === 6 ? addDays(date, 2) : weekday === 0 ? addDays(date, 1) : date;
 }
 
 async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
