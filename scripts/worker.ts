@@ -1,10 +1,11 @@
 /** The worker alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
 import { NativeConnection } from '@temporalio/worker';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createWorkers } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 
+survivePostgresSocketFault();
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporalAddress) {
   console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');

@@ -36,7 +36,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
-import { caseIdParams, runUpdate } from './cases.js';
+import { caseIdParams, updateRunner } from './cases.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
@@ -81,6 +81,7 @@ interface TransferBody {
 export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+  const runUpdate = updateRunner(deps);
 
   /** A reported operator must be the one the registry (registrations feed) shows: the change is registered first. */
   const assertRegisteredOperator = async (caseId: string, actor: Actor, newOperatorId: string): Promise<void> => {
@@ -128,7 +129,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        return runUpdate(handle, spotCheckUpdate, command, request);
       },
     );
 
@@ -152,7 +153,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        return runUpdate(handle, supplementUpdate, command, request);
       },
     );
 
@@ -186,7 +187,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        return runUpdate(handle, annualReportUpdate, { actor, ...body }, request);
       },
     );
 
@@ -220,7 +221,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        return runUpdate(handle, annualReportDecisionUpdate, command, request);
       },
     );
 
@@ -245,7 +246,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        return runUpdate(handle, operatorChangeUpdate, command, request);
       },
     );
 
@@ -263,7 +264,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        return runUpdate(handle, cancellationUpdate, { actor, reason: request.body.reason }, request);
       },
     );
 
@@ -289,7 +290,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        return runUpdate(handle, evaluationFindingUpdate, command, request);
       },
     );
 
@@ -314,7 +315,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        return runUpdate(handle, revocationUpdate, command, request);
       },
     );
 
@@ -340,7 +341,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        return runUpdate(handle, transferOutUpdate, command, request);
       },
     );
 
