@@ -11,7 +11,7 @@ import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/ti
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { installAuthentication } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
-import { documentUnavailableAnswers } from './unavailable.js';
+import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps) {
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
-  documentUnavailableAnswers(app);
+  answerUnavailableInTime(app, deps.temporal);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {

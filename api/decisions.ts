@@ -18,11 +18,11 @@ import { HttpError } from './errors.js';
 import { isTemporalUnavailable } from './unavailable.js';
 
 /** How long a worker has to take a decision (its validator to accept it). */
-export const DECISION_ANSWER_BY_MS = 10_000;
+export const DECISION_ANSWER_BY_MS = 8_000;
 /** Beyond answerBy, how long the API still listens for the acceptance (clocks of API and server differ a little). */
-const ACCEPTANCE_GRACE_MS = 3_000;
+const ACCEPTANCE_GRACE_MS = 2_000;
 /** After acceptance, how long the API waits for the decision's outcome (it is saved first). */
-const OUTCOME_WAIT_MS = 12_000;
+const OUTCOME_WAIT_MS = 15_000;
 /** Seconds a caller is told to wait before sending the decision again. */
 export const DECISION_RETRY_AFTER_SECONDS = 5;
 

@@ -130,6 +130,8 @@ async function waitForTemporal(address: string, namespace: string, child: ChildP
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** The last lines it wrote to standard error: why it failed, if it did. */
+  errorOutput(): string;
   /** Whether it is still running; a worker must outlive every fault done to the database or Temporal. */
   alive(): boolean;
   /** SIGTERM: the worker finishes its tasks and exits. */
@@ -140,23 +142,30 @@ export interface WorkerProcess {
 
 /**
  * Starts `entry` (a worker script that prints `ready` once it polls) with `env` added, and waits
- * until it is ready. Its standard error is passed through, so that a crash shows its reason.
+ * until it is ready. Its standard error is kept (the activity failures the faults cause are
+ * logged there), to show when it dies.
  */
 export async function startWorkerProcess(entry: string, cwd: string, env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   process.once('exit', () => child.kill('SIGKILL'));
+  const errorLines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    errorLines.push(line);
+    if (errorLines.length > 200) errorLines.shift();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((ready, failed) => {
     createInterface({ input: child.stdout! }).on('line', (line) => line === 'ready' && ready());
-    child.once('exit', (code, signal) => failed(new Error(`the worker process exited (${code ?? signal}) before it was ready`)));
+    child.once('exit', (code, signal) => failed(new Error(`the worker process exited (${code ?? signal}) before it was ready:\n${errorLines.join('\n')}`)));
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
+    errorOutput: () => errorLines.join('\n'),
     alive,
     async stop() {
       if (alive()) child.kill('SIGTERM');

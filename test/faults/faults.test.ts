@@ -34,7 +34,7 @@ import { expectedCounts, insertFixtureHouseholds, type FixtureHousehold } from '
 
 const SECRET = 'faults-test-secret';
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
-const HOUSEHOLDS = 2_000;
+const HOUSEHOLDS = 1_000;
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workerEntry = fileURLToPath(new URL('../support/tiering-worker.ts', import.meta.url));
 const dataDir = fileURLToPath(new URL(`../../.data/faults-${process.pid}/`, import.meta.url));
@@ -92,7 +92,7 @@ const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, 
 
 /** Starts a 2025 run in small chunks, so that it lasts long enough for a fault; answers its handle and ID. */
 async function startRun(): Promise<{ handle: WorkflowHandle; runId: number }> {
-  const input: TieringRunInput = { year: 2025, asOf: '2025-08-01', requestedBy: CITY, chunkSize: 20, concurrency: 2 };
+  const input: TieringRunInput = { year: 2025, asOf: '2025-08-01', requestedBy: CITY, chunkSize: 10, concurrency: 2 };
   const handle = await client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, { taskQueue, workflowId: tieringRunWorkflowId(2025, randomUUID()), args: [input] });
   const prepared = await handle.executeUpdate(awaitPreparedUpdate);
   if (prepared.outcome !== 'prepared') throw new Error(`the run was refused: ${prepared.message}`);
@@ -107,7 +107,7 @@ async function expectExactRun(runId: number, run: FinalizedRun['run']): Promise<
     select (select count(*)::int from tiering_results where run_id = ${runId}) as results,
            (select count(*)::int from tiering_run_chunks where run_id = ${runId}) as chunks,
            (select sum(households)::int from tiering_run_chunks where run_id = ${runId}) as chunked`;
-  expect(stored).toEqual({ results: HOUSEHOLDS, chunks: HOUSEHOLDS / 20, chunked: HOUSEHOLDS });
+  expect(stored).toEqual({ results: HOUSEHOLDS, chunks: HOUSEHOLDS / 10, chunked: HOUSEHOLDS });
   const [current] = await database.sql`select count(*)::int as households from household_tiers where run_id = ${runId}`;
   expect(current!.households).toBe(HOUSEHOLDS);
 }
@@ -184,14 +184,14 @@ describe('a tiering run', () => {
     const history = await handle.fetchHistory();
     const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
     expect(retried.length).toBeGreaterThanOrEqual(1);
-    expect(worker.alive()).toBe(true);
+    expect(worker.alive(), worker.errorOutput()).toBe(true);
   });
 
   it('completes with exact counts when PostgreSQL restarts under it, and the API answers 503 with Retry-After meanwhile', { timeout: 120_000 }, async () => {
     const runsUrl = '/tiering/runs?year=2025';
     const readRuns = () => app.inject({ method: 'GET', url: runsUrl, headers: bearer(CITY) });
     const { handle, runId } = await startRun();
-    await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 200);
+    await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 100);
     await pg.stop();
     const during = await readRuns();
     expect(during.statusCode).toBe(503);
@@ -202,7 +202,7 @@ describe('a tiering run', () => {
 
     const { run } = (await handle.result()) as FinalizedRun;
     await expectExactRun(runId, run);
-    expect(worker.alive()).toBe(true);
+    expect(worker.alive(), worker.errorOutput()).toBe(true);
     // The pool's connections broken by the restart are not handed out again.
     for (let i = 0; i < 30; i++) {
       const read = await readRuns();
@@ -285,7 +285,7 @@ describe('the Temporal dev server restarting', () => {
       });
 
     const { handle, runId } = await startRun();
-    await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 200);
+    await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 100);
     await temporal.stop();
     const sentAt = Date.now();
     const unanswered = await review();
@@ -302,7 +302,7 @@ describe('the Temporal dev server restarting', () => {
     expect(run).toMatchObject({ status: 'completed', households: registry!.households, processed: registry!.households });
     const [stored] = await database.sql`select count(*)::int as results from tiering_results where run_id = ${runId}`;
     expect(stored!.results).toBe(registry!.households);
-    expect(worker.alive()).toBe(true);
+    expect(worker.alive(), worker.errorOutput()).toBe(true);
 
     const taken = await review();
     expect(taken.statusCode, taken.body).toBe(200);
