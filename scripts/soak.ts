@@ -78,7 +78,8 @@ for (const feed of FEED_NAMES) {
   await importFeed({ database, feed, input: createReadStream(join(soakDir, 'city', FEEDS[feed].fileName)), fileName: FEEDS[feed].fileName, importedBy: CITY.id, today });
 }
 const bundlePath = join(soakDir, 'workflow-bundle.js');
-writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code);
+const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
+writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
 
 const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
 const app = await buildApp({
@@ -124,24 +125,39 @@ async function untilAnswered(method: 'POST' | 'GET', url: string, actor: Actor, 
   }
 }
 
-async function doFault(fault: Fault): Promise<void> {
+/**
+ * Does `fault`; while the part is down, `whileDown` checks what the API answers: a case read from
+ * its record while no worker runs, 503 with Retry-After while PostgreSQL is down.
+ */
+async function doFault(fault: Fault, caseUrl: string, reader: Actor): Promise<void> {
   figures.faults[fault] += 1;
+  const pause = () => new Promise((r) => setTimeout(r, 500 + Math.random() * 2_000));
   switch (fault) {
-    case 'postgres-restart':
-      return pg.restart(500 + Math.random() * 2_000);
+    case 'postgres-restart': {
+      await pg.stop();
+      const during = await call('GET', caseUrl, reader);
+      if (during.statusCode !== 503 || during.headers['retry-after'] === undefined) {
+        violations.push(`with PostgreSQL down, GET ${caseUrl} answered ${during.statusCode} (Retry-After ${String(during.headers['retry-after'])})`);
+      }
+      await pause();
+      return pg.start();
+    }
     case 'terminate-chunk-backends':
       await pg.terminateBackends('copy tiering_results%');
       return;
     case 'worker-kill':
-      await worker.kill();
+    case 'worker-stop': {
+      await (fault === 'worker-kill' ? worker.kill() : worker.stop());
+      const during = await call('GET', caseUrl, reader);
+      if (during.statusCode !== 200) violations.push(`with no worker, GET ${caseUrl} answered ${during.statusCode}: ${during.body.slice(0, 200)}`);
+      await pause();
       worker = await startWorker();
       return;
-    case 'worker-stop':
-      await worker.stop();
-      worker = await startWorker();
-      return;
+    }
     case 'temporal-restart':
-      return temporal.restart(500 + Math.random() * 2_000);
+      await temporal.stop();
+      await pause();
+      return temporal.start();
   }
 }
 
@@ -222,7 +238,7 @@ while (Date.now() < endAt) {
       await new Promise((r) => setTimeout(r, Math.random() * 1_000));
       return untilAnswered('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: 'soak' }, key);
     })(),
-    doFault(fault),
+    doFault(fault, `/cases/${caseId}`, reviewer),
   ]);
   figures.decisions += 1;
   await waitUntil(`run ${runId} is done`, () => runFinished(runId), 10 * 60_000);
