@@ -90,9 +90,9 @@ afterAll(async () => {
 
 const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}` });
 
-/** Starts a 2025 run in small chunks, so that it lasts long enough for a fault; answers its handle and ID. */
-async function startRun(): Promise<{ handle: WorkflowHandle; runId: number }> {
-  const input: TieringRunInput = { year: 2025, asOf: '2025-08-01', requestedBy: CITY, chunkSize: 10, concurrency: 2 };
+/** Starts a 2025 run in chunks of `chunkSize`, small enough for a fault to strike mid-run; answers its handle and ID. */
+async function startRun(chunkSize: number): Promise<{ handle: WorkflowHandle; runId: number }> {
+  const input: TieringRunInput = { year: 2025, asOf: '2025-08-01', requestedBy: CITY, chunkSize, concurrency: 2 };
   const handle = await client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, { taskQueue, workflowId: tieringRunWorkflowId(2025, randomUUID()), args: [input] });
   const prepared = await handle.executeUpdate(awaitPreparedUpdate);
   if (prepared.outcome !== 'prepared') throw new Error(`the run was refused: ${prepared.message}`);
@@ -100,14 +100,14 @@ async function startRun(): Promise<{ handle: WorkflowHandle; runId: number }> {
 }
 
 /** What a completed run must be: every household once, the counts of the fixtures, no chunk row twice. */
-async function expectExactRun(runId: number, run: FinalizedRun['run']): Promise<void> {
+async function expectExactRun(runId: number, run: FinalizedRun['run'], chunkSize: number): Promise<void> {
   const expected = expectedCounts(fixtures, 2025);
   expect(run).toMatchObject({ runId, status: 'completed', households: HOUSEHOLDS, processed: HOUSEHOLDS, countsByTier: expected.byTier, countsByDistrict: expected.byDistrict });
   const [stored] = await database.sql`
     select (select count(*)::int from tiering_results where run_id = ${runId}) as results,
            (select count(*)::int from tiering_run_chunks where run_id = ${runId}) as chunks,
            (select sum(households)::int from tiering_run_chunks where run_id = ${runId}) as chunked`;
-  expect(stored).toEqual({ results: HOUSEHOLDS, chunks: HOUSEHOLDS / 10, chunked: HOUSEHOLDS });
+  expect(stored).toEqual({ results: HOUSEHOLDS, chunks: HOUSEHOLDS / chunkSize, chunked: HOUSEHOLDS });
   const [current] = await database.sql`select count(*)::int as households from household_tiers where run_id = ${runId}`;
   expect(current!.households).toBe(HOUSEHOLDS);
 }
@@ -170,7 +170,7 @@ describe('a transaction whose connection is lost', () => {
 
 describe('a tiering run', () => {
   it('completes with exact counts when the backends of its chunks are terminated mid-chunk', { timeout: 120_000 }, async () => {
-    const { handle, runId } = await startRun();
+    const { handle, runId } = await startRun(10);
     let terminated = 0;
     while (terminated < 3) {
       const result = await Promise.race([handle.result().then(() => 'done' as const), new Promise((r) => setTimeout(r, 150))]);
@@ -179,7 +179,7 @@ describe('a tiering run', () => {
     }
     const { run } = (await handle.result()) as FinalizedRun;
     expect(terminated).toBeGreaterThanOrEqual(3);
-    await expectExactRun(runId, run);
+    await expectExactRun(runId, run, 10);
     // The chunks whose backends were terminated were tiered again, and counted once.
     const history = await handle.fetchHistory();
     const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
@@ -187,20 +187,37 @@ describe('a tiering run', () => {
     expect(worker.alive(), worker.errorOutput()).toBe(true);
   });
 
+  it('that cannot finish says why in its audit record: which activity, which error', { timeout: 60_000 }, async () => {
+    const { handle, runId } = await startRun(100);
+    await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 100);
+    // A result lost behind the run's back: finalizing finds fewer results than households, a data error not retried.
+    await database.sql`delete from tiering_results where uscc = (select min(uscc) from tiering_results where run_id = ${runId}) and run_id = ${runId}`;
+    await expect(handle.result()).rejects.toThrow();
+    const [failed] = await database.sql`
+      select e.action, e.reason from case_events e join tiering_runs r on r.workflow_id = e.case_id
+      where r.id = ${runId} and e.action = 'tiering_run_failed'`;
+    expect(failed!.reason).toMatch(/^T-RUN: activity finalizeTieringRun failed \(NON_RETRYABLE_FAILURE\): .*holds 599 results/);
+    expect(await database.sql`select status from tiering_runs where id = ${runId}`).toEqual([{ status: 'failed' }]);
+  });
+
   it('completes with exact counts when PostgreSQL restarts under it, and the API answers 503 with Retry-After meanwhile', { timeout: 120_000 }, async () => {
     const runsUrl = '/tiering/runs?year=2025';
     const readRuns = () => app.inject({ method: 'GET', url: runsUrl, headers: bearer(CITY) });
-    const { handle, runId } = await startRun();
+    const { handle, runId } = await startRun(30);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await pg.stop();
     const during = await readRuns();
     expect(during.statusCode).toBe(503);
     expect(during.headers['retry-after']).toBe('5');
     expect(during.json()).toMatchObject({ error: 'Service Unavailable', details: { unavailable: 'database' } });
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.headers['retry-after']).toBe('5');
+    expect(health.json()).toEqual({ status: 'degraded', database: 'down', temporal: 'up' });
     await pg.start();
 
     const { run } = (await handle.result()) as FinalizedRun;
-    await expectExactRun(runId, run);
+    await expectExactRun(runId, run, 30);
     expect(worker.alive(), worker.errorOutput()).toBe(true);
     // The pool's connections broken by the restart are not handed out again.
     for (let i = 0; i < 30; i++) {
@@ -283,7 +300,7 @@ describe('the Temporal dev server restarting', () => {
         payload: { decision: 'accept', reason: 'Q1 certificate checked' },
       });
 
-    const { handle, runId } = await startRun();
+    const { handle, runId } = await startRun(30);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await temporal.stop();
     const sentAt = Date.now();
