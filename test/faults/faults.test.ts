@@ -206,6 +206,8 @@ describe('a tiering run', () => {
     const { handle, runId } = await startRun(30);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await pg.stop();
+    // The restart strikes while the run runs.
+    expect((await handle.describe()).status.name).toBe('RUNNING');
     const during = await readRuns();
     expect(during.statusCode).toBe(503);
     expect(during.headers['retry-after']).toBe('5');
@@ -303,6 +305,8 @@ describe('the Temporal dev server restarting', () => {
     const { handle, runId } = await startRun(30);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await temporal.stop();
+    // The restart strikes while the run runs.
+    expect(await database.sql`select status from tiering_runs where id = ${runId}`).toEqual([{ status: 'running' }]);
     const sentAt = Date.now();
     const unanswered = await review();
     expect(unanswered.statusCode, unanswered.body).toBe(503);
