@@ -203,7 +203,7 @@ describe('a tiering run', () => {
   it('completes with exact counts when PostgreSQL restarts under it, and the API answers 503 with Retry-After meanwhile', { timeout: 120_000 }, async () => {
     const runsUrl = '/tiering/runs?year=2025';
     const readRuns = () => app.inject({ method: 'GET', url: runsUrl, headers: bearer(CITY) });
-    const { handle, runId } = await startRun(30);
+    const { handle, runId } = await startRun(10);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await pg.stop();
     // The restart strikes while the run runs.
@@ -219,7 +219,7 @@ describe('a tiering run', () => {
     await pg.start();
 
     const { run } = (await handle.result()) as FinalizedRun;
-    await expectExactRun(runId, run, 30);
+    await expectExactRun(runId, run, 10);
     expect(worker.alive(), worker.errorOutput()).toBe(true);
     // The pool's connections broken by the restart are not handed out again.
     for (let i = 0; i < 30; i++) {
@@ -302,7 +302,7 @@ describe('the Temporal dev server restarting', () => {
         payload: { decision: 'accept', reason: 'Q1 certificate checked' },
       });
 
-    const { handle, runId } = await startRun(30);
+    const { handle, runId } = await startRun(10);
     await waitUntil('some chunks are stored', async () => (await processedOf(runId)) >= 60);
     await temporal.stop();
     // The restart strikes while the run runs.
