@@ -15,7 +15,9 @@ export interface Database {
 }
 
 export function connectDatabase(url: string, options: { max?: number } = {}): Database {
-  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  // A server that does not take a connection within 10 s fails the query (503 at the API) rather
+  // than holding it for the library's default 30 s.
+  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
   guardTransactions(sql);
   return { sql, db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
 }
