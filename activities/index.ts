@@ -3,6 +3,7 @@ import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
 import { createEligibilityActivities } from './eligibility.js';
 import { createObjectionActivities } from './objections.js';
+import { outlastingDatabaseOutages } from './outages.js';
 import { createQuotaActivities } from './quota.js';
 import { createRecognitionTermActivities } from './recognition-term.js';
 import { createTieringActivities } from './tiering.js';
@@ -11,7 +12,10 @@ export interface ActivityDeps {
   db: Db;
 }
 
-/** Every activity the worker registers, built from its dependencies so tests can pass their own. */
+/**
+ * Every activity the worker registers, built from its dependencies so tests can pass their own,
+ * each outlasting a PostgreSQL restart or a dropped connection within its attempt.
+ */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) };
+  return outlastingDatabaseOutages({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) });
 }
