@@ -1,8 +1,8 @@
 import { Context, heartbeat, log, sleep } from '@temporalio/activity';
 import { isConnectionLost } from '../db/client.js';
 
-/** Waits between tries while PostgreSQL is away: quick at first (a dropped connection), then every 5 s (a restart). */
-const WAITS_MS = [200, 500, 1_000, 2_000, 5_000];
+/** Waits between tries while PostgreSQL is away: quick at first (a dropped connection), then every 2 s (a restart). */
+const WAITS_MS = [200, 500, 1_000, 2_000];
 /** Left of the attempt's start-to-close time when it stops waiting and fails to the workflow's retry policy. */
 const MARGIN_MS = 5_000;
 
