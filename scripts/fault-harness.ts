@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { freePort, startPostgres, type RunningPostgres } from './postgres.js';
+import { endsWithThisProcess } from './children.js';
 import { temporalCliPath } from './toolchain.js';
 
 export interface RestartablePostgres {
@@ -84,7 +85,7 @@ export async function restartableTemporal(dataDir: string): Promise<RestartableT
       { stdio: ['ignore', log, log] },
     );
     server = child;
-    process.once('exit', () => child.kill('SIGKILL'));
+    endsWithThisProcess(child);
     await waitForTemporal(address, namespace, child);
   };
   const stop = async () => {
@@ -151,7 +152,7 @@ export async function startWorkerProcess(entry: string, cwd: string, env: Record
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  process.once('exit', () => child.kill('SIGKILL'));
+  endsWithThisProcess(child);
   const errorLines: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     errorLines.push(line);
