@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { asc, eq } from 'drizzle-orm';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents, cases, households } from '../../db/schema.js';
