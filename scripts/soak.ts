@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- --minutes N`: for N minutes, tiering runs and case decisions go on while random
- * faults are done to the parts — PostgreSQL restarted, the backends of running chunks terminated,
+ * faults are done to the parts, each kind in turn — PostgreSQL restarted, the backends of running chunks terminated,
  * the worker killed (SIGKILL) or stopped (SIGTERM) and started again, the Temporal dev server
  * restarted — and at the end the invariants are checked: every run completed with exactly the
  * counts of a run without faults, every case decided once per decision it answered, every answer
@@ -229,7 +229,8 @@ while (Date.now() < endAt) {
   const { caseId, reviewer } = await openCase();
   await waitUntil('the case is recorded', async () => (await call('GET', `/cases/${caseId}`, reviewer)).statusCode === 200, 120_000);
   const runId = await tieringRun();
-  const fault = FAULTS[Math.floor(Math.random() * FAULTS.length)]!;
+  // Each kind in turn, so that N rounds do every kind N / 5 times; when, within the round, is random.
+  const fault = FAULTS[(figures.runs - 1) % FAULTS.length]!;
   // The fault strikes while the run runs and while a decision is on its way.
   await new Promise((r) => setTimeout(r, Math.random() * 1_500));
   const key = `soak-${caseId}-accept`;
