@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
+import { failingForGoodOnRefusedData } from './data-errors.js';
 import { createEligibilityActivities } from './eligibility.js';
 import { createObjectionActivities } from './objections.js';
 import { outlastingDatabaseOutages } from './outages.js';
@@ -13,9 +14,12 @@ export interface ActivityDeps {
 }
 
 /**
- * Every activity the worker registers, built from its dependencies so tests can pass their own,
- * each outlasting a PostgreSQL restart or a dropped connection within its attempt.
+ * Every activity the worker registers, built from its dependencies so tests can pass their own;
+ * none retries data the database refuses (DATA_ERROR), which no retry would mend, and each
+ * outlasts a PostgreSQL restart or a dropped connection within its attempt.
  */
 export function createActivities(deps: ActivityDeps) {
-  return outlastingDatabaseOutages({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) });
+  return failingForGoodOnRefusedData(
+    outlastingDatabaseOutages({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) }),
+  );
 }

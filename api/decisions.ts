@@ -15,6 +15,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
+import { idempotencyKeySchema } from './schema-bounds.js';
 import { isTemporalUnavailable } from './unavailable.js';
 
 /** How long a worker has to take a decision (its validator to accept it). */
@@ -31,9 +32,7 @@ export const idempotencyKeyHeaders = {
   type: 'object',
   properties: {
     'idempotency-key': {
-      type: 'string',
-      minLength: 1,
-      maxLength: 100,
+      ...idempotencyKeySchema,
       description: 'the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503)',
     },
   },
