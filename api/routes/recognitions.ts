@@ -35,6 +35,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
+import { idempotencyKeyHeaders } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
@@ -122,6 +123,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For a recognition the sampling selected: confirm it, request supplementary material by a date (missing it refuses the recognition), or refuse it with a reason. A refusal in the recognition year frees its place under the quota.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -157,6 +159,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household supplies the material the spot check asked for (C-FILE)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['evidenceRefs'],
@@ -183,6 +186,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'One report per year of validity after the recognition year. A change of operator reported here (its registration already in the registry) is re-checked against C-ONE-PERSON and C-EX2; failing either cancels the recognition.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['year'],
@@ -222,6 +226,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['caseId', 'year'],
             properties: { ...caseIdParams.properties, year: { type: 'integer', minimum: 2000, maximum: 9999 } },
           },
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -249,6 +254,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['newOperatorId', 'changedOn'],
@@ -274,6 +280,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
           response: updated,
         },
@@ -294,6 +301,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'X1 (marked growth, beside the figure read from the feeds) and X2 (a commendation by a government at district level or above) by the district office, with evidence; X4 by the recommending department, for department-recommended recognitions only. X3 is read from the tiering. Any criterion met extends the validity by three years.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['criterion', 'met'],
@@ -319,6 +327,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'Revocation 撤销认定 of a recognition obtained by fraud, bribery or concealment (C-REVOKE)',
           description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['ground', 'reason'],
@@ -344,6 +353,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The household moved to Beijing or Hebei, where its recognition stays valid (C-XREGION)',
           description: 'Reported by the household or its district office; the case closes as transferred.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['destination'],
