@@ -1,7 +1,7 @@
 // `npm start` under a supervisor: a SIGTERM sent to the npm process alone stops the whole system
 // (API, workers, the Temporal dev server, PostgreSQL), and no process of it is left running.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
@@ -59,6 +59,12 @@ function isRunning(pid: number): boolean {
 }
 
 it('stops PostgreSQL, the Temporal dev server and itself when the npm process alone gets SIGTERM', { timeout: 240_000 }, async () => {
+  // npm start begins with the setup step, which reinstalls the packages when the lock file is newer
+  // than them: under the other test files' feet. The suite's own setup step has run first.
+  const installed = statSync(join(repositoryRoot, 'node_modules', '.package-lock.json')).mtimeMs;
+  if (statSync(join(repositoryRoot, 'package-lock.json')).mtimeMs > installed) {
+    throw new Error('package-lock.json is newer than node_modules: run `npm run setup` (or `npm test`) first');
+  }
   const [pgPort, temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const npm = spawn('npm', ['start'], {
     cwd: repositoryRoot,
