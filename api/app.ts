@@ -12,6 +12,7 @@ import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.j
 import { installAuthentication } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { SCHEMA_VALIDATOR_OPTIONS } from './schema-bounds.js';
+import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -44,6 +45,11 @@ export interface AppDeps {
   now?: () => number;
   /** A training system's clock (npm run training): its routes, and a mark on every answer. */
   training?: TrainingClock | null;
+  /**
+   * Whether a decision carries the wall-clock time by which a worker must take it (api/decisions.ts).
+   * Off only on a time-skipping test server, whose clock runs ahead of the wall clock (so off in a training system).
+   */
+  decisionsExpire?: boolean;
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
@@ -52,11 +58,12 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: deps.training ? () => deps.training!.now() : Date.now, training: null, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
+  const routeDeps: RouteDeps = { now: deps.training ? () => deps.training!.now() : Date.now, training: null, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: !deps.training, ...deps };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
+  answerUnavailableInTime(app, deps.temporal);
   // A token lives in real time: a training clock moved years ahead must not expire the trainees' tokens.
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor((deps.training ? Date.now() : routeDeps.now()) / 1000) });
   if (deps.training) app.addHook('onSend', async (_request, reply) => void reply.header('x-training-system', '1'));

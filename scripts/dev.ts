@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { markTrainingDatabase, refuseTrainingDatabase } from '../db/training-marker.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
@@ -25,6 +25,7 @@ import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainin
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
+survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
 const config = loadConfig(process.env, { applicationWindow: 'year-round', ...(training() ? { dataDir: TRAINING_DATA_DIR } : {}) });
 const dataDir = resolve(config.dataDir);
