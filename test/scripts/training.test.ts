@@ -4,12 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { issueToken } from '../../api/auth.js';
 import { TRAINING_CLOCK_TRAIL } from '../../api/routes/training.js';
@@ -56,7 +55,7 @@ beforeAll(async () => {
   connection = await NativeConnection.connect({ address: temporal.address });
   workers = await createWorkers({ connection, namespace: 'default', db: database.db, now: temporal.clock.now, workflowBundle: { codePath: inject('workflowBundlePath') } });
   workerRuns = Promise.all(workers.map((worker) => worker.run()));
-  client = new Client({ connection: await (await import('@temporalio/client')).Connection.connect({ address: temporal.address }) });
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
   await ensureDemoTiering(database, client, today);
   app = await buildApp({
     database,
