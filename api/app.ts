@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -10,7 +11,7 @@ import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { installAuthentication } from './auth.js';
-import { answerUnreadableRequest, installErrorHandler } from './errors.js';
+import { HttpError, answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -54,6 +55,11 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
+  // Limits are set per route (`config.rateLimit`), where the public can add to what others read.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, `请求过于频繁，请在${context.after}后重试。`, { field: 'rate', limit: context.max }),
+  });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -4,10 +4,13 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import type { Database } from '../../db/client.js';
+import { publicityObjections } from '../../db/recognition-schema.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
@@ -19,16 +22,20 @@ import {
   CATEGORY_CRITERIA,
   DEADLINE_KINDS,
   DEPARTMENT_RECOMMENDATION_CRITERIA,
+  MAX_OBJECTIONS_PER_SENDER,
+  MAX_OBJECTION_LENGTH,
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
   type ApplicationInput,
   type Category,
+  type PublicityObjection,
   type ReviewCommand,
   type RuleViolation,
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
+  DECISION_NOT_RECORDED_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
@@ -199,6 +206,17 @@ const caseViewSchema = {
         },
       },
     },
+    objectionsFiled: { type: 'integer', description: 'objections filed on the notice in all (C-SELF: at most 1000)' },
+    recordFailure: {
+      type: ['object', 'null'],
+      description: 'the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it',
+      properties: {
+        at: { type: 'string' },
+        actions: { type: 'array', items: { type: 'string' } },
+        by: { type: 'string' },
+        error: { type: 'string' },
+      },
+    },
     quotaWait: { type: ['object', 'null'], properties: { readyAt: { type: 'string' }, rank: { type: 'integer' } } },
     recognition: {
       type: ['object', 'null'],
@@ -279,6 +297,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+
+  /** The case as `actor` may read it, after a decision or on request: decisions answer only their outcome. */
+  const caseViewFor = async (actor: Actor, handle: WorkflowHandle): Promise<LiveCaseView> =>
+    withObjectorsWithheld(actor, await caseViewWithObjections(database, await queryCase(handle)));
 
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
@@ -557,7 +579,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { consent, reason } = request.body;
         const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
+        return caseViewFor(actor, handle);
       },
     );
 
@@ -574,9 +597,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        const view = await queryCase(handleFor(request.params.caseId));
-        assertMayRead(actor, view);
-        return withObjectorsWithheld(actor, view);
+        const handle = handleFor(request.params.caseId);
+        assertMayRead(actor, await queryCase(handle));
+        return caseViewFor(actor, handle);
       },
     );
 
@@ -657,7 +680,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
+        return caseViewFor(actor, handle);
       },
     );
 
@@ -684,7 +708,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
+        return caseViewFor(actor, handle);
       },
     );
 
@@ -708,19 +733,22 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+        return caseViewFor(actor, handle);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: PublicityObjectionBody }>(
       '/publicity/:caseId/objections',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: OBJECTION_RATE_LIMIT },
         schema: {
           summary: 'Anyone objects to a recognition while its publicity notice is up',
           description:
             'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. ' +
-            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.',
+            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 409. ' +
+            `Bounded (C-SELF): at most ${MAX_OBJECTIONS_PER_SENDER} objections per sender (the token's actor, or else the network address) and notice, and 1000 per notice (409 beyond); ` +
+            'at most 10 requests a minute from one address (429).',
           security: [],
           params: caseIdParams,
           headers: {
@@ -731,27 +759,140 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+            properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_OBJECTION_LENGTH } },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
             ...errors,
+            429: errorResponseSchema,
           },
         },
       },
       async (request, reply) => {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
-        const handle = handleFor(request.params.caseId);
+        const { caseId } = request.params;
+        const reason = request.body.reason;
+        if (reason.trim() === '') throw new HttpError(422, 'C-SELF: 异议须写明理由。', { field: 'reason', clause: 'C-SELF' });
         const key = request.headers['idempotency-key'];
+        const submission = await keepObjectionText(database, {
+          caseId,
+          actor,
+          senderKey: senderOf(request.actor, request.ip),
+          idempotencyKey: typeof key === 'string' ? key : null,
+          reason,
+          at: new Date(deps.now()),
+        });
+        if (submission.objectionNo !== null) return reply.status(201).send({ caseId, objectionNo: submission.objectionNo });
+        const handle = handleFor(caseId);
         // Temporal answers an update ID it has seen with that update's outcome, without applying it again.
-        const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
-        const filed = await runUpdate(handle, () =>
-          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
-        );
-        return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
+        const updateId = `publicity-objection-${submission.submissionId}`;
+        try {
+          const filed = await runUpdate(handle, () =>
+            handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, submissionId: submission.submissionId }], updateId }),
+          );
+          return reply.status(201).send({ caseId, objectionNo: filed.objectionNo });
+        } catch (err) {
+          // Refused by the case (or no such case): its text is not an objection, and is not kept.
+          if (err instanceof HttpError) await dropUnfiledSubmission(database, submission.submissionId);
+          throw err;
+        }
       },
     );
   };
+}
+
+/**
+ * Who sends an objection, for the per-sender bound (C-SELF): the token's actor, or else the
+ * network address, kept only as a hash (the objector stays anonymous to the applicant).
+ */
+function senderOf(actor: Actor | null, ip: string): string {
+  return actor ? `actor:${actor.id}` : `address:${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Keeps an objection's text before the case numbers it, so that the text never passes through
+ * the workflow. At most MAX_OBJECTIONS_PER_SENDER per sender and case (under a lock on the pair,
+ * so concurrent requests cannot pass it together). An Idempotency-Key names one objection of one
+ * sender: the same key again with the same text answers that objection, with another text or from
+ * another sender 409.
+ */
+async function keepObjectionText(
+  database: Database,
+  objection: { caseId: string; actor: Actor; senderKey: string; idempotencyKey: string | null; reason: string; at: Date },
+): Promise<{ submissionId: string; objectionNo: number | null }> {
+  const { caseId, senderKey, idempotencyKey } = objection;
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${caseId}), hashtext(${senderKey}))`);
+    if (idempotencyKey !== null) {
+      const [earlier] = await tx
+        .select()
+        .from(publicityObjections)
+        .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.idempotencyKey, idempotencyKey)));
+      if (earlier) {
+        if (earlier.senderKey !== senderKey || earlier.reason !== objection.reason) {
+          throw new HttpError(409, 'C-SELF: 该 Idempotency-Key 已用于另一件异议；新的异议请使用新的 Idempotency-Key。', { field: 'idempotency-key', clause: 'C-SELF' });
+        }
+        return { submissionId: earlier.submissionId!, objectionNo: earlier.objectionNo };
+      }
+    }
+    const [sent] = await tx
+      .select({ n: count() })
+      .from(publicityObjections)
+      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.senderKey, senderKey)));
+    if ((sent?.n ?? 0) >= MAX_OBJECTIONS_PER_SENDER) {
+      throw new HttpError(409, `C-SELF: 同一提交人对同一公示最多提出${MAX_OBJECTIONS_PER_SENDER}件异议；补充意见请写入已提出的异议或直接向区市场监管局反映。`, {
+        field: 'caseId',
+        clause: 'C-SELF',
+        limit: MAX_OBJECTIONS_PER_SENDER,
+      });
+    }
+    const submissionId = randomUUID();
+    await tx.insert(publicityObjections).values({
+      caseId,
+      submissionId,
+      senderKey,
+      idempotencyKey,
+      filedBy: objection.actor.id,
+      filedAt: objection.at,
+      reason: objection.reason,
+    });
+    return { submissionId, objectionNo: null };
+  });
+}
+
+async function dropUnfiledSubmission(database: Database, submissionId: string): Promise<void> {
+  await database.db
+    .delete(publicityObjections)
+    .where(and(eq(publicityObjections.submissionId, submissionId), isNull(publicityObjections.objectionNo)));
+}
+
+/**
+ * A case's view as its readers see it: the live state from its workflow, with the objections
+ * filed on its notice from the database (the workflow only counts them), objectors withheld
+ * from those who may not know them.
+ */
+async function caseViewWithObjections(database: Database, view: LiveCaseView): Promise<LiveCaseView> {
+  if (isRecognitionView(view)) return view;
+  const kept = new Set(view.objections.map((o) => o.objectionNo));
+  const rows = await database.db
+    .select()
+    .from(publicityObjections)
+    .where(and(eq(publicityObjections.caseId, view.caseId), isNotNull(publicityObjections.objectionNo)))
+    .orderBy(asc(publicityObjections.objectionNo));
+  const counted: PublicityObjection[] = rows
+    .filter((row) => !kept.has(row.objectionNo!))
+    .map((row) => ({
+      objectionNo: row.objectionNo!,
+      reason: row.reason,
+      filedBy: row.filedBy,
+      filedAt: row.filedAt.toISOString(),
+      resolution: row.resolution as PublicityObjection['resolution'],
+      resolutionReason: row.resolutionReason,
+      ...(row.resolvedBy ? { resolvedBy: row.resolvedBy } : {}),
+      ...(row.resolvedAt ? { resolvedAt: row.resolvedAt.toISOString() } : {}),
+    }));
+  const objections = [...view.objections, ...counted].sort((a, b) => a.objectionNo - b.objectionNo);
+  return { ...view, objections };
 }
 
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
@@ -822,6 +963,9 @@ function knowsObjectors(actor: Actor): boolean {
   return actor.role === 'district' || actor.role === 'city';
 }
 
+/** Requests per address on the public objection route: enough for a person, not for a flood. */
+const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
+
 /** Who files an objection without a token. */
 const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
 
@@ -844,6 +988,9 @@ export async function runUpdate<View>(handle: WorkflowHandle, update: () => Prom
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
+      if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
+        throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body' });
+      }
       const { status } = await queryCase(handle);
       throw new HttpError(409, `the case is ${status} and takes no such decision in this phase`, { field: 'caseId', status });
     }

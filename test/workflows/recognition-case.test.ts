@@ -12,13 +12,12 @@ import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recogniti
 import {
   caseViewQuery,
   opinionUpdate,
-  publicityObjectionUpdate,
   reviewUpdate,
   supplyInformationUpdate,
   transferOutUpdate,
   type CaseView,
 } from '../../workflows/recognition-case/contract.js';
-import { sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
+import { fileObjection, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
@@ -229,9 +228,7 @@ describe('from verification through publicity to the quota', () => {
         ['culture', 'support'],
         ['commerce', 'no_answer'],
       ]);
-      await handle.executeUpdate(publicityObjectionUpdate, {
-        args: [{ actor: { id: 'anonymous', role: 'public' }, reason: 'the shop is not 30 years old' }],
-      });
+      await fileObjection(database, handle, { id: 'anonymous', role: 'public' }, 'the shop is not 30 years old');
       await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'licence dated 1989 on file' }],
       });
@@ -280,9 +277,7 @@ describe('from verification through publicity to the quota', () => {
       await env.sleep(DAY);
       await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: reviewer, findings: 'visited', departments: [] }] });
       await env.sleep(DAY);
-      await handle.executeUpdate(publicityObjectionUpdate, {
-        args: [{ actor: { id: 'neighbour', role: 'public' }, reason: 'sells counterfeit goods' }],
-      });
+      await fileObjection(database, handle, { id: 'neighbour', role: 'public' }, 'sells counterfeit goods');
       const refused = await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: true, reason: 'market inspection confirmed counterfeits' }],
       });
