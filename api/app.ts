@@ -13,6 +13,7 @@ import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.j
 import { installAuthentication } from './auth.js';
 import { HttpError, answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { caseRoutes } from './routes/cases.js';
+import { departmentRoutes } from './routes/departments.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(departmentRoutes(routeDeps));
   await app.register(recognitionRoutes(routeDeps));
   await app.register(worklistRoutes(routeDeps));
   await app.register(quotaRoutes(routeDeps));

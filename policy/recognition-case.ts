@@ -794,6 +794,10 @@ export function validateOpinion(state: CaseState, command: OpinionCommand): Rule
   if (command.actor.role !== 'department' || !department || !state.consultedDepartments.includes(department)) {
     return violation(403, 'actor', 'C-SELF', `only the consulted departments (${state.consultedDepartments.join(', ') || 'none'}) give opinions`);
   }
+  // Identities, not names: a district department answers for its own district's cases only.
+  if (command.actor.districtCode !== undefined && command.actor.districtCode !== state.districtCode) {
+    return violation(403, 'actor', 'C-SELF', `a department of district ${command.actor.districtCode} gives no opinion on a case of district ${state.districtCode}`);
+  }
   if (state.status !== 'soliciting_opinions') {
     return violation(409, 'opinion', null, `the case is ${state.status}, not soliciting opinions`);
   }

@@ -52,6 +52,8 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { validateConsultedDepartments } from '../../policy/departments.js';
+import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -516,9 +518,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
-        if (!actor.department) {
-          throw new HttpError(403, 'C-REC: the token names no department', { field: 'actor', clause: 'C-REC' });
-        }
+        const department = await assertRegisteredDepartment(database, actor, 'C-REC');
         const invalid = validateRecommendation(body);
         if (invalid) throw HttpError.fromViolation(invalid);
 
@@ -535,7 +535,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const caseId = recognitionCaseId(body.uscc, year);
         await startCase(caseId, {
           route: 'department',
-          recommendation: { department: actor.department, level: actor.districtCode === undefined ? 'city' : 'district', reason: body.reason },
+          recommendation: { department: department.id, level: department.level, reason: body.reason },
           uscc: body.uscc,
           year,
           category: body.category,
@@ -680,6 +680,16 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
         const handle = handleFor(request.params.caseId);
+        if (command.decision === 'verified' && command.departments.length > 0) {
+          const view = await queryCase(handle);
+          // Who may not review learns that from the case (403) before anything about the departments named.
+          const mayReview = actor.role === 'city' || actor.districtCode === view.districtCode;
+          if (mayReview) {
+            const ids = command.departments.map((id) => id.trim());
+            const refusal = validateConsultedDepartments(ids, await registeredDepartments(database, ids), view.districtCode);
+            if (refusal) throw HttpError.fromViolation(refusal);
+          }
+        }
         await runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
         return caseViewFor(actor, handle);
       },
@@ -731,6 +741,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
+        await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
         await runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));

@@ -37,6 +37,7 @@ import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseIdParams, runUpdate } from './cases.js';
+import { assertRegisteredDepartment } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
@@ -287,6 +288,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
+        // X4 is the recommending department's by identity (C-EVAL): its token must speak for a registered department.
+        if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
         return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
