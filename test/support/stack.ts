@@ -7,9 +7,11 @@ import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { connectDatabase, type Database } from '../../db/client.js';
+import { departments } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
+import type { Department } from '../../policy/departments.js';
 import { cstDateOf, startOfCstDay } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { storedTrace } from '../../policy/tier-trace.js';
@@ -153,6 +155,11 @@ export async function registerHousehold(
       .onConflictDoNothing();
   }
   return { uscc, actor: { id: uscc, role: 'household', uscc } };
+}
+
+/** Registers departments beside the seeded city-level ones (the deployment's districts' departments). */
+export async function registerDepartments(database: Database, ...entries: Department[]): Promise<void> {
+  await database.db.insert(departments).values(entries).onConflictDoNothing({ target: departments.id });
 }
 
 export function districtOffice(districtCode: string): Actor {
