@@ -129,6 +129,47 @@ describe('recognition case on the time-skipping server', () => {
     ]);
   });
 
+  it('records a decision PostgreSQL refuses for good (a NUL in its reason), answers that it did not happen, and takes the next', async () => {
+    const { handle, worker } = await startCase();
+    const reviewer = districtOffice('120104');
+    await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      // Past the API, which refuses control characters at the edge: straight to the workflow.
+      const refusal = await handle
+        .executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: reviewer, reason: 'a\u0000b' }] })
+        .catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refusal as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DecisionNotRecorded' });
+      const unchanged = await handle.query(caseViewQuery);
+      expect(unchanged).toMatchObject({ status: 'under_review', recordFailure: { actions: ['review_rejected'], by: reviewer.id } });
+      expect(unchanged.recordFailure!.error).toMatch(/^DataError: PostgreSQL refused the data \(SQLSTATE 22/);
+      expect(unchanged.lastDecision).toBeNull();
+      const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
+      expect(projection).toMatchObject({ status: 'under_review', waitingFor: 'district' });
+
+      const accepted = await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer, reason: 'Q2 certificate checked' }] });
+      expect(accepted).toMatchObject({ status: 'on_site_verification', dueOn: expect.any(String) });
+      expect((await handle.query(caseViewQuery)).recordFailure).toBeNull();
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: reviewer, reason: 'the shop has closed' }] });
+      await handle.result();
+    });
+    const trail = await auditTrail(handle.workflowId);
+    expect(trail.map((e) => e.action)).toEqual(['submitted', 'deadline_set', 'record_failed', 'review_accepted', 'deadline_set', 'review_rejected']);
+    expect(trail[2]).toMatchObject({
+      actorRole: 'system',
+      fromStatus: 'under_review',
+      toStatus: 'under_review',
+      clauses: ['C-SELF'],
+      details: { refusedActions: ['review_rejected'], requestedBy: reviewer.id },
+    });
+    // A data error is not retried: the refused save was attempted once.
+    const history = await handle.fetchHistory();
+    const failedSaves = history.events?.filter((e) => e.activityTaskFailedEventAttributes) ?? [];
+    expect(failedSaves).toHaveLength(1);
+    expect(failedSaves[0]!.activityTaskFailedEventAttributes!.failure?.applicationFailureInfo).toMatchObject({ type: 'DataError', nonRetryable: true });
+    await recordHistory('decision-refused-by-the-database-then-decided', handle);
+  });
+
   it('pauses the review clock while information is awaited and resumes with the working days left', async () => {
     const { handle, worker, household } = await startCase();
     const resumed: CaseView = await worker.runUntil(async () => {
