@@ -328,6 +328,9 @@ describe('from verification through publicity to the quota', () => {
     const trail = await auditTrail(handle.workflowId);
     expect(trail.at(-1)).toMatchObject({ action: 'objection_resolved', toStatus: 'rejected', actorId: reviewer.id });
     expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId))).toEqual([]);
+    // publicity-objection-upheld.json stays as recorded, with the objection's text in the case's
+    // state; this one has the objection filed as the API now files it, counted, its text kept apart.
     await recordHistory('publicity-objection-upheld', handle);
+    await recordHistory('publicity-objection-counted-then-upheld', handle);
   });
 });
