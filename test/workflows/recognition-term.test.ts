@@ -1,3 +1,4 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { addDays, addYears, cstDateOf, yearOf } from '../../policy/dates.js';
 import {
   annualReportDecisionUpdate,
   annualReportUpdate,
+  cancellationUpdate,
   recognitionViewQuery,
   spotCheckUpdate,
   transferOutUpdate,
@@ -261,5 +263,28 @@ describe('the recognised phase on the time-skipping server', () => {
     expect(entry).toMatchObject({ status: 'cancelled' });
 
     await recordRuns('annual-report-missed-cancelled', started.caseId, started.firstRunId);
+  });
+
+  it('records a recognised-phase decision PostgreSQL refuses for good (a NUL), and takes the next one', async () => {
+    const district = '120106';
+    await setQuota(database, 2087, district, 5);
+    const { worker, taskQueue } = await caseWorker(env, database);
+    const started = await startApplication(env, database, { taskQueue, district, year: 2087, termSettings: { spotCheckRate: 0 } });
+    const office = districtOffice(district);
+    await worker.runUntil(async () => {
+      await acceptAndVerify(started.handle, district);
+      await sleepUntilRecognised(env, started.handle);
+      const refusal = await started.handle
+        .executeUpdate(cancellationUpdate, { args: [{ actor: office, reason: 'deregistered\u0000' }] })
+        .catch((err: unknown) => err);
+      expect((refusal as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DecisionNotRecorded' });
+      const unchanged = await started.handle.query(recognitionViewQuery);
+      expect(unchanged).toMatchObject({ status: 'recognised', recordFailure: { actions: ['cancelled'], by: office.id } });
+      const cancelled = await started.handle.executeUpdate(cancellationUpdate, { args: [{ actor: office, reason: 'deregistered its business (T-B1)' }] });
+      expect(cancelled).toMatchObject({ status: 'cancelled', recordFailure: null });
+      await started.handle.result();
+    });
+    const actions = await actionsOf(started.caseId);
+    expect(actions.slice(actions.indexOf('recognised'))).toEqual(['recognised', 'filed', 'record_failed', 'cancelled', 'quota_place_released']);
   });
 });

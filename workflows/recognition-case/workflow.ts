@@ -56,6 +56,7 @@ import {
   applySupplement,
   applyTermClock,
   applyTermDeadline,
+  applyTermRecordFailure,
   applyTransferOut,
   continueRecognisedPhase,
   evaluationDataQuery,
@@ -333,6 +334,10 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   // As in the application: the main loop alone saves, in order; handlers wait for theirs.
   let unsaved: TermEvent[] = opened.transitions.map((t) => t.event);
   let savedSeq = 0;
+  // As in the application: what a refused record falls back to, and how handlers learn of it.
+  let recorded: RecognitionTerm | null = null;
+  let refusals = 0;
+  let lastRefusal = '';
 
   const apply = (transitions: TermTransition | TermTransition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -347,8 +352,23 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   const decided = async (transitions: TermTransition | TermTransition[]): Promise<RecognitionView> => {
     apply(transitions);
     const seq = state.seq;
-    await condition(() => savedSeq >= seq);
+    const round = refusals;
+    await condition(() => savedSeq >= seq || refusals !== round);
+    if (refusals !== round) {
+      throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
+    }
     return toRecognitionView(state);
+  };
+  const refuse = (events: TermEvent[], error: string): void => {
+    const refused = [...events, ...unsaved];
+    unsaved = [];
+    refusals += 1;
+    lastRefusal = `未能记录，视为未发生：${error}`;
+    if (!recorded || refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed')) {
+      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the recognition's records were refused: ${error}`, nonRetryable: true });
+    }
+    state = recorded;
+    apply(applyTermRecordFailure(recorded, refused, error, nowIso()));
   };
 
   setHandler(recognitionViewQuery, () => toRecognitionView(state));
@@ -392,8 +412,14 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     if (unsaved.length > 0) {
       const events = unsaved;
       unsaved = [];
-      await saveRecognition({ view: toRecognitionView(state), events });
+      const saving = state;
+      const failure = await saveRecognition({ view: toRecognitionView(saving), events }).then(() => null, failedForGood);
+      if (failure) {
+        refuse(events, failure);
+        continue;
+      }
       savedSeq = events[events.length - 1]!.seq;
+      recorded = saving;
       continue;
     }
     const release = state.placeRelease;
