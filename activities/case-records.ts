@@ -6,7 +6,6 @@ import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../poli
 import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 import { loadWorkingDayCalendar } from './calendar.js';
-import { refusingDataErrors } from './data-errors.js';
 import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
 
 export interface CaseActivities {
@@ -20,15 +19,13 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   const { db } = deps;
   return {
     async saveCase({ view, events }) {
-      await refusingDataErrors(() =>
-        db.transaction(async (tx) => {
-          const trail = await withObjectionTexts(tx, view.caseId, events);
-          const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
-          const written = await saveCaseProjection(tx, row, trail);
-          await recordObjectionResolutions(tx, view.caseId, events);
-          if (written) await projectPublicRecords(tx, view);
-        }),
-      );
+      await db.transaction(async (tx) => {
+        const trail = await withObjectionTexts(tx, view.caseId, events);
+        const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
+        const written = await saveCaseProjection(tx, row, trail);
+        await recordObjectionResolutions(tx, view.caseId, events);
+        if (written) await projectPublicRecords(tx, view);
+      });
     },
 
     async resolveDeadline({ request, reminderWorkingDays }) {

@@ -5,7 +5,6 @@ import type { ObjectionEvent } from '../policy/tier-objection.js';
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
 import type { ObjectionView } from '../workflows/tier-objection/contract.js';
 import { recordAuditEvents } from './case-projection.js';
-import { refusingDataErrors } from './data-errors.js';
 import { REPLACES_CURRENT_TIER } from './tiering.js';
 
 export interface ObjectionActivities {
@@ -22,7 +21,7 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
   const { db } = deps;
   return {
     async saveObjection({ view, events }) {
-      await refusingDataErrors(() => db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         await recordAuditEvents(tx, view.objectionId, events);
         const { decision } = view;
         const row = {
@@ -86,7 +85,7 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
           reason: decision.reason,
           trace: decision.trace,
         });
-      }));
+      });
     },
   };
 }

@@ -12,7 +12,6 @@ import { termWaiting, type EvaluationData, type TermEvent, type TierStanding } f
 import type { Tier } from '../policy/tiering.js';
 import type { RecognitionView } from '../workflows/recognition-case/contract.js';
 import { caseProjectionRow, saveCaseProjection } from './case-projection.js';
-import { refusingDataErrors } from './data-errors.js';
 
 export interface RecognitionTermActivities {
   /**
@@ -34,7 +33,7 @@ export function createRecognitionTermActivities(deps: { db: Db }): RecognitionTe
   const { db } = deps;
   return {
     async saveRecognition({ view, events }) {
-      await refusingDataErrors(() => db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         const { waitingFor, dueOn } = termWaiting(view);
         const written = await saveCaseProjection(tx, caseProjectionRow(view, { dueOn, waitingFor, openedAt: view.openedAt }), events);
         if (!written) return;
@@ -73,7 +72,7 @@ export function createRecognitionTermActivities(deps: { db: Db }): RecognitionTe
             })
             .onConflictDoNothing();
         }
-      }));
+      });
     },
 
     readTierInForce: ({ uscc }) => readTierInForce(db, uscc),

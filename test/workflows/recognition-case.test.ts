@@ -142,7 +142,7 @@ describe('recognition case on the time-skipping server', () => {
       expect((refusal as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DecisionNotRecorded' });
       const unchanged = await handle.query(caseViewQuery);
       expect(unchanged).toMatchObject({ status: 'under_review', recordFailure: { actions: ['review_rejected'], by: reviewer.id } });
-      expect(unchanged.recordFailure!.error).toMatch(/^DataError: PostgreSQL refused the data \(SQLSTATE 22/);
+      expect(unchanged.recordFailure!.error).toMatch(/^DataError: saveCase: the database refused the data \(SQLSTATE 22/);
       expect(unchanged.lastDecision).toBeNull();
       const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
       expect(projection).toMatchObject({ status: 'under_review', waitingFor: 'district' });

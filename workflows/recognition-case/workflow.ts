@@ -79,7 +79,7 @@ import {
   type TermEvent,
   type TermTransition,
 } from '../../policy/recognition-term.js';
-import { DATA_ERROR_TYPE } from '../../activities/data-errors.js';
+import { DATA_ERROR } from '../../activities/data-errors.js';
 import {
   APPLICATION_CONTINUES_AS_NEW_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
@@ -133,7 +133,7 @@ const {
 } = proxyActivities<CaseActivities & QuotaActivities & EligibilityActivities & RecognitionTermActivities>({
   startToCloseTimeout: '30 seconds',
   // Transient faults (a database restarting) are retried until they pass; data PostgreSQL refuses is not.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DATA_ERROR_TYPE] },
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DATA_ERROR] },
 });
 
 /** One workflow per case: the application, then — once recognised — one run per validity period. */
