@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps) {
   // Limits are set per route (`config.rateLimit`), where the public can add to what others read.
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) => new HttpError(429, `请求过于频繁，请在${context.after}后重试。`, { field: 'rate', limit: context.max }),
+    errorResponseBuilder: (_request, context) => new HttpError(429, `请求过于频繁，请在${context.after}后重试。`, { field: 'rateLimit', retryAfter: context.after }),
   });
   await app.register(swagger, {
     openapi: {

@@ -78,7 +78,7 @@ describe('objections to a publicity notice (C-SELF)', () => {
     for (let i = 0; i < 7; i++) statuses.push((await object(caseId, '192.0.2.10', `flood ${i}`)).statusCode);
     expect(statuses).toEqual([409, 409, 409, 409, 409, 429, 429]);
     const limited = await object(caseId, '192.0.2.10', 'flood');
-    expect(limited.json()).toMatchObject({ error: 'Too Many Requests', details: { field: 'rate' } });
+    expect(limited.json()).toMatchObject({ error: 'Too Many Requests', details: { field: 'rateLimit' } });
     // Only what was filed is kept: nothing of the refused requests.
     const kept = await database.db.select().from(publicityObjections).where(eq(publicityObjections.caseId, caseId));
     expect(kept.map((row) => row.objectionNo).sort()).toEqual([1, 2, 3, 4]);
