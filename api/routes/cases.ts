@@ -16,6 +16,7 @@ import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
+import { validateConsultedDepartments } from '../../policy/departments.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
@@ -52,9 +53,8 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { validateConsultedDepartments } from '../../policy/departments.js';
-import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
+import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -300,9 +300,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
 
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
 
-  /** The case as `actor` may read it, after a decision or on request: decisions answer only their outcome. */
-  const caseViewFor = async (actor: Actor, handle: WorkflowHandle): Promise<LiveCaseView> =>
-    withObjectorsWithheld(actor, await caseViewWithObjections(database, await queryCase(handle)));
+  /** The case as `actor` may read it, on request or after a decision (decisions answer only their outcome). */
+  const caseViewFor = async (actor: Actor, view: LiveCaseView): Promise<LiveCaseView> =>
+    withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
 
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
@@ -580,7 +580,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
         const handle = handleFor(request.params.caseId);
         await runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
-        return caseViewFor(actor, handle);
+        return caseViewFor(actor, await queryCase(handle));
       },
     );
 
@@ -597,9 +597,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        const handle = handleFor(request.params.caseId);
-        assertMayRead(actor, await queryCase(handle));
-        return caseViewFor(actor, handle);
+        const view = await queryCase(handleFor(request.params.caseId));
+        assertMayRead(actor, view);
+        return caseViewFor(actor, view);
       },
     );
 
@@ -691,7 +691,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           }
         }
         await runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
-        return caseViewFor(actor, handle);
+        return caseViewFor(actor, await queryCase(handle));
       },
     );
 
@@ -719,7 +719,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
         await runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
-        return caseViewFor(actor, handle);
+        return caseViewFor(actor, await queryCase(handle));
       },
     );
 
@@ -745,7 +745,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
         await runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
-        return caseViewFor(actor, handle);
+        return caseViewFor(actor, await queryCase(handle));
       },
     );
 
