@@ -79,7 +79,8 @@ export type CaseAction =
   | 'deadline_set'
   | 'reminder_sent'
   | 'deadline_escalated'
-  | 'record_failed';
+  | 'record_failed'
+  | 'step_failed';
 
 /** What each waiting step is, and what happens when its due date passes unanswered. */
 export const DEADLINE_KINDS = ['consent', 'review', 'information', 'verification', 'opinions', 'publicity', 'quota', 'supplement'] as const;
@@ -1143,6 +1144,33 @@ export function applyRecordFailure(recorded: CaseState, refused: CaseEvent[], er
     recorded.status,
     `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。案件保持原状态，可继续办理；请核对提交的内容后重新办理。`,
     { patch: { recordFailure: failure }, clauses, details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error } },
+  );
+}
+
+/**
+ * A step of the case's own (counting a due date, taking a place) whose activity failed for good:
+ * recorded for the office to see, and dropped, so that the case still takes decisions. A refused
+ * place is asked for again with the weekly retry of a waiting case (C-QUOTA); a due date not
+ * counted leaves the step without one until the next decision sets another.
+ */
+export function applyStepFailure(state: CaseState, step: 'resolveDeadline' | 'takeQuotaPlace', error: string, at: string): Transition {
+  const quota = step === 'takeQuotaPlace';
+  const patch: Partial<CaseState> = quota
+    ? { quotaRequest: null, quotaWait: state.quotaWait ?? (state.quotaRequest && { readyAt: state.quotaRequest.readyAt, rank: 0 }) }
+    : { deadlineRequest: null };
+  const what = quota ? '申请认定名额' : '计算办理期限';
+  return transition(
+    state,
+    at,
+    SYSTEM_ACTOR,
+    'step_failed',
+    state.status,
+    `系统未能${what}（${error}）。${quota ? '案件继续候补，每周自动重试；' : '该步骤暂无截止日期；'}请市场监管部门核查后继续办理。`,
+    {
+      patch: { ...patch, recordFailure: { at, actions: [step], by: SYSTEM_ACTOR.id, error } },
+      clauses: quota ? ['C-QUOTA'] : [],
+      details: { step, error, notify: waitingForCase(state) ?? 'district' },
+    },
   );
 }
 

@@ -310,6 +310,35 @@ describe('from verification through publicity to the quota', () => {
     await recordHistory('self-application-decisions-answered-with-deadlines', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
   });
 
+  it('records a place the quota refuses for good, keeps waiting, and is recognised by the weekly retry once the quota is mended', async () => {
+    // The year's quota has rows for 120104 only: a case of 120105 asks for a place the quota refuses (C-QUOTA).
+    await setQuota(2092, '120104', 5);
+    const { handle, worker, household } = await startCase('120105', 2092);
+    const office = districtOffice('120105');
+    await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: office }] });
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: office, findings: 'visited', departments: [] }] });
+      const waiting = (await sleepUntilView(env, handle, (v) => v.status === 'awaiting_quota' && (v as CaseView).recordFailure != null)) as CaseView;
+      expect(waiting).toMatchObject({ recordFailure: { actions: ['takeQuotaPlace'], by: 'system' }, quotaWait: { rank: 0 } });
+      expect(waiting.recordFailure!.error).toMatch(/no row for district 120105/);
+      const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
+      expect(projection).toMatchObject({ status: 'awaiting_quota' });
+
+      // The city office mends the year's quota; the case's weekly retry takes the place.
+      await database.db.insert(recognitionQuotas).values({ year: 2092, districtCode: '120105', cap: 5, tieringRunId: 0 });
+      const recognised = await sleepUntilRecognised(env, handle);
+      expect(recognised.status).toBe('recognised');
+      await handle.executeUpdate(transferOutUpdate, { args: [{ actor: household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }] });
+      await handle.result();
+    });
+    const trail = (await auditTrail(handle.workflowId)).filter((e) => e.action !== 'deadline_set' && e.action !== 'reminder_sent');
+    const actions = trail.map((e) => e.action);
+    expect(actions.slice(actions.indexOf('quota_requested'), actions.indexOf('recognised') + 1)).toEqual(['quota_requested', 'step_failed', 'recognised']);
+    expect(trail.find((e) => e.action === 'step_failed')).toMatchObject({ actorRole: 'system', toStatus: 'awaiting_quota', clauses: ['C-QUOTA'], details: { step: 'takeQuotaPlace' } });
+    await recordHistory('quota-refused-then-recognised-by-the-weekly-retry', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+  });
+
   it('refuses the recognition when an objection during publicity is upheld', async () => {
     const { handle, worker } = await startCase('120104', 2094);
     await worker.runUntil(async () => {

@@ -18,12 +18,13 @@ import { cstDateOf, yearOf } from '../../policy/dates.js';
 import {
   applyClock,
   applyConsent,
-  applyRecordFailure,
   applyDeadline,
   applyOpinion,
   applyPublicityObjection,
   applyQuotaAnswer,
+  applyRecordFailure,
   applyReview,
+  applyStepFailure,
   applySupplyInformation,
   isClosed,
   nextWakeUp,
@@ -257,9 +258,13 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     }
     const request = state.deadlineRequest;
     if (request) {
-      const deadline = await resolveDeadline({ request, reminderWorkingDays: state.settings.reminderWorkingDays });
+      const deadline = await resolveDeadline({ request, reminderWorkingDays: state.settings.reminderWorkingDays }).catch((err: unknown) => ({
+        failure: failedForGood(err),
+      }));
       // A decision taken meanwhile replaced the request; this answer is then moot.
-      if (state.deadlineRequest === request) apply(applyDeadline(state, deadline, nowIso()));
+      if (state.deadlineRequest === request) {
+        apply('failure' in deadline ? applyStepFailure(state, 'resolveDeadline', deadline.failure, nowIso()) : applyDeadline(state, deadline, nowIso()));
+      }
       continue;
     }
     const quotaRequest = state.quotaRequest;
@@ -275,8 +280,13 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
             year: state.year,
             districtCode: state.districtCode,
             readyAt: quotaRequest.readyAt,
-          })
+          }).catch((err: unknown) => ({ failure: failedForGood(err) }))
         : { taken: false as const, rank: 0, waiting: 0 };
+      if ('failure' in answer) {
+        // The quota refused the request for good: recorded, and the case asks again with the weekly retry.
+        if (state.quotaRequest === quotaRequest) apply(applyStepFailure(state, 'takeQuotaPlace', answer.failure, nowIso()));
+        continue;
+      }
       if (state.quotaRequest === quotaRequest) {
         const outcome = applyQuotaAnswer(state, answer, nowIso());
         state = outcome.state;
