@@ -12,6 +12,7 @@ import {
   applyQuotaAnswer,
   applyRecordFailure,
   applyReview,
+  applyStepFailure,
   applySupplyInformation,
   isClosed,
   nextWakeUp,
@@ -334,6 +335,17 @@ describe('from verification to recognition', () => {
     expect(one[0]!.state.unresolvedObjections).toEqual([1]);
     expect(validateReview(one[0]!.state, { decision: 'resolve_objection', actor: reviewer, objectionNo: 2, upheld: true, reason: 'x' }, '2026-09-14')).toMatchObject({ status: 409 });
     expect(resolve(one[0]!.state, 1).map((t) => t.event.action)).toEqual(['objection_resolved', 'quota_requested']);
+  });
+
+  it('records a place the quota refused for good and leaves the case waiting for the weekly retry (C-QUOTA)', () => {
+    const objected = applyPublicityObjection(publicity, { actor: citizen, submissionId: 'kept-1' }, at('2026-09-07')).state;
+    const closed = applyClock(objected, startOfCstDay('2026-09-12'), at('2026-09-12'))[0]!.state;
+    const ready = applyReview(closed, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'checked' }, at('2026-09-14')).at(-1)!.state;
+    expect(ready.quotaRequest).not.toBeNull();
+    const failed = applyStepFailure(ready, 'takeQuotaPlace', 'QuotaRequestRefused: no row', at('2026-09-14'));
+    expect(failed.event).toMatchObject({ action: 'step_failed', toStatus: 'awaiting_quota', clauses: ['C-QUOTA'], details: { step: 'takeQuotaPlace' } });
+    expect(failed.state).toMatchObject({ quotaRequest: null, quotaWait: { readyAt: ready.quotaRequest!.readyAt, rank: 0 }, recordFailure: { actions: ['takeQuotaPlace'] } });
+    expect(retryQuota(failed.state).quotaRequest).toEqual({ readyAt: ready.quotaRequest!.readyAt });
   });
 
   it('records what PostgreSQL refused as not taken, from the last recorded state, and a next decision clears it', () => {
