@@ -36,7 +36,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
-import { caseIdParams, runUpdate } from './cases.js';
+import { caseIdParams, queryCase, runUpdate } from './cases.js';
 import { assertRegisteredDepartment } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -129,7 +129,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -153,7 +154,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -187,7 +189,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        await runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        return queryCase(handle);
       },
     );
 
@@ -221,7 +224,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -246,7 +250,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -264,7 +269,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        await runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        return queryCase(handle);
       },
     );
 
@@ -292,7 +298,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -317,7 +324,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 
@@ -343,7 +351,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        return queryCase(handle);
       },
     );
 

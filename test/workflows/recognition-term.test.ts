@@ -84,7 +84,9 @@ describe('the recognised phase on the time-skipping server', () => {
       const asked = await sampled.handle.executeUpdate(spotCheckUpdate, {
         args: [{ decision: 'request_supplement', actor: CITY, reason: 'original Q2 certificate', dueOn }],
       });
-      expect(asked.spotCheck).toMatchObject({ status: 'awaiting_supplement', supplementRequest: { dueOn } });
+      // The decision answers whose move it waits for and by when; the view is queried.
+      expect(asked).toMatchObject({ status: 'recognised', waitingFor: 'household', dueOn });
+      expect((await sampled.handle.query(recognitionViewQuery)).spotCheck).toMatchObject({ status: 'awaiting_supplement', supplementRequest: { dueOn } });
       const refused = await sampled.handle.result();
       expect(refused).toMatchObject({ status: 'refused', spotCheck: { status: 'refused' }, closedOn: addDays(dueOn, 1) });
 
@@ -157,9 +159,10 @@ describe('the recognised phase on the time-skipping server', () => {
         await started.handle.executeUpdate(annualReportUpdate, {
           args: [{ actor: started.household, year: reportYear, revenue: 300_000, employees: 3, note: 'business as usual' }],
         });
-        const accepted = await started.handle.executeUpdate(annualReportDecisionUpdate, {
+        await started.handle.executeUpdate(annualReportDecisionUpdate, {
           args: [{ actor: reviewer, year: reportYear, decision: 'accept', reason: 'base standard still met' }],
         });
+        const accepted = await started.handle.query(recognitionViewQuery);
         expect(accepted.reports.find((r) => r.year === reportYear)).toMatchObject({ status: 'accepted' });
       };
       await fileAndAccept(Y + 1);
@@ -281,8 +284,8 @@ describe('the recognised phase on the time-skipping server', () => {
       const unchanged = await started.handle.query(recognitionViewQuery);
       expect(unchanged).toMatchObject({ status: 'recognised', recordFailure: { actions: ['cancelled'], by: office.id } });
       const cancelled = await started.handle.executeUpdate(cancellationUpdate, { args: [{ actor: office, reason: 'deregistered its business (T-B1)' }] });
-      expect(cancelled).toMatchObject({ status: 'cancelled', recordFailure: null });
-      await started.handle.result();
+      expect(cancelled).toMatchObject({ status: 'cancelled', waitingFor: null });
+      expect(await started.handle.result()).toMatchObject({ status: 'cancelled', recordFailure: null });
     });
     const actions = await actionsOf(started.caseId);
     expect(actions.slice(actions.indexOf('recognised'))).toEqual(['recognised', 'filed', 'record_failed', 'cancelled', 'quota_place_released']);

@@ -12,6 +12,7 @@ import type {
   ReviewCommand,
   SupplyInformationCommand,
 } from '../../policy/recognition-case.js';
+import { termWaiting } from '../../policy/recognition-term.js';
 import type {
   AnnualReportCommand,
   AnnualReportDecisionCommand,
@@ -133,15 +134,34 @@ export function toCaseView(state: CaseState): CaseView {
 }
 
 // The recognised phase (policy/recognition-term.ts).
-export const spotCheckUpdate = defineUpdate<RecognitionView, [SpotCheckCommand]>('spotCheck');
-export const supplementUpdate = defineUpdate<RecognitionView, [SupplementCommand]>('supplement');
-export const annualReportUpdate = defineUpdate<RecognitionView, [AnnualReportCommand]>('annualReport');
-export const annualReportDecisionUpdate = defineUpdate<RecognitionView, [AnnualReportDecisionCommand]>('annualReportDecision');
-export const operatorChangeUpdate = defineUpdate<RecognitionView, [OperatorChangeCommand]>('operatorChange');
-export const cancellationUpdate = defineUpdate<RecognitionView, [CancellationCommand]>('cancellation');
-export const evaluationFindingUpdate = defineUpdate<RecognitionView, [EvaluationFindingCommand]>('evaluationFinding');
-export const revocationUpdate = defineUpdate<RecognitionView, [RevocationCommand]>('revocation');
-export const transferOutUpdate = defineUpdate<RecognitionView, [TransferOutCommand]>('transferOut');
+/**
+ * What a recognised-phase decision answers, as in the application (DecisionAnswer): the status,
+ * whose move the recognition waits for and by when; readers query the view. Decisions answered
+ * before SMALL_DECISION_ANSWERS_PATCH answered the whole view, a superset but for the last two.
+ */
+export interface TermDecisionAnswer {
+  phase: 'recognised';
+  caseId: string;
+  status: RecognitionTerm['status'];
+  seq: number;
+  updatedAt: string;
+  waitingFor?: ReturnType<typeof termWaiting>['waitingFor'];
+  dueOn?: string | null;
+}
+
+export function termDecisionAnswer(term: RecognitionTerm): TermDecisionAnswer {
+  return { phase: 'recognised', caseId: term.caseId, status: term.status, seq: term.seq, updatedAt: term.updatedAt, ...termWaiting(term) };
+}
+
+export const spotCheckUpdate = defineUpdate<TermDecisionAnswer, [SpotCheckCommand]>('spotCheck');
+export const supplementUpdate = defineUpdate<TermDecisionAnswer, [SupplementCommand]>('supplement');
+export const annualReportUpdate = defineUpdate<TermDecisionAnswer, [AnnualReportCommand]>('annualReport');
+export const annualReportDecisionUpdate = defineUpdate<TermDecisionAnswer, [AnnualReportDecisionCommand]>('annualReportDecision');
+export const operatorChangeUpdate = defineUpdate<TermDecisionAnswer, [OperatorChangeCommand]>('operatorChange');
+export const cancellationUpdate = defineUpdate<TermDecisionAnswer, [CancellationCommand]>('cancellation');
+export const evaluationFindingUpdate = defineUpdate<TermDecisionAnswer, [EvaluationFindingCommand]>('evaluationFinding');
+export const revocationUpdate = defineUpdate<TermDecisionAnswer, [RevocationCommand]>('revocation');
+export const transferOutUpdate = defineUpdate<TermDecisionAnswer, [TransferOutCommand]>('transferOut');
 
 export function toRecognitionView(term: RecognitionTerm): RecognitionView {
   const { deadlineRequest: _request, operatorRecheck: _recheck, evaluationDataDue: _data, placeRelease: _release, ...view } = term;

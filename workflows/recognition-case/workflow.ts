@@ -97,6 +97,7 @@ import {
   consentUpdate,
   decisionAnswer,
   evaluationFindingUpdate,
+  termDecisionAnswer,
   isContinuedApplicationInput,
   isRecognisedPhaseInput,
   operatorChangeUpdate,
@@ -118,6 +119,7 @@ import {
   type FiledObjection,
   type RecognitionCaseInput,
   type RecognitionView,
+  type TermDecisionAnswer,
 } from './contract.js';
 
 const {
@@ -359,7 +361,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     state = outcome.state;
     unsaved.push(...outcome.transitions.map((t) => t.event));
   };
-  const decided = async (transitions: TermTransition | TermTransition[]): Promise<RecognitionView> => {
+  const decided = async (transitions: TermTransition | TermTransition[]): Promise<TermDecisionAnswer> => {
     apply(transitions);
     const seq = state.seq;
     const round = refusals;
@@ -367,7 +369,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     if (refusals !== round) {
       throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
     }
-    return toRecognitionView(state);
+    return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state) : toRecognitionView(state);
   };
   const refuse = (events: TermEvent[], error: string): void => {
     const refused = [...events, ...unsaved];
