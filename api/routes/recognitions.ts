@@ -129,8 +129,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -154,8 +154,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -189,8 +189,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -224,8 +224,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -250,8 +250,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -269,8 +269,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -298,8 +298,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -324,8 +324,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 
@@ -351,8 +351,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
-        return queryCase(handle);
+        const answer = await runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        return queryCase(temporal.workflow.getHandle(handle.workflowId, answer.runId));
       },
     );
 

@@ -289,5 +289,6 @@ describe('the recognised phase on the time-skipping server', () => {
     });
     const actions = await actionsOf(started.caseId);
     expect(actions.slice(actions.indexOf('recognised'))).toEqual(['recognised', 'filed', 'record_failed', 'cancelled', 'quota_place_released']);
+    await recordRuns('decision-refused-in-the-recognised-phase', started.caseId, started.firstRunId);
   });
 });

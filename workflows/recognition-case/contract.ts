@@ -147,10 +147,15 @@ export interface TermDecisionAnswer {
   updatedAt: string;
   waitingFor?: ReturnType<typeof termWaiting>['waitingFor'];
   dueOn?: string | null;
+  /**
+   * The run that took the decision: an extension continues the case as new at once, and the view
+   * that shows the decision is that run's.
+   */
+  runId?: string;
 }
 
-export function termDecisionAnswer(term: RecognitionTerm): TermDecisionAnswer {
-  return { phase: 'recognised', caseId: term.caseId, status: term.status, seq: term.seq, updatedAt: term.updatedAt, ...termWaiting(term) };
+export function termDecisionAnswer(term: RecognitionTerm, runId: string): TermDecisionAnswer {
+  return { phase: 'recognised', caseId: term.caseId, status: term.status, seq: term.seq, updatedAt: term.updatedAt, ...termWaiting(term), runId };
 }
 
 export const spotCheckUpdate = defineUpdate<TermDecisionAnswer, [SpotCheckCommand]>('spotCheck');

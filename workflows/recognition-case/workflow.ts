@@ -369,7 +369,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     if (refusals !== round) {
       throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
     }
-    return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state) : toRecognitionView(state);
+    return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state, workflowInfo().runId) : toRecognitionView(state);
   };
   const refuse = (events: TermEvent[], error: string): void => {
     const refused = [...events, ...unsaved];
