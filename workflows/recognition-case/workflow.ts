@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
+import { DATA_ERROR } from '../../activities/data-errors.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
@@ -80,16 +81,15 @@ import {
   type TermEvent,
   type TermTransition,
 } from '../../policy/recognition-term.js';
-import { DATA_ERROR } from '../../activities/data-errors.js';
 import {
   APPLICATION_CONTINUES_AS_NEW_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   DECISION_NOT_RECORDED_ERROR,
-  SMALL_DECISION_ANSWERS_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
+  SMALL_DECISION_ANSWERS_PATCH,
   annualReportDecisionUpdate,
   annualReportUpdate,
   cancellationUpdate,
@@ -97,7 +97,6 @@ import {
   consentUpdate,
   decisionAnswer,
   evaluationFindingUpdate,
-  termDecisionAnswer,
   isContinuedApplicationInput,
   isRecognisedPhaseInput,
   operatorChangeUpdate,
@@ -110,6 +109,7 @@ import {
   spotCheckUpdate,
   supplementUpdate,
   supplyInformationUpdate,
+  termDecisionAnswer,
   toCaseView,
   toRecognitionView,
   transferOutUpdate,
@@ -346,8 +346,9 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   // As in the application: the main loop alone saves, in order; handlers wait for theirs.
   let unsaved: TermEvent[] = opened.transitions.map((t) => t.event);
   let savedSeq = 0;
-  // As in the application: what a refused record falls back to, and how handlers learn of it.
-  let recorded: RecognitionTerm | null = null;
+  // As in the application: what a refused record falls back to (a continued run opens on a
+  // recorded state), and how handlers learn of it.
+  let recorded: RecognitionTerm | null = unsaved.length === 0 ? state : null;
   let refusals = 0;
   let lastRefusal = '';
 
