@@ -7,13 +7,15 @@ import {
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import type { Database } from '../../db/client.js';
+import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
 import { validateConsultedDepartments } from '../../policy/departments.js';
@@ -52,8 +54,10 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { refuseOtherPartiesCases } from '../case-scope.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
+import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -106,6 +110,9 @@ function claimableCriteria(route: ApplicationRoute): Record<Category, readonly s
     ]),
   ) as Record<Category, readonly string[]>;
 }
+
+/** A criterion of any category (annex 2); whether the category and route may claim it is the policy's to say. */
+const criterionSchema = { type: 'string', enum: [...new Set(Object.values(CATEGORY_CRITERIA).flat())] } as const;
 
 const actorSchema = {
   type: 'object',
@@ -236,7 +243,7 @@ const caseViewSchema = {
 export const caseIdParams = {
   type: 'object',
   required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
+  properties: { caseId: { type: 'string', maxLength: 35, pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
 } as const;
 
 interface ApplicationBody {
@@ -295,6 +302,9 @@ interface InformationBody {
   note?: string;
 }
 
+/** How far ahead a request for information may set its due date: about six weeks. */
+export const INFORMATION_MAX_WORKING_DAYS = 30;
+
 export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
@@ -338,6 +348,30 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     return eligibility.results;
   };
 
+  /**
+   * The day information is due pauses the review clock until then: a working day (on the holiday
+   * notices loaded now), within INFORMATION_MAX_WORKING_DAYS, so that a typo (2099, a Saturday)
+   * cannot stop the clock for years. A day not after today is the policy's to refuse.
+   */
+  const assertInformationDueOn = async (dueOn: IsoDate, log: FastifyBaseLogger): Promise<void> => {
+    const today = cstDateOf(deps.now());
+    if (dueOn <= today) return;
+    const calendar = await loadWorkingDayCalendar(database.db);
+    const latest = addWorkingDays(calendar, today, INFORMATION_MAX_WORKING_DAYS);
+    if (latest.fallbackYears.length > 0) {
+      log.warn({ fallbackYears: latest.fallbackYears }, 'no holiday notice for these years: working days counted Monday to Friday');
+    }
+    if (dueOn > latest.date) {
+      throw new HttpError(422, `informationDueOn 最迟为 ${latest.date}（今天起 ${INFORMATION_MAX_WORKING_DAYS} 个工作日内）：请改选更早的日期`, {
+        field: 'informationDueOn',
+        latest: latest.date,
+      });
+    }
+    if (!isWorkingDay(calendar, dueOn).working) {
+      throw new HttpError(422, `informationDueOn ${dueOn} 不是工作日：请改选一个工作日`, { field: 'informationDueOn' });
+    }
+  };
+
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
   const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
     try {
@@ -361,6 +395,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    app.addHook('preValidation', refuseOtherPartiesCases(database, { '/cases/:caseId/consent': 'C-REC' }));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
@@ -374,10 +409,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+              claimedCriteria: { type: 'array', items: criterionSchema, minItems: 1, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
             },
           },
           response: {
@@ -444,7 +479,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For the household itself (self-application) or a department (recommendation, C-REC; a district department for its district), and for the district office of the household and the city office to read. ' +
             'Every clause is evaluated as the filing would (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON); the criteria are those the route may claim. Nothing is written.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: { 200: applicationFormSchema, ...errors },
         },
       },
@@ -503,11 +538,11 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
-              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+              claimedCriteria: { type: 'array', items: criterionSchema, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
+              reason: textSchema(2000, { minLength: 1 }),
             },
           },
           response: { 201: startedCaseSchema, ...errors },
@@ -569,7 +604,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['consent'],
             additionalProperties: false,
-            properties: { consent: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } },
+            properties: { consent: { type: 'boolean' }, reason: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -577,9 +612,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const { consent, reason } = request.body;
-        const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
+        const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }), 'C-REC');
         return caseViewFor(actor, await queryCase(handle));
       },
     );
@@ -664,14 +699,20 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               decision: { type: 'string', enum: ['accept', 'reject', 'request_information', 'verified', 'resolve_objection'] },
-              reason: { type: 'string', maxLength: 2000 },
+              reason: textSchema(2000),
               category: { type: 'string', enum: CATEGORIES },
-              informationDueOn: { type: 'string', format: 'date' },
-              findings: { type: 'string', maxLength: 4000 },
-              departments: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 20 },
-              objectionNo: { type: 'integer', minimum: 1 },
+              informationDueOn: { ...isoDateSchema, description: `a working day after today, at most ${INFORMATION_MAX_WORKING_DAYS} working days ahead` },
+              findings: textSchema(4000),
+              departments: { type: 'array', items: textSchema(100, { minLength: 1 }), maxItems: 20 },
+              objectionNo: { type: 'integer', minimum: 1, maximum: 100_000 },
               upheld: { type: 'boolean' },
             },
+            allOf: [
+              decisionNeeds('reject', ['reason'], '驳回须说明理由'),
+              decisionNeeds('request_information', ['reason', 'informationDueOn'], '要求补充材料须说明缺少哪些材料并给出截止日期'),
+              decisionNeeds('verified', ['findings'], '须记录走访核实的情况', 'C-SELF'),
+              decisionNeeds('resolve_objection', ['objectionNo', 'upheld', 'reason'], '处理异议须指明异议编号、是否成立及理由'),
+            ],
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -679,6 +720,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
+        if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
         if (command.decision === 'verified' && command.departments.length > 0) {
           const view = await queryCase(handle);
@@ -690,7 +732,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             if (refusal) throw HttpError.fromViolation(refusal);
           }
         }
-        await runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }), reviewStepClause);
         return caseViewFor(actor, await queryCase(handle));
       },
     );
@@ -707,8 +749,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['evidenceRefs'],
             additionalProperties: false,
             properties: {
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 50 },
-              note: { type: 'string', maxLength: 2000 },
+              evidenceRefs: { ...evidenceRefsSchema, minItems: 1 },
+              note: textSchema(2000),
             },
           },
           response: { 200: caseViewSchema, ...errors },
@@ -718,7 +760,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }), reviewStepClause);
         return caseViewFor(actor, await queryCase(handle));
       },
     );
@@ -734,7 +776,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['opinion'],
             additionalProperties: false,
-            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: { type: 'string', maxLength: 2000 } },
+            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -744,7 +786,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+        await runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }), reviewStepClause);
         return caseViewFor(actor, await queryCase(handle));
       },
     );
@@ -757,20 +799,20 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'Anyone objects to a recognition while its publicity notice is up',
           description:
             'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. ' +
-            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 409. ' +
+            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 422. ' +
             `Bounded (C-SELF): at most ${MAX_OBJECTIONS_PER_SENDER} objections per sender (the token's actor, or else the network address) and notice, and 1000 per notice (409 beyond); ` +
             'at most 10 requests a minute from one address (429).',
           security: [],
           params: caseIdParams,
           headers: {
             type: 'object',
-            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 100 } },
+            properties: { 'idempotency-key': idempotencyKeySchema },
           },
           body: {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_OBJECTION_LENGTH } },
+            properties: { reason: textSchema(MAX_OBJECTION_LENGTH, { nonBlank: true }) },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
@@ -783,7 +825,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
         const { caseId } = request.params;
         const reason = request.body.reason;
-        if (reason.trim() === '') throw new HttpError(422, 'C-SELF: 异议须写明理由。', { field: 'reason', clause: 'C-SELF' });
         const key = request.headers['idempotency-key'];
         const submission = await keepObjectionText(database, {
           caseId,
@@ -798,8 +839,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         // Temporal answers an update ID it has seen with that update's outcome, without applying it again.
         const updateId = `publicity-objection-${submission.submissionId}`;
         try {
-          const filed = await runUpdate(handle, () =>
-            handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, submissionId: submission.submissionId }], updateId }),
+          const filed = await runUpdate(
+            handle,
+            () => handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, submissionId: submission.submissionId }], updateId }),
+            'C-SELF',
           );
           return reply.status(201).send({ caseId, objectionNo: filed.objectionNo });
         } catch (err) {
@@ -825,7 +868,7 @@ function senderOf(actor: Actor | null, ip: string): string {
  * the workflow. At most MAX_OBJECTIONS_PER_SENDER per sender and case (under a lock on the pair,
  * so concurrent requests cannot pass it together). An Idempotency-Key names one objection of one
  * sender: the same key again with the same text answers that objection, with another text or from
- * another sender 409.
+ * another sender 422.
  */
 async function keepObjectionText(
   database: Database,
@@ -840,8 +883,14 @@ async function keepObjectionText(
         .from(publicityObjections)
         .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.idempotencyKey, idempotencyKey)));
       if (earlier) {
+        // Sent again with another reason or by another sender: a client's mistake that would otherwise
+        // silently drop the new objection, so that the client sends it under a key of its own.
         if (earlier.senderKey !== senderKey || earlier.reason !== objection.reason) {
-          throw new HttpError(409, 'C-SELF: 该 Idempotency-Key 已用于另一件异议；新的异议请使用新的 Idempotency-Key。', { field: 'idempotency-key', clause: 'C-SELF' });
+          const which = earlier.objectionNo === null ? '另一件异议' : `第 ${earlier.objectionNo} 号异议`;
+          throw new HttpError(422, `Idempotency-Key 已用于${which}（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
+            field: 'idempotency-key',
+            clause: 'C-SELF',
+          });
         }
         return { submissionId: earlier.submissionId!, objectionNo: earlier.objectionNo };
       }
@@ -988,27 +1037,44 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
+ * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
+ * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
+ * a department's recommendation).
+ */
+export type StepClause = string | ((view: LiveCaseView) => string);
+
+export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
+
+/**
  * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
  * written. Each phase of a case takes its own decisions only: an update the case's current phase
  * has no handler for (a review of a recognised case, a spot check of a case under review) is
  * rejected by the workflow before it reaches history, and answers 409 with the case's status.
+ * A 409 or 422 names the step's clause where the refusing rule names none.
  */
-export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>): Promise<View> {
+export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>, stepClause: StepClause): Promise<View> {
+  const clauseOf = async (view?: LiveCaseView): Promise<string> =>
+    typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await queryCase(handle)));
   try {
     return await update();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
-      if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
-        throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body' });
+      if (err.cause.type === RULE_VIOLATION_ERROR) {
+        const violation = err.cause.details?.[0] as RuleViolation;
+        const status = violation.status ?? 422;
+        const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
+        throw HttpError.fromViolation(named);
       }
-      const { status } = await queryCase(handle);
-      throw new HttpError(409, `the case is ${status} and takes no such decision in this phase`, { field: 'caseId', status });
+      if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
+        throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body', clause: await clauseOf() });
+      }
+      const view = await queryCase(handle);
+      throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
     }
     if (err instanceof WorkflowNotFoundError) {
       // The workflow has finished: the case exists but takes no more decisions.
       const closed = await queryCase(handle);
-      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', status: closed.status });
+      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(closed), status: closed.status });
     }
     throw err;
   }

@@ -70,7 +70,7 @@ describe('objections to a publicity notice (C-SELF)', () => {
     expect(named.json()).toEqual({ caseId, objectionNo: 4 });
     expect((await object(caseId, '192.0.2.11', '招牌上的创立年份与登记不符', once)).json()).toEqual({ caseId, objectionNo: 4 });
     const otherText = await object(caseId, '192.0.2.11', '另一件事', once);
-    expect(otherText.statusCode).toBe(409);
+    expect(otherText.statusCode).toBe(422);
     expect(otherText.json().details).toMatchObject({ field: 'idempotency-key', clause: 'C-SELF' });
 
     // Ten requests a minute from one address (five sent above): the eleventh is refused before anything is read.
