@@ -6,6 +6,7 @@ import type { Actor } from '../../policy/actors.js';
 import { DEPARTMENT_LEVELS, validateDepartmentActor, type Department, type DepartmentLevel } from '../../policy/departments.js';
 import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { districtCodeSchema } from '../schema-bounds.js';
 
 const departmentSchema = {
   type: 'object',
@@ -37,7 +38,7 @@ export function departmentRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             additionalProperties: false,
             properties: {
-              districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
+              districtCode: districtCodeSchema,
               level: { type: 'string', enum: DEPARTMENT_LEVELS },
             },
           },
