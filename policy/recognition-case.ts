@@ -7,6 +7,7 @@
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
+import { TIANJIN_DISTRICTS } from './districts.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibility.js';
 import type { RecognitionTermSettings } from './recognition-term.js';
 
@@ -848,7 +849,7 @@ export function validatePublicityObjection(state: CaseState, command: PublicityO
       409,
       'caseId',
       'C-SELF',
-      `本公示已收到${MAX_OBJECTIONS_PER_CASE}件异议，达到上限，不再受理新的异议；如有新的情况，请直接向${state.districtCode}区市场监管局反映。`,
+      `本公示已收到${MAX_OBJECTIONS_PER_CASE}件异议，达到上限，不再受理新的异议；如有新的情况，请直接向${TIANJIN_DISTRICTS[state.districtCode] ?? '所在区'}市场监管局反映。`,
     );
   }
   return null;

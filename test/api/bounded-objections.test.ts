@@ -108,6 +108,7 @@ describe('objections to a publicity notice (C-SELF)', () => {
       const full = await object(caseId, addressOf(MAX_OBJECTIONS_PER_CASE + 1), '还有一条');
       expect(full.statusCode).toBe(409);
       expect(full.json().details).toMatchObject({ field: 'caseId', clause: 'C-SELF' });
+      expect(full.json().message).toMatch(/南开区市场监管局/);
       const unfiled = await database.db
         .select()
         .from(publicityObjections)
