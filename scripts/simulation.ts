@@ -107,6 +107,8 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   const decided = new Set<string>();
   const quotaByYear: SimulationReport['quotaByYear'] = {};
   const answers: Record<string, number> = {};
+  /** The steps the actors take in the current year, so that a yearly probability is spread over them. */
+  let stepsThisYear = 52;
 
   const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object) => {
     const token = issueToken(system.authSecret, actor, Math.floor(Date.now() / 1000) + 3600);
@@ -133,6 +135,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     }
     await tieringRun(year);
     const entrants = await enteringHouseholds(year);
+    stepsThisYear = Array.from({ length: 52 }, (_, week) => week).filter((week) => !isQuietWeek(addDays(`${year}-08-01`, 7 * week), week)).length;
     log(`${year}: tiering run in force; ${entrants.length} households will apply or be recommended`);
     // Steps from 1 August to the next 31 July; entrants spread over the application window (C-CYCLE, to 15 October).
     for (let week = 0; week < 52; week++) {
@@ -273,7 +276,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     if (term.evaluation?.openedAt && !term.extension && once(`x1:${c.caseId}:${term.recognition?.validUntil}`)) {
       await call('POST', `/cases/${c.caseId}/evaluation`, office(c.districtCode), { criterion: 'X1', met: chance(ACTOR_PROBABILITIES.x1Met), evidenceRefs: ['simulated-accounts'] });
     }
-    if (c.route === 'self' && chance(ACTOR_PROBABILITIES.revokedPerYear / 52)) {
+    if (c.route === 'self' && chance(ACTOR_PROBABILITIES.revokedPerYear / stepsThisYear)) {
       await call('POST', `/cases/${c.caseId}/revocation`, SYSTEM_CITY, { ground: 'fraud', reason: 'simulated revocation', evidenceRefs: ['simulated-finding'] });
     }
   }
