@@ -103,7 +103,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   const log = options.onProgress ?? (() => {});
   const { app, database, clock } = system;
   const invariants: Record<string, string[]> = { quotaNeverExceeded: [], clockActionsOnce: [], validForItsTerm: [], noCaseLost: [] };
-  const started_cases = new Set<string>();
+  const startedCases = new Set<string>();
   const decided = new Set<string>();
   const quotaByYear: SimulationReport['quotaByYear'] = {};
   const answers: Record<string, number> = {};
@@ -147,7 +147,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
       await checkQuota();
     }
     quotaByYear[year] = await quotaOf(year);
-    log(`${year}: done at ${today()}, ${started_cases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s`);
+    log(`${year}: done at ${today()}, ${startedCases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s`);
   }
 
   await checkClockActionsOnce();
@@ -161,7 +161,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     fired: await firedCounts(),
     overdueSteps: await overdueCount(),
     invariants,
-    casesStarted: started_cases.size,
+    casesStarted: startedCases.size,
     answers,
   };
 
@@ -192,7 +192,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
         ? await call('POST', '/recommendations', QUALITY_DEPARTMENT, { uscc, category: 'quality', claimedCriteria: [], reason: 'simulated recommendation' })
         : await call('POST', '/applications', householdActor(uscc), { uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['simulated-certificate'] });
       // A household recognised, banned or otherwise ineligible is refused by the rules: that is part of the run.
-      if (answer.status === 201) started_cases.add(answer.body.caseId as string);
+      if (answer.status === 201) startedCases.add(answer.body.caseId as string);
       else if (answer.status >= 500) throw new Error(`${uscc} ${year}: ${JSON.stringify(answer.body)}`);
     });
   }
@@ -319,8 +319,8 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   async function checkNoCaseLost(): Promise<void> {
     const rows = await database.db.select({ caseId: cases.caseId }).from(cases);
     const known = new Set(rows.map((row) => row.caseId));
-    for (const caseId of started_cases) if (!known.has(caseId)) invariants.noCaseLost!.push(`${caseId} was started but has no record`);
-    for (const caseId of known) if (!started_cases.has(caseId)) invariants.noCaseLost!.push(`${caseId} has a record nobody started`);
+    for (const caseId of startedCases) if (!known.has(caseId)) invariants.noCaseLost!.push(`${caseId} was started but has no record`);
+    for (const caseId of known) if (!startedCases.has(caseId)) invariants.noCaseLost!.push(`${caseId} has a record nobody started`);
     const stuck = await database.db
       .select({ caseId: cases.caseId, status: cases.status, dueOn: cases.dueOn })
       .from(cases)
