@@ -12,7 +12,7 @@ import { importFeed } from '../activities/feed-import/importer.js';
 import { issueToken } from '../api/auth.js';
 import type { TrainingClock } from '../api/routes/training.js';
 import type { Database } from '../db/client.js';
-import { recognitionQuotas, recognitions } from '../db/recognition-schema.js';
+import { departments, recognitionQuotas, recognitions } from '../db/recognition-schema.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { householdTiers } from '../db/tiering-schema.js';
 import type { Actor } from '../policy/actors.js';
@@ -86,7 +86,9 @@ export interface SimulationReport {
 const SYSTEM_CITY: Actor = { id: 'simulated-city-office', role: 'city' };
 const office = (districtCode: string): Actor => ({ id: `simulated-office-${districtCode}`, role: 'district', districtCode });
 const householdActor = (uscc: string): Actor => ({ id: uscc, role: 'household', uscc });
-const QUALITY_DEPARTMENT: Actor = { id: 'simulated-quality-department', role: 'department', department: 'market-regulation' };
+/** A city-level department in the departments registry, which recommends (C-REC). */
+const RECOMMENDING_DEPARTMENT = { id: 'simulated-city-market-regulation', name: '天津市市场监督管理委员会（模拟）', level: 'city' } as const;
+const QUALITY_DEPARTMENT: Actor = { id: 'simulated-quality-officer', role: 'department', department: RECOMMENDING_DEPARTMENT.id };
 /** Actions the clock fires as reminders or escalations, each due once per deadline. */
 const CLOCK_ACTIONS = ['reminder_sent', 'deadline_escalated', 'annual_report_reminder', 'annual_report_overdue'] as const;
 const OVERDUE_ACTIONS = ['deadline_escalated', 'annual_report_overdue', 'information_lapsed', 'consent_lapsed', 'annual_report_missed', 'supplement_lapsed'];
@@ -123,6 +125,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     if (target > clock.now()) await clock.advance(target - clock.now());
   };
 
+  await database.db.insert(departments).values(RECOMMENDING_DEPARTMENT).onConflictDoNothing();
   await moveTo(`${options.startYear}-08-01`);
   const city = await writeCity({ ...DEMO_CITY, households: options.households, seed: options.seed, asOf: today(), out: system.cityDir });
   for (const feed of FEED_NAMES) await importFile(database, feed, createReadStream(city.files[feed]), today());
@@ -242,11 +245,15 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
           );
           return;
         case 'publicity':
-          for (const objection of (view.objections ?? []) as Array<{ objectionNo: number; resolution?: string | null }>) {
-            if (objection.resolution) continue;
+          // Objections kept in the state (older cases) and those counted only, their text in the database.
+          const unresolved = new Set<number>([
+            ...((view.objections ?? []) as Array<{ objectionNo: number; resolution?: string | null }>).filter((o) => !o.resolution).map((o) => o.objectionNo),
+            ...((view.unresolvedObjections ?? []) as number[]),
+          ]);
+          for (const objectionNo of unresolved) {
             await call('POST', `/cases/${c.caseId}/review`, reviewer, {
               decision: 'resolve_objection',
-              objectionNo: objection.objectionNo,
+              objectionNo,
               upheld: chance(ACTOR_PROBABILITIES.objectionUpheld),
               reason: 'simulated objection review',
             });
@@ -299,7 +306,7 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 
   async function checkClockActionsOnce(): Promise<void> {
     const twice = await database.sql<{ case_id: string; action: string; due: string; n: number }[]>`
-      select case_id, action, coalesce(details->>'dueOn', details->>'year', '') as due, count(*)::int as n
+      select case_id, action, concat_ws(' ', details->>'kind', details->>'dueOn', details->>'year') as due, count(*)::int as n
       from case_events where action in ${database.sql(CLOCK_ACTIONS as unknown as string[])}
       group by 1, 2, 3 having count(*) > 1`;
     for (const row of twice) invariants.clockActionsOnce!.push(`${row.case_id} ${row.action} ${row.due} fired ${row.n} times`);
