@@ -9,8 +9,9 @@ import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from 
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
-import { installAuthentication } from './auth.js';
+import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
+import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -26,7 +27,14 @@ import { tieringRoutes } from './routes/tiering.js';
 export interface AppDeps {
   database: Database;
   temporal: Client;
-  authSecret: string;
+  /** How bearer tokens are verified: the identity provider's JWKS or the token tool's secret (api/auth.ts). */
+  tokenTrust?: TokenTrust;
+  /** Shorthand for tokenTrust: tokens of the token tool signed with this secret, default issuer, audience and lifetime. */
+  authSecret?: string;
+  /** Requests a minute per actor and per address without a token; routes may set their own (config.rateLimit). */
+  rateLimits?: RateLimits;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client whose address rate limits count. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
   caseSettings: CaseSettings;
   /** The recognised phase's settings (spot-check rate, report grace…), fixed in each new case. */
   recognitionTermSettings?: RecognitionTermSettings;
@@ -45,15 +53,25 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
+export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSecret' | 'rateLimits' | 'trustProxy'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
+  const { tokenTrust, authSecret, rateLimits, trustProxy, logger, ...given } = deps;
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...given };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
-  const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
+  // Refuses to build without a way to verify tokens: there is no built-in secret.
+  const verify = createTokenVerifier(tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) });
+  const app = Fastify({
+    logger: logger ?? false,
+    ajv: { customOptions: { removeAdditional: false } },
+    clientErrorHandler: answerUnreadableRequest,
+    trustProxy: trustProxy ?? false,
+    ...guardedServerOptions(),
+  });
   installErrorHandler(app);
-  installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
+  await installHttpGuards(app, rateLimits ?? DEFAULT_RATE_LIMITS);
+  installAuthentication(app, { verify, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -6,11 +6,14 @@ const STATUS_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -75,7 +78,7 @@ export const rejectedTokenResponseSchema = {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send(body(err.statusCode, err.message, err.details));
+      return reply.status(err.statusCode).send(errorBody(err.statusCode, err.message, err.details));
     }
     if (err.validation) {
       const first = err.validation[0];
@@ -84,20 +87,25 @@ export function installErrorHandler(app: FastifyInstance): void {
       const allowed = first?.keyword === 'enum' ? first.params['allowedValues'] : undefined;
       if (first && Array.isArray(allowed)) {
         const message = `${err.validationContext ?? ''}${first.instancePath} must be one of: ${allowed.map(String).join(', ')}`;
-        return reply.status(400).send(body(400, message, { ...details, allowed }));
+        return reply.status(400).send(errorBody(400, message, { ...details, allowed }));
       }
-      return reply.status(400).send(body(400, err.message, details));
+      return reply.status(400).send(errorBody(400, err.message, details));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled error');
     // Fastify refuses a body it cannot read (malformed JSON, a media type no route parses, too large) before any route sees it.
     const details = status !== 500 && err.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
-    return reply.status(status).send(body(status, status === 500 ? 'internal error' : err.message, details));
+    return reply.status(status).send(errorBody(status, status === 500 ? 'internal error' : ((err.code && BODY_REFUSALS[err.code]) || err.message), details));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),
-  );
 }
+
+/** Fastify's own refusals of a body, said as what to do. */
+const BODY_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持此请求体类型：请以 Content-Type: application/json 发送（上传数据文件用 text/csv）',
+  FST_ERR_CTP_BODY_TOO_LARGE: '请求体过大，请缩减内容后重试',
+  FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空：Content-Type 为 application/json 时请发送 JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
+};
 
 /**
  * Answers a request Node's HTTP parser refused before Fastify saw it, in the same shape as every
@@ -112,7 +120,7 @@ export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Sock
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'the request did not arrive in time', {}]
         : [400, 'the request is not valid HTTP: percent-encode non-ASCII characters in the URL (name=%E6%B3%A5%E4%BA%BA, not name=泥人)', { field: 'url' }];
-  const payload = JSON.stringify(body(status, message, details));
+  const payload = JSON.stringify(errorBody(status, message, details));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_NAMES[status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${payload}`,
@@ -121,7 +129,7 @@ export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Sock
   socket.destroy(err);
 }
 
-function body(status: number, message: string, details: ErrorDetails) {
+export function errorBody(status: number, message: string, details: ErrorDetails) {
   return { error: STATUS_NAMES[status] ?? 'Error', message, details };
 }
 

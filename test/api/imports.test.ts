@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import type { Actor } from '../../policy/actors.js';
@@ -16,7 +16,7 @@ import { usccCheckCharacter } from '../../policy/uscc.js';
 import { TIERING_RUN_WORKFLOW_TYPE } from '../../workflows/tiering-run/contract.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
-const SECRET = 'imports-test-secret';
+const SECRET = 'imports-test-secret-with-at-least-32-bytes';
 const admin: Actor = { id: 'city-admin', role: 'city' };
 const REPORTS_HEADER = FEEDS.annual_reports.columns.map((c) => c.name).join(',');
 /** The API's clock: today is 2026-11-26 (CST) for the date rules. */
@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(NOW / 1000) + 3600)}`,
+  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(NOW, 3600))}`,
 });
 
 let serial = 0;

@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -11,7 +11,7 @@ import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
-const SECRET = 'recommendation-test-secret';
+const SECRET = 'recommendation-test-secret-with-at-least-32-bytes';
 const DISTRICT = '120106';
 const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: '红桥区文化和旅游局', districtCode: DISTRICT };
 const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '和平区文化和旅游局', districtCode: '120101' };
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
 
 function recommend(actor: Actor, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/recommendations', headers: bearer(actor), payload: body });
