@@ -143,18 +143,22 @@ function installMethodNotAllowed(app: FastifyInstance): void {
     if (!known) routes.push((known = { pattern, methods: new Set() }));
     for (const method of [route.method].flat()) known.methods.add(method);
   });
-  app.setNotFoundHandler((request, reply) => {
+  // Answered on arrival, before any body is read: a method such as QUERY would otherwise be refused for its missing body first.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
     const path = request.url.split('?')[0] ?? '';
-    const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
-    if (allowed.size > 0) {
-      const allow = [...allowed].sort().join(', ');
-      return reply
-        .status(405)
-        .header('allow', allow)
-        .send(errorBody(405, `${path} 不支持 ${request.method} 方法，可用：${allow}`, { field: 'method', allowed: [...allowed].sort() }));
-    }
-    return reply.status(404).send(errorBody(404, `no route ${request.method} ${request.url}`, {}));
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
+    if (allowed.length === 0) throw notFound(request);
+    reply.header('allow', allowed.join(', '));
+    throw new HttpError(405, `${path} 不支持 ${request.method} 方法，可用：${allowed.join(', ')}`, { field: 'method', allowed });
   });
+  app.setNotFoundHandler(async (request) => {
+    throw notFound(request);
+  });
+}
+
+function notFound(request: FastifyRequest): HttpError {
+  return new HttpError(404, `no route ${request.method} ${request.url}`, {});
 }
 
 function routePattern(url: string): RegExp {

@@ -73,6 +73,10 @@ describe('bounds and refusals in the error shape', () => {
     expect(wrong.json().details.allowed).toEqual(['GET', 'HEAD', 'PUT']);
     const post = await app.inject({ method: 'POST', url: '/support-measures' });
     expect(post.statusCode).toBe(405);
+    // A method that takes a body is refused for the method, before its (missing) body is read.
+    const query = await app.inject({ method: 'QUERY' as 'GET', url: '/support-measures' });
+    expect(query.statusCode).toBe(405);
+    expect(query.headers.allow).toBe('GET, HEAD');
     const unknown = await app.inject({ method: 'GET', url: '/no-such-thing' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: 'Not Found' });
