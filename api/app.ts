@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps) {
           'Errors are `{ error, message, details }`; details name the field and the clause (RULES.md) at fault.',
         version: '0.1.0',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
   });
