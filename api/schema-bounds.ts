@@ -8,3 +8,15 @@ export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_
 
 /** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
 export const pageNumberSchema = { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } as const;
+
+/** Characters of a unified social credit code (GB 32100-2015: digits and capitals but I, O, S, V and Z). */
+export const USCC_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{18}$';
+
+/** A USCC: its form here, its check character in the handler; either failure names GB 32100-2015. */
+export const usccSchema = {
+  type: 'string',
+  minLength: 18,
+  maxLength: 18,
+  pattern: USCC_PATTERN,
+  description: 'unified social credit code, 18 characters (GB 32100-2015)',
+} as const;

@@ -45,6 +45,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { usccSchema } from '../schema-bounds.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -350,7 +351,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
               claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
               evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
@@ -420,7 +421,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For the household itself (self-application) or a department (recommendation, C-REC; a district department for its district), and for the district office of the household and the city office to read. ' +
             'Every clause is evaluated as the filing would (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON); the criteria are those the route may claim. Nothing is written.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: { 200: applicationFormSchema, ...errors },
         },
       },
@@ -479,7 +480,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
               claimedCriteria: { type: 'array', items: { type: 'string' }, maxItems: 6 },
               evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },

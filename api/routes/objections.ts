@@ -32,7 +32,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { pageNumberSchema } from '../schema-bounds.js';
+import { pageNumberSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -241,7 +241,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' },
               correctedFacts: factsCorrectionSchema,
             },

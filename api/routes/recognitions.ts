@@ -35,6 +35,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { usccSchema } from '../schema-bounds.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseIdParams, runUpdate } from './cases.js';
 
@@ -357,7 +358,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'origin', 'category', 'recognisedOn', 'validUntil', 'originRef'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               origin: { type: 'string', enum: OTHER_REGIONS },
               category: { type: 'string', enum: CATEGORIES },
               recognisedOn: { type: 'string', format: 'date' },

@@ -48,7 +48,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { serialIdSchema } from '../schema-bounds.js';
+import { serialIdSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -540,7 +540,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             'recorded in its tier history, unless the current tier stands (a later year\'s, one of the year decided as of a later ' +
             'date, an upheld objection\'s): then `applied` is false, `notApplied` says which decision stands, and the refusal is ' +
             'audited. The district office of the household or the city office.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           body: {
             type: ['object', 'null'],
             additionalProperties: false,

@@ -9,7 +9,7 @@ import { CASE_STATUSES, CATEGORIES, type CaseStatus } from '../../policy/recogni
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { pageNumberSchema } from '../schema-bounds.js';
+import { pageNumberSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema } as const;
 
@@ -147,7 +147,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 18, maxLength: 18 },
+              uscc: usccSchema,
               name: { type: 'string', minLength: 2, maxLength: 100 },
               districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
               category: { type: 'string', enum: CATEGORIES },
