@@ -7,11 +7,13 @@ import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../polic
 import type { CaseSettings } from '../policy/recognition-case.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
+import { validateUscc } from '../policy/uscc.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
+import { USCC_FORMAT } from './schema-bounds.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -64,7 +66,7 @@ export async function buildApp(deps: AppDeps) {
   const verify = createTokenVerifier(tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) });
   const app = Fastify({
     logger: logger ?? false,
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: { customOptions: { removeAdditional: false, formats: { [USCC_FORMAT]: (value: string) => validateUscc(value).ok } } },
     clientErrorHandler: answerUnreadableRequest,
     trustProxy: trustProxy ?? false,
     ...guardedServerOptions(),

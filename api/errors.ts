@@ -83,7 +83,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       const first = err.validation[0];
       const field = first ? fieldOf(first.instancePath, first.params) : undefined;
-      const details = { field, rule: first?.keyword, context: err.validationContext };
+      // A USCC's schema is GB 32100-2015 whichever of its keywords failed.
+      const rule = field?.split('.').pop() === 'uscc' ? 'GB 32100-2015' : first?.keyword;
+      const details = { field, rule, context: err.validationContext };
       const allowed = first?.keyword === 'enum' ? first.params['allowedValues'] : undefined;
       if (first && Array.isArray(allowed)) {
         const message = `${err.validationContext ?? ''}${first.instancePath} must be one of: ${allowed.map(String).join(', ')}`;

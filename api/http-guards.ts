@@ -113,7 +113,7 @@ export async function installHttpGuards(app: FastifyInstance, limits: RateLimits
 
 /** Fastify checks Content-Length against the route's limit; this also bounds a streamed body (a CSV upload read as it arrives). */
 function boundedBody(request: FastifyRequest, payload: Readable): Readable {
-  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return payload;
+  if (READ_METHODS.has(request.method)) return payload;
   const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (Number(request.headers['content-length']) > limit) throw tooLarge(limit);
   let received = 0;

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,15 @@ beforeAll(async () => {
   limited = await buildApp({ ...deps, rateLimits: { perActorPerMinute: 3, anonymousReadsPerMinute: 3, anonymousWritesPerMinute: 2 } });
   // A route with its own, tighter limit, as the public objection routes set theirs.
   limited.post('/probe', { config: { public: true, rateLimit: { max: 1, timeWindow: '1 minute' } } }, async () => ({ ok: true }));
+  // An upload read as a stream, as POST /imports reads a CSV file, with a small limit of its own.
+  await limited.register(async (scope) => {
+    scope.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+    scope.post('/upload', { bodyLimit: 16, config: { public: true } }, async (request) => {
+      let bytes = 0;
+      for await (const chunk of request.body as Readable) bytes += (chunk as Buffer).length;
+      return { bytes };
+    });
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -103,6 +113,20 @@ describe('bounds and refusals in the error shape', () => {
     expect(response.statusCode).toBe(413);
     expect(response.json()).toEqual(errorShape('Content Too Large', 'body'));
     expect(await database.sql`select year from tier_thresholds where year = 2031`).toEqual([]);
+  });
+});
+
+describe('a streamed upload', () => {
+  const upload = (payload: string | Readable) => limited.inject({ method: 'POST', url: '/upload', headers: { 'content-type': 'text/csv' }, payload, remoteAddress: '198.51.100.20' });
+
+  it("is bounded by its route's limit whether its length is announced or not", async () => {
+    expect((await upload('a,b\n1,2\n')).json()).toEqual({ bytes: 8 });
+    const announced = await upload('x'.repeat(17));
+    expect(announced.statusCode).toBe(413);
+    expect(announced.json()).toMatchObject({ error: 'Content Too Large', details: { field: 'body', limit: 16 } });
+    const chunked = await upload(Readable.from([Buffer.from('x'.repeat(10)), Buffer.from('x'.repeat(10))]));
+    expect(chunked.statusCode).toBe(413);
+    expect(chunked.json()).toMatchObject({ error: 'Content Too Large', details: { field: 'body', limit: 16 } });
   });
 });
 

@@ -135,7 +135,7 @@ function schemathesis(name: string, actor: Actor | null): Promise<FuzzRun> {
     ...(actor ? ['--header', `Authorization: Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`] : []),
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(schemathesisPath(), args, { cwd: reportDir, env: { ...process.env, SCHEMATHESIS_HOOKS: '', NO_COLOR: '1' } });
+    const child = spawn(schemathesisPath(), args, { cwd: reportDir, env: { ...process.env, SCHEMATHESIS_HOOKS: fileURLToPath(new URL('./hooks.py', import.meta.url)), NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
