@@ -86,9 +86,11 @@ export async function installHttpGuards(app: FastifyInstance, limits: RateLimits
   app.removeContentTypeParser('text/plain');
   app.addHook('preParsing', async (request, _reply, payload) => boundedBody(request, payload));
 
-  // An authenticated answer is the caller's own: neither the browser nor a proxy may keep it.
+  // An answer to a caller with a token, or of a route that needs one, is the caller's own: neither
+  // the browser nor a proxy may keep it. Public lookups and the docs, asked without a token, may be cached.
   app.addHook('onSend', async (request, reply) => {
-    if (request.actor || request.headers.authorization) reply.header('cache-control', 'no-store');
+    const open = request.routeOptions.config?.public === true || request.url.startsWith('/docs');
+    if (!open || request.headers.authorization !== undefined) reply.header('cache-control', 'no-store');
   });
 
   await app.register(rateLimit, {

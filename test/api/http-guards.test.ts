@@ -67,6 +67,11 @@ describe('security headers', () => {
     const refused = await app.inject({ method: 'GET', url: '/imports', headers: { authorization: 'Bearer nonsense' } });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['cache-control']).toBe('no-store');
+    const withoutToken = await app.inject({ method: 'GET', url: '/imports' });
+    expect(withoutToken.statusCode).toBe(401);
+    expect(withoutToken.headers['cache-control']).toBe('no-store');
+    const publicWithToken = await app.inject({ method: 'GET', url: '/support-measures', headers: bearer(city) });
+    expect(publicWithToken.headers['cache-control']).toBe('no-store');
     const measures = await app.inject({ method: 'GET', url: '/support-measures' });
     expect(measures.statusCode).toBe(200);
     expect(measures.headers['cache-control']).toBeUndefined();
