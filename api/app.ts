@@ -86,6 +86,7 @@ export async function buildApp(deps: AppDeps) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) => withOptionalBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
@@ -100,4 +101,21 @@ export async function buildApp(deps: AppDeps) {
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
   return app;
+}
+
+type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: unknown } }> } }>> };
+
+/**
+ * @fastify/swagger marks every request body required, but a route whose body schema admits null
+ * takes a request without one (Fastify reads the missing body as null): the document says so.
+ */
+function withOptionalBodies<Document>(document: Document): Document {
+  for (const operations of Object.values((document as OpenApiDocument).paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody;
+      const type = body?.content?.['application/json']?.schema?.type;
+      if (body && Array.isArray(type) && type.includes('null')) body.required = false;
+    }
+  }
+  return document;
 }

@@ -174,4 +174,12 @@ describe('the OpenAPI document', () => {
       if (['post', 'put', 'patch'].includes(method)) expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['413', '415']));
     }
   });
+
+  it('says a body may be left out where the route takes none (its schema admits null), and is required elsewhere', async () => {
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(document.paths['/households/{uscc}/tiering'].post.requestBody.required).toBe(false);
+    expect(document.paths['/applications'].post.requestBody.required).toBe(true);
+    const withoutBody = await app.inject({ method: 'POST', url: '/applications', headers: bearer({ id: '92120104MA06B7Q405', role: 'household', uscc: '92120104MA06B7Q405' }) });
+    expect(withoutBody.statusCode).toBe(400);
+  });
 });

@@ -26,3 +26,35 @@ USCC = st.one_of(
 )
 
 schemathesis.openapi.format("uscc", USCC)
+
+
+AUTHORITY_TYPES = {"1": "1239", "2": "19", "3": "123459", "4": "19", "5": "1239", "6": "129", "7": "129", "8": "19", "9": "123", "A": "19", "N": "1239", "Y": "1"}
+VALID_STAND_IN = with_check_character("92" + DEMO_HOUSEHOLDS[1][0] + DEMO_HOUSEHOLDS[1][1])
+
+
+def is_valid_uscc(value: str) -> bool:
+    if len(value) != 18 or any(c not in CODE_CHARACTERS for c in value):
+        return False
+    if value[1] not in AUTHORITY_TYPES.get(value[0], "") or not value[2:8].isdigit():
+        return False
+    return with_check_character(value[:17]) == value
+
+
+def repaired(value):
+    if isinstance(value, list):
+        return [repaired(item) for item in value]
+    return value if not isinstance(value, str) or is_valid_uscc(value) else VALID_STAND_IN
+
+
+@schemathesis.hook
+def map_case(context, case):
+    """A positive case is meant to be valid, but the coverage phase draws a USCC from its pattern
+    alone, which says nothing of the check character: such a value is swapped for a valid one, so
+    that the API's 400 for it is not counted against the API. Negative cases are left alone."""
+    meta = case.meta
+    if meta is None or meta.generation.mode != schemathesis.GenerationMode.POSITIVE:
+        return case
+    for container in (case.path_parameters, case.query, case.body):
+        if isinstance(container, dict) and "uscc" in container:
+            container["uscc"] = repaired(container["uscc"])
+    return case
