@@ -103,7 +103,9 @@ export async function buildApp(deps: AppDeps) {
   return app;
 }
 
-type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: unknown } }> } }>> };
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: unknown; nullable?: boolean } }> } }>>;
+};
 
 /**
  * @fastify/swagger marks every request body required, but a route whose body schema admits null
@@ -113,8 +115,9 @@ function withOptionalBodies<Document>(document: Document): Document {
   for (const operations of Object.values((document as OpenApiDocument).paths ?? {})) {
     for (const operation of Object.values(operations)) {
       const body = operation.requestBody;
-      const type = body?.content?.['application/json']?.schema?.type;
-      if (body && Array.isArray(type) && type.includes('null')) body.required = false;
+      const schema = body?.content?.['application/json']?.schema;
+      // OpenAPI 3.0 writes a type that admits null as `nullable`.
+      if (body && schema && (schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null')))) body.required = false;
     }
   }
   return document;
