@@ -4,6 +4,7 @@
  * and in the OpenAPI document.
  */
 import { Transform, type Readable } from 'node:stream';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
@@ -56,9 +57,25 @@ const CONTENT_SECURITY_POLICY = {
   upgradeInsecureRequests: null,
 };
 
+/**
+ * Fastify's validator coerces types (null to "", 5 to "5"), which a path or a query needs (every
+ * value arrives as text) and a JSON body must not have: JSON carries its types, and a body that
+ * breaks them is refused. Two validators from the same options, the body's without coercion.
+ */
+function typedBodyValidators(): NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'] {
+  const forBodies = AjvCompiler();
+  const forText = AjvCompiler();
+  return (externalSchemas, options) => {
+    const body = forBodies(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options);
+    const text = forText(externalSchemas, options);
+    return (route) => (route.httpPart === 'body' ? body : text)(route);
+  };
+}
+
 /** The server options that bound what Fastify itself reads, answering in the API's error shape. */
-export function guardedServerOptions(): Pick<FastifyServerOptions, 'bodyLimit' | 'routerOptions' | 'frameworkErrors'> {
+export function guardedServerOptions(): Pick<FastifyServerOptions, 'bodyLimit' | 'routerOptions' | 'frameworkErrors' | 'schemaController'> {
   return {
+    schemaController: { compilersFactory: { buildValidator: typedBodyValidators() } },
     bodyLimit: DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router refuses these before any hook runs.

@@ -121,6 +121,21 @@ describe('bounds and refusals in the error shape', () => {
   });
 });
 
+describe('types in a JSON body', () => {
+  it('are not coerced: null or a number for a string, text for a number answer 400 naming the field', async () => {
+    const put = (payload: Record<string, unknown>) => app.inject({ method: 'PUT', url: '/tiering/thresholds/2031', headers: bearer(city), payload });
+    const text = await put({ growthRevenueYuan: '150000', developmentRevenueYuan: 1_500_000 });
+    expect(text.statusCode).toBe(400);
+    expect(text.json().details).toMatchObject({ field: 'growthRevenueYuan', rule: 'type' });
+    const reason = await app.inject({ method: 'POST', url: '/households/92120104MA06B7Q405/tiering', headers: bearer(city), payload: { reason: null } });
+    expect(reason.statusCode).toBe(400);
+    expect(reason.json().details).toMatchObject({ field: 'reason', rule: 'type' });
+    // A query's values arrive as text and are still read as the numbers their schema says.
+    expect((await app.inject({ method: 'GET', url: '/imports?page=1&pageSize=5', headers: bearer(city) })).statusCode).toBe(200);
+    expect(await database.sql`select year from tier_thresholds where year = 2031`).toEqual([]);
+  });
+});
+
 describe('a streamed upload', () => {
   const upload = (payload: string | Readable) => limited.inject({ method: 'POST', url: '/upload', headers: { 'content-type': 'text/csv' }, payload, remoteAddress: '198.51.100.20' });
 
