@@ -13,7 +13,7 @@ import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.j
 import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
-import { USCC_FORMAT } from './schema-bounds.js';
+import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps) {
   const verify = createTokenVerifier(tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) });
   const app = Fastify({
     logger: logger ?? false,
-    ajv: { customOptions: { removeAdditional: false, formats: { [USCC_FORMAT]: (value: string) => validateUscc(value).ok } } },
+    ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS, formats: { [USCC_FORMAT]: (value: string) => validateUscc(value).ok } } },
     clientErrorHandler: answerUnreadableRequest,
     trustProxy: trustProxy ?? false,
     ...guardedServerOptions(),

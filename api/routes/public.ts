@@ -10,7 +10,7 @@ import { TIERS, decideTier, explainTier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { pageNumberSchema, usccSchema } from '../schema-bounds.js';
+import { pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: rejectedTokenResponseSchema, 404: errorResponseSchema } as const;
 
@@ -24,11 +24,6 @@ function district(code: string): { code: string; name: string | null } {
 }
 
 const MIN_QUERY_CHARACTERS = 2;
-/** What String.prototype.trim removes, so that the schema and the handler agree on "once trimmed". */
-const BLANKS = '\\t\\n\\v\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
-const CONTROLS = '\\u0000-\\u001F\\u007F-\\u009F';
-/** Two characters that are neither blank nor control characters, with only text between them (T-PUB; PostgreSQL refuses a NUL). */
-const SEARCH_TEXT_PATTERN = `^[${BLANKS}]*[^${BLANKS}${CONTROLS}][^${CONTROLS}]*[^${BLANKS}${CONTROLS}][${BLANKS}]*$`;
 
 const searchItemSchema = {
   type: 'object',
@@ -90,7 +85,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['name'],
             additionalProperties: false,
             properties: {
-              name: { type: 'string', maxLength: 100, pattern: SEARCH_TEXT_PATTERN, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` },
+              name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
               page: pageNumberSchema,
               pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             },
