@@ -24,8 +24,12 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { perActorPerMinute: 600, anonymousReadsPerMinute: 300, anonymousWritesPerMinute: 10 };
 
-/** A JSON body: the largest decision, with its reasons and evidence at their schema bounds, fits well within this. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/**
+ * A JSON body: the largest decision, with its reasons and evidence at their schema bounds (50
+ * references of 200 characters, reasons of 2,000), fits well within this; a string over its own
+ * bound still gets the 400 that names it, up to this size.
+ */
+export const DEFAULT_BODY_LIMIT = 128 * 1024;
 /** A feed file uploaded to POST /imports: a city-wide registrations extract is about 150 MB. */
 export const CSV_UPLOAD_BODY_LIMIT = 512 * 1024 * 1024;
 /** Longer URLs answer 414: no route's path and query need more (a name search is at most a few hundred bytes encoded). */
