@@ -76,6 +76,8 @@ export async function buildApp(deps: AppDeps) {
   installAuthentication(app, { verify, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are the JSON Schema the routes validate with (a numeric exclusiveMinimum, type arrays with null).
+      openapi: '3.1.0',
       info: {
         title: '名特优新 case engine',
         description:
