@@ -14,7 +14,9 @@ import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type T
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
+import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
+import { departmentRoutes } from './routes/departments.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
@@ -50,6 +52,11 @@ export interface AppDeps {
   importDir?: string | null;
   /** Epoch milliseconds; tests may fix it. */
   now?: () => number;
+  /**
+   * Whether a decision carries the wall-clock time by which a worker must take it (api/decisions.ts).
+   * Off only on a time-skipping test server, whose clock runs ahead of the wall clock.
+   */
+  decisionsExpire?: boolean;
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
@@ -59,7 +66,7 @@ export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSe
 
 export async function buildApp(deps: AppDeps) {
   const { tokenTrust, authSecret, rateLimits, trustProxy, logger, ...given } = deps;
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...given };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: true, ...given };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   // Refuses to build without a way to verify tokens: there is no built-in secret.
@@ -72,6 +79,8 @@ export async function buildApp(deps: AppDeps) {
     ...guardedServerOptions(),
   });
   installErrorHandler(app);
+  answerUnavailableInTime(app, deps.temporal);
+  // Rate limits for every route, a route's own in its `config.rateLimit` (api/http-guards.ts).
   await installHttpGuards(app, rateLimits ?? DEFAULT_RATE_LIMITS);
   installAuthentication(app, { verify, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
@@ -93,6 +102,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(departmentRoutes(routeDeps));
   await app.register(recognitionRoutes(routeDeps));
   await app.register(worklistRoutes(routeDeps));
   await app.register(quotaRoutes(routeDeps));

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
@@ -19,10 +19,11 @@ import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
 import { developmentSecret, loadConfig } from './config.js';
-import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
+import { DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
+survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
 const config = loadConfig(process.env, { applicationWindow: 'year-round' });
 const dataDir = resolve(config.dataDir);
@@ -144,6 +145,7 @@ function printWelcome(temporalAddress: string): void {
     ['HOUSEHOLD_TOKEN', `household ${household.uscc}`, demoToken({ id: household.uscc, role: 'household', uscc: household.uscc })],
     ['DISTRICT_TOKEN', `district office ${household.districtCode}`, demoToken({ id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode })],
     ['CITY_TOKEN', 'city office', demoToken({ id: 'city-supervisor', role: 'city' })],
+    ['DEPARTMENT_TOKEN', `department ${DEMO_DEPARTMENTS[1].name} (${DEMO_DEPARTMENTS[1].id}), to consult`, demoToken({ id: 'culture-officer-120104', role: 'department', department: DEMO_DEPARTMENTS[1].id, districtCode: DEMO_DEPARTMENTS[1].districtCode })],
   ];
   const lines = [
     '',

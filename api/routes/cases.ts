@@ -4,34 +4,43 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { and, asc, eq } from 'drizzle-orm';
-import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { createHash, randomUUID } from 'node:crypto';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import type { Database } from '../../db/client.js';
 import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
-import { caseEvents, households } from '../../db/schema.js';
+import { caseEvents, cases, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
+import { validateConsultedDepartments } from '../../policy/departments.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
   CATEGORY_CRITERIA,
   DEADLINE_KINDS,
   DEPARTMENT_RECOMMENDATION_CRITERIA,
+  MAX_OBJECTIONS_PER_SENDER,
+  MAX_OBJECTION_LENGTH,
+  isClosed,
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
   type ApplicationInput,
   type Category,
+  type PublicityObjection,
   type ReviewCommand,
   type RuleViolation,
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
+  DECISION_NOT_RECORDED_ERROR,
+  DECISION_TOO_LATE_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
@@ -48,9 +57,12 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
+import { DECISION_RETRY_AFTER_SECONDS, DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { isTemporalUnavailable } from '../unavailable.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -207,6 +219,17 @@ const caseViewSchema = {
         },
       },
     },
+    objectionsFiled: { type: 'integer', description: 'objections filed on the notice in all (C-SELF: at most 1000)' },
+    recordFailure: {
+      type: ['object', 'null'],
+      description: 'the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it',
+      properties: {
+        at: { type: 'string' },
+        actions: { type: 'array', items: { type: 'string' } },
+        by: { type: 'string' },
+        error: { type: 'string' },
+      },
+    },
     quotaWait: { type: ['object', 'null'], properties: { readyAt: { type: 'string' }, rank: { type: 'integer' } } },
     recognition: {
       type: ['object', 'null'],
@@ -290,6 +313,12 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+  const runUpdate = updateRunner(deps);
+  const readCase = caseReader(deps);
+
+  /** The case as `actor` may read it, on request or after a decision (decisions answer only their outcome). */
+  const caseViewFor = async (actor: Actor, view: LiveCaseView): Promise<LiveCaseView> =>
+    withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
 
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
@@ -346,25 +375,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     }
     if (!isWorkingDay(calendar, dueOn).working) {
       throw new HttpError(422, `informationDueOn ${dueOn} 不是工作日：请改选一个工作日`, { field: 'informationDueOn' });
-    }
-  };
-
-  /**
-   * An Idempotency-Key answers the objection first filed under it; sent again with another
-   * reason or by another sender, it is a client's mistake that would otherwise silently drop the
-   * new objection: 422, so that the client sends it under a key of its own. The objection is
-   * saved before the update answers, so its record is there to compare.
-   */
-  const assertSameObjection = async (caseId: string, objectionNo: number, actor: Actor, reason: string): Promise<void> => {
-    const [first] = await database.db
-      .select({ filedBy: publicityObjections.filedBy, reason: publicityObjections.reason })
-      .from(publicityObjections)
-      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.objectionNo, objectionNo)));
-    if (first && (first.filedBy !== actor.id || first.reason !== reason)) {
-      throw new HttpError(422, `Idempotency-Key 已用于第 ${objectionNo} 号异议（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
-        field: 'idempotency-key',
-        clause: 'C-SELF',
-      });
     }
   };
 
@@ -549,9 +559,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
-        if (!actor.department) {
-          throw new HttpError(403, 'C-REC: the token names no department', { field: 'actor', clause: 'C-REC' });
-        }
+        const department = await assertRegisteredDepartment(database, actor, 'C-REC');
         const invalid = validateRecommendation(body);
         if (invalid) throw HttpError.fromViolation(invalid);
 
@@ -568,7 +576,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const caseId = recognitionCaseId(body.uscc, year);
         await startCase(caseId, {
           route: 'department',
-          recommendation: { department: actor.department, level: actor.districtCode === undefined ? 'city' : 'district', reason: body.reason },
+          recommendation: { department: department.id, level: department.level, reason: body.reason },
           uscc: body.uscc,
           year,
           category: body.category,
@@ -598,6 +606,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
           description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['consent'],
@@ -612,7 +621,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }), 'C-REC');
+        await runUpdate(handle, consentUpdate, command, request, 'C-REC');
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -621,17 +631,22 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       {
         config: { roles: ['household', 'district', 'department', 'city'] },
         schema: {
-          summary: "A case's live state, read from its workflow",
-          description: 'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended.',
+          summary: "A case's state, from its record",
+          description:
+            'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended. ' +
+            'Read from the case record (the projection each decision saves). The workflow is asked, briefly, only when the record may be behind it: ' +
+            'no record yet, or a due date or reminder day of the record has come. The `x-view-source` header says which answered: ' +
+            '`record`, `live`, or `record-fallback` (the workflow did not answer in time; the record as last saved).',
           params: caseIdParams,
           response: { 200: caseViewSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const actor = actorOf(request);
-        const view = await queryCase(handleFor(request.params.caseId));
+        const { view, source } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
-        return withObjectorsWithheld(actor, view);
+        reply.header(VIEW_SOURCE_HEADER, source);
+        return caseViewFor(actor, view);
       },
     );
 
@@ -667,7 +682,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        const view = await queryCase(handleFor(request.params.caseId));
+        const { view } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
         const rows = await database.db
           .select()
@@ -690,6 +705,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             'On-site verification: verified with the findings and the departments to consult (none: publicity starts at once). ' +
             'Publicity: resolve_objection (upheld refuses the recognition; dismissed lets it go on). Reject is open until a place is taken.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -719,7 +735,18 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }), reviewStepClause);
+        if (command.decision === 'verified' && command.departments.length > 0) {
+          const { view } = await readCase(request.params.caseId);
+          // Who may not review learns that from the case (403) before anything about the departments named.
+          const mayReview = actor.role === 'city' || actor.districtCode === view.districtCode;
+          if (mayReview) {
+            const ids = command.departments.map((id) => id.trim());
+            const refusal = validateConsultedDepartments(ids, await registeredDepartments(database, ids), view.districtCode);
+            if (refusal) throw HttpError.fromViolation(refusal);
+          }
+        }
+        await runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -730,6 +757,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household supplies the information its district office asked for',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['evidenceRefs'],
@@ -746,7 +774,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }), reviewStepClause);
+        await runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -757,6 +786,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: "A consulted department's opinion 征求意见 (C-SELF)",
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['opinion'],
@@ -768,54 +798,169 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
+        await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }), reviewStepClause);
+        await runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: PublicityObjectionBody }>(
       '/publicity/:caseId/objections',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: OBJECTION_RATE_LIMIT },
         schema: {
           summary: 'Anyone objects to a recognition while its publicity notice is up',
           description:
             'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. ' +
-            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.',
+            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 422. ' +
+            `Bounded (C-SELF): at most ${MAX_OBJECTIONS_PER_SENDER} objections per sender (the token's actor, or else the network address) and notice, and 1000 per notice (409 beyond); ` +
+            'at most 10 requests a minute from one address (429).',
           security: [],
           params: caseIdParams,
-          headers: {
-            type: 'object',
-            properties: { 'idempotency-key': idempotencyKeySchema },
-          },
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: textSchema(4000, { nonBlank: true }) },
+            properties: { reason: textSchema(MAX_OBJECTION_LENGTH, { nonBlank: true }) },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
             ...errors,
+            429: errorResponseSchema,
           },
         },
       },
       async (request, reply) => {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
-        const handle = handleFor(request.params.caseId);
+        const { caseId } = request.params;
+        const reason = request.body.reason;
         const key = request.headers['idempotency-key'];
-        // Temporal answers an update ID it has seen with that update's outcome, without applying it again.
-        const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
-        const filed = await runUpdate(handle, () =>
-          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
-          'C-SELF',
-        );
-        if (updateId !== undefined) await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
-        return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
+        const submission = await keepObjectionText(database, {
+          caseId,
+          actor,
+          senderKey: senderOf(request.actor, request.ip),
+          idempotencyKey: typeof key === 'string' ? key : null,
+          reason,
+          at: new Date(deps.now()),
+        });
+        if (submission.objectionNo !== null) return reply.status(201).send({ caseId, objectionNo: submission.objectionNo });
+        const handle = handleFor(caseId);
+        try {
+          const filed = await runUpdate(handle, publicityObjectionUpdate, { actor, submissionId: submission.submissionId }, request, 'C-SELF');
+          return reply.status(201).send({ caseId, objectionNo: filed.objectionNo });
+        } catch (err) {
+          // Refused by the case, or never taken (no such case, no worker in time): its text is not an
+          // objection and is not kept. One the case took but has not answered yet stays, to be numbered.
+          const taken = err instanceof DecisionNotAnsweredError && err.details['applied'] === true;
+          if (err instanceof HttpError && !taken) await dropUnfiledSubmission(database, submission.submissionId);
+          throw err;
+        }
       },
     );
   };
+}
+
+/**
+ * Who sends an objection, for the per-sender bound (C-SELF): the token's actor, or else the
+ * network address, kept only as a hash (the objector stays anonymous to the applicant).
+ */
+function senderOf(actor: Actor | null, ip: string): string {
+  return actor ? `actor:${actor.id}` : `address:${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Keeps an objection's text before the case numbers it, so that the text never passes through
+ * the workflow. At most MAX_OBJECTIONS_PER_SENDER per sender and case (under a lock on the pair,
+ * so concurrent requests cannot pass it together). An Idempotency-Key names one objection of one
+ * sender: the same key again with the same text answers that objection, with another text or from
+ * another sender 422.
+ */
+async function keepObjectionText(
+  database: Database,
+  objection: { caseId: string; actor: Actor; senderKey: string; idempotencyKey: string | null; reason: string; at: Date },
+): Promise<{ submissionId: string; objectionNo: number | null }> {
+  const { caseId, senderKey, idempotencyKey } = objection;
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${caseId}), hashtext(${senderKey}))`);
+    if (idempotencyKey !== null) {
+      const [earlier] = await tx
+        .select()
+        .from(publicityObjections)
+        .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.idempotencyKey, idempotencyKey)));
+      if (earlier) {
+        // Sent again with another reason or by another sender: a client's mistake that would otherwise
+        // silently drop the new objection, so that the client sends it under a key of its own.
+        if (earlier.senderKey !== senderKey || earlier.reason !== objection.reason) {
+          const which = earlier.objectionNo === null ? '另一件异议' : `第 ${earlier.objectionNo} 号异议`;
+          throw new HttpError(422, `Idempotency-Key 已用于${which}（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
+            field: 'idempotency-key',
+            clause: 'C-SELF',
+          });
+        }
+        return { submissionId: earlier.submissionId!, objectionNo: earlier.objectionNo };
+      }
+    }
+    const [sent] = await tx
+      .select({ n: count() })
+      .from(publicityObjections)
+      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.senderKey, senderKey)));
+    if ((sent?.n ?? 0) >= MAX_OBJECTIONS_PER_SENDER) {
+      throw new HttpError(409, `C-SELF: 同一提交人对同一公示最多提出${MAX_OBJECTIONS_PER_SENDER}件异议；补充意见请写入已提出的异议或直接向区市场监管局反映。`, {
+        field: 'caseId',
+        clause: 'C-SELF',
+        limit: MAX_OBJECTIONS_PER_SENDER,
+      });
+    }
+    const submissionId = randomUUID();
+    await tx.insert(publicityObjections).values({
+      caseId,
+      submissionId,
+      senderKey,
+      idempotencyKey,
+      filedBy: objection.actor.id,
+      filedAt: objection.at,
+      reason: objection.reason,
+    });
+    return { submissionId, objectionNo: null };
+  });
+}
+
+async function dropUnfiledSubmission(database: Database, submissionId: string): Promise<void> {
+  await database.db
+    .delete(publicityObjections)
+    .where(and(eq(publicityObjections.submissionId, submissionId), isNull(publicityObjections.objectionNo)));
+}
+
+/**
+ * A case's view as its readers see it: the live state from its workflow, with the objections
+ * filed on its notice from the database (the workflow only counts them), objectors withheld
+ * from those who may not know them.
+ */
+async function caseViewWithObjections(database: Database, view: LiveCaseView): Promise<LiveCaseView> {
+  if (isRecognitionView(view)) return view;
+  const kept = new Set(view.objections.map((o) => o.objectionNo));
+  const rows = await database.db
+    .select()
+    .from(publicityObjections)
+    .where(and(eq(publicityObjections.caseId, view.caseId), isNotNull(publicityObjections.objectionNo)))
+    .orderBy(asc(publicityObjections.objectionNo));
+  const counted: PublicityObjection[] = rows
+    .filter((row) => !kept.has(row.objectionNo!))
+    .map((row) => ({
+      objectionNo: row.objectionNo!,
+      reason: row.reason,
+      filedBy: row.filedBy,
+      filedAt: row.filedAt.toISOString(),
+      resolution: row.resolution as PublicityObjection['resolution'],
+      resolutionReason: row.resolutionReason,
+      ...(row.resolvedBy ? { resolvedBy: row.resolvedBy } : {}),
+      ...(row.resolvedAt ? { resolvedAt: row.resolvedAt.toISOString() } : {}),
+    }));
+  const objections = [...view.objections, ...counted].sort((a, b) => a.objectionNo - b.objectionNo);
+  return { ...view, objections };
 }
 
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
@@ -848,13 +993,44 @@ function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
   }
 }
 
-export async function queryCase(handle: WorkflowHandle): Promise<LiveCaseView> {
-  try {
-    return await handle.query(liveCaseViewQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${handle.workflowId}`, { field: 'caseId' });
-    throw err;
-  }
+/** Which source answered a case read (GET /cases/{caseId}). */
+export const VIEW_SOURCE_HEADER = 'x-view-source';
+/** How long a read waits for the workflow's live view before answering from the record. */
+const LIVE_READ_MS = 2_000;
+
+/** A case's view as its last saved projection (versioned by its audit seq), or null when none is saved yet. */
+export async function storedCase(database: Database, caseId: string): Promise<LiveCaseView | null> {
+  const [row] = await database.db.select({ view: cases.view }).from(cases).where(eq(cases.caseId, caseId));
+  return row ? (row.view as LiveCaseView) : null;
+}
+
+/**
+ * Whether the record may be behind the workflow: a case not yet saved, or an open application
+ * whose due date has passed or whose reminder day has come (the workflow's clock moves it before
+ * the record is saved). Decisions are saved before they are answered, so otherwise the record is current.
+ */
+function liveValueNeeded(stored: LiveCaseView | null, today: string): boolean {
+  if (stored === null) return true;
+  if (isRecognitionView(stored) || isClosed(stored.status) || stored.deadline === null) return false;
+  const { dueOn, remindOn, reminded, passed } = stored.deadline;
+  return (!passed && dueOn < today) || (!reminded && remindOn !== null && remindOn <= today);
+}
+
+/** Reads a case from its record, asking its workflow only where a live value is needed (liveValueNeeded). */
+export function caseReader(deps: RouteDeps) {
+  return async (caseId: string): Promise<{ view: LiveCaseView; source: 'record' | 'live' | 'record-fallback' }> => {
+    const stored = await storedCase(deps.database, caseId);
+    if (!liveValueNeeded(stored, cstDateOf(deps.now()))) return { view: stored!, source: 'record' };
+    const handle = deps.temporal.workflow.getHandle(caseId);
+    try {
+      const live = await deps.temporal.workflow.withDeadline(Date.now() + LIVE_READ_MS, () => handle.query(liveCaseViewQuery));
+      return stored !== null && stored.seq > live.seq ? { view: stored, source: 'record' } : { view: live, source: 'live' };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError && stored === null) throw new HttpError(404, `no case ${caseId}`, { field: 'caseId' });
+      if (stored !== null && (err instanceof WorkflowNotFoundError || isTemporalUnavailable(err))) return { view: stored, source: 'record-fallback' };
+      throw err;
+    }
+  };
 }
 
 export function assertMayRead(actor: Actor, view: LiveCaseView): void {
@@ -886,6 +1062,10 @@ function knowsObjectors(actor: Actor): boolean {
   return actor.role === 'district' || actor.role === 'city';
 }
 
+/** Requests per address on the public objection route: enough for a person, not for a flood. */
+/** Counted per network address, token or not (the global limits count a token's actor): one address, ten a minute. */
+const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };
+
 /** Who files an objection without a token. */
 const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
 
@@ -897,6 +1077,7 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
+
  * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
  * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
  * a department's recommendation).
@@ -906,33 +1087,54 @@ export type StepClause = string | ((view: LiveCaseView) => string);
 export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
 
 /**
- * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
- * written. Each phase of a case takes its own decisions only: an update the case's current phase
- * has no handler for (a review of a recognised case, a spot check of a case under review) is
- * rejected by the workflow before it reaches history, and answers 409 with the case's status.
- * A 409 or 422 names the step's clause where the refusing rule names none.
+ * Sends a decision (api/decisions.ts: with a time limit and the caller's Idempotency-Key); a
+ * validator's refusal becomes the HTTP error it describes, and nothing was written. Each phase of
+ * a case takes its own decisions only: an update the case's current phase has no handler for (a
+ * review of a recognised case, a spot check of a case under review) is rejected by the workflow
+ * before it reaches history, and answers 409 with the case's status. A 409 or 422 names the
+ * step's clause where the refusing rule names none.
  */
-export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>, stepClause: StepClause): Promise<View> {
-  const clauseOf = async (view?: LiveCaseView): Promise<string> =>
-    typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await queryCase(handle)));
-  try {
-    return await update();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === RULE_VIOLATION_ERROR) {
-        const violation = err.cause.details?.[0] as RuleViolation;
-        const status = violation.status ?? 422;
-        const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
-        throw HttpError.fromViolation(named);
+export function updateRunner(deps: RouteDeps) {
+  const readCase = caseReader(deps);
+  return async <Command extends object, View>(
+    handle: WorkflowHandle,
+    update: UpdateDefinition<View, [Command]>,
+    command: Command,
+    request: FastifyRequest,
+    stepClause: StepClause,
+  ): Promise<View> => {
+    const clauseOf = async (view?: LiveCaseView): Promise<string> =>
+      typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await readCase(handle.workflowId)).view);
+    try {
+      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire });
+    } catch (err) {
+      if (err instanceof DecisionNotAnsweredError) throw err;
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === RULE_VIOLATION_ERROR) {
+          const violation = err.cause.details?.[0] as RuleViolation;
+          const status = violation.status ?? 422;
+          const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
+          throw HttpError.fromViolation(named);
+        }
+        if (err.cause.type === DECISION_TOO_LATE_ERROR) {
+          throw new DecisionNotAnsweredError(503, '案件未能及时受理本次决定，决定未生效；请稍后重新提交', {
+            field: 'caseId',
+            applied: false,
+            retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS,
+          });
+        }
+        if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
+          throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body', clause: await clauseOf() });
+        }
+        const { view } = await readCase(handle.workflowId);
+        throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
       }
-      const view = await queryCase(handle);
-      throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
+      if (err instanceof WorkflowNotFoundError) {
+        // The workflow has finished: the case exists but takes no more decisions.
+        const { view } = await readCase(handle.workflowId);
+        throw new HttpError(409, `the case is ${view.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
+      }
+      throw err;
     }
-    if (err instanceof WorkflowNotFoundError) {
-      // The workflow has finished: the case exists but takes no more decisions.
-      const closed = await queryCase(handle);
-      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(closed), status: closed.status });
-    }
-    throw err;
-  }
+  };
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar.js';
+import { DATA_ERROR } from '../../activities/data-errors.js';
 import type { ObjectionActivities } from '../../activities/objections.js';
 import { cstDateOf } from '../../policy/dates.js';
 import type { RuleViolation } from '../../policy/recognition-case.js';
@@ -15,7 +16,9 @@ import {
   type ObjectionState,
   type ObjectionTransition,
 } from '../../policy/tier-objection.js';
+import { arrivesTooLate } from '../recognition-case/contract.js';
 import {
+  DECISION_TOO_LATE_ERROR,
   RULE_VIOLATION_ERROR,
   decideObjectionUpdate,
   objectionViewQuery,
@@ -25,7 +28,8 @@ import {
 
 const { saveObjection, workingDayDeadline } = proxyActivities<ObjectionActivities & CalendarActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // Data PostgreSQL refuses (DataError) fails at once: the objection fails visibly instead of retrying forever.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DATA_ERROR] },
 });
 
 /** An objection to a tier (T-OBJ), from filing until the city office answers it. */
@@ -51,7 +55,15 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
       await condition(() => savedSeq >= seq);
       return state;
     },
-    { validator: (command) => rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now()))) },
+    {
+      validator: (command) => {
+        // A decision the API stopped waiting for is refused, not applied behind the city office's back.
+        if (arrivesTooLate(command, Date.now())) {
+          throw ApplicationFailure.create({ type: DECISION_TOO_LATE_ERROR, message: 'the decision arrived after its answerBy', nonRetryable: true });
+        }
+        rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now())));
+      },
+    },
   );
 
   for (;;) {
