@@ -27,6 +27,8 @@ beforeAll(async () => {
   limited = await buildApp({ ...deps, rateLimits: { perActorPerMinute: 3, anonymousReadsPerMinute: 3, anonymousWritesPerMinute: 2 } });
   // A route with its own, tighter limit, as the public objection routes set theirs.
   limited.post('/probe', { config: { public: true, rateLimit: { max: 1, timeWindow: '1 minute' } } }, async () => ({ ok: true }));
+  // A write open to anyone, with no limit of its own: the global ones apply.
+  limited.post('/anonymous-write', { config: { public: true }, schema: { body: { type: 'object', required: ['reason'] } } }, async () => ({ ok: true }));
   // An upload read as a stream, as POST /imports reads a CSV file, with a small limit of its own.
   await limited.register(async (scope) => {
     scope.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
@@ -152,7 +154,7 @@ describe('a streamed upload', () => {
 
 describe('rate limits', () => {
   it('limits writes without a token per address, tightly, and says when to retry', async () => {
-    const write = () => limited.inject({ method: 'POST', url: '/publicity/recognition-92120104MA06B7Q405-2026/objections', payload: {}, remoteAddress: '198.51.100.7' });
+    const write = () => limited.inject({ method: 'POST', url: '/anonymous-write', payload: {}, remoteAddress: '198.51.100.7' });
     expect((await write()).statusCode).toBe(400);
     expect((await write()).statusCode).toBe(400);
     const refused = await write();
@@ -160,7 +162,7 @@ describe('rate limits', () => {
     expect(refused.json()).toEqual(errorShape('Too Many Requests', 'rateLimit'));
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not held back by the first.
-    const elsewhere = await limited.inject({ method: 'POST', url: '/publicity/recognition-92120104MA06B7Q405-2026/objections', payload: {}, remoteAddress: '198.51.100.8' });
+    const elsewhere = await limited.inject({ method: 'POST', url: '/anonymous-write', payload: {}, remoteAddress: '198.51.100.8' });
     expect(elsewhere.statusCode).toBe(400);
   });
 
