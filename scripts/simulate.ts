@@ -20,7 +20,7 @@ import { DEFAULT_CASE_SETTINGS } from '../policy/recognition-case.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { createWorkers } from '../workflows/worker.js';
 import { freePort, startPostgres } from './postgres.js';
-import { ACTOR_PROBABILITIES, randomSecret, runSimulation, type SimulationReport } from './simulation.js';
+import { ACTOR_PROBABILITIES, SIMULATION_RATE_LIMITS, randomSecret, runSimulation, type SimulationReport } from './simulation.js';
 import { startTrainingTemporal } from './training-system.js';
 
 const USAGE = 'usage: npm run simulate -- [--years 4] [--households 5000] [--seed 1] [--out .data/simulate]';
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       caseSettings: DEFAULT_CASE_SETTINGS,
       eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS,
       training: temporal.clock,
+      rateLimits: SIMULATION_RATE_LIMITS,
     });
     stops.push(() => app.close());
 

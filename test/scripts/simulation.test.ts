@@ -13,7 +13,7 @@ import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { freePort } from '../../scripts/postgres.js';
-import { randomSecret, runSimulation } from '../../scripts/simulation.js';
+import { SIMULATION_RATE_LIMITS, randomSecret, runSimulation } from '../../scripts/simulation.js';
 import { startTrainingTemporal } from '../../scripts/training-system.js';
 import { createWorkers } from '../../workflows/worker.js';
 import { ownDatabase } from '../support/own-database.js';
@@ -40,7 +40,7 @@ it('runs a small cohort through two years with every invariant held', async () =
   const clientConnection = await Connection.connect({ address: temporal.address });
   cleanup.push(() => clientConnection.close());
   const authSecret = randomSecret();
-  const app = await buildApp({ database, temporal: new Client({ connection: clientConnection }), authSecret, caseSettings: DEFAULT_CASE_SETTINGS, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, training: temporal.clock });
+  const app = await buildApp({ database, temporal: new Client({ connection: clientConnection }), authSecret, caseSettings: DEFAULT_CASE_SETTINGS, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, training: temporal.clock, rateLimits: SIMULATION_RATE_LIMITS });
   cleanup.push(() => app.close());
   const cityDir = mkdtempSync(join(tmpdir(), 'simulated-city-'));
   cleanup.push(async () => rmSync(cityDir, { recursive: true, force: true }));

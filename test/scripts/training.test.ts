@@ -10,7 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import { TRAINING_CLOCK_TRAIL } from '../../api/routes/training.js';
 import { caseEvents, households } from '../../db/schema.js';
 import { markTrainingDatabase, refuseTrainingDatabase } from '../../db/training-marker.js';
@@ -26,9 +26,9 @@ import { startTrainingTemporal, type TrainingTemporal } from '../../scripts/trai
 import { createWorkers } from '../../workflows/worker.js';
 import { ownDatabase } from '../support/own-database.js';
 
-const SECRET = 'training-test-secret';
+const SECRET = 'training-test-secret-of-at-least-32-characters';
 const city: Actor = { id: 'city-trainer', role: 'city' };
-const token = (actor: Actor) => issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600);
+const token = (actor: Actor) => issueToken(SECRET, actor, tokenTimes(Date.now(), 3600));
 
 let database: Awaited<ReturnType<typeof ownDatabase>>;
 let temporal: TrainingTemporal;
