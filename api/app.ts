@@ -20,8 +20,11 @@ import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { recognitionRoutes } from './routes/recognitions.js';
+import { demoRoutes, type DemoActor } from './routes/demo.js';
+import { sessionRoutes } from './routes/session.js';
 import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
+import { installWebPages, isPageRequest, sendPageShell } from './web-pages.js';
 
 export interface AppDeps {
   database: Database;
@@ -43,16 +46,21 @@ export interface AppDeps {
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
+  /** The built pages (web/dist) to serve at `/`; without it the API serves no pages. */
+  webRoot?: string | null;
+  /** Development only: the actors the login page lets anyone sign in as. Never given in a deployment. */
+  demoActors?: readonly DemoActor[] | null;
 }
 
-export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
+export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'webRoot' | 'demoActors'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
+  const { logger, webRoot, demoActors, ...given } = deps;
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...given };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
-  const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
-  installErrorHandler(app);
+  const app = Fastify({ logger: logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
+  installErrorHandler(app, webRoot ? { servePage: (request, reply) => (isPageRequest(request) ? sendPageShell(reply) : null) } : {});
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {
@@ -79,5 +87,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(supportMeasureRoutes(routeDeps));
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
+  await app.register(sessionRoutes(routeDeps));
+  if (demoActors) await app.register(demoRoutes(routeDeps, demoActors));
+  if (webRoot) await installWebPages(app, webRoot);
   return app;
 }

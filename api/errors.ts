@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -71,8 +71,14 @@ export const rejectedTokenResponseSchema = {
   description: 'a bearer token was sent and does not verify (none is needed)',
 } as const;
 
-/** The one place that turns errors into `{ error, message, details }` responses. */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * The one place that turns errors into `{ error, message, details }` responses. `servePage`
+ * may answer an unknown path first (a page address served by the pages' router).
+ */
+export function installErrorHandler(
+  app: FastifyInstance,
+  options: { servePage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null } = {},
+): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send(body(err.statusCode, err.message, err.details));
@@ -94,8 +100,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     const details = status !== 500 && err.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
     return reply.status(status).send(body(status, status === 500 ? 'internal error' : err.message, details));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),
+  app.setNotFoundHandler(
+    (request, reply) => options.servePage?.(request, reply) ?? reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),
   );
 }
 
