@@ -1,10 +1,23 @@
 import { Result } from 'antd';
-import { Route, Routes } from 'react-router-dom';
+import { Link, Route, Routes } from 'react-router-dom';
+import { useSession } from '../../session';
+import AnnualReports from './AnnualReports';
+import { CaseDetail } from './case/CaseDetail';
+import Dashboard from './Dashboard';
+import PublicityObjections from './PublicityObjections';
+import Worklist from './Worklist';
 
-export default function Pages() {
+/** The district office's pages 区市场监管局: its worklist, cases, publicity objections, annual reports, statistics. */
+export default function DistrictPages() {
+  const { actor } = useSession();
   return (
     <Routes>
-      <Route path="*" element={<Result status="info" title="区市场监管局工作台" subTitle="页面建设中。" />} />
+      <Route index element={<Worklist />} />
+      <Route path="cases/:caseId" element={<CaseDetail office="district" backTo="/district" districtCode={actor?.districtCode} />} />
+      <Route path="publicity" element={<PublicityObjections />} />
+      <Route path="annual-reports" element={<AnnualReports />} />
+      <Route path="dashboard" element={<Dashboard />} />
+      <Route path="*" element={<Result status="404" title="页面不存在" extra={<Link to="/district">返回待办事项</Link>} />} />
     </Routes>
   );
 }

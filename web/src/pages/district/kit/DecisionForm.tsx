@@ -1,0 +1,76 @@
+import { ProForm, type ProFormProps } from '@ant-design/pro-components';
+import { Alert, App, Form } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { unwrap } from '../../../api/client';
+import { describeError, formFieldErrors } from '../../../errors';
+
+interface Answered<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+interface DecisionFormProps<Values, Result> {
+  /** The API call the decision makes; its refusal is shown next to the field at fault. */
+  send: (values: Values) => Promise<Answered<Result>>;
+  onDone: (result: Result) => void;
+  submitText: string;
+  doneText: string;
+  children: ReactNode;
+  initialValues?: Partial<Values>;
+  /** Asks before sending a decision that cannot be undone. */
+  confirm?: string;
+  layout?: ProFormProps['layout'];
+  ariaLabel: string;
+}
+
+/**
+ * One decision as a form: sends it, and shows a refusal as the API gives it, in Chinese — next
+ * to the field the API names when the form has it, above the buttons otherwise.
+ */
+export function DecisionForm<Values extends Record<string, unknown>, Result>(props: DecisionFormProps<Values, Result>) {
+  const [form] = Form.useForm<Values>();
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const { message, modal } = App.useApp();
+
+  const submit = async (values: Values): Promise<boolean> => {
+    if (props.confirm) {
+      const ok = await modal.confirm({ title: '请确认', content: props.confirm, okText: '确认', cancelText: '取消' });
+      if (!ok) return false;
+    }
+    setRefusal(null);
+    try {
+      const result = await unwrap(props.send(values));
+      message.success(props.doneText);
+      form.resetFields();
+      props.onDone(result);
+      return true;
+    } catch (error) {
+      const fieldErrors = formFieldErrors(error, Object.keys(form.getFieldsValue() as object));
+      if (fieldErrors.length > 0) form.setFields(fieldErrors as never);
+      else setRefusal(describeError(error).message);
+      return false;
+    }
+  };
+
+  return (
+    <ProForm<Values>
+      form={form}
+      layout={props.layout ?? 'vertical'}
+      initialValues={props.initialValues}
+      onFinish={submit}
+      aria-label={props.ariaLabel}
+      submitter={{
+        searchConfig: { submitText: props.submitText, resetText: '清空' },
+        render: (_, buttons) => (
+          <div>
+            {refusal && <Alert type="error" showIcon message={refusal} style={{ marginBottom: 12 }} role="alert" />}
+            <div style={{ display: 'flex', gap: 8 }}>{buttons}</div>
+          </div>
+        ),
+      }}
+    >
+      {props.children}
+    </ProForm>
+  );
+}
