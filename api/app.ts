@@ -60,7 +60,7 @@ export async function buildApp(deps: AppDeps) {
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   const app = Fastify({ logger: logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
-  installErrorHandler(app, webRoot ? { servePage: (request, reply) => (isPageRequest(request) ? sendPageShell(reply) : null) } : {});
+  installErrorHandler(app, webRoot ? { servePage: (request, reply) => (isPageRequest(request) ? sendPageShell(reply, webRoot) : null) } : {});
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,25 +7,31 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const PAGE_SECTIONS = ['login', 'public', 'household', 'department', 'district', 'city'] as const;
 
 /**
- * Serves the built pages from `webRoot`: their files where they are, the first page at `/`, and
- * index.html for a page address the browser asks for directly (a reload, a shared link), so the
- * pages' router takes over. Every other unknown path keeps the API's 404.
+ * Serves the built pages from `webRoot`, to anyone: their files where they are and the first page
+ * at `/`. Every path no file answers keeps the API's 404, except a page address (see isPageRequest).
  */
 export async function installWebPages(app: FastifyInstance, webRoot: string): Promise<void> {
-  const indexHtml = join(webRoot, 'index.html');
-  if (!existsSync(indexHtml)) throw new Error(`the built pages are missing: no index.html in ${webRoot} (build them with npm run web:build)`);
-  await app.register(fastifyStatic, {
-    root: webRoot,
-    // One route per built file: a path no file answers falls through to the API's 404.
-    wildcard: false,
-    setHeaders(reply, path) {
-      // Vite names assets by their content hash; index.html must be read afresh to find new ones.
-      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    },
+  if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`the built pages are missing: no index.html in ${webRoot} (npm run web:build)`);
+  await app.register(async (pages) => {
+    pages.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await pages.register(fastifyStatic, {
+      root: webRoot,
+      // One route per built file: a path no file answers falls through to the API's 404.
+      wildcard: false,
+      setHeaders(reply, path) {
+        // Vite names assets by their content hash; index.html must be read afresh to find new ones.
+        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   });
 }
 
-/** Whether an unknown path is a page address the browser asked for, to be answered with index.html. */
+/**
+ * Whether an unknown path is a page address the browser asked for (a reload, a shared link), to
+ * be answered with index.html so the pages' router takes over.
+ */
 export function isPageRequest(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (!(request.headers.accept ?? '').includes('text/html')) return false;
@@ -33,6 +39,6 @@ export function isPageRequest(request: FastifyRequest): boolean {
   return (PAGE_SECTIONS as readonly string[]).includes(firstSegment);
 }
 
-export function sendPageShell(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-cache').sendFile('index.html');
+export function sendPageShell(reply: FastifyReply, webRoot: string): FastifyReply {
+  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(createReadStream(join(webRoot, 'index.html')));
 }
