@@ -30,7 +30,7 @@ export function caseColumns(casePath: (caseId: string) => string, options: { sea
     },
     ...(options.showDistrict ? [{ title: '所属区', dataIndex: 'districtCode', search: false, render: (_: unknown, row: CaseSummary) => districtName(row.districtCode) }] : []),
     { title: '申报类别', dataIndex: 'category', valueType: 'select', valueEnum: categoryOptions, search: options.searchable, render: (_, row) => label(CATEGORY_LABELS, row.category) },
-    { title: '年度', dataIndex: 'year', valueType: 'digit', search: options.searchable },
+    { title: '年度', dataIndex: 'year', valueType: 'digit', search: options.searchable, render: (_, row) => row.year },
     {
       title: '办理状态',
       dataIndex: 'status',

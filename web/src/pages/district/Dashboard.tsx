@@ -3,7 +3,7 @@ import { Alert, Empty, Select, Skeleton } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, TIER_LABELS, districtName, label, todayCst } from '../../format';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, TIER_LABELS, WAITING_FOR_TEXT, districtName, label, todayCst } from '../../format';
 import { useSession } from '../../session';
 import { Chart, TIER_COLOURS } from './kit/Chart';
 import type { CaseSummary, TieringYear, YearQuota } from './kit/types';
@@ -92,7 +92,8 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
     data.cases.filter((row) => row.status === 'recognised'),
     (row) => row.category ?? '',
   );
-  const open = data.cases.filter((row) => row.waitingFor).length;
+  // A case is open while it is at a step with something to wait for (WAITING_FOR_TEXT lists those steps).
+  const open = data.cases.filter((row) => WAITING_FOR_TEXT[row.status ?? ''] !== undefined).length;
   const overdue = data.cases.filter((row) => row.overdue).length;
 
   return (
@@ -163,7 +164,7 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
                 grid: { left: 120, right: 24, top: 8, bottom: 24 },
                 xAxis: { type: 'value', minInterval: 1 },
                 yAxis: { type: 'category', data: Object.keys(byStatus).map((status) => label(CASE_STATUS_LABELS, status)) },
-                series: [{ type: 'bar', data: Object.values(byStatus), itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right' } }],
+                series: [{ type: 'bar', barMaxWidth: 28, data: Object.values(byStatus), itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right' } }],
               }}
             />
           ) : (
@@ -178,7 +179,7 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
                 tooltip: { trigger: 'axis' },
                 xAxis: { type: 'category', data: Object.keys(CATEGORY_LABELS).map((category) => label(CATEGORY_LABELS, category)) },
                 yAxis: { type: 'value', minInterval: 1 },
-                series: [{ type: 'bar', data: Object.keys(CATEGORY_LABELS).map((category) => recognisedByCategory[category] ?? 0), itemStyle: { color: '#1677ff' } }],
+                series: [{ type: 'bar', barMaxWidth: 40, data: Object.keys(CATEGORY_LABELS).map((category) => recognisedByCategory[category] ?? 0), itemStyle: { color: '#1677ff' }, label: { show: true, position: 'top' } }],
               }}
             />
           ) : (

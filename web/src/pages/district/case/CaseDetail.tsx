@@ -153,7 +153,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
 function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Record<string, string> }) {
   return (
     <ProCard title="案件信息" size="small" bordered>
-      <ProDescriptions column={{ xs: 1, md: 2 }} dataSource={view}>
+      <ProDescriptions column={2}>
         <ProDescriptions.Item label="统一社会信用代码">{view.uscc}</ProDescriptions.Item>
         <ProDescriptions.Item label="所属区">{districtName(view.districtCode)}</ProDescriptions.Item>
         <ProDescriptions.Item label="申报年度">{view.year}</ProDescriptions.Item>
@@ -264,7 +264,7 @@ function RecognisedFacts({ view }: { view: CaseView }) {
   const findings = view.evaluation?.findings ?? [];
   return (
     <ProCard title="认定信息" size="small" bordered>
-      <ProDescriptions column={{ xs: 1, md: 2 }}>
+      <ProDescriptions column={2}>
         <ProDescriptions.Item label="认定日期">{proseDate(view.recognition?.recognisedOn)}</ProDescriptions.Item>
         <ProDescriptions.Item label="有效期至">{proseDate(view.recognition?.validUntil)}</ProDescriptions.Item>
         <ProDescriptions.Item label="享受扶持起始">{proseDate(view.recognition?.benefitsFrom)}</ProDescriptions.Item>

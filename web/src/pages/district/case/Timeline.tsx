@@ -27,11 +27,20 @@ function detailOf(event: CaseEvent): string | null {
   return null;
 }
 
-/** The case's audit trail: every step, who took it, when (北京时间) and why. */
+/**
+ * The case's audit trail: every step, who took it, when (北京时间) and why. The due date a step
+ * set is shown under that step rather than as a step of its own.
+ */
 export function CaseTimeline({ events }: { events: CaseEvent[] }) {
+  const steps: { event: CaseEvent; dueDates: string[] }[] = [];
+  for (const event of events) {
+    const previous = steps[steps.length - 1];
+    if (event.action === 'deadline_set' && previous) previous.dueDates.push(detailOf(event) ?? '');
+    else steps.push({ event, dueDates: [] });
+  }
   return (
     <Timeline
-      items={events.map((event) => {
+      items={steps.map(({ event, dueDates }) => {
         const detail = detailOf(event);
         const moved = event.fromStatus && event.toStatus && event.fromStatus !== event.toStatus;
         return {
@@ -51,6 +60,9 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
               )}
               {detail && <div>{detail}</div>}
               {event.reason && <div>理由：{event.reason}</div>}
+              {dueDates.map((dueDate) => (
+                <div key={dueDate}>{dueDate}</div>
+              ))}
               {event.clauses && event.clauses.length > 0 && (
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   依据条款：{event.clauses.join('、')}
