@@ -1,10 +1,32 @@
 import { Result } from 'antd';
-import { Route, Routes } from 'react-router-dom';
+import { Link, Route, Routes } from 'react-router-dom';
+import { CaseDetail } from '../district/case/CaseDetail';
+import Imports from './Imports';
+import Quotas from './Quotas';
+import Recognitions, { REVOCATIONS, SPOT_CHECKS } from './Recognitions';
+import RunDetail from './RunDetail';
+import Runs from './Runs';
+import Supervision from './Supervision';
+import Thresholds from './Thresholds';
+import TierObjections from './TierObjections';
+import Transfers from './Transfers';
 
-export default function Pages() {
+/** The city office's pages 市市场监管委: supervision, feeds, tiering, quota, spot checks, revocation, mutual recognition, tier objections. */
+export default function CityPages() {
   return (
     <Routes>
-      <Route path="*" element={<Result status="info" title="市市场监管委工作台" subTitle="页面建设中。" />} />
+      <Route index element={<Supervision />} />
+      <Route path="cases/:caseId" element={<CaseDetail office="city" backTo="/city" />} />
+      <Route path="imports" element={<Imports />} />
+      <Route path="runs" element={<Runs />} />
+      <Route path="runs/:runId" element={<RunDetail />} />
+      <Route path="thresholds" element={<Thresholds />} />
+      <Route path="quotas" element={<Quotas />} />
+      <Route path="spot-checks" element={<Recognitions focus={SPOT_CHECKS} />} />
+      <Route path="revocations" element={<Recognitions focus={REVOCATIONS} />} />
+      <Route path="transfers" element={<Transfers />} />
+      <Route path="objections" element={<TierObjections />} />
+      <Route path="*" element={<Result status="404" title="页面不存在" extra={<Link to="/city">返回督办事项</Link>} />} />
     </Routes>
   );
 }

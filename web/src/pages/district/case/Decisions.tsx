@@ -7,6 +7,7 @@ import {
 import { Card, Empty, Tabs, Typography } from 'antd';
 import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { api } from '../../../api/client';
 import { CATEGORY_LABELS, todayCst } from '../../../format';
 import { useDepartments } from '../kit/departments';
@@ -38,6 +39,9 @@ const REJECTABLE = ['under_review', 'on_site_verification', 'soliciting_opinions
 export function CaseDecisions({ view, office, districtCode, onChanged }: DecisionsProps) {
   const caseId = view.caseId ?? '';
   const path = { params: { path: { caseId } } };
+  // A list that sends the clerk here for one decision names it: ?decision=revocation.
+  const [searchParams] = useSearchParams();
+  const openAt = searchParams.get('decision');
   const departments = useDepartments(districtCode ?? view.districtCode);
   const status = view.status ?? '';
   const reviewingOffice: Office = view.recommendation?.level === 'city' ? 'city' : 'district';
@@ -188,7 +192,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
   }
   return (
     <Card title="可办理事项" size="small">
-      <Tabs items={tabs} destroyOnHidden />
+      <Tabs items={tabs} destroyOnHidden defaultActiveKey={tabs.some((tab) => tab.key === openAt) ? (openAt ?? undefined) : undefined} />
     </Card>
   );
 }
