@@ -18,8 +18,9 @@ export async function installWebPages(app: FastifyInstance, webRoot: string): Pr
     });
     await pages.register(fastifyStatic, {
       root: webRoot,
-      // One route per built file: a path no file answers falls through to the API's 404.
-      wildcard: false,
+      // Files are looked up when asked for, so a rebuild is served without a restart; a path no
+      // file answers falls through to the API's 404 (or the page shell, below).
+      wildcard: true,
       setHeaders(reply, path) {
         // Vite names assets by their content hash; index.html must be read afresh to find new ones.
         reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -47,6 +47,9 @@ describe('the API serves the built pages', () => {
     const asset = await pages.inject({ url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');
+    // A rebuild while the API runs is served without a restart.
+    writeFileSync(join(webRoot, 'assets', 'index-def456.js'), 'console.log(2)');
+    expect((await pages.inject({ url: '/assets/index-def456.js' })).body).toBe('console.log(2)');
   });
 
   it("answers a page address with index.html, so a reload lands on the pages' own route", async () => {

@@ -3,9 +3,11 @@ import { Suspense, lazy } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { SECTIONS, type Section } from './sections';
 import { useSession } from './session';
-import { Shell } from './shell/Shell';
+import { PublicShell } from './shell/PublicShell';
 
 const LoginPage = lazy(() => import('./pages/login/LoginPage'));
+// The back-office layout is loaded with the first signed-in page, not with the public ones.
+const Shell = lazy(() => import('./shell/Shell'));
 
 export function Loading() {
   return (
@@ -23,16 +25,18 @@ function SectionRoute({ section }: { section: Section }) {
   if (!section.open && !actor) {
     return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   }
+  const pages = (
+    <Suspense fallback={<Loading />}>
+      <section.Pages />
+    </Suspense>
+  );
+  if (section.open) return <PublicShell section={section}>{pages}</PublicShell>;
   return (
-    <Shell section={section}>
-      {!section.open && actor?.role !== section.role ? (
-        <Result status="403" title="无权访问" subTitle={`此页面供${section.title}使用，请以${section.title}的账号登录。`} />
-      ) : (
-        <Suspense fallback={<Loading />}>
-          <section.Pages />
-        </Suspense>
-      )}
-    </Shell>
+    <Suspense fallback={<Loading />}>
+      <Shell section={section}>
+        {actor?.role !== section.role ? <Result status="403" title="无权访问" subTitle={`此页面供${section.title}使用，请以${section.title}的账号登录。`} /> : pages}
+      </Shell>
+    </Suspense>
   );
 }
 

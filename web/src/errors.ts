@@ -158,7 +158,8 @@ export function describeError(error: unknown): DescribedError {
 }
 
 /** For antd `form.setFields`: the refusal shown next to the field at fault, when the form has that field. */
-export function formFieldErrors(error: unknown, formFields: readonly string[]): { name: string; errors: string[] }[] {
+export function formFieldErrors<Field extends string>(error: unknown, formFields: readonly Field[]): { name: Field; errors: string[] }[] {
   const described = describeError(error);
-  return described.field && formFields.includes(described.field) ? [{ name: described.field, errors: [described.message] }] : [];
+  const field = formFields.find((candidate) => candidate === described.field);
+  return field ? [{ name: field, errors: [described.message] }] : [];
 }

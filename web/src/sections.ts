@@ -18,14 +18,28 @@ export interface Section {
   menu: MenuItem[];
   /** Loaded when first visited, so each role's pages are a chunk of their own. */
   Pages: LazyExoticComponent<ComponentType>;
+  load: () => Promise<{ default: ComponentType }>;
   /** Needs no login. */
   open: boolean;
 }
 
+function section(role: Role, title: string, menu: MenuItem[], load: Section['load'], open = false): Section {
+  return { role, title, menu, load, Pages: lazy(load), open };
+}
+
 export const SECTIONS: Section[] = [
-  { role: 'public', title: '社会公众', menu: publicMenu, Pages: lazy(() => import('./pages/public/index')), open: true },
-  { role: 'household', title: '个体工商户', menu: householdMenu, Pages: lazy(() => import('./pages/household/index')), open: false },
-  { role: 'department', title: '相关部门', menu: departmentMenu, Pages: lazy(() => import('./pages/department/index')), open: false },
-  { role: 'district', title: '区市场监管局', menu: districtMenu, Pages: lazy(() => import('./pages/district/index')), open: false },
-  { role: 'city', title: '市市场监管委', menu: cityMenu, Pages: lazy(() => import('./pages/city/index')), open: false },
+  section('public', '社会公众', publicMenu, () => import('./pages/public/index'), true),
+  section('household', '个体工商户', householdMenu, () => import('./pages/household/index')),
+  section('department', '相关部门', departmentMenu, () => import('./pages/department/index')),
+  section('district', '区市场监管局', districtMenu, () => import('./pages/district/index')),
+  section('city', '市市场监管委', cityMenu, () => import('./pages/city/index')),
 ];
+
+/**
+ * Starts fetching the pages of the address being opened while React starts, rather than after
+ * its first render asks for them (`/` opens the public pages).
+ */
+export function preloadSectionOf(pathname: string): void {
+  const role = pathname.split('/')[1] || 'public';
+  void SECTIONS.find((s) => s.role === role)?.load();
+}

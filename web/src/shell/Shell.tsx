@@ -23,7 +23,7 @@ export function actorTitle(actor: SessionActor): string {
 }
 
 /** The frame of every page: the role's menu, who is signed in, and the demo notice. */
-export function Shell({ section, children }: { section: Section; children: ReactNode }) {
+export default function Shell({ section, children }: { section: Section; children: ReactNode }) {
   const location = useLocation();
   const navigate = useNavigate();
   const { actor, signOut } = useSession();
@@ -66,7 +66,7 @@ export function Shell({ section, children }: { section: Section; children: React
       ]}
     >
       <DemoBanner />
-      {children}
+      <main>{children}</main>
     </ProLayout>
   );
 }

@@ -1,10 +1,17 @@
-import { Result } from 'antd';
 import { Route, Routes } from 'react-router-dom';
+import { Publicity } from './Publicity';
+import { Register } from './Register';
+import { SupportMeasures } from './SupportMeasures';
+import { TierLookup } from './TierLookup';
 
-export default function Pages() {
+export default function PublicPages() {
   return (
     <Routes>
-      <Route path="*" element={<Result status="info" title="公众服务" subTitle="页面建设中。" />} />
+      <Route index element={<TierLookup />} />
+      <Route path="households/:uscc" element={<TierLookup />} />
+      <Route path="notices" element={<Publicity />} />
+      <Route path="register" element={<Register />} />
+      <Route path="measures" element={<SupportMeasures />} />
     </Routes>
   );
 }

@@ -1,0 +1,37 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test as base, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+
+export { expect };
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+/** Every spec runs against the stack test/web/global-setup.ts started. */
+export const test = base.extend({
+  baseURL: async ({}, use) => {
+    const url = process.env['WEB_BASE_URL'];
+    if (!url) throw new Error('WEB_BASE_URL is unset: run the browser tests with npx playwright test (its global setup starts the stack)');
+    await use(url);
+  },
+});
+
+/** Signs in through the login page as the demo actor with this label, as a person would. */
+export async function signInAs(page: Page, label: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByRole('button', { name: `以“${label}”登录` }).click();
+  await expect(page.getByText('退出登录')).toBeVisible();
+}
+
+/** No serious or critical accessibility violations (axe-core, WCAG 2 A/AA). */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const grave = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    grave.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`),
+  ).toEqual([]);
+}
+
+/** A screenshot for the README, made by the test that walks the page. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
