@@ -6,6 +6,7 @@ import { describeError } from '../../errors';
 import { districtName, todayCst } from '../../format';
 import { Chart } from '../district/kit/Chart';
 import type { YearQuota } from '../district/kit/types';
+import { emptyLocale } from '../district/kit/empty';
 
 type DistrictQuota = YearQuota['districts'][number];
 
@@ -121,6 +122,7 @@ function QuotaView({ quota }: { quota: YearQuota }) {
       <ProTable<DistrictQuota>
         rowKey="districtCode"
         headerTitle="各区名额"
+        locale={emptyLocale('没有各区名额')}
         search={false}
         options={false}
         pagination={false}

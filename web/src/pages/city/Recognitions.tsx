@@ -1,5 +1,5 @@
 import { PageContainer, ProTable } from '@ant-design/pro-components';
-import { App, Tag, Typography } from 'antd';
+import { App, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
@@ -7,6 +7,8 @@ import { CATEGORY_LABELS, DISTRICT_OPTIONS, districtName, label, proseDate } fro
 import { pagedTotal } from '../district/CaseTable';
 import { REGION_LABELS, SPOT_CHECK_LABELS } from '../district/kit/labels';
 import type { CaseView } from '../district/kit/types';
+import { ToneTag } from '../district/kit/ToneTag';
+import { emptyLocale } from '../district/kit/empty';
 
 const AWAITING_CITY = ['selected', 'supplement_received'];
 
@@ -47,7 +49,7 @@ export default function Recognitions({ focus }: { focus: Focus }) {
         search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        locale={{ emptyText: focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有已认定的个体工商户' }}
+        locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有已认定的个体工商户')}
         request={async ({ current = 1, pageSize = 20, districtCode }) => {
           try {
             const rows = await unwrap(
@@ -92,7 +94,7 @@ export default function Recognitions({ focus }: { focus: Focus }) {
             title: '抽查',
             dataIndex: 'spotCheck',
             search: false,
-            render: (_, view) => (view.spotCheck ? <Tag color={AWAITING_CITY.includes(view.spotCheck.status ?? '') ? 'warning' : 'default'}>{label(SPOT_CHECK_LABELS, view.spotCheck.status)}</Tag> : '未抽中'),
+            render: (_, view) => (view.spotCheck ? <ToneTag color={AWAITING_CITY.includes(view.spotCheck.status ?? '') ? 'warning' : 'default'}>{label(SPOT_CHECK_LABELS, view.spotCheck.status)}</ToneTag> : '未抽中'),
           },
           {
             title: '操作',

@@ -1,5 +1,5 @@
 import { PageContainer, ProCard, ProDescriptions, StatisticCard } from '@ant-design/pro-components';
-import { Alert, App, Button, Empty, Progress, Result, Skeleton, Space, Tag } from 'antd';
+import { Alert, App, Button, Empty, Progress, Result, Skeleton, Space } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
@@ -9,6 +9,7 @@ import { Chart, TIER_COLOURS } from '../district/kit/Chart';
 import { RUN_PHASE_LABELS, RUN_STATUS_LABELS } from '../district/kit/labels';
 import type { TieringRun } from '../district/kit/types';
 import { downloadWithToken } from './download';
+import { ToneTag } from '../district/kit/ToneTag';
 
 const TIERS = ['development', 'growth', 'survival', 'unclassified'] as const;
 const POLL_MS = 1000;
@@ -72,10 +73,10 @@ export default function RunDetail() {
       title={`${run.year}年度分型 第${run.version}版`}
       onBack={() => history.back()}
       tags={[
-        <Tag key="status" color={run.status === 'completed' ? 'success' : run.status === 'failed' ? 'error' : 'processing'}>
+        <ToneTag key="status" color={run.status === 'completed' ? 'success' : run.status === 'failed' ? 'error' : 'processing'}>
           {RUN_STATUS_LABELS[run.status] ?? run.status}
-        </Tag>,
-        ...(run.inForce ? [<Tag key="in-force" color="gold">当年生效</Tag>] : []),
+        </ToneTag>,
+        ...(run.inForce ? [<ToneTag key="in-force" color="gold">当年生效</ToneTag>] : []),
       ]}
       extra={
         <Space>

@@ -1,5 +1,5 @@
 import { ModalForm, PageContainer, ProFormCheckbox, ProFormDatePicker, ProFormDigit, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button, Tag } from 'antd';
+import { Alert, App, Button } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
@@ -7,6 +7,8 @@ import { describeError, formFieldErrors } from '../../errors';
 import { cstDateTime, todayCst } from '../../format';
 import { RUN_STATUS_LABELS } from '../district/kit/labels';
 import type { TieringRun } from '../district/kit/types';
+import { ToneTag } from '../district/kit/ToneTag';
+import { emptyLocale } from '../district/kit/empty';
 
 /** The yearly tiering runs 年度分型: every version of every year, which one is in force, and a new run. */
 export default function Runs() {
@@ -59,6 +61,7 @@ export default function Runs() {
       <ProTable<TieringRun>
         rowKey="runId"
         headerTitle="分型运行记录"
+        locale={emptyLocale('还没有分型运行记录')}
         search={false}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
@@ -79,8 +82,8 @@ export default function Runs() {
             dataIndex: 'status',
             render: (_, run) => (
               <>
-                <Tag color={run.status === 'completed' ? 'success' : run.status === 'failed' ? 'error' : 'processing'}>{RUN_STATUS_LABELS[run.status] ?? run.status}</Tag>
-                {run.inForce && <Tag color="gold">当年生效</Tag>}
+                <ToneTag color={run.status === 'completed' ? 'success' : run.status === 'failed' ? 'error' : 'processing'}>{RUN_STATUS_LABELS[run.status] ?? run.status}</ToneTag>
+                {run.inForce && <ToneTag color="gold">当年生效</ToneTag>}
               </>
             ),
           },

@@ -1,5 +1,5 @@
 import { PageContainer, ProDescriptions, ProFormRadio, ProFormSelect, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
-import { Alert, App, Button, Drawer, Skeleton, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Drawer, Skeleton, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { describeError, CLAUSE_RULES } from '../../errors';
@@ -8,6 +8,8 @@ import { DecisionForm } from '../district/kit/DecisionForm';
 import { DueTag } from '../district/kit/DueTag';
 import { TIER_OBJECTION_STATUS_LABELS } from '../district/kit/labels';
 import type { Body, TierObjection, TierObjectionSummary } from '../district/kit/types';
+import { ToneTag } from '../district/kit/ToneTag';
+import { emptyLocale } from '../district/kit/empty';
 
 type DecisionBody = Body<'/tiering/objections/{objectionId}/decision'>;
 
@@ -20,9 +22,9 @@ function OutcomeTags({ outcomes }: { outcomes: string | undefined }) {
         const clause = token.slice(0, -1);
         const held = token.endsWith('+');
         return (
-          <Tag key={token} color={held ? 'success' : 'error'} title={CLAUSE_RULES[clause]}>
+          <ToneTag key={token} color={held ? 'success' : 'error'} title={CLAUSE_RULES[clause]}>
             {clause} {held ? '符合' : '不符合'}
-          </Tag>
+          </ToneTag>
         );
       })}
     </Space>
@@ -40,6 +42,7 @@ export default function TierObjections() {
         actionRef={table}
         rowKey="objectionId"
         headerTitle="分型异议（已逾期的在前）"
+        locale={emptyLocale('没有符合条件的分型异议')}
         search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
@@ -65,7 +68,7 @@ export default function TierObjections() {
             dataIndex: 'status',
             valueType: 'select',
             valueEnum: Object.fromEntries(Object.entries(TIER_OBJECTION_STATUS_LABELS).map(([value, text]) => [value, { text }])),
-            render: (_, row) => <Tag color={row.status === 'open' ? 'warning' : row.status === 'upheld' ? 'success' : 'default'}>{label(TIER_OBJECTION_STATUS_LABELS, row.status)}</Tag>,
+            render: (_, row) => <ToneTag color={row.status === 'open' ? 'warning' : row.status === 'upheld' ? 'success' : 'default'}>{label(TIER_OBJECTION_STATUS_LABELS, row.status)}</ToneTag>,
           },
           {
             title: '操作',

@@ -1,11 +1,13 @@
 import { PageContainer, ProTable } from '@ant-design/pro-components';
-import { App, Tag, Typography } from 'antd';
+import { App, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { CATEGORY_LABELS, cstDateTime, label, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
 import { REPORT_STATUS_LABELS } from './kit/labels';
+import { ToneTag } from './kit/ToneTag';
+import { emptyLocale } from './kit/empty';
 
 interface ReportRow {
   key: string;
@@ -63,7 +65,7 @@ export default function AnnualReports() {
         search={false}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        locale={{ emptyText: '本区暂无已认定户的年度信息报告' }}
+        locale={emptyLocale('本区暂无已认定户的年度信息报告')}
         request={async () => {
           try {
             const rows = await annualReports();
@@ -94,10 +96,10 @@ export default function AnnualReports() {
             title: '状态',
             dataIndex: 'status',
             render: (_, row) => (
-              <Tag color={row.status === 'filed' ? 'processing' : row.status === 'due' && row.escalated ? 'error' : 'default'}>
+              <ToneTag color={row.status === 'filed' ? 'processing' : row.status === 'due' && row.escalated ? 'error' : 'default'}>
                 {label(REPORT_STATUS_LABELS, row.status)}
                 {row.escalated && row.status === 'due' ? '（已逾期）' : ''}
-              </Tag>
+              </ToneTag>
             ),
           },
           { title: '报送截止', dataIndex: 'dueOn', render: (_, row) => (row.status === 'due' ? <DueTag dueOn={row.dueOn} /> : tableDate(row.dueOn)) },

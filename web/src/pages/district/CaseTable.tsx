@@ -1,11 +1,13 @@
 import { ProTable, type ProColumns } from '@ant-design/pro-components';
-import { App, Tag, Typography } from 'antd';
+import { App, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
 import type { CaseSummary } from './kit/types';
+import { ToneTag } from './kit/ToneTag';
+import { emptyLocale } from './kit/empty';
 
 const statusOptions = Object.fromEntries(Object.entries(CASE_STATUS_LABELS).map(([value, text]) => [value, { text }]));
 const categoryOptions = Object.fromEntries(Object.entries(CATEGORY_LABELS).map(([value, text]) => [value, { text }]));
@@ -37,7 +39,7 @@ export function caseColumns(casePath: (caseId: string) => string, options: { sea
       valueType: 'select',
       valueEnum: statusOptions,
       search: options.searchable,
-      render: (_, row) => <Tag>{label(CASE_STATUS_LABELS, row.status)}</Tag>,
+      render: (_, row) => <ToneTag>{label(CASE_STATUS_LABELS, row.status)}</ToneTag>,
     },
     { title: '等待', dataIndex: 'waitingFor', search: false, render: (_, row) => (row.waitingFor ? label(ROLE_LABELS, row.waitingFor) : '—') },
     {
@@ -63,6 +65,7 @@ export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePat
     <ProTable<CaseSummary>
       rowKey="caseId"
       headerTitle={headerTitle}
+      locale={emptyLocale('目前没有等待办理的案件')}
       search={false}
       options={{ reload: true, density: false, setting: false }}
       columns={caseColumns(casePath, { searchable: false, showDistrict })}
@@ -87,6 +90,7 @@ export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId:
     <ProTable<CaseSummary, { status?: string; category?: string; year?: number; dueBefore?: string }>
       rowKey="caseId"
       headerTitle="案件查询"
+      locale={emptyLocale('没有符合条件的案件')}
       options={{ reload: true, density: false, setting: false }}
       search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
       columns={caseColumns(casePath, { searchable: true, showDistrict })}

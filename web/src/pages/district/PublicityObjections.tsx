@@ -1,5 +1,5 @@
 import { PageContainer, ProFormRadio, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
-import { App, Button, Modal, Tag, Typography } from 'antd';
+import { App, Button, Modal, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
@@ -7,6 +7,8 @@ import { describeError } from '../../errors';
 import { CATEGORY_LABELS, label, tableDate } from '../../format';
 import { DecisionForm } from './kit/DecisionForm';
 import { DueTag } from './kit/DueTag';
+import { ToneTag } from './kit/ToneTag';
+import { emptyLocale } from './kit/empty';
 
 interface ObjectionRow {
   key: string;
@@ -68,7 +70,7 @@ export default function PublicityObjections() {
             return { data: [], success: false };
           }
         }}
-        locale={{ emptyText: '目前本区公示中的案件没有异议' }}
+        locale={emptyLocale('目前本区公示中的案件没有异议')}
         columns={[
           {
             title: '个体工商户',
@@ -95,7 +97,7 @@ export default function PublicityObjections() {
             render: (_, row) =>
               row.resolution ? (
                 <span>
-                  <Tag color={row.resolution === 'upheld' ? 'error' : 'success'}>{row.resolution === 'upheld' ? '异议成立' : '异议不成立'}</Tag>
+                  <ToneTag color={row.resolution === 'upheld' ? 'error' : 'success'}>{row.resolution === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
                   {row.resolutionReason}
                 </span>
               ) : (

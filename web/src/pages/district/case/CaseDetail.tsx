@@ -1,5 +1,5 @@
 import { PageContainer, ProCard, ProDescriptions } from '@ant-design/pro-components';
-import { Alert, App, Col, List, Result, Row, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Col, List, Result, Row, Skeleton, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
@@ -21,6 +21,7 @@ import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABEL
 import type { CaseEvent, CaseView } from '../kit/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from './Timeline';
+import { ToneTag } from '../kit/ToneTag';
 
 const ROUTE_LABELS: Record<string, string> = { self: '自主申报', department: '部门推荐', transfer: '京津冀互认' };
 
@@ -87,11 +88,11 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
       subTitle={view.caseId}
       onBack={() => history.back()}
       tags={[
-        <Tag key="status" color="processing">
+        <ToneTag key="status" color="processing">
           {label(CASE_STATUS_LABELS, status)}
-        </Tag>,
-        <Tag key="category">{label(CATEGORY_LABELS, view.category)}</Tag>,
-        <Tag key="route">{label(ROUTE_LABELS, view.route)}</Tag>,
+        </ToneTag>,
+        <ToneTag key="category">{label(CATEGORY_LABELS, view.category)}</ToneTag>,
+        <ToneTag key="route">{label(ROUTE_LABELS, view.route)}</ToneTag>,
       ]}
     >
       {WAITING_FOR_TEXT[status] && (
@@ -130,7 +131,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
                   renderItem={(line) => (
                     <List.Item>
                       <Space align="start">
-                        <Tag color={line.passed ? 'success' : 'error'}>{line.passed ? '符合' : '不符合'}</Tag>
+                        <ToneTag color={line.passed ? 'success' : 'error'}>{line.passed ? '符合' : '不符合'}</ToneTag>
                         <span>
                           <Typography.Text strong>{line.clause}</Typography.Text> {line.reason}
                         </span>
@@ -221,7 +222,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
           dataSource={view.opinions}
           columns={[
             { title: '部门', dataIndex: 'department' },
-            { title: '意见', dataIndex: 'opinion', render: (value: string) => <Tag color={value === 'object' ? 'error' : value === 'support' ? 'success' : 'default'}>{label(OPINION_LABELS, value)}</Tag> },
+            { title: '意见', dataIndex: 'opinion', render: (value: string) => <ToneTag color={value === 'object' ? 'error' : value === 'support' ? 'success' : 'default'}>{label(OPINION_LABELS, value)}</ToneTag> },
             { title: '说明', dataIndex: 'comment', render: (value: string | null) => value ?? '—' },
             { title: '时间', dataIndex: 'at', render: (value: string) => tableDate(value) },
           ]}
@@ -246,11 +247,11 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
               render: (value: string | null, row) =>
                 value ? (
                   <span>
-                    <Tag color={value === 'upheld' ? 'error' : 'success'}>{value === 'upheld' ? '异议成立' : '异议不成立'}</Tag>
+                    <ToneTag color={value === 'upheld' ? 'error' : 'success'}>{value === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
                     {row.resolutionReason}
                   </span>
                 ) : (
-                  <Tag color="warning">待处理</Tag>
+                  <ToneTag color="warning">待处理</ToneTag>
                 ),
             },
           ]}

@@ -26,7 +26,8 @@ interface DecisionsProps {
 
 const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, text]) => ({ value, label: text }));
 const reasonRules = [{ required: true, message: '请填写理由' }];
-const notBeforeToday = (current: dayjs.Dayjs) => current.format('YYYY-MM-DD') < todayCst();
+/** A due date the office sets lies after today (CST). */
+const todayOrEarlier = (current: dayjs.Dayjs) => current.format('YYYY-MM-DD') <= todayCst();
 const notAfterToday = (current: dayjs.Dayjs) => current.format('YYYY-MM-DD') > todayCst();
 
 /** Stages at which the reviewing office may still refuse (REJECTABLE in the case rules). */
@@ -94,7 +95,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
           name="informationDueOn"
           label="补充截止日期"
           rules={[{ required: true, message: '请选择补充材料的截止日期' }]}
-          fieldProps={{ disabledDate: notBeforeToday }}
+          fieldProps={{ disabledDate: todayOrEarlier }}
           extra="补充材料期间审核计时暂停；逾期未补充的，申报失效。"
         />
       </DecisionForm>,
@@ -347,7 +348,7 @@ function addRecognisedDecisions(
             ]}
           />
           <ProFormTextArea name="reason" label="理由 / 需补充的材料" fieldProps={{ maxLength: 2000 }} extra="要求补充材料、不予认定的须写明。" />
-          <ProFormDatePicker name="dueOn" label="补充截止日期" fieldProps={{ disabledDate: notBeforeToday }} extra="要求补充材料时必填；逾期未补充的，不予认定。" />
+          <ProFormDatePicker name="dueOn" label="补充截止日期" fieldProps={{ disabledDate: todayOrEarlier }} extra="要求补充材料时必填；逾期未补充的，不予认定。" />
         </DecisionForm>,
       );
     }

@@ -1,5 +1,6 @@
-import { Tag, Tooltip } from 'antd';
+import { Tooltip } from 'antd';
 import { URGENCY_COLORS, dueDateStatus, tableDate, useWorkingDayCalendar } from '../../../format';
+import { ToneTag } from './ToneTag';
 
 /** A due date coloured by urgency, with the working days left (overdue red, today and ≤3 days orange). */
 export function DueTag({ dueOn }: { dueOn: string | null | undefined }) {
@@ -8,9 +9,9 @@ export function DueTag({ dueOn }: { dueOn: string | null | undefined }) {
   if (!calendar) return <span>{tableDate(dueOn)}</span>;
   const status = dueDateStatus(calendar, dueOn);
   const tag = (
-    <Tag color={URGENCY_COLORS[status.urgency]} style={{ marginInlineEnd: 0 }}>
+    <ToneTag color={URGENCY_COLORS[status.urgency]} style={{ marginInlineEnd: 0 }}>
       {tableDate(dueOn)} · {status.text}
-    </Tag>
+    </ToneTag>
   );
   return status.fallback ? <Tooltip title="该年度节假日安排尚未发布，按周一至周五计算工作日">{tag}</Tooltip> : tag;
 }
