@@ -77,7 +77,7 @@ export const rejectedTokenResponseSchema = {
  */
 export function installErrorHandler(
   app: FastifyInstance,
-  options: { servePage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null } = {},
+  options: { servePage?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | null } = {},
 ): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {

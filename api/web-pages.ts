@@ -1,4 +1,5 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -40,6 +41,7 @@ export function isPageRequest(request: FastifyRequest): boolean {
   return (PAGE_SECTIONS as readonly string[]).includes(firstSegment);
 }
 
-export function sendPageShell(reply: FastifyReply, webRoot: string): FastifyReply {
-  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(createReadStream(join(webRoot, 'index.html')));
+export async function sendPageShell(reply: FastifyReply, webRoot: string): Promise<FastifyReply> {
+  const html = await readFile(join(webRoot, 'index.html'), 'utf8');
+  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
 }

@@ -3,7 +3,7 @@
  * of the sources is stored with the build, so `npm start` skips the build when nothing changed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,8 +36,15 @@ export async function ensureWebBuild(log: (line: string) => void = console.log):
   if (existsSync(join(WEB_ROOT, 'index.html')) && existsSync(HASH_FILE) && readFileSync(HASH_FILE, 'utf8') === sourceHash) return false;
   log('Building the web pages (their sources changed)…');
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(HASH_FILE, sourceHash);
+  // Built beside the pages being served and swapped in whole, so a running API never serves half a build.
+  const next = `${WEB_ROOT}.next`;
+  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+  writeFileSync(join(next, '.source-hash'), sourceHash);
+  const previous = `${WEB_ROOT}.previous`;
+  rmSync(previous, { recursive: true, force: true });
+  if (existsSync(WEB_ROOT)) renameSync(WEB_ROOT, previous);
+  renameSync(next, WEB_ROOT);
+  rmSync(previous, { recursive: true, force: true });
   return true;
 }
 

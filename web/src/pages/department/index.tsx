@@ -1,10 +1,16 @@
-import { Result } from 'antd';
 import { Route, Routes } from 'react-router-dom';
+import { DepartmentCase } from './DepartmentCase';
+import { Recommend } from './Recommend';
+import { Recommended } from './Recommended';
+import { Worklist } from './Worklist';
 
-export default function Pages() {
+export default function DepartmentPages() {
   return (
     <Routes>
-      <Route path="*" element={<Result status="info" title="部门工作台" subTitle="页面建设中。" />} />
+      <Route index element={<Worklist />} />
+      <Route path="recommend" element={<Recommend />} />
+      <Route path="recommended" element={<Recommended />} />
+      <Route path="cases/:caseId" element={<DepartmentCase />} />
     </Routes>
   );
 }
