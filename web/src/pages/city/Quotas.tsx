@@ -104,7 +104,7 @@ function QuotaView({ quota }: { quota: YearQuota }) {
             label={`各区名额：${districts.map((row) => `${districtName(row.districtCode)}已用${row.used}个，上限${row.cap}个`).join('；')}`}
             option={{
               tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-              legend: { top: 0 },
+              legend: { top: 0, itemGap: 28 },
               grid: { left: 48, right: 16, top: 40, bottom: 64 },
               xAxis: { type: 'category', data: districts.map((row) => districtName(row.districtCode)), axisLabel: { rotate: 30 } },
               yAxis: { type: 'value', minInterval: 1, name: '个' },

@@ -161,7 +161,7 @@ function RunResults({ run }: { run: TieringRun }) {
               label={`各区分型结构：${districts.map(([code, tiers]) => `${districtName(code)}${TIERS.map((tier) => `${label(TIER_LABELS, tier)}${tiers[tier]}户`).join('、')}`).join('；')}`}
               option={{
                 tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-                legend: { top: 0 },
+                legend: { top: 0, itemGap: 28 },
                 grid: { left: 48, right: 16, top: 40, bottom: 64 },
                 xAxis: { type: 'category', data: districts.map(([code]) => districtName(code)), axisLabel: { rotate: 30 } },
                 yAxis: { type: 'value', name: '户', minInterval: 1 },

@@ -5,8 +5,8 @@ import { api, unwrap } from '../../api/client';
 import { EligibilityList } from '../../components/Eligibility';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
-import { useApi } from '../../components/useApi';
-import { formFieldErrors } from '../../errors';
+import { describeError, formFieldErrors } from '../../errors';
+import type { paths } from '../../api/schema';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { useSession } from '../../session';
 
@@ -25,8 +25,30 @@ const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 /** C-REC: a department recommends a household; the operator must consent before the review starts. */
 export function Recommend() {
   const { actor } = useSession();
-  const [uscc, setUscc] = useState<string | null>(null);
+  const [form, setForm] = useState<ApplicationForm | null>(null);
   const [lookupError, setLookupError] = useState<string | null>(null);
+  const [looking, setLooking] = useState(false);
+
+  // The household's application form as a recommendation would file it; a refusal (another
+  // district's household, an unknown code) is shown under the code, in Chinese.
+  const lookUp = async (value: string) => {
+    const uscc = value.trim().toUpperCase();
+    setForm(null);
+    if (!USCC_PATTERN.test(uscc)) {
+      setLookupError('请输入18位统一社会信用代码（数字和大写字母，不含I、O、Z、S、V）');
+      return;
+    }
+    setLookupError(null);
+    setLooking(true);
+    try {
+      setForm(await unwrap(api.GET('/households/{uscc}/application-form', { params: { path: { uscc } } })));
+    } catch (failure) {
+      setLookupError(describeError(failure).message);
+    } finally {
+      setLooking(false);
+    }
+  };
+
   return (
     <Page title="推荐个体工商户" subTitle="推荐老字号、非遗传承人、乡村工匠、退役军人创业者等参加“名特优新”认定（须事先征得经营者同意）">
       <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -34,37 +56,27 @@ export function Recommend() {
           <Typography.Paragraph type="secondary">
             {actor?.districtCode ? '区级部门只能推荐本区的个体工商户，由区市场监管局审核。' : '市级部门推荐的，由市市场监管委审核。'}
           </Typography.Paragraph>
-          <Input.Search
-            aria-label="被推荐个体工商户的统一社会信用代码"
-            placeholder="18位统一社会信用代码"
-            enterButton="查询申报条件"
-            maxLength={18}
-            status={lookupError ? 'error' : undefined}
-            onSearch={(value) => {
-              const text = value.trim().toUpperCase();
-              if (!USCC_PATTERN.test(text)) {
-                setLookupError('请输入18位统一社会信用代码（数字和大写字母，不含I、O、Z、S、V）');
-                return;
-              }
-              setLookupError(null);
-              setUscc(text);
-            }}
-          />
-          {lookupError && <Typography.Text type="danger">{lookupError}</Typography.Text>}
+          <Form layout="vertical">
+            <Form.Item label="统一社会信用代码" htmlFor="recommend-uscc" validateStatus={lookupError ? 'error' : undefined} help={lookupError ?? undefined}>
+              <Input.Search id="recommend-uscc" placeholder="18位统一社会信用代码" enterButton="查询申报条件" maxLength={18} loading={looking} onSearch={(value) => void lookUp(value)} />
+            </Form.Item>
+          </Form>
         </Card>
-        {uscc && <RecommendationForm key={uscc} uscc={uscc} />}
+        {form && <RecommendationForm key={form.uscc} data={form} />}
       </Space>
     </Page>
   );
 }
 
-function RecommendationForm({ uscc }: { uscc: string }) {
+type ApplicationForm = paths['/households/{uscc}/application-form']['get']['responses'][200]['content']['application/json'];
+
+function RecommendationForm({ data }: { data: ApplicationForm }) {
+  const uscc = data.uscc ?? '';
   const navigate = useNavigate();
   const [form] = Form.useForm<RecommendationValues>();
   const category = Form.useWatch('category', form);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const { data, error: loadError, loading } = useApi(() => unwrap(api.GET('/households/{uscc}/application-form', { params: { path: { uscc } } })), [uscc]);
 
   const submit = async (values: RecommendationValues) => {
     setBusy(true);
@@ -84,9 +96,6 @@ function RecommendationForm({ uscc }: { uscc: string }) {
     }
   };
 
-  if (loading) return <Card loading />;
-  if (loadError) return <ErrorAlert error={loadError} />;
-  if (!data) return null;
   const own = category ? DEPARTMENT_CRITERION[category] : undefined;
   const others = category ? (data.criteria?.[category] ?? []).filter((criterion) => criterion !== own) : [];
   return (

@@ -118,7 +118,7 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
               label={`分型结构：${TIERS.map((tier) => `${label(TIER_LABELS, tier)}${tierCounts[tier]}户`).join('，')}`}
               option={{
                 tooltip: { trigger: 'item', formatter: '{b}：{c}户（{d}%）' },
-                legend: { bottom: 0 },
+                legend: { bottom: 0, itemGap: 28 },
                 series: [
                   {
                     type: 'pie',

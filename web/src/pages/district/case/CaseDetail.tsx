@@ -1,5 +1,5 @@
 import { PageContainer, ProCard, ProDescriptions } from '@ant-design/pro-components';
-import { Alert, App, Col, List, Result, Row, Skeleton, Space, Table, Typography } from 'antd';
+import { Alert, Col, List, Result, Row, Skeleton, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
@@ -41,7 +41,6 @@ function admissionEligibility(events: CaseEvent[]): EligibilityLine[] {
 /** One case for an office: where it stands, the facts, how it got here, and the decisions open to the office now. */
 export function CaseDetail({ office, backTo, districtCode }: { office: Office; backTo: string; districtCode?: string }) {
   const { caseId = '' } = useParams();
-  const { message } = App.useApp();
   const [view, setView] = useState<CaseView | null>(null);
   const [events, setEvents] = useState<CaseEvent[]>([]);
   const [criterionText, setCriterionText] = useState<Record<string, string>>({});
@@ -70,10 +69,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
     void load();
   }, [load]);
 
-  const changed = () => {
-    void load();
-    message.info('案件已更新');
-  };
+  const changed = () => void load();
 
   if (failure) return <Result status="warning" title="无法打开此案件" subTitle={failure} extra={<Link to={backTo}>返回待办事项</Link>} />;
   if (!view) return <Skeleton active />;

@@ -59,7 +59,7 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
                 </div>
               )}
               {detail && <div>{detail}</div>}
-              {event.reason && <div>理由：{event.reason}</div>}
+              {event.reason && <div>{event.actorRole === 'household' ? '说明' : '理由'}：{event.reason}</div>}
               {dueDates.map((dueDate) => (
                 <div key={dueDate}>{dueDate}</div>
               ))}
