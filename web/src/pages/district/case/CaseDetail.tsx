@@ -16,6 +16,7 @@ import {
   proseDate,
   tableDate,
 } from '../../../format';
+import { departmentName, useDepartments } from '../kit/departments';
 import { DueTag } from '../kit/DueTag';
 import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABELS, REVOCATION_GROUND_LABELS, SPOT_CHECK_LABELS } from '../kit/labels';
 import type { CaseEvent, CaseView } from '../kit/types';
@@ -148,6 +149,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
 }
 
 function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Record<string, string> }) {
+  const departments = useDepartments(view.districtCode);
   return (
     <ProCard title="案件信息" size="small" bordered>
       <ProDescriptions column={2}>
@@ -188,7 +190,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
         )}
         {(view.consultedDepartments ?? []).length > 0 && (
           <ProDescriptions.Item label="征求意见部门" span={2}>
-            {(view.consultedDepartments ?? []).join('、')}
+            {(view.consultedDepartments ?? []).map((id) => departmentName(departments, id)).join('、')}
           </ProDescriptions.Item>
         )}
         {view.publicity && (
@@ -217,7 +219,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
           caption="相关部门意见"
           dataSource={view.opinions}
           columns={[
-            { title: '部门', dataIndex: 'department' },
+            { title: '部门', dataIndex: 'department', render: (id: string) => departmentName(departments, id) },
             { title: '意见', dataIndex: 'opinion', render: (value: string) => <ToneTag color={value === 'object' ? 'error' : value === 'support' ? 'success' : 'default'}>{label(OPINION_LABELS, value)}</ToneTag> },
             { title: '说明', dataIndex: 'comment', render: (value: string | null) => value ?? '—' },
             { title: '时间', dataIndex: 'at', render: (value: string) => tableDate(value) },

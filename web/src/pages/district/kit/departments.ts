@@ -1,24 +1,25 @@
 import { useEffect, useState } from 'react';
-import { currentToken } from '../../../session';
 
 export interface DepartmentOption {
+  /** The registry ID the API takes and a department's token names. */
   value: string;
   label: string;
 }
 
 /**
- * The departments an office may consult (GET /departments, the departments registry). Read
- * untyped while the registry is not yet in the API's OpenAPI document; null when the API has no
- * registry, so the form takes the departments' names as typed instead.
+ * The departments a case of this district may consult (GET /departments?districtCode=: the city's
+ * and the district's), read without the typed client while the registry is not in the API's
+ * document this branch was generated from. null when the API has no registry: the form then takes
+ * the departments as typed, and the case shows them as it holds them.
  */
 export function useDepartments(districtCode: string | undefined): DepartmentOption[] | null {
   const [options, setOptions] = useState<DepartmentOption[] | null>(null);
   useEffect(() => {
     let live = true;
-    const token = currentToken();
-    fetch('/departments', { headers: token ? { authorization: `Bearer ${token}` } : {} })
+    const query = districtCode ? `?${new URLSearchParams({ districtCode }).toString()}` : '';
+    fetch(`/departments${query}`)
       .then(async (response) => (response.ok ? ((await response.json()) as unknown) : null))
-      .then((body) => live && setOptions(body === null ? null : departmentOptions(body, districtCode)))
+      .then((body) => live && setOptions(Array.isArray(body) ? body.flatMap(departmentOption) : null))
       .catch(() => live && setOptions(null));
     return () => {
       live = false;
@@ -27,18 +28,14 @@ export function useDepartments(districtCode: string | undefined): DepartmentOpti
   return options;
 }
 
-function departmentOptions(body: unknown, districtCode: string | undefined): DepartmentOption[] {
-  const rows: unknown[] = Array.isArray(body) ? body : Array.isArray((body as { items?: unknown[] })?.items) ? (body as { items: unknown[] }).items : [];
-  return rows.flatMap((row) => {
-    if (typeof row === 'string') return [{ value: row, label: row }];
-    if (row && typeof row === 'object') {
-      const entry = row as { name?: string; id?: string; districtCode?: string | null };
-      const name = entry.name ?? entry.id;
-      if (!name) return [];
-      // A district office consults the city's departments and its own district's.
-      if (districtCode && entry.districtCode && entry.districtCode !== districtCode) return [];
-      return [{ value: name, label: name }];
-    }
-    return [];
-  });
+function departmentOption(row: unknown): DepartmentOption[] {
+  const entry = (row ?? {}) as { id?: unknown; name?: unknown; level?: unknown };
+  if (typeof entry.id !== 'string') return [];
+  const name = typeof entry.name === 'string' ? entry.name : entry.id;
+  return [{ value: entry.id, label: entry.level === 'city' ? `${name}（市级）` : name }];
+}
+
+/** A department's name for its registry ID, or the ID as the case holds it. */
+export function departmentName(options: DepartmentOption[] | null, id: string): string {
+  return options?.find((option) => option.value === id)?.label ?? id;
 }
