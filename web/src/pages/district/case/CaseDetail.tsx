@@ -159,7 +159,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
         <ProDescriptions.Item label="申报时间">{cstDateTime(view.submittedAt ?? view.openedAt)}</ProDescriptions.Item>
         {view.recommendation && (
           <ProDescriptions.Item label="推荐部门" span={2}>
-            {view.recommendation.department}（{view.recommendation.level === 'city' ? '市级' : '区级'}）：{view.recommendation.reason}
+            {departmentName(departments, view.recommendation.department ?? '')}（{view.recommendation.level === 'city' ? '市级' : '区级'}）：{view.recommendation.reason}
           </ProDescriptions.Item>
         )}
         <ProDescriptions.Item label="申报标准" span={2}>
