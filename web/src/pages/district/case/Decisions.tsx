@@ -62,6 +62,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         doneText="已通过审核，案件进入走访核实"
         send={(values) => review({ decision: 'accept', ...(values.category ? { category: values.category as never } : {}), ...(values.reason ? { reason: values.reason } : {}) })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormSelect
           name="category"
@@ -83,6 +84,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         doneText="已通知经营者补充材料，审核计时暂停"
         send={(values) => review({ decision: 'request_information', reason: values.reason, informationDueOn: values.informationDueOn })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormTextArea
           name="reason"
@@ -112,6 +114,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         doneText="已记录走访核实情况"
         send={(values) => review({ decision: 'verified', findings: values.findings, departments: values.departments ?? [] })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormTextArea
           name="findings"
@@ -144,6 +147,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         confirm="异议成立的，不予认定；异议不成立的，案件继续。确认提交？"
         send={(values) => review({ decision: 'resolve_objection', objectionNo: values.objectionNo, upheld: values.upheld, reason: values.reason })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormSelect
           name="objectionNo"
@@ -176,6 +180,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         confirm="不予通过后案件即告结束，经营者本年度不能再次申报。确认？"
         send={(values) => review({ decision: 'reject', reason: values.reason })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormTextArea name="reason" label="不予通过的理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />
       </DecisionForm>,
@@ -221,6 +226,7 @@ function addRecognisedDecisions(
             api.POST('/cases/{caseId}/annual-reports/{year}/decision', { params: { path: { caseId, year } }, body: { decision, ...(reason ? { reason } : {}) } })
           }
           onDone={onChanged}
+          onStale={onChanged}
         >
           <ProFormSelect
             name="year"
@@ -262,6 +268,7 @@ function addRecognisedDecisions(
             })
           }
           onDone={onChanged}
+          onStale={onChanged}
         >
           <ProFormSelect
             name="criterion"
@@ -293,6 +300,7 @@ function addRecognisedDecisions(
         confirm="取消认定后，认定名额退回本区。确认取消？"
         send={({ reason }) => api.POST('/cases/{caseId}/cancellation', { ...path, body: { reason } })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <Typography.Paragraph type="secondary">个体工商户不再符合分型基础条件的，取消认定（C-ANNUAL）。</Typography.Paragraph>
         <ProFormTextArea name="reason" label="取消理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />
@@ -309,6 +317,7 @@ function addRecognisedDecisions(
           api.POST('/cases/{caseId}/transfer-out', { ...path, body: { destination, ...(movedOn ? { movedOn } : {}), ...(note ? { note } : {}) } })
         }
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormSelect
           name="destination"
@@ -336,6 +345,7 @@ function addRecognisedDecisions(
             api.POST('/cases/{caseId}/spot-check', { ...path, body: { decision, ...(reason ? { reason } : {}), ...(dueOn ? { dueOn } : {}) } })
           }
           onDone={onChanged}
+          onStale={onChanged}
         >
           <ProFormRadio.Group
             name="decision"
@@ -365,6 +375,7 @@ function addRecognisedDecisions(
         confirm="撤销认定后，该户5年内不得再次申报（C-REVOKE）。确认撤销？"
         send={({ ground, reason, evidence }) => api.POST('/cases/{caseId}/revocation', { ...path, body: { ground, reason, evidenceRefs: splitRefs(evidence) } })}
         onDone={onChanged}
+        onStale={onChanged}
       >
         <ProFormSelect name="ground" label="撤销事由" rules={[{ required: true, message: '请选择撤销事由' }]} options={options(REVOCATION_GROUND_LABELS)} />
         <ProFormTextArea name="reason" label="撤销理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />

@@ -2,7 +2,7 @@ import { ProForm, type ProFormProps } from '@ant-design/pro-components';
 import { Alert, App, Form } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { unwrap } from '../../../api/client';
-import { describeError, formFieldErrors } from '../../../errors';
+import { ApiError, describeError, formFieldErrors } from '../../../errors';
 
 interface Answered<T> {
   data?: T;
@@ -14,6 +14,8 @@ interface DecisionFormProps<Values, Result> {
   /** The API call the decision makes; its refusal is shown next to the field at fault. */
   send: (values: Values) => Promise<Answered<Result>>;
   onDone: (result: Result) => void;
+  /** The API answered that the state changed meanwhile (409): read it again. */
+  onStale?: () => void;
   submitText: string;
   doneText: string;
   children: ReactNode;
@@ -49,6 +51,7 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
       const fieldErrors = formFieldErrors(error, Object.keys(form.getFieldsValue() as object));
       if (fieldErrors.length > 0) form.setFields(fieldErrors as never);
       else setRefusal(describeError(error).message);
+      if (error instanceof ApiError && error.status === 409) props.onStale?.();
       return false;
     }
   };
