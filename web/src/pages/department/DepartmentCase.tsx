@@ -7,7 +7,7 @@ import { CaseTimeline } from '../../components/CaseTimeline';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
-import { useApi } from '../../components/useApi';
+import { useCase } from '../../components/useCase';
 import { formFieldErrors } from '../../errors';
 import { useSession } from '../../session';
 
@@ -23,12 +23,7 @@ interface DepartmentCaseView extends CaseViewShape {
 export function DepartmentCase() {
   const { caseId = '' } = useParams();
   const { actor } = useSession();
-  const view = useApi(() => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId } } })), [caseId]);
-  const events = useApi(() => unwrap(api.GET('/cases/{caseId}/events', { params: { path: { caseId } } })), [caseId]);
-  const reload = () => {
-    view.reload();
-    events.reload();
-  };
+  const { view, events, reload } = useCase(caseId);
   const data = view.data as DepartmentCaseView | undefined;
   const department = actor?.department ?? '';
   const owesOpinion =

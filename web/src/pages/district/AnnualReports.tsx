@@ -26,7 +26,8 @@ interface ReportRow {
   operatorChanged: boolean;
 }
 
-const ATTENTION = ['filed', 'due'];
+/** What waits for the office: a filed report to review, a missing one past its due date to chase or excuse. */
+const waitsForOffice = (row: ReportRow) => row.status === 'filed' || (row.status === 'due' && row.escalated);
 
 /** The recognised households' annual reports (C-ANNUAL): filed ones to review, missing ones past 31 July to chase or excuse. */
 async function annualReports(): Promise<ReportRow[]> {
@@ -69,7 +70,7 @@ export default function AnnualReports() {
         request={async () => {
           try {
             const rows = await annualReports();
-            rows.sort((a, b) => Number(!ATTENTION.includes(a.status)) - Number(!ATTENTION.includes(b.status)) || a.dueOn.localeCompare(b.dueOn));
+            rows.sort((a, b) => Number(!waitsForOffice(a)) - Number(!waitsForOffice(b)) || a.dueOn.localeCompare(b.dueOn));
             return { data: rows, success: true };
           } catch (error) {
             message.error(describeError(error).message);

@@ -7,7 +7,7 @@ import { CaseTimeline } from '../../components/CaseTimeline';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
-import { useApi } from '../../components/useApi';
+import { useCase } from '../../components/useCase';
 import { formFieldErrors } from '../../errors';
 
 interface AnnualReportDue {
@@ -25,12 +25,7 @@ interface HouseholdCaseView extends CaseViewShape {
 /** One case of the household: where it stands, every step so far, and what it has to do now. */
 export function CaseDetail() {
   const { caseId = '' } = useParams();
-  const view = useApi(() => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId } } })), [caseId]);
-  const events = useApi(() => unwrap(api.GET('/cases/{caseId}/events', { params: { path: { caseId } } })), [caseId]);
-  const reload = () => {
-    view.reload();
-    events.reload();
-  };
+  const { view, events, reload } = useCase(caseId);
   const data = view.data as HouseholdCaseView | undefined;
   return (
     <Page title="认定事项详情" subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined} loading={view.loading && !data}>

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useApi } from '../../components/useApi';
 import { formFieldErrors } from '../../errors';
-import { cstDateTime, label, TIER_LABELS } from '../../format';
+import { cstDateTime, label, TIER_LABELS, tierText } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
 const OBJECTION_STATUS: Record<string, string> = { open: '处理中', upheld: '异议成立，已更正分型', dismissed: '异议不成立，维持原分型' };
@@ -24,7 +24,13 @@ export function Objection() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/tiering/objections', { body: { uscc, reason } }));
+      const { objectionId } = await unwrap(api.POST('/tiering/objections', { body: { uscc, reason } }));
+      // The list is a projection the objection's workflow writes: wait until it holds the new one.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const list = await unwrap(api.GET('/tiering/objections', { params: { query: {} } }));
+        if (list.items?.some((item) => item.objectionId === objectionId)) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
       filed.reload();
     } catch (failure) {
       form.setFields(formFieldErrors(failure, ['reason'] as const));
@@ -43,7 +49,7 @@ export function Objection() {
         {tier.data?.tier && (
           <Card title="当前分型">
             <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
-              <Descriptions.Item label="分型结果">{tier.data.tierLabel}</Descriptions.Item>
+              <Descriptions.Item label="分型结果">{tierText(tier.data.tier, tier.data.tierLabel)}</Descriptions.Item>
               <Descriptions.Item label="年度">{tier.data.year}年度</Descriptions.Item>
               <Descriptions.Item label="判定日">{tier.data.asOf}</Descriptions.Item>
             </Descriptions>

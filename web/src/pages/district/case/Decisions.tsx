@@ -1,5 +1,6 @@
 import {
   ProFormDatePicker,
+  ProFormDependency,
   ProFormRadio,
   ProFormSelect,
   ProFormTextArea,
@@ -212,7 +213,8 @@ function addRecognisedDecisions(
 ) {
   const path = { params: { path: { caseId } } };
   if (office === 'district') {
-    const reviewable = (view.reports ?? []).filter((report) => report.status === 'filed' || report.status === 'due');
+    // A filed report is reviewed; a missing one, once past its due date (escalated), may be excused.
+    const reviewable = (view.reports ?? []).filter((report) => report.status === 'filed' || (report.status === 'due' && report.escalated));
     if (reviewable.length > 0) {
       add(
         'annual_report',
@@ -232,18 +234,28 @@ function addRecognisedDecisions(
             name="year"
             label="报告年度"
             rules={[{ required: true, message: '请选择报告年度' }]}
-            options={reviewable.map((report) => ({ value: report.year, label: `${report.year}年度（${report.status === 'filed' ? '已提交' : '未提交'}）` }))}
+            options={reviewable.map((report) => ({ value: report.year, label: `${report.year}年度（${report.status === 'filed' ? '已提交，待审核' : '逾期未报'}）` }))}
           />
-          <ProFormRadio.Group
-            name="decision"
-            label="审核结果"
-            rules={[{ required: true, message: '请选择审核结果' }]}
-            options={[
-              { value: 'accept', label: '通过（仍符合分型基础条件）' },
-              { value: 'reject', label: '不予通过（取消认定）' },
-              { value: 'excuse', label: '准予免报' },
-            ]}
-          />
+          <ProFormDependency name={['year']}>
+            {({ year }) => {
+              const filed = reviewable.find((report) => report.year === year)?.status === 'filed';
+              return (
+                <ProFormRadio.Group
+                  name="decision"
+                  label="审核结果"
+                  rules={[{ required: true, message: '请选择审核结果' }]}
+                  options={
+                    filed
+                      ? [
+                          { value: 'accept', label: '通过（仍符合分型基础条件）' },
+                          { value: 'reject', label: '不予通过（取消认定）' },
+                        ]
+                      : [{ value: 'excuse', label: '准予免报（不因未报取消认定）' }]
+                  }
+                />
+              );
+            }}
+          </ProFormDependency>
           <ProFormTextArea
             name="reason"
             label="理由"
