@@ -3,7 +3,7 @@ import { App, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
 import type { CaseSummary } from './kit/types';
 import { ToneTag } from './kit/ToneTag';
@@ -30,7 +30,18 @@ export function caseColumns(casePath: (caseId: string) => string, options: { sea
         </div>
       ),
     },
-    ...(options.showDistrict ? [{ title: '所属区', dataIndex: 'districtCode', search: false, render: (_: unknown, row: CaseSummary) => districtName(row.districtCode) }] : []),
+    ...(options.showDistrict
+      ? [
+          {
+            title: '所属区',
+            dataIndex: 'districtCode',
+            valueType: 'select' as const,
+            fieldProps: { options: DISTRICT_OPTIONS, showSearch: true },
+            search: options.searchable,
+            render: (_: unknown, row: CaseSummary) => districtName(row.districtCode),
+          },
+        ]
+      : []),
     { title: '申报类别', dataIndex: 'category', valueType: 'select', valueEnum: categoryOptions, search: options.searchable, render: (_, row) => label(CATEGORY_LABELS, row.category) },
     { title: '年度', dataIndex: 'year', valueType: 'digit', search: options.searchable, render: (_, row) => row.year },
     {
@@ -87,18 +98,19 @@ export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePat
 export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId: string) => string; showDistrict: boolean }) {
   const { message } = App.useApp();
   return (
-    <ProTable<CaseSummary, { status?: string; category?: string; year?: number; dueBefore?: string }>
+    <ProTable<CaseSummary, { status?: string; category?: string; year?: number; dueBefore?: string; districtCode?: string }>
       rowKey="caseId"
       headerTitle="案件查询"
       locale={emptyLocale('没有符合条件的案件')}
       options={{ reload: true, density: false, setting: false }}
-      search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
+      search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置', defaultCollapsed: false }}
       columns={caseColumns(casePath, { searchable: true, showDistrict })}
       pagination={{ pageSize: 20, showSizeChanger: false }}
-      request={async ({ current = 1, pageSize = 20, status, category, year, dueBefore }) => {
+      request={async ({ current = 1, pageSize = 20, status, category, year, dueBefore, districtCode }) => {
         const query = {
           page: current,
           pageSize,
+          ...(districtCode ? { districtCode } : {}),
           ...(status ? { status: status as never } : {}),
           ...(category ? { category: category as never } : {}),
           ...(year ? { year: Number(year) } : {}),
