@@ -81,7 +81,18 @@ export default function Thresholds() {
                 name="developmentRevenueYuan"
                 label="“发展型”营业收入标准（元）"
                 tooltip="T-D1：上年营业收入达到此数额，须高于“成长型”标准"
-                rules={[{ required: true, message: '请填写“发展型”营业收入标准' }]}
+                dependencies={['growthRevenueYuan']}
+                rules={[
+                  { required: true, message: '请填写“发展型”营业收入标准' },
+                  ({ getFieldValue }: { getFieldValue: (name: string) => unknown }) => ({
+                    validator: async (_: unknown, value: number | undefined) => {
+                      const growth = getFieldValue('growthRevenueYuan') as number | undefined;
+                      if (value !== undefined && growth !== undefined && value <= growth) {
+                        throw new Error('“发展型”标准（较高）须高于“成长型”标准（一定数额），请调高');
+                      }
+                    },
+                  }),
+                ]}
                 min={0}
                 fieldProps={{ precision: 2, style: { width: 240 } }}
               />

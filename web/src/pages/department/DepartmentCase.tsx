@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useCase } from '../../components/useCase';
 import { formFieldErrors } from '../../errors';
+import { requiredChoice } from '../../components/rules';
 import { useSession } from '../../session';
 
 interface DepartmentCaseView extends CaseViewShape {
@@ -91,7 +92,7 @@ function OpinionForm({ caseId, dueOn, onDone }: { caseId: string; dueOn?: string
       </Typography.Paragraph>
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="opinion" label="意见" rules={[{ required: true, message: '请选择同意或不同意' }]}>
+        <Form.Item name="opinion" label="意见" rules={[requiredChoice('请选择同意或不同意')]}>
           <Radio.Group>
             <Radio.Button value="support">同意</Radio.Button>
             <Radio.Button value="object">不同意</Radio.Button>
@@ -120,7 +121,7 @@ function X4Form({ caseId, onDone }: { caseId: string; onDone: () => void }) {
       <Alert type="info" showIcon style={{ marginBottom: 16 }} message="本部门推荐认定的“名特优新”个体工商户进入有效期最后一年。推荐部门同意的，有效期延长3年（C-EVAL X4）。" />
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="met" label="是否同意延长有效期" rules={[{ required: true, message: '请选择同意或不同意' }]}>
+        <Form.Item name="met" label="是否同意延长有效期" rules={[requiredChoice('请选择同意或不同意')]}>
           <Radio.Group>
             <Radio.Button value={true}>同意延长</Radio.Button>
             <Radio.Button value={false}>不同意</Radio.Button>

@@ -6,6 +6,7 @@ import { EligibilityList } from '../../components/Eligibility';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { describeError, formFieldErrors } from '../../errors';
+import { requiredChoice } from '../../components/rules';
 import type { paths } from '../../api/schema';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { useSession } from '../../session';
@@ -117,7 +118,7 @@ function RecommendationForm({ data }: { data: ApplicationForm }) {
       <Card title="3. 推荐内容">
         <ErrorAlert error={error} />
         <Form form={form} layout="vertical" disabled={!data.eligible} onFinish={(values) => void submit(values)}>
-          <Form.Item name="category" label="推荐类别" rules={[{ required: true, message: '请选择推荐类别' }]}>
+          <Form.Item name="category" label="推荐类别" rules={[requiredChoice('请选择推荐类别')]}>
             <Radio.Group onChange={() => form.setFieldValue('claimedCriteria', [])}>
               {(['renowned', 'distinctive', 'quality', 'emerging'] as const).map((value) => (
                 <Radio.Button key={value} value={value}>

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useApi } from '../../components/useApi';
 import { formFieldErrors } from '../../errors';
+import { requiredChoice } from '../../components/rules';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
@@ -81,7 +82,7 @@ export function Apply() {
           <Card title="申报内容">
             <ErrorAlert error={error} />
             <Form form={form} layout="vertical" onFinish={(values) => void submit(values)} disabled={!data.eligible} requiredMark>
-              <Form.Item name="category" label="申报类别" rules={[{ required: true, message: '请选择申报类别' }]}>
+              <Form.Item name="category" label="申报类别" rules={[requiredChoice('请选择申报类别')]}>
                 <Radio.Group onChange={() => form.setFieldValue('claimedCriteria', [])}>
                   {(['renowned', 'distinctive', 'quality', 'emerging'] as const).map((value) => (
                     <Radio.Button key={value} value={value}>
@@ -93,7 +94,7 @@ export function Apply() {
               <Form.Item
                 name="claimedCriteria"
                 label="符合的认定标准（可多选，符合其中一项即可申报）"
-                rules={[{ required: true, message: '请至少选择一项符合的认定标准' }]}
+                rules={[requiredChoice('请至少选择一项符合的认定标准')]}
                 extra={category ? undefined : '请先选择申报类别'}
               >
                 <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useCase } from '../../components/useCase';
 import { formFieldErrors } from '../../errors';
+import { requiredChoice } from '../../components/rules';
 
 interface AnnualReportDue {
   year?: number;
@@ -139,7 +140,7 @@ function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCase
       </Typography.Paragraph>
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="consent" label="经营者意见" rules={[{ required: true, message: '请选择同意或不同意' }]}>
+        <Form.Item name="consent" label="经营者意见" rules={[requiredChoice('请选择同意或不同意')]}>
           <Radio.Group>
             <Radio.Button value={true}>同意推荐</Radio.Button>
             <Radio.Button value={false}>不同意</Radio.Button>

@@ -64,7 +64,7 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
       onFinish={submit}
       aria-label={props.ariaLabel}
       submitter={{
-        searchConfig: { submitText: props.submitText, resetText: '清空' },
+        searchConfig: { submitText: props.submitText, resetText: '重置' },
         render: (_, buttons) => (
           <div>
             {refusal && <Alert type="error" showIcon message={refusal} style={{ marginBottom: 12 }} role="alert" />}
