@@ -1,15 +1,18 @@
 import { Result } from 'antd';
+import { lazy } from 'react';
 import { Link, Route, Routes } from 'react-router-dom';
 import { CaseDetail } from '../district/case/CaseDetail';
 import Imports from './Imports';
-import Quotas from './Quotas';
 import Recognitions, { REVOCATIONS, SPOT_CHECKS } from './Recognitions';
-import RunDetail from './RunDetail';
 import Runs from './Runs';
 import Supervision from './Supervision';
 import Thresholds from './Thresholds';
 import TierObjections from './TierObjections';
 import Transfers from './Transfers';
+
+// The pages with charts (ECharts) load on their own, so the lists and forms open without them.
+const Quotas = lazy(() => import('./Quotas'));
+const RunDetail = lazy(() => import('./RunDetail'));
 
 /** The city office's pages 市市场监管委: supervision, feeds, tiering, quota, spot checks, revocation, mutual recognition, tier objections. */
 export default function CityPages() {

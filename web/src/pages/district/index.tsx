@@ -1,11 +1,14 @@
 import { Result } from 'antd';
+import { lazy } from 'react';
 import { Link, Route, Routes } from 'react-router-dom';
 import { useSession } from '../../session';
 import AnnualReports from './AnnualReports';
 import { CaseDetail } from './case/CaseDetail';
-import Dashboard from './Dashboard';
 import PublicityObjections from './PublicityObjections';
 import Worklist from './Worklist';
+
+// The charts (ECharts) load with the dashboard only, so the worklist and the cases open without them.
+const Dashboard = lazy(() => import('./Dashboard'));
 
 /** The district office's pages 区市场监管局: its worklist, cases, publicity objections, annual reports, statistics. */
 export default function DistrictPages() {
