@@ -3,6 +3,9 @@ import { defineConfig } from '@playwright/test';
 // The browser tests: Debian's chromium (never a downloaded browser) against the whole stack,
 // which test/web/global-setup.ts starts as `npm start` does, on free ports and a throwaway data dir.
 const jsonReport = process.env['PLAYWRIGHT_JSON_OUTPUT_NAME'];
+// Each run keeps its failure artefacts apart, so two runs in one tree do not delete each other's;
+// the workers inherit the main process's value.
+process.env['WEB_TEST_RUN'] ??= String(process.pid);
 
 export default defineConfig({
   testDir: 'test/web',
@@ -16,7 +19,7 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env['CI'],
   reporter: jsonReport ? [['list'], ['json', { outputFile: jsonReport }]] : [['list']],
-  outputDir: '.data/playwright-results',
+  outputDir: `.data/playwright-results/${process.env['WEB_TEST_RUN']}`,
   use: {
     browserName: 'chromium',
     locale: 'zh-CN',

@@ -35,3 +35,22 @@ export async function expectAccessible(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }
+
+/** Today's date in China Standard Time, offset by whole days, YYYY-MM-DD. */
+export function cstDate(offsetDays = 0): string {
+  return new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Adds entries to a tags field (证明材料, 补充的材料): typed, each confirmed with Enter. */
+export async function addTags(page: Page, label: string, values: string[]): Promise<void> {
+  const input = page.getByRole('combobox', { name: label });
+  for (const value of values) {
+    await input.fill(value);
+    await input.press('Enter');
+  }
+}
+
+/** The error antd shows under the form item with this label. */
+export function fieldError(page: Page, label: string) {
+  return page.locator('.ant-form-item').filter({ has: page.getByText(label, { exact: true }) }).locator('.ant-form-item-explain-error');
+}

@@ -3,13 +3,14 @@ import { expect, expectAccessible, signInAs, test } from './fixtures.js';
 test('the first page is usable within 1 s of loading (load to interactive)', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: '分型结果查询' })).toBeVisible();
-  // Measured on reloads in a warm browser, from navigation start until the search box has taken
-  // input; the median of three, so that one stall of this shared machine does not decide it.
+  // Measured on reloads in a warm browser: from navigation start until the search box is on
+  // screen with its handlers (the page marks that moment), then shown to take input; the median
+  // of three, so that one stall of this shared machine does not decide it.
   const timings: number[] = [];
   for (let i = 0; i < 3; i++) {
     await page.reload();
     await page.getByLabel('名称或统一社会信用代码').fill('泥人');
-    timings.push(await page.evaluate(() => performance.now()));
+    timings.push(await page.evaluate(() => performance.getEntriesByName('tier-lookup-interactive')[0]!.startTime));
   }
   const median = timings.sort((a, b) => a - b)[1]!;
   expect(median, `load to interactive: ${timings.map(Math.round).join(', ')} ms`).toBeLessThan(1000);

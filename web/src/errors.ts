@@ -110,7 +110,7 @@ export const CLAUSE_RULES: Record<string, string> = {
 const STATUS_SENTENCES: Record<number, string> = {
   400: '提交的内容不完整或格式不对',
   401: '登录已失效，请重新登录',
-  403: '当前身份无权办理此事项，请换用有权限的账号登录',
+  403: '当前身份无权办理此事项',
   404: '没有找到要办理的记录，请核对编号或刷新页面',
   408: '请求超时，请稍后重试',
   409: '该事项当前状态已变化，不能这样办理，请刷新页面查看最新状态',
@@ -147,7 +147,10 @@ export function describeError(error: unknown): DescribedError {
   const parts = [STATUS_SENTENCES[status] ?? `请求未成功（${status}）`];
   if (clause) parts.push(`依据条款 ${clause}${CLAUSE_RULES[clause] ? `：${CLAUSE_RULES[clause]}` : ''}`);
   const allowed = body.details?.allowed;
-  if (field && status !== 401) {
+  if (status === 403) {
+    parts.push(field && field !== 'role' ? `请核对“${fieldLabel(field)}”是否在本单位的办理范围内` : '请以有权办理的账号登录');
+  }
+  if (field && status !== 401 && status !== 403) {
     parts.push(
       Array.isArray(allowed)
         ? `请在“${fieldLabel(field)}”中选择以下之一：${allowed.map(String).join('、')}`

@@ -96,6 +96,15 @@ export const TIER_LABELS: Record<string, string> = {
   unclassified: '未分型',
 };
 
+/**
+ * A tier in the plan's words (“成长型”); the unclassified tier under the label the API was
+ * configured with (UNCLASSIFIED_LABEL), which it sends as `tierLabel`.
+ */
+export function tierText(tier: string | null | undefined, tierLabel?: string | null): string {
+  if (!tier) return '尚未分型';
+  return tier === 'unclassified' ? (tierLabel ?? TIER_LABELS[tier]!) : (TIER_LABELS[tier] ?? tierLabel ?? tier);
+}
+
 export const CATEGORY_LABELS: Record<string, string> = {
   renowned: '“知名”',
   distinctive: '“特色”',

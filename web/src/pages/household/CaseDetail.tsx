@@ -107,7 +107,7 @@ function SupplyInformation({ caseId, view, onDone }: { caseId: string; view: Hou
       />
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[{ required: true, message: '请至少填写一项补充的材料' }]}>
+        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[requiredChoice('请至少填写一项补充的材料')]}>
           <Select mode="tags" open={false} tokenSeparators={['，', ',']} aria-label="补充的材料" maxCount={50} />
         </Form.Item>
         <Form.Item name="note" label="说明（可选）">
@@ -177,7 +177,7 @@ function SpotCheckSupplement({ caseId, view, onDone }: { caseId: string; view: H
       />
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[{ required: true, message: '请至少填写一项补充的材料' }]}>
+        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[requiredChoice('请至少填写一项补充的材料')]}>
           <Select mode="tags" open={false} tokenSeparators={['，', ',']} aria-label="补充的材料" maxCount={50} />
         </Form.Item>
         <Form.Item name="note" label="说明（可选）">
@@ -213,7 +213,7 @@ function AnnualReport({ caseId, due, onDone }: { caseId: string; due: AnnualRepo
       <Typography.Paragraph>有效期内每年7月底前报送年度信息报告（C-ANNUAL）；经营者变更的应及时报告。</Typography.Paragraph>
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" initialValues={{ year: due[0]?.year, operatorChanged: false }} onFinish={(values) => void submit(values)}>
-        <Form.Item name="year" label="报告年度" rules={[{ required: true, message: '请选择报告年度' }]}>
+        <Form.Item name="year" label="报告年度" rules={[requiredChoice('请选择报告年度')]}>
           <Select options={due.map((report) => ({ value: report.year, label: `${report.year}年度（${report.dueOn}前报送）` }))} aria-label="报告年度" />
         </Form.Item>
         <Form.Item name="revenue" label="上一年度营业收入（元）">
