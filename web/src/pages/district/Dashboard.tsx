@@ -118,13 +118,18 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
               label={`分型结构：${TIERS.map((tier) => `${label(TIER_LABELS, tier)}${tierCounts[tier]}户`).join('，')}`}
               option={{
                 tooltip: { trigger: 'item', formatter: '{b}：{c}户（{d}%）' },
-                legend: { bottom: 0, itemGap: 28 },
+                legend: { top: 0, itemGap: 28 },
                 series: [
                   {
                     type: 'pie',
-                    radius: ['40%', '70%'],
+                    radius: ['35%', '62%'],
+                    center: ['50%', '56%'],
                     label: { formatter: '{b}\n{c}户' },
-                    data: TIERS.map((tier) => ({ name: label(TIER_LABELS, tier), value: tierCounts[tier], itemStyle: { color: TIER_COLOURS[tier] } })),
+                    data: TIERS.map((tier) => {
+                      // A tier with no household keeps its legend entry but draws no label on the ring.
+                      const shown = tierCounts[tier] > 0;
+                      return { name: label(TIER_LABELS, tier), value: tierCounts[tier], itemStyle: { color: TIER_COLOURS[tier] }, label: { show: shown }, labelLine: { show: shown } };
+                    }),
                   },
                 ],
               }}
@@ -134,7 +139,9 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
           )}
         </ProCard>
         <ProCard title="认定名额使用" colSpan={{ xs: 24, lg: 12 }} bordered>
-          {quota ? (
+          {quota && quota.cap === 0 ? (
+            <Empty description={`${year}年度本区认定名额为0个：全市名额按“成长型”“发展型”户数的5%向下取整后分配到各区，本区未分到名额，通过公示的案件将候补（现候补${quota.waiting}件）`} />
+          ) : quota ? (
             <Chart
               label={`认定名额已用${quota.used}个，上限${quota.cap}个，候补${quota.waiting}件`}
               option={{
@@ -142,7 +149,9 @@ function DashboardCharts({ data, district, year }: { data: DashboardData; distri
                   {
                     type: 'gauge',
                     min: 0,
-                    max: Math.max(quota.cap, 1),
+                    max: quota.cap,
+                    splitNumber: Math.min(quota.cap, 10),
+                    axisLabel: { formatter: (value: number) => (Number.isInteger(value) ? String(value) : '') },
                     progress: { show: true, width: 18 },
                     axisLine: { lineStyle: { width: 18 } },
                     detail: { formatter: `已用 ${quota.used} / 上限 ${quota.cap}`, fontSize: 16, offsetCenter: [0, '70%'] },
