@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
+import { failingForGoodOnRefusedData } from './data-errors.js';
 import { createEligibilityActivities } from './eligibility.js';
 import { createObjectionActivities } from './objections.js';
 import { createQuotaActivities } from './quota.js';
@@ -11,7 +12,10 @@ export interface ActivityDeps {
   db: Db;
 }
 
-/** Every activity the worker registers, built from its dependencies so tests can pass their own. */
+/**
+ * Every activity the worker registers, built from its dependencies so tests can pass their own;
+ * none retries data the database refuses (DATA_ERROR), which no retry would mend.
+ */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) };
+  return failingForGoodOnRefusedData({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) });
 }

@@ -33,7 +33,15 @@ export async function expectAccessible(page: Page): Promise<void> {
 
 /** A screenshot for the README, made by the test that walks the page. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  // The whole page in one viewport (not a stitched full-page capture, which repeats the fixed
+  // header and folds the menu), then the viewport as it was.
+  const viewport = page.viewportSize() ?? { width: 1366, height: 900 };
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 2400) });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  await page.setViewportSize(viewport);
 }
 
 /** Today's date in China Standard Time, offset by whole days, YYYY-MM-DD. */

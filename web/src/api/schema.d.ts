@@ -104,10 +104,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
                         uscc: string;
                         /** @enum {string} */
                         category: "renowned" | "distinctive" | "quality" | "emerging";
-                        claimedCriteria: string[];
+                        claimedCriteria: ("K1" | "K2" | "K3" | "K4" | "K5" | "F1" | "F2" | "F3" | "F4" | "F5" | "F6" | "Q1" | "Q2" | "Q3" | "Q4" | "Q5" | "Q6" | "E1" | "E2" | "E3" | "E4")[];
                         evidenceRefs?: string[];
                     };
                 };
@@ -274,6 +275,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -476,10 +478,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
                         uscc: string;
                         /** @enum {string} */
                         category: "renowned" | "distinctive" | "quality" | "emerging";
-                        claimedCriteria: string[];
+                        claimedCriteria: ("K1" | "K2" | "K3" | "K4" | "K5" | "F1" | "F2" | "F3" | "F4" | "F5" | "F6" | "Q1" | "Q2" | "Q3" | "Q4" | "Q5" | "Q6" | "E1" | "E2" | "E3" | "E4")[];
                         evidenceRefs?: string[];
                         reason: string;
                     };
@@ -1670,13 +1673,16 @@ export interface paths {
                         reason?: string;
                         /** @enum {string} */
                         category?: "renowned" | "distinctive" | "quality" | "emerging";
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description a working day after today, at most 30 working days ahead
+                         */
                         informationDueOn?: string;
                         findings?: string;
                         departments?: string[];
                         objectionNo?: number;
                         upheld?: boolean;
-                    };
+                    } & (unknown & unknown & unknown & unknown);
                 };
             };
             responses: {
@@ -3111,7 +3117,7 @@ export interface paths {
                         reason?: string;
                         /** Format: date */
                         dueOn?: string;
-                    };
+                    } & unknown;
                 };
             };
             responses: {
@@ -6338,6 +6344,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
                         uscc: string;
                         /** @enum {string} */
                         origin: "beijing" | "hebei";
@@ -6855,6 +6862,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc?: string;
                     name?: string;
                     districtCode?: string;
@@ -7527,6 +7535,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -7642,7 +7651,7 @@ export interface paths {
         };
         /**
          * A completed run's results as CSV (city office)
-         * @description Columns `uscc,name,district_code,tier,clauses` (clauses: every clause evaluated, + held, - failed), ordered by USCC; RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted), UTF-8 without a byte-order mark unless `bom=true` (for spreadsheets that otherwise guess another encoding). Streamed from the database as it is read.
+         * @description Columns `uscc,name,district_code,tier,clauses` (clauses: every clause evaluated, + held, - failed), ordered by USCC; RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted), UTF-8 without a byte-order mark unless `bom=true` (for spreadsheets that otherwise guess another encoding); a cell beginning with =, +, -, @, a tab or a carriage return starts with ' (so that no spreadsheet runs it as a formula). Streamed from the database as it is read.
          *
          *     May be called by: city.
          */
@@ -7971,6 +7980,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
                         uscc: string;
                         reason: string;
                         correctedFacts?: {
@@ -8477,7 +8487,7 @@ export interface paths {
                         };
                         /** @enum {string} */
                         tier?: "unclassified" | "survival" | "growth" | "development";
-                    };
+                    } & unknown;
                 };
             };
             responses: {
@@ -8778,6 +8788,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -9169,17 +9180,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        year: number;
+                        year: number & unknown;
                         /**
                          * Format: date
                          * @description YYYY-MM-DD (CST), not after today, within year
                          */
                         asOf: string;
                         thresholds?: {
-                            /** @description T-G1 "一定数额": last year's revenue, yuan */
-                            growthRevenueYuan: number;
-                            /** @description T-D1 "较高": last year's revenue, yuan */
-                            developmentRevenueYuan: number;
+                            /** @description T-G1 "一定数额": last year's revenue, yuan, at most 2 decimals, below developmentRevenueYuan */
+                            growthRevenueYuan: number & unknown;
+                            /** @description T-D1 "较高": last year's revenue, yuan, at most 2 decimals, above growthRevenueYuan */
+                            developmentRevenueYuan: number & unknown;
                         };
                         /** @default true */
                         makeInForce?: boolean;
@@ -10326,10 +10337,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description T-G1 "一定数额": last year's revenue, yuan */
-                        growthRevenueYuan: number;
-                        /** @description T-D1 "较高": last year's revenue, yuan */
-                        developmentRevenueYuan: number;
+                        /** @description T-G1 "一定数额": last year's revenue, yuan, at most 2 decimals, below developmentRevenueYuan */
+                        growthRevenueYuan: number & unknown;
+                        /** @description T-D1 "较高": last year's revenue, yuan, at most 2 decimals, above growthRevenueYuan */
+                        developmentRevenueYuan: number & unknown;
                     };
                 };
             };
@@ -10529,6 +10540,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
