@@ -1,15 +1,10 @@
 // The city office answers an objection to a tier (T-OBJ) and sets the year's thresholds, in the
 // browser through the real stack. The household's objection is sent to the API as its page sends
 // it (the public spec walks that page with another household).
-import type { Page } from '@playwright/test';
-import { expect, expectAccessible, signInAs, test } from './fixtures.js';
+import { expect, expectAccessible, fieldError, signInAs, test } from './fixtures.js';
 
 const HOUSEHOLD = { uscc: '92120116MA07C8R520', name: '滨海新区海鲜直播小店' };
 const CITY_OFFICE = '市市场监管委';
-
-function fieldError(page: Page, label: string) {
-  return page.locator('.ant-form-item').filter({ has: page.getByText(label, { exact: true }) }).locator('.ant-form-item-explain-error');
-}
 
 test('the city office dismisses an objection to a tier with its reason, reading the clauses the tier rests on', async ({ page, request }) => {
   const session = await request.post('/demo/sessions', { data: { actorId: HOUSEHOLD.uscc } });

@@ -3,7 +3,8 @@
 // and the public's moves (the application, the information, the objection) are sent to the API
 // as their pages send them; their own specs walk those pages.
 import type { APIRequestContext, Page } from '@playwright/test';
-import { expect, expectAccessible, screenshot, signInAs, test } from './fixtures.js';
+import { addWorkingDays, buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
+import { cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
 
 /** The title of the page (Ant Design Pro's page header). */
 function pageTitle(page: Page, title: string) {
@@ -13,9 +14,6 @@ function pageTitle(page: Page, title: string) {
 const HOUSEHOLD = { uscc: '92120116MA07C8R520', name: '滨海新区海鲜直播小店' };
 const DISTRICT_OFFICE = '滨海新区市场监管局';
 
-function cstDate(offsetDays = 0): string {
-  return new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
 const CASE_ID = `recognition-${HOUSEHOLD.uscc}-${cstDate().slice(0, 4)}`;
 
 /** The household's bearer token, as the login page gets it for a demo actor. */
@@ -25,15 +23,16 @@ async function householdToken(request: APIRequestContext): Promise<string> {
   return ((await answer.json()) as { token: string }).token;
 }
 
-/** The error antd shows under the form item with this label. */
-function fieldError(page: Page, label: string) {
-  return page.locator('.ant-form-item').filter({ has: page.getByText(label, { exact: true }) }).locator('.ant-form-item-explain-error');
-}
-
 /** Axe reads a toast fading in or out as faint text: check the page once the toasts have gone. */
 async function expectAccessibleOnceSettled(page: Page): Promise<void> {
   await expect(page.locator('.ant-message-notice')).toHaveCount(0, { timeout: 10_000 });
   await expectAccessible(page);
+}
+
+/** The working day n working days from today (CST), on the holiday notices the API counts with. */
+async function workingDaysAhead(request: APIRequestContext, n: number): Promise<string> {
+  const notices = (await (await request.get('/calendar/holiday-notices')).json()) as HolidayNotice[];
+  return addWorkingDays(buildCalendar(notices), cstDate(), n).date;
 }
 
 async function pickDate(page: Page, label: string, date: string): Promise<void> {
@@ -52,7 +51,7 @@ test.describe.serial('the district office reviews a case', () => {
     expect(answer.status(), await answer.text()).toBe(201);
   });
 
-  test('the worklist shows the case with its due date and working days left; the clerk asks for information', async ({ page }) => {
+  test('the worklist shows the case with its due date and working days left; the clerk asks for information', async ({ page, request }) => {
     await signInAs(page, DISTRICT_OFFICE);
     await expect(pageTitle(page, '待办事项')).toBeVisible();
     const row = page.getByRole('row').filter({ hasText: HOUSEHOLD.name });
@@ -76,7 +75,7 @@ test.describe.serial('the district office reviews a case', () => {
 
     // Blank text passes the form but not the rule: the API's refusal shows next to the field, in Chinese.
     await page.getByLabel('需要补充的材料').fill('   ');
-    await pickDate(page, '补充截止日期', cstDate(14));
+    await pickDate(page, '补充截止日期', await workingDaysAhead(request, 10));
     await page.getByRole('button', { name: '要求补充材料' }).click();
     await expect(fieldError(page, '需要补充的材料')).toContainText('请检查并修改“理由”');
 

@@ -11,10 +11,11 @@ import type { paths } from '../../api/schema';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { useSession } from '../../session';
 
-type Category = 'renowned' | 'distinctive' | 'quality' | 'emerging';
+type RecommendationBody = paths['/recommendations']['post']['requestBody']['content']['application/json'];
+type Category = RecommendationBody['category'];
 interface RecommendationValues {
   category: Category;
-  claimedCriteria?: string[];
+  claimedCriteria?: RecommendationBody['claimedCriteria'];
   reason: string;
   evidenceRefs?: string[];
 }

@@ -2,6 +2,7 @@ import { Alert, Button, Card, Checkbox, Descriptions, Form, Radio, Select, Space
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
+import type { paths } from '../../api/schema';
 import { EligibilityList } from '../../components/Eligibility';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
@@ -11,10 +12,11 @@ import { requiredChoice } from '../../components/rules';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
-type Category = 'renowned' | 'distinctive' | 'quality' | 'emerging';
+type ApplicationBody = paths['/applications']['post']['requestBody']['content']['application/json'];
+type Category = ApplicationBody['category'];
 interface ApplicationValues {
   category: Category;
-  claimedCriteria: string[];
+  claimedCriteria: ApplicationBody['claimedCriteria'];
   evidenceRefs?: string[];
 }
 const FORM_FIELDS = ['category', 'claimedCriteria', 'evidenceRefs'] as const;

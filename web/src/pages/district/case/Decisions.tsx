@@ -10,7 +10,8 @@ import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../../../api/client';
-import { CATEGORY_LABELS, todayCst } from '../../../format';
+import { addWorkingDays, isWorkingDay } from '../../../../../policy/calendar.js';
+import { CATEGORY_LABELS, todayCst, useWorkingDayCalendar } from '../../../format';
 import { useDepartments } from '../kit/departments';
 import { DecisionForm } from '../kit/DecisionForm';
 import { EVALUATION_CRITERIA, REGION_LABELS, REVOCATION_GROUND_LABELS } from '../kit/labels';
@@ -26,6 +27,8 @@ interface DecisionsProps {
 }
 
 const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, text]) => ({ value, label: text }));
+/** How far ahead information may be asked for (the API's limit of the same name, cases routes). */
+const INFORMATION_MAX_WORKING_DAYS = 30;
 const reasonRules = [{ required: true, message: '请填写理由' }];
 /** A due date the office sets lies after today (CST). */
 const todayOrEarlier = (current: dayjs.Dayjs) => current.format('YYYY-MM-DD') <= todayCst();
@@ -49,6 +52,15 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
   const reviewingOffice: Office = view.recommendation?.level === 'city' ? 'city' : 'district';
   const reviews = office === reviewingOffice;
   const review = (body: ReviewBody) => api.POST('/cases/{caseId}/review', { ...path, body });
+
+  // The API takes a working day within INFORMATION_MAX_WORKING_DAYS for information asked for; the picker offers only those.
+  const calendar = useWorkingDayCalendar();
+  const latestInformationDueOn = calendar ? addWorkingDays(calendar, todayCst(), INFORMATION_MAX_WORKING_DAYS).date : null;
+  const informationDueOnRefused = (current: dayjs.Dayjs) => {
+    const day = current.format('YYYY-MM-DD');
+    if (todayOrEarlier(current)) return true;
+    return calendar !== null && (!isWorkingDay(calendar, day).working || (latestInformationDueOn !== null && day > latestInformationDueOn));
+  };
 
   const tabs: { key: string; label: string; children: ReactNode }[] = [];
   const add = (key: string, tabLabel: string, children: ReactNode) => tabs.push({ key, label: tabLabel, children });
@@ -98,8 +110,8 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
           name="informationDueOn"
           label="补充截止日期"
           rules={[{ required: true, message: '请选择补充材料的截止日期' }]}
-          fieldProps={{ disabledDate: todayOrEarlier }}
-          extra="补充材料期间审核计时暂停；逾期未补充的，申报失效。"
+          fieldProps={{ disabledDate: informationDueOnRefused }}
+          extra={`须为工作日，最迟为${latestInformationDueOn ?? `今天起${INFORMATION_MAX_WORKING_DAYS}个工作日内`}。补充材料期间审核计时暂停；逾期未补充的，申报失效。`}
         />
       </DecisionForm>,
     );
