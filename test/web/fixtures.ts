@@ -1,5 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
+import { addWorkingDays, buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
 import { fileURLToPath } from 'node:url';
 
 export { expect };
@@ -61,4 +62,10 @@ export async function addTags(page: Page, label: string, values: string[]): Prom
 /** The error antd shows under the form item with this label. */
 export function fieldError(page: Page, label: string) {
   return page.locator('.ant-form-item').filter({ has: page.getByText(label, { exact: true }) }).locator('.ant-form-item-explain-error');
+}
+
+/** The date n working days after today (CST), on the holiday notices the API counts with. */
+export async function workingDaysFromToday(request: APIRequestContext, n: number): Promise<string> {
+  const notices = (await (await request.get('/calendar/holiday-notices')).json()) as HolidayNotice[];
+  return addWorkingDays(buildCalendar(notices), cstDate(), n).date;
 }

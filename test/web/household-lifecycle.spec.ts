@@ -3,7 +3,7 @@
 // supplies it, the office accepts and verifies, the public objects on the publicity page, the
 // office resolves the objection, and the household follows every step on its case's timeline.
 import type { Page } from '@playwright/test';
-import { addTags, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
+import { addTags, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test, workingDaysFromToday } from './fixtures.js';
 
 const HOUSEHOLD = { uscc: '92120101MA05T3K213', name: '和平区老胡同煎饼果子铺' };
 const DISTRICT_OFFICE = '和平区市场监管局';
@@ -53,12 +53,12 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await expect(page.getByText('提交自主申报')).toBeVisible();
   });
 
-  test('the district office asks for information (its pages)', async ({ page }) => {
+  test('the district office asks for information (its pages)', async ({ page, request }) => {
     await openCaseAsDistrict(page);
     await page.getByRole('tab', { name: '要求补充材料' }).click();
     await page.getByLabel('需要补充的材料').fill('请补充老字号小吃名录入选通知的原件照片');
     await page.getByLabel('补充截止日期').click();
-    await page.getByLabel('补充截止日期').fill(cstDate(14));
+    await page.getByLabel('补充截止日期').fill(await workingDaysFromToday(request, 10));
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: '要求补充材料' }).click();
     await expect(page.getByText('待补充材料', { exact: true }).first()).toBeVisible();
