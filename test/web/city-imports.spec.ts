@@ -57,7 +57,11 @@ test.describe.serial('the city office imports feeds and runs the tiering', () =>
     await expectAccessible(page);
 
     await page.getByRole('button', { name: '开始年度分型' }).click();
-    // The progress shows while the run computes and while its tiers are applied, polled each second.
+    // One household a chunk, one chunk at a time: the demo city's five households take long enough
+    // to be watched. The progress shows while the run computes and its tiers are applied, polled each second.
+    await page.getByText('运行参数（一般无需填写）').click();
+    await page.getByLabel('每段户数').fill('1');
+    await page.getByLabel('同时判定的段数').fill('1');
     const progressShown = page.getByTestId('run-phase').waitFor({ state: 'visible', timeout: 30_000 });
     await page.getByRole('button', { name: '开始运行' }).click();
     await expect(page).toHaveURL(/\/city\/runs\/\d+$/);

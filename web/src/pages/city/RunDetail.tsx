@@ -1,18 +1,19 @@
-import { PageContainer, ProCard, ProDescriptions, StatisticCard } from '@ant-design/pro-components';
-import { Alert, App, Button, Empty, Progress, Result, Skeleton, Space } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { PageContainer, ProCard, ProDescriptions } from '@ant-design/pro-components';
+import { Alert, App, Button, Progress, Result, Skeleton, Space } from 'antd';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
-import { TIER_LABELS, cstDateTime, districtName, label } from '../../format';
-import { Chart, TIER_COLOURS } from '../district/kit/Chart';
+import { cstDateTime, label } from '../../format';
 import { RUN_PHASE_LABELS, RUN_STATUS_LABELS } from '../district/kit/labels';
 import type { TieringRun } from '../district/kit/types';
 import { downloadWithToken } from './download';
 import { ToneTag } from '../district/kit/ToneTag';
 
-const TIERS = ['development', 'growth', 'survival', 'unclassified'] as const;
 const POLL_MS = 1000;
+
+// The charts (ECharts) load once there are results to draw: the progress shows without waiting for them.
+const RunResults = lazy(() => import('./RunResults'));
 
 /** Whether the run is still moving: computing, or its tiers being written as the households' current tiers. */
 function inMotion(run: TieringRun): boolean {
@@ -101,7 +102,11 @@ export default function RunDetail() {
           <ProDescriptions.Item label="规则版本">{run.ruleVersion ?? '—'}</ProDescriptions.Item>
         </ProDescriptions>
       </ProCard>
-      {run.status === 'completed' && <RunResults run={run} />}
+      {run.status === 'completed' && (
+        <Suspense fallback={<Skeleton active />}>
+          <RunResults run={run} />
+        </Suspense>
+      )}
     </PageContainer>
   );
 }
@@ -126,86 +131,5 @@ function RunProgress({ run }: { run: TieringRun }) {
         <Progress percent={phase === 'applying' ? 100 : percent} status="active" aria-label="分型进度" />
       </Space>
     </ProCard>
-  );
-}
-
-function RunResults({ run }: { run: TieringRun }) {
-  const counts = run.countsByTier;
-  const districts = Object.entries(run.countsByDistrict ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const moves = Object.entries(run.movements?.moves ?? {})
-    .filter(([move]) => {
-      const [from, to] = move.split('>');
-      return from !== to;
-    })
-    .sort(([, a], [, b]) => b - a);
-  const previous = run.movements?.previousRun;
-  const moveLabel = (move: string) => {
-    const [from, to] = move.split('>');
-    return `${from === 'none' ? '上年未参与分型' : label(TIER_LABELS, from)} → ${label(TIER_LABELS, to)}`;
-  };
-
-  return (
-    <>
-      <StatisticCard.Group direction="row" style={{ marginBottom: 16 }}>
-        <StatisticCard statistic={{ title: '参与分型户数', value: run.households ?? 0, suffix: '户' }} />
-        {TIERS.map((tier) => (
-          <StatisticCard key={tier} statistic={{ title: label(TIER_LABELS, tier), value: counts?.[tier] ?? 0, suffix: '户' }} />
-        ))}
-        <StatisticCard statistic={{ title: '认定名额基数（成长型+发展型）', value: run.quotaBase ?? 0, suffix: '户' }} />
-      </StatisticCard.Group>
-      <ProCard gutter={[16, 16]} wrap>
-        <ProCard title="各区分型结构" colSpan={24} bordered>
-          {districts.length > 0 ? (
-            <Chart
-              height={380}
-              label={`各区分型结构：${districts.map(([code, tiers]) => `${districtName(code)}${TIERS.map((tier) => `${label(TIER_LABELS, tier)}${tiers[tier]}户`).join('、')}`).join('；')}`}
-              option={{
-                tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-                legend: { top: 0, itemGap: 28 },
-                grid: { left: 48, right: 16, top: 40, bottom: 64 },
-                xAxis: { type: 'category', data: districts.map(([code]) => districtName(code)), axisLabel: { rotate: 30 } },
-                yAxis: { type: 'value', name: '户', minInterval: 1 },
-                series: TIERS.map((tier) => ({
-                  name: label(TIER_LABELS, tier),
-                  type: 'bar' as const,
-                  stack: 'tiers',
-                  barMaxWidth: 40,
-                  itemStyle: { color: TIER_COLOURS[tier] },
-                  data: districts.map(([, tiers]) => tiers[tier]),
-                })),
-              }}
-            />
-          ) : (
-            <Empty description="此次分型没有户" />
-          )}
-        </ProCard>
-        <ProCard title={previous ? `与上年（${previous.year}年度第${previous.version}版）相比的分型变化` : '与上年相比的分型变化'} colSpan={24} bordered>
-          {!previous ? (
-            <Empty description="上年没有生效的分型结果，无法比较" />
-          ) : moves.length === 0 ? (
-            <Empty description="与上年相比，没有户的分型发生变化" />
-          ) : (
-            <Chart
-              height={Math.max(200, moves.length * 36 + 40)}
-              label={`分型变化：${moves.map(([move, count]) => `${moveLabel(move)} ${count}户`).join('；')}`}
-              option={{
-                tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-                grid: { left: 200, right: 48, top: 8, bottom: 24 },
-                xAxis: { type: 'value', name: '户', minInterval: 1 },
-                yAxis: { type: 'category', inverse: true, data: moves.map(([move]) => moveLabel(move)) },
-                series: [
-                  {
-                    type: 'bar',
-                    barMaxWidth: 24,
-                    label: { show: true, position: 'right' },
-                    data: moves.map(([move, count]) => ({ value: count, itemStyle: { color: TIER_COLOURS[move.split('>')[1] ?? ''] } })),
-                  },
-                ],
-              }}
-            />
-          )}
-        </ProCard>
-      </ProCard>
-    </>
   );
 }

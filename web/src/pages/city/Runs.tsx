@@ -1,5 +1,5 @@
 import { ModalForm, PageContainer, ProFormCheckbox, ProFormDatePicker, ProFormDigit, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button } from 'antd';
+import { Alert, App, Button, Collapse } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
@@ -22,7 +22,7 @@ export default function Runs() {
       title="年度分型"
       content="每年7月年度报告期结束后开展全市年度分型（T-RUN）。每次运行是当年的一个新版本，完成后默认成为当年生效的分型结果。"
       extra={
-        <ModalForm<{ year: number; asOf: string; makeInForce: boolean }>
+        <ModalForm<{ year: number; asOf: string; makeInForce: boolean; chunkSize?: number; concurrency?: number }>
           title="开始年度分型"
           trigger={<Button type="primary">开始年度分型</Button>}
           initialValues={{ year: Number(today.slice(0, 4)), asOf: today, makeInForce: true }}
@@ -30,7 +30,15 @@ export default function Runs() {
           submitter={{ searchConfig: { submitText: '开始运行', resetText: '取消' } }}
           onFinish={async (values) => {
             setRefusal(null);
-            const answer = await api.POST('/tiering/runs', { body: { year: values.year, asOf: values.asOf, makeInForce: values.makeInForce } });
+            const answer = await api.POST('/tiering/runs', {
+              body: {
+                year: values.year,
+                asOf: values.asOf,
+                makeInForce: values.makeInForce,
+                ...(values.chunkSize ? { chunkSize: values.chunkSize } : {}),
+                ...(values.concurrency ? { concurrency: values.concurrency } : {}),
+              },
+            });
             if (answer.error !== undefined || !answer.response.ok) {
               try {
                 await unwrap(Promise.resolve(answer));
@@ -55,6 +63,28 @@ export default function Runs() {
             extra="按基准日当天的数据判定；不能晚于今天，须在分型年度之内。营业收入标准按当年设定（见“营业收入标准”）。"
           />
           <ProFormCheckbox name="makeInForce">完成后作为当年生效的分型结果</ProFormCheckbox>
+          <Collapse
+            ghost
+            items={[
+              {
+                key: 'tuning',
+                label: '运行参数（一般无需填写）',
+                children: (
+                  <>
+                    <ProFormDigit
+                      name="chunkSize"
+                      label="每段户数"
+                      tooltip="全市户数按统一社会信用代码分段判定，每段一项任务；不填为50,000户"
+                      min={1}
+                      max={200000}
+                      fieldProps={{ precision: 0 }}
+                    />
+                    <ProFormDigit name="concurrency" label="同时判定的段数" tooltip="不填为2段；最多8段" min={1} max={8} fieldProps={{ precision: 0 }} />
+                  </>
+                ),
+              },
+            ]}
+          />
         </ModalForm>
       }
     >

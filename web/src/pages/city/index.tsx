@@ -4,15 +4,16 @@ import { Link, Route, Routes } from 'react-router-dom';
 import { CaseDetail } from '../district/case/CaseDetail';
 import Imports from './Imports';
 import Recognitions, { REVOCATIONS, SPOT_CHECKS } from './Recognitions';
+import RunDetail from './RunDetail';
 import Runs from './Runs';
 import Supervision from './Supervision';
 import Thresholds from './Thresholds';
 import TierObjections from './TierObjections';
 import Transfers from './Transfers';
 
-// The pages with charts (ECharts) load on their own, so the lists and forms open without them.
+// The pages with charts (ECharts) load on their own, so the lists and forms open without them;
+// a run's page shows its progress at once and loads its charts with its results.
 const Quotas = lazy(() => import('./Quotas'));
-const RunDetail = lazy(() => import('./RunDetail'));
 
 /** The city office's pages 市市场监管委: supervision, feeds, tiering, quota, spot checks, revocation, mutual recognition, tier objections. */
 export default function CityPages() {

@@ -21,6 +21,7 @@ export function TierLookup() {
   const navigate = useNavigate();
   const [query, setQuery] = useState('');
   const [searched, setSearched] = useState<string | null>(null);
+  const [queryError, setQueryError] = useState<string | null>(null);
   // The first page's load-to-interactive moment: the search box is on screen and takes input.
   useEffect(() => {
     if (performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
@@ -32,6 +33,11 @@ export function TierLookup() {
       navigate(`/public/households/${text}`);
       return;
     }
+    if ([...value.trim()].length < 2) {
+      setQueryError('名称至少输入2个字，或输入18位统一社会信用代码');
+      return;
+    }
+    setQueryError(null);
     navigate('/public');
     setSearched(value.trim());
   };
@@ -52,8 +58,15 @@ export function TierLookup() {
           value={query}
           onChange={(event) => setQuery(event.target.value)}
           onSearch={search}
+          status={queryError ? 'error' : undefined}
+          aria-describedby={queryError ? 'tier-search-error' : undefined}
           style={{ marginTop: 8 }}
         />
+        {queryError && (
+          <Typography.Text id="tier-search-error" type="danger" role="alert">
+            {queryError}
+          </Typography.Text>
+        )}
         <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
           名称至少输入2个字。分型结果每年8月由年度分型产生；对结果有异议的，经营者可提出异议申诉。
         </Typography.Paragraph>
