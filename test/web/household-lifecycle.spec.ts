@@ -42,7 +42,9 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await page.getByText('“特色”类').click();
     // The criteria in the plan's words; a self-application cannot claim the department's one (F6).
     await expect(page.getByText('F6：')).toHaveCount(0);
-    await page.getByLabel(/^F1：依托区域文化和旅游资源/).check();
+    const f1 = page.getByLabel(/^F1：依托区域文化和旅游资源/);
+    await f1.click();
+    await expect(f1).toBeChecked();
     await addTags(page, '证明材料', ['天津老字号小吃名录入选通知']);
     await screenshot(page, 'household-apply');
     await page.getByRole('button', { name: '提交申报' }).click();

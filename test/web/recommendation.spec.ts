@@ -31,7 +31,9 @@ test.describe.serial('a department recommends and the household consents', () =>
     await expect(fieldError(page, '推荐理由')).toHaveText('请填写推荐理由');
     await page.getByText('“特色”类').click();
     await expect(page.getByText(/本推荐即符合 F6/)).toBeVisible();
-    await page.getByLabel(/^F5：获评区级及以上星级农家乐/).check();
+    const f5 = page.getByLabel(/^F5：获评区级及以上星级农家乐/);
+    await f5.click();
+    await expect(f5).toBeChecked();
     await page.getByLabel('推荐理由').fill('市级星级农家乐，带动周边农户增收');
     await addTags(page, '证明材料', ['星级农家乐评定证书']);
     await expectAccessible(page);

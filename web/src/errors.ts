@@ -122,6 +122,39 @@ const STATUS_SENTENCES: Record<number, string> = {
   503: '系统暂时不可用，请稍后重试',
 };
 
+/** What a schema rule the input broke means, after the field's name. */
+const RULE_SENTENCES: Record<string, string> = {
+  minLength: '太短',
+  maxLength: '太长',
+  minItems: '至少需要填写一项',
+  maxItems: '项数过多',
+  pattern: '格式不对',
+  format: '格式不对',
+  required: '必须填写',
+  type: '类型不对',
+  minimum: '数值过小',
+  maximum: '数值过大',
+  additionalProperties: '不能提交',
+};
+
+const CJK = /[\u4e00-\u9fff]/;
+
+/**
+ * The refusal's first sentence: the API's own message where it is written for people (Chinese),
+ * with the field's code replaced by its label; otherwise what the status and the broken schema
+ * rule mean.
+ */
+function leadSentence(status: number, body: ApiErrorBody): string {
+  const field = body.details?.field;
+  const message = body.message ?? '';
+  if (CJK.test(message)) {
+    return field && message.startsWith(field) ? `“${fieldLabel(field)}”${message.slice(field.length).trimStart()}` : message;
+  }
+  const general = STATUS_SENTENCES[status] ?? `请求未成功（${status}）`;
+  const rule = typeof body.details?.rule === 'string' ? RULE_SENTENCES[body.details.rule] : undefined;
+  return field && rule && status === 400 ? `${general}：“${fieldLabel(field)}”${rule}` : general;
+}
+
 export interface DescribedError {
   /** A Chinese sentence naming what is wrong and what to do. */
   message: string;
@@ -144,7 +177,7 @@ export function describeError(error: unknown): DescribedError {
   const { status, body } = error;
   const field = body.details?.field || undefined;
   const clause = body.details?.clause || undefined;
-  const parts = [STATUS_SENTENCES[status] ?? `请求未成功（${status}）`];
+  const parts = [leadSentence(status, body)];
   if (clause) parts.push(`依据条款 ${clause}${CLAUSE_RULES[clause] ? `：${CLAUSE_RULES[clause]}` : ''}`);
   const allowed = body.details?.allowed;
   if (status === 403) {
