@@ -1,13 +1,25 @@
 import { ProCard, StatisticCard } from '@ant-design/pro-components';
-import { Empty } from 'antd';
+import { Empty, Segmented } from 'antd';
+import { useState } from 'react';
 import { TIER_LABELS, districtName, label } from '../../format';
 import { Chart, TIER_COLOURS } from '../district/kit/Chart';
 import type { TieringRun } from '../district/kit/types';
 
 const TIERS = ['development', 'growth', 'survival', 'unclassified'] as const;
 
+type Scale = 'share' | 'count';
+type TierCounts = Record<(typeof TIERS)[number], number>;
+
+/** The tier's percentage of the district's households. */
+function shareOf(tiers: TierCounts, tier: (typeof TIERS)[number]): number {
+  const total = TIERS.reduce((sum, each) => sum + tiers[each], 0);
+  return total === 0 ? 0 : (tiers[tier] / total) * 100;
+}
+
 /** A completed run's results: the counts, tiers by district and the movements since last year's run in force. */
 export default function RunResults({ run }: { run: TieringRun }) {
+  // Districts differ a hundredfold in size: shares compare their structure, counts their weight.
+  const [scale, setScale] = useState<Scale>('share');
   const counts = run.countsByTier;
   const districts = Object.entries(run.countsByDistrict ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const moves = Object.entries(run.movements?.moves ?? {})
@@ -32,24 +44,39 @@ export default function RunResults({ run }: { run: TieringRun }) {
         <StatisticCard statistic={{ title: '认定名额基数（成长型+发展型）', value: run.quotaBase ?? 0, suffix: '户' }} />
       </StatisticCard.Group>
       <ProCard gutter={[16, 16]} wrap>
-        <ProCard title="各区分型结构" colSpan={24} bordered>
+        <ProCard
+          title="各区分型结构"
+          colSpan={24}
+          bordered
+          extra={
+            <Segmented
+              aria-label="按户数或占比显示"
+              value={scale}
+              onChange={(value) => setScale(value as Scale)}
+              options={[
+                { value: 'share', label: '占比' },
+                { value: 'count', label: '户数' },
+              ]}
+            />
+          }
+        >
           {districts.length > 0 ? (
             <Chart
               height={380}
               label={`各区分型结构：${districts.map(([code, tiers]) => `${districtName(code)}${TIERS.map((tier) => `${label(TIER_LABELS, tier)}${tiers[tier]}户`).join('、')}`).join('；')}`}
               option={{
-                tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+                tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (value) => (scale === 'share' ? `${Number(value).toFixed(1)}%` : `${String(value)}户`) },
                 legend: { top: 0, itemGap: 28 },
-                grid: { left: 48, right: 16, top: 40, bottom: 64 },
+                grid: { left: 56, right: 16, top: 40, bottom: 64 },
                 xAxis: { type: 'category', data: districts.map(([code]) => districtName(code)), axisLabel: { rotate: 30 } },
-                yAxis: { type: 'value', name: '户', minInterval: 1 },
+                yAxis: scale === 'share' ? { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', name: '户', minInterval: 1 },
                 series: TIERS.map((tier) => ({
                   name: label(TIER_LABELS, tier),
                   type: 'bar' as const,
                   stack: 'tiers',
                   barMaxWidth: 40,
                   itemStyle: { color: TIER_COLOURS[tier] },
-                  data: districts.map(([, tiers]) => tiers[tier]),
+                  data: districts.map(([, tiers]) => (scale === 'share' ? shareOf(tiers, tier) : tiers[tier])),
                 })),
               }}
             />
