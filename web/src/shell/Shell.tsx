@@ -28,13 +28,24 @@ export default function Shell({ section, children }: { section: Section; childre
   const navigate = useNavigate();
   const { actor, signOut } = useSession();
   const base = `/${section.role}`;
+  const paths = section.menu.map((item) => (item.path ? `${base}/${item.path}` : base));
+  // The deepest menu entry the address is in; the section's first page only for addresses no other
+  // entry holds (ProLayout would light it up for every address below it).
+  const selected =
+    paths
+      .filter((path) => path !== base && (location.pathname === path || location.pathname.startsWith(`${path}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? base;
   return (
     <ProLayout
       title="名特优新培育平台"
       logo={false}
       layout="mix"
       fixSiderbar
+      // The menu stays open on desktop widths; a narrow window gets ProLayout's drawer instead.
+      breakpoint={false}
+      defaultCollapsed={false}
       location={{ pathname: location.pathname }}
+      selectedKeys={[selected]}
       route={{
         path: base,
         routes: section.menu.map((item) => ({ path: item.path ? `${base}/${item.path}` : base, name: item.label, icon: item.icon })),
