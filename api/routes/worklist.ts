@@ -130,7 +130,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         config: { roles: ['household', 'district', 'city'] },
         schema: {
           summary: "A household's cases, whatever they wait for, newest first (a household its own, a district office its district's)",
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string', minLength: 18, maxLength: 18 } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           querystring: { type: 'object', additionalProperties: false, properties: page },
           response: { 200: { type: 'array', items: caseSummary }, ...errors },
         },

@@ -6754,6 +6754,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
