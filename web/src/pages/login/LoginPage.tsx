@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { useDemoActors, type DemoActor } from '../../demo';
-import { describeError } from '../../errors';
+import { ApiError, describeError } from '../../errors';
 import { ROLE_LABELS } from '../../format';
 import { homeOf, signIn, type Role, type SessionActor } from '../../session';
 import { DemoBanner } from '../../shell/DemoBanner';
@@ -51,7 +51,11 @@ export default function LoginPage() {
       signIn(trimmed, actor, false);
       enter(actor);
     } catch (failure) {
-      setError(describeError(failure).message);
+      setError(
+        failure instanceof ApiError && failure.status === 401
+          ? '该登录凭证无效或已过期，请从统一身份认证平台重新获取后粘贴。'
+          : describeError(failure).message,
+      );
     } finally {
       setBusy(null);
     }
