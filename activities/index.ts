@@ -4,6 +4,7 @@ import { createCaseActivities } from './case-records.js';
 import { failingForGoodOnRefusedData } from './data-errors.js';
 import { createEligibilityActivities } from './eligibility.js';
 import { createObjectionActivities } from './objections.js';
+import { outlastingDatabaseOutages } from './outages.js';
 import { createQuotaActivities } from './quota.js';
 import { createRecognitionTermActivities } from './recognition-term.js';
 import { createTieringActivities } from './tiering.js';
@@ -14,8 +15,11 @@ export interface ActivityDeps {
 
 /**
  * Every activity the worker registers, built from its dependencies so tests can pass their own;
- * none retries data the database refuses (DATA_ERROR), which no retry would mend.
+ * none retries data the database refuses (DATA_ERROR), which no retry would mend, and each
+ * outlasts a PostgreSQL restart or a dropped connection within its attempt.
  */
 export function createActivities(deps: ActivityDeps) {
-  return failingForGoodOnRefusedData({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) });
+  return failingForGoodOnRefusedData(
+    outlastingDatabaseOutages({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) }),
+  );
 }

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
@@ -23,6 +23,7 @@ import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 import { WEB_ROOT, ensureWebBuild } from './web-build.js';
 
+survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
 const config = loadConfig(process.env, { applicationWindow: 'year-round' });
 const dataDir = resolve(config.dataDir);

@@ -1,10 +1,11 @@
 /** The worker alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
 import { NativeConnection } from '@temporalio/worker';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createWorkers } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 
+survivePostgresSocketFault();
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporalAddress) {
   console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');
@@ -13,7 +14,16 @@ if (!config.databaseUrl || !config.temporalAddress) {
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
-const workers = await createWorkers({ connection, namespace: config.temporalNamespace, db: database.db });
+// A prebuilt bundle (the soak script builds one for its many worker restarts); otherwise bundled here.
+const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+const workers = await createWorkers({
+  connection,
+  namespace: config.temporalNamespace,
+  db: database.db,
+  ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+});
+// For a supervisor or script that waits until the worker polls.
+console.log('ready');
 // Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.
 await Promise.all(workers.map((worker) => worker.run()));
 await Promise.all([connection.close(), database.close()]);

@@ -249,6 +249,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -425,6 +445,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -624,6 +664,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -650,7 +710,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -1045,6 +1108,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1061,8 +1144,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A case's live state, read from its workflow
-         * @description Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended.
+         * A case's state, from its record
+         * @description Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended. Read from the case record (the projection each decision saves). The workflow is asked, briefly, only when the record may be behind it: no record yet, or a due date or reminder day of the record has come. The `x-view-source` header says which answered: `record`, `live`, or `record-fallback` (the workflow did not answer in time; the record as last saved).
          *
          *     May be called by: household, district, department, city.
          */
@@ -1457,6 +1540,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1631,6 +1734,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1659,7 +1782,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2066,6 +2192,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2090,7 +2236,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2485,6 +2634,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2509,7 +2678,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2905,6 +3077,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2930,6 +3122,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -3077,6 +3270,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3103,7 +3316,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -3438,6 +3654,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3462,7 +3698,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -3794,6 +4033,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3820,7 +4079,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -4156,6 +4418,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4182,7 +4464,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                     year: number;
@@ -4516,6 +4801,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4540,7 +4845,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -4874,6 +5182,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4898,7 +5226,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -5229,6 +5560,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5255,7 +5606,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -5590,6 +5944,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5616,7 +5990,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -5950,6 +6327,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5976,7 +6373,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -6311,6 +6711,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6494,6 +6914,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6588,6 +7028,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6725,6 +7185,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6842,6 +7322,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6937,6 +7437,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7007,6 +7527,26 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7216,6 +7756,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7393,6 +7953,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7492,6 +8072,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7615,6 +8215,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7760,6 +8380,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7944,6 +8584,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8149,6 +8809,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8402,6 +9082,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8430,7 +9130,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     objectionId: string;
                 };
@@ -8697,6 +9400,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -8743,6 +9466,26 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8888,6 +9631,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10939,6 +11702,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11095,6 +11878,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11288,6 +12091,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11463,6 +12286,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11549,6 +12392,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11597,6 +12460,26 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11664,6 +12547,26 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11780,6 +12683,26 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
