@@ -1,5 +1,4 @@
-import { Alert, App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Typography } from 'antd';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { CaseOverview, type CaseViewShape } from '../../components/CaseOverview';
@@ -8,7 +7,7 @@ import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useCase } from '../../components/useCase';
-import { formFieldErrors } from '../../errors';
+import { useDecisionForm } from '../../components/useDecisionForm';
 import { requiredChoice } from '../../components/rules';
 import { useSession } from '../../session';
 
@@ -56,32 +55,10 @@ export function DepartmentCase() {
   );
 }
 
-function useDepartmentForm<Values extends object>(fields: readonly (keyof Values & string)[], send: (values: Values) => Promise<unknown>, success: string, onDone: () => void) {
-  const [form] = Form.useForm<Values>();
-  const { message } = App.useApp();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (values: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await send(values);
-      message.success(success);
-      onDone();
-    } catch (failure) {
-      form.setFields(formFieldErrors(failure, fields) as never);
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { form, error, busy, submit };
-}
-
 function OpinionForm({ caseId, dueOn, onDone }: { caseId: string; dueOn?: string; onDone: () => void }) {
-  const { form, error, busy, submit } = useDepartmentForm<{ opinion: 'support' | 'object'; comment?: string }>(
+  const { form, error, busy, submit } = useDecisionForm<{ opinion: 'support' | 'object'; comment?: string }>(
     ['opinion', 'comment'],
-    (values) => unwrap(api.POST('/cases/{caseId}/opinions', { params: { path: { caseId } }, body: values })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/opinions', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
     '意见已反馈。',
     onDone,
   );
@@ -110,9 +87,9 @@ function OpinionForm({ caseId, dueOn, onDone }: { caseId: string; dueOn?: string
 }
 
 function X4Form({ caseId, onDone }: { caseId: string; onDone: () => void }) {
-  const { form, error, busy, submit } = useDepartmentForm<{ met: boolean; note?: string; evidenceRefs?: string[] }>(
+  const { form, error, busy, submit } = useDecisionForm<{ met: boolean; note?: string; evidenceRefs?: string[] }>(
     ['met', 'note', 'evidenceRefs'],
-    (values) => unwrap(api.POST('/cases/{caseId}/evaluation', { params: { path: { caseId } }, body: { criterion: 'X4', ...values } })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/evaluation', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: { criterion: 'X4', ...values } })),
     '评估确认意见已提交。',
     onDone,
   );

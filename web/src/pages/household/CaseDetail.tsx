@@ -1,5 +1,5 @@
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { Alert, Button, Card, Col, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { CaseOverview, type CaseViewShape } from '../../components/CaseOverview';
@@ -8,7 +8,7 @@ import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useCase } from '../../components/useCase';
-import { formFieldErrors } from '../../errors';
+import { useDecisionForm } from '../../components/useDecisionForm';
 import { requiredChoice } from '../../components/rules';
 
 interface AnnualReportDue {
@@ -63,36 +63,12 @@ function HouseholdActions({ caseId, view, onDone }: { caseId: string; view: Hous
   return <>{panels}</>;
 }
 
-/** A form whose refusals from the API appear next to the field at fault, or above it otherwise. */
-function useSubmit<Values extends object>(fields: readonly (keyof Values & string)[], send: (values: Values) => Promise<unknown>, success: string, onDone: () => void) {
-  const [form] = Form.useForm<Values>();
-  const { message } = App.useApp();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (values: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await send(values);
-      message.success(success);
-      onDone();
-    } catch (failure) {
-      const fieldErrors = formFieldErrors(failure, fields);
-      if (fieldErrors.length > 0) form.setFields(fieldErrors as never);
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { form, error, busy, submit };
-}
-
 const EVIDENCE_HELP = '填写材料的名称或编号，每项回车确认。';
 
 function SupplyInformation({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
-  const { form, error, busy, submit } = useSubmit<{ evidenceRefs: string[]; note?: string }>(
+  const { form, error, busy, submit } = useDecisionForm<{ evidenceRefs: string[]; note?: string }>(
     ['evidenceRefs', 'note'],
-    (values) => unwrap(api.POST('/cases/{caseId}/information', { params: { path: { caseId } }, body: values })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/information', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
     '补充材料已提交，区市场监管局将继续审核。',
     onDone,
   );
@@ -122,9 +98,9 @@ function SupplyInformation({ caseId, view, onDone }: { caseId: string; view: Hou
 }
 
 function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
-  const { form, error, busy, submit } = useSubmit<{ consent: boolean; reason?: string }>(
+  const { form, error, busy, submit } = useDecisionForm<{ consent: boolean; reason?: string }>(
     ['consent', 'reason'],
-    (values) => unwrap(api.POST('/cases/{caseId}/consent', { params: { path: { caseId } }, body: values.consent ? { consent: true } : { consent: false, reason: values.reason } })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/consent', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values.consent ? { consent: true } : { consent: false, reason: values.reason } })),
     '已提交您的意见。',
     onDone,
   );
@@ -160,9 +136,9 @@ function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCase
 }
 
 function SpotCheckSupplement({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
-  const { form, error, busy, submit } = useSubmit<{ evidenceRefs: string[]; note?: string }>(
+  const { form, error, busy, submit } = useDecisionForm<{ evidenceRefs: string[]; note?: string }>(
     ['evidenceRefs', 'note'],
-    (values) => unwrap(api.POST('/cases/{caseId}/spot-check/supplement', { params: { path: { caseId } }, body: values })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/spot-check/supplement', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
     '抽查补充材料已提交。',
     onDone,
   );
@@ -201,9 +177,9 @@ interface ReportValues {
 }
 
 function AnnualReport({ caseId, due, onDone }: { caseId: string; due: AnnualReportDue[]; onDone: () => void }) {
-  const { form, error, busy, submit } = useSubmit<ReportValues>(
+  const { form, error, busy, submit } = useDecisionForm<ReportValues>(
     ['year', 'revenue', 'employees', 'operatorChanged', 'newOperatorId', 'note'],
-    (values) => unwrap(api.POST('/cases/{caseId}/annual-reports', { params: { path: { caseId } }, body: values })),
+    (values, key) => unwrap(api.POST('/cases/{caseId}/annual-reports', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
     '年度信息报告已报送，区市场监管局将审核。',
     onDone,
   );
