@@ -58,7 +58,7 @@ export default function Thresholds() {
             submitText="保存"
             doneText="营业收入标准已保存"
             initialValues={{ growthRevenueYuan: setting.growthRevenueYuan, developmentRevenueYuan: setting.developmentRevenueYuan }}
-            send={(values) => api.PUT('/tiering/thresholds/{year}', { params: { path: { year } }, body: values })}
+            send={(values, headers) => api.PUT('/tiering/thresholds/{year}', { headers, params: { path: { year } }, body: values })}
             onDone={(saved) => {
               setNotice(
                 saved.runInForce

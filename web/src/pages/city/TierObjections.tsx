@@ -139,11 +139,11 @@ function ObjectionDecision({ objectionId, onDecided }: { objectionId: string; on
           ariaLabel="处理分型异议"
           submitText="提交答复"
           doneText="已答复分型异议"
-          send={(values) => {
+          send={(values, headers) => {
             const body: DecisionBody = { decision: values.decision, reason: values.reason };
             if (values.tier) body.tier = values.tier as DecisionBody['tier'];
             if (values.correctedFacts?.trim()) body.correctedFacts = JSON.parse(values.correctedFacts) as DecisionBody['correctedFacts'];
-            return api.POST('/tiering/objections/{objectionId}/decision', { params: { path: { objectionId } }, body });
+            return api.POST('/tiering/objections/{objectionId}/decision', { headers, params: { path: { objectionId } }, body });
           }}
           onDone={onDecided}
         >

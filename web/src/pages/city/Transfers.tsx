@@ -34,7 +34,7 @@ export default function Transfers() {
           ariaLabel="登记京津冀互认"
           submitText="登记互认"
           doneText="已登记互认"
-          send={(values) => api.POST('/recognitions/transfers', { body: values })}
+          send={(values, headers) => api.POST('/recognitions/transfers', { headers, body: values })}
           onDone={setRegistered}
         >
           <ProFormText

@@ -119,8 +119,9 @@ export default function PublicityObjections() {
               ariaLabel="处理公示异议"
               submitText="提交处理结果"
               doneText="已记录异议处理结果"
-              send={({ upheld, reason }) =>
+              send={({ upheld, reason }, headers) =>
                 api.POST('/cases/{caseId}/review', {
+                  headers,
                   params: { path: { caseId: resolving.caseId } },
                   body: { decision: 'resolve_objection', objectionNo: resolving.objectionNo, upheld, reason },
                 })

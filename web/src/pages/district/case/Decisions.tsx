@@ -13,7 +13,7 @@ import { api } from '../../../api/client';
 import { addWorkingDays, isWorkingDay } from '../../../../../policy/calendar.js';
 import { CATEGORY_LABELS, todayCst, useWorkingDayCalendar } from '../../../format';
 import { useDepartments } from '../kit/departments';
-import { DecisionForm } from '../kit/DecisionForm';
+import { DecisionForm, type DecisionHeaders } from '../kit/DecisionForm';
 import { EVALUATION_CRITERIA, REGION_LABELS, REVOCATION_GROUND_LABELS } from '../kit/labels';
 import type { CaseView, ReviewBody } from '../kit/types';
 
@@ -51,7 +51,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
   const status = view.status ?? '';
   const reviewingOffice: Office = view.recommendation?.level === 'city' ? 'city' : 'district';
   const reviews = office === reviewingOffice;
-  const review = (body: ReviewBody) => api.POST('/cases/{caseId}/review', { ...path, body });
+  const review = (headers: DecisionHeaders, body: ReviewBody) => api.POST('/cases/{caseId}/review', { headers, ...path, body });
 
   // The API takes a working day within INFORMATION_MAX_WORKING_DAYS for information asked for; the picker offers only those.
   const calendar = useWorkingDayCalendar();
@@ -73,7 +73,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         ariaLabel="通过审核"
         submitText="通过审核"
         doneText="已通过审核，案件进入走访核实"
-        send={(values) => review({ decision: 'accept', ...(values.category ? { category: values.category as never } : {}), ...(values.reason ? { reason: values.reason } : {}) })}
+        send={(values, headers) => review(headers, { decision: 'accept', ...(values.category ? { category: values.category as never } : {}), ...(values.reason ? { reason: values.reason } : {}) })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -95,7 +95,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         ariaLabel="要求补充材料"
         submitText="要求补充材料"
         doneText="已通知经营者补充材料，审核计时暂停"
-        send={(values) => review({ decision: 'request_information', reason: values.reason, informationDueOn: values.informationDueOn })}
+        send={(values, headers) => review(headers, { decision: 'request_information', reason: values.reason, informationDueOn: values.informationDueOn })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -125,7 +125,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         ariaLabel="走访核实"
         submitText="提交核实情况"
         doneText="已记录走访核实情况"
-        send={(values) => review({ decision: 'verified', findings: values.findings, departments: values.departments ?? [] })}
+        send={(values, headers) => review(headers, { decision: 'verified', findings: values.findings, departments: values.departments ?? [] })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -158,7 +158,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         doneText="已记录异议处理结果"
         initialValues={{ objectionNo: openObjections[0]?.objectionNo }}
         confirm="异议成立的，不予认定；异议不成立的，案件继续。确认提交？"
-        send={(values) => review({ decision: 'resolve_objection', objectionNo: values.objectionNo, upheld: values.upheld, reason: values.reason })}
+        send={(values, headers) => review(headers, { decision: 'resolve_objection', objectionNo: values.objectionNo, upheld: values.upheld, reason: values.reason })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -191,7 +191,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
         submitText="不予通过"
         doneText="已作出不予通过的决定，并通知经营者"
         confirm="不予通过后案件即告结束，经营者本年度不能再次申报。确认？"
-        send={(values) => review({ decision: 'reject', reason: values.reason })}
+        send={(values, headers) => review(headers, { decision: 'reject', reason: values.reason })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -236,8 +236,8 @@ function addRecognisedDecisions(
           submitText="提交审核结果"
           doneText="已记录年度信息报告的审核结果"
           initialValues={{ year: reviewable[0]?.year }}
-          send={({ year, decision, reason }) =>
-            api.POST('/cases/{caseId}/annual-reports/{year}/decision', { params: { path: { caseId, year } }, body: { decision, ...(reason ? { reason } : {}) } })
+          send={({ year, decision, reason }, headers) =>
+            api.POST('/cases/{caseId}/annual-reports/{year}/decision', { headers, params: { path: { caseId, year } }, body: { decision, ...(reason ? { reason } : {}) } })
           }
           onDone={onChanged}
           onStale={onChanged}
@@ -285,8 +285,9 @@ function addRecognisedDecisions(
           ariaLabel="评估确认"
           submitText="记录评估结论"
           doneText="已记录评估结论"
-          send={({ criterion, met, evidence, note }) =>
+          send={({ criterion, met, evidence, note }, headers) =>
             api.POST('/cases/{caseId}/evaluation', {
+              headers,
               ...path,
               body: { criterion, met, evidenceRefs: splitRefs(evidence), ...(note ? { note } : {}) },
             })
@@ -322,7 +323,7 @@ function addRecognisedDecisions(
         submitText="取消认定"
         doneText="已取消认定"
         confirm="取消认定后，认定名额退回本区。确认取消？"
-        send={({ reason }) => api.POST('/cases/{caseId}/cancellation', { ...path, body: { reason } })}
+        send={({ reason }, headers) => api.POST('/cases/{caseId}/cancellation', { headers, ...path, body: { reason } })}
         onDone={onChanged}
         onStale={onChanged}
       >
@@ -337,8 +338,8 @@ function addRecognisedDecisions(
         ariaLabel="迁出京冀"
         submitText="登记迁出"
         doneText="已登记迁出，认定在迁入地继续有效"
-        send={({ destination, movedOn, note }) =>
-          api.POST('/cases/{caseId}/transfer-out', { ...path, body: { destination, ...(movedOn ? { movedOn } : {}), ...(note ? { note } : {}) } })
+        send={({ destination, movedOn, note }, headers) =>
+          api.POST('/cases/{caseId}/transfer-out', { headers, ...path, body: { destination, ...(movedOn ? { movedOn } : {}), ...(note ? { note } : {}) } })
         }
         onDone={onChanged}
         onStale={onChanged}
@@ -365,8 +366,8 @@ function addRecognisedDecisions(
           ariaLabel="抽查"
           submitText="提交抽查结果"
           doneText="已记录抽查结果"
-          send={({ decision, reason, dueOn }) =>
-            api.POST('/cases/{caseId}/spot-check', { ...path, body: { decision, ...(reason ? { reason } : {}), ...(dueOn ? { dueOn } : {}) } })
+          send={({ decision, reason, dueOn }, headers) =>
+            api.POST('/cases/{caseId}/spot-check', { headers, ...path, body: { decision, ...(reason ? { reason } : {}), ...(dueOn ? { dueOn } : {}) } })
           }
           onDone={onChanged}
           onStale={onChanged}
@@ -397,7 +398,7 @@ function addRecognisedDecisions(
         submitText="撤销认定"
         doneText="已撤销认定，该户5年内不得再次申报"
         confirm="撤销认定后，该户5年内不得再次申报（C-REVOKE）。确认撤销？"
-        send={({ ground, reason, evidence }) => api.POST('/cases/{caseId}/revocation', { ...path, body: { ground, reason, evidenceRefs: splitRefs(evidence) } })}
+        send={({ ground, reason, evidence }, headers) => api.POST('/cases/{caseId}/revocation', { headers, ...path, body: { ground, reason, evidenceRefs: splitRefs(evidence) } })}
         onDone={onChanged}
         onStale={onChanged}
       >

@@ -1,7 +1,7 @@
 import { ProForm, type ProFormProps } from '@ant-design/pro-components';
 import { Alert, App, Form } from 'antd';
-import { useState, type ReactNode } from 'react';
-import { unwrap } from '../../../api/client';
+import { useRef, useState, type ReactNode } from 'react';
+import { idempotencyKey, unwrap } from '../../../api/client';
 import { ApiError, describeError, formFieldErrors } from '../../../errors';
 
 interface Answered<T> {
@@ -10,9 +10,12 @@ interface Answered<T> {
   response: Response;
 }
 
+/** Sent with every decision: the same key makes a resent decision the same one, taken once. */
+export type DecisionHeaders = { 'idempotency-key': string };
+
 interface DecisionFormProps<Values, Result> {
-  /** The API call the decision makes; its refusal is shown next to the field at fault. */
-  send: (values: Values) => Promise<Answered<Result>>;
+  /** The API call the decision makes, with the headers given; its refusal is shown next to the field at fault. */
+  send: (values: Values, headers: DecisionHeaders) => Promise<Answered<Result>>;
   onDone: (result: Result) => void;
   /** The API answered that the state changed meanwhile (409): read it again. */
   onStale?: () => void;
@@ -34,6 +37,9 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
   const [form] = Form.useForm<Values>();
   const [refusal, setRefusal] = useState<string | null>(null);
   const { message, modal } = App.useApp();
+  // A decision whose answer never came (network, 503) is sent again with its key, so that it is
+  // taken once; a changed decision, or one answered, gets a new key.
+  const pending = useRef<{ key: string; values: string } | null>(null);
 
   const submit = async (values: Values): Promise<boolean> => {
     if (props.confirm) {
@@ -41,8 +47,11 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
       if (!ok) return false;
     }
     setRefusal(null);
+    const sent = JSON.stringify(values);
+    if (pending.current?.values !== sent) pending.current = { key: idempotencyKey(), values: sent };
     try {
-      const result = await unwrap(props.send(values));
+      const result = await unwrap(props.send(values, { 'idempotency-key': pending.current.key }));
+      pending.current = null;
       message.success(props.doneText);
       form.resetFields();
       props.onDone(result);
@@ -51,6 +60,7 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
       const fieldErrors = formFieldErrors(error, Object.keys(form.getFieldsValue() as object));
       if (fieldErrors.length > 0) form.setFields(fieldErrors as never);
       else setRefusal(describeError(error).message);
+      if (error instanceof ApiError && error.status < 500) pending.current = null;
       if (error instanceof ApiError && error.status === 409) props.onStale?.();
       return false;
     }
