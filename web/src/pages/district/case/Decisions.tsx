@@ -209,8 +209,18 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
       </Card>
     );
   }
+  // What happens next without the office, so that a lone "reject" is not read as the next step.
+  const nextStep =
+    status === 'publicity' && openObjections.length === 0
+      ? '公示期内暂无待处理的异议；公示期满后案件自动进入认定名额环节，无需办理。'
+      : status === 'soliciting_opinions'
+        ? '正在等待相关部门反馈意见；全部反馈或期满后自动开始信息公示。'
+        : status === 'awaiting_quota'
+          ? '案件正在候补认定名额；有名额时自动认定。'
+          : null;
   return (
     <Card title="可办理事项" size="small">
+      {nextStep && <Typography.Paragraph type="secondary">{nextStep}</Typography.Paragraph>}
       <Tabs items={tabs} destroyOnHidden defaultActiveKey={tabs.some((tab) => tab.key === openAt) ? (openAt ?? undefined) : undefined} />
     </Card>
   );
