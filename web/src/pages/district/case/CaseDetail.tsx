@@ -72,7 +72,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
 
   const changed = () => void load();
 
-  if (failure) return <Result status="warning" title="无法打开此案件" subTitle={failure} extra={<Link to={backTo}>返回待办事项</Link>} />;
+  if (failure) return <Result status="warning" title="无法打开此案件" subTitle={failure} extra={<Link to={backTo}>{office === 'city' ? '返回督办事项' : '返回待办事项'}</Link>} />;
   if (!view) return <Skeleton active />;
 
   const status = view.status ?? '';
