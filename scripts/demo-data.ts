@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import type { DemoActor } from '../api/routes/demo.js';
 import type { Database } from '../db/client.js';
+import { departments } from '../db/recognition-schema.js';
 import { households } from '../db/schema.js';
 import { annualReports, creditEvents, ipRights, socialInsurance, taxRecords, tieringRuns } from '../db/tiering-schema.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
@@ -30,6 +31,16 @@ export const DEMO_HOUSEHOLDS = [
 
 const [pancakes, clayFigures, seafoodLive, farmStay, cornerShop] = DEMO_HOUSEHOLDS;
 
+/** District departments of the demo districts, beside the city-level ones the registry is seeded with. */
+export const DEMO_DEPARTMENTS = [
+  { id: '120101-commerce', name: '和平区商务局', level: 'district', districtCode: '120101' },
+  { id: '120104-culture-tourism', name: '南开区文化和旅游局', level: 'district', districtCode: '120104' },
+  { id: '120104-commerce', name: '南开区商务局', level: 'district', districtCode: '120104' },
+  { id: '120116-commerce', name: '滨海新区商务局', level: 'district', districtCode: '120116' },
+  { id: '120119-agriculture', name: '蓟州区农业农村委', level: 'district', districtCode: '120119' },
+] as const;
+
+
 const DEMO_TIER_NOTES = new Map<string, string>([
   [pancakes.uscc, '“成长型”：可自主申报“名特优新”'],
   [clayFigures.uscc, '“发展型”（商标在用）：可自主申报，可由部门推荐'],
@@ -38,15 +49,15 @@ const DEMO_TIER_NOTES = new Map<string, string>([
   [cornerShop.uscc, '未分型（列入经营异常名录）：可查看原因并提出异议申诉'],
 ]);
 
-/** A department at city level and one of a district, to recommend households and give opinions (C-REC). */
-export const DEMO_DEPARTMENTS = [
-  { department: '市商务局', districtCode: undefined },
-  { department: '南开区文化和旅游局', districtCode: clayFigures.districtCode },
+/** The departments the login page offers: a city-level one of the seeded registry and a demo district's. */
+const LOGIN_DEPARTMENTS = [
+  { id: 'city-commerce', name: '市商务局', districtCode: undefined },
+  { id: '120104-culture-tourism', name: '南开区文化和旅游局', districtCode: '120104' },
 ] as const;
 
 /**
  * Whom the development login page offers (never a deployment): each demo household, the
- * district office of each demo district, the departments and the city office.
+ * district office of each demo district, a city and a district department, the city office.
  */
 export const DEMO_ACTORS: readonly DemoActor[] = [
   ...DEMO_HOUSEHOLDS.map((h) => ({
@@ -59,9 +70,9 @@ export const DEMO_ACTORS: readonly DemoActor[] = [
     label: `${TIANJIN_DISTRICTS[h.districtCode]}市场监管局`,
     description: `审核${h.name}等本区个体工商户的申报，处理公示异议`,
   })),
-  ...DEMO_DEPARTMENTS.map(({ department, districtCode }) => ({
-    actor: { id: `department-${department}`, role: 'department' as const, department, ...(districtCode ? { districtCode } : {}) },
-    label: department,
+  ...LOGIN_DEPARTMENTS.map(({ id, name, districtCode }) => ({
+    actor: { id: `officer-${id}`, role: 'department' as const, department: id, ...(districtCode ? { districtCode } : {}) },
+    label: name,
     description: districtCode ? '区级部门：推荐本区个体工商户，反馈征求意见' : '市级部门：推荐个体工商户，反馈征求意见和评估确认',
   })),
   { actor: { id: 'city-supervisor', role: 'city' as const }, label: '市市场监管委', description: '数据导入、年度分型、名额、抽查、异议申诉' },
@@ -78,6 +89,7 @@ export async function seedDemoData(database: Database, today: IsoDate): Promise<
   // Last year's report is filed in this year, and never after today.
   const filedOn = [`${year}-03-31`, today].sort()[0]!;
   const { db } = database;
+  await db.insert(departments).values([...DEMO_DEPARTMENTS]).onConflictDoNothing({ target: departments.id });
   await db
     .insert(households)
     .values(DEMO_HOUSEHOLDS.map((h) => ({ ...h, status: 'active', seasonal: h === farmStay })))

@@ -808,6 +808,15 @@ export interface paths {
                                 resolvedBy?: string;
                                 resolvedAt?: string;
                             }[];
+                            /** @description objections filed on the notice in all (C-SELF: at most 1000) */
+                            objectionsFiled?: number;
+                            /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
+                            recordFailure?: {
+                                at?: string;
+                                actions?: string[];
+                                by?: string;
+                                error?: string;
+                            } | null;
                             quotaWait?: {
                                 readyAt?: string;
                                 rank?: number;
@@ -1240,6 +1249,15 @@ export interface paths {
                                 resolvedBy?: string;
                                 resolvedAt?: string;
                             }[];
+                            /** @description objections filed on the notice in all (C-SELF: at most 1000) */
+                            objectionsFiled?: number;
+                            /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
+                            recordFailure?: {
+                                at?: string;
+                                actions?: string[];
+                                by?: string;
+                                error?: string;
+                            } | null;
                             quotaWait?: {
                                 readyAt?: string;
                                 rank?: number;
@@ -1892,6 +1910,15 @@ export interface paths {
                                 resolvedBy?: string;
                                 resolvedAt?: string;
                             }[];
+                            /** @description objections filed on the notice in all (C-SELF: at most 1000) */
+                            objectionsFiled?: number;
+                            /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
+                            recordFailure?: {
+                                at?: string;
+                                actions?: string[];
+                                by?: string;
+                                error?: string;
+                            } | null;
                             quotaWait?: {
                                 readyAt?: string;
                                 rank?: number;
@@ -2334,6 +2361,15 @@ export interface paths {
                                 resolvedBy?: string;
                                 resolvedAt?: string;
                             }[];
+                            /** @description objections filed on the notice in all (C-SELF: at most 1000) */
+                            objectionsFiled?: number;
+                            /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
+                            recordFailure?: {
+                                at?: string;
+                                actions?: string[];
+                                by?: string;
+                                error?: string;
+                            } | null;
                             quotaWait?: {
                                 readyAt?: string;
                                 rank?: number;
@@ -2777,6 +2813,15 @@ export interface paths {
                                 resolvedBy?: string;
                                 resolvedAt?: string;
                             }[];
+                            /** @description objections filed on the notice in all (C-SELF: at most 1000) */
+                            objectionsFiled?: number;
+                            /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
+                            recordFailure?: {
+                                at?: string;
+                                actions?: string[];
+                                by?: string;
+                                error?: string;
+                            } | null;
                             quotaWait?: {
                                 readyAt?: string;
                                 rank?: number;
@@ -3116,7 +3161,7 @@ export interface paths {
         put?: never;
         /**
          * Anyone objects to a recognition while its publicity notice is up
-         * @description No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.
+         * @description No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 422. Bounded (C-SELF): at most 3 objections per sender (the token's actor, or else the network address) and notice, and 1000 per notice (409 beyond); at most 10 requests a minute from one address (429).
          */
         post: {
             parameters: {
@@ -3270,6 +3315,26 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -3292,6 +3357,116 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registry of departments 相关部门 that recommend (C-REC), are consulted (C-SELF) and answer X4 (C-EVAL)
+         * @description With `districtCode`, the departments a case of that district may consult: the city-level ones and that district’s. With `level`, one level only. Sorted by level (city first), district and ID.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    districtCode?: string;
+                    level?: "city" | "district";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the registry ID a department's token names (claim `department`) */
+                            id?: string;
+                            name?: string;
+                            /** @enum {string} */
+                            level?: "city" | "district";
+                            /** @description a district-level department's district */
+                            districtCode?: string | null;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description a bearer token was sent and does not verify (none is needed) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Tag } from 'antd';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
 import { DueDate } from './DueDate';
+import { useDepartmentNames } from './useDepartmentNames';
 
 type CaseView = CaseViewShape;
 
@@ -24,6 +25,7 @@ export interface CaseViewShape {
 
 /** What the case is, where it stands, what it waits for and by when. */
 export function CaseOverview({ view }: { view: CaseView }) {
+  const departmentName = useDepartmentNames();
   const waiting = WAITING_FOR_TEXT[view.status ?? ''];
   return (
     <>
@@ -42,7 +44,7 @@ export function CaseOverview({ view }: { view: CaseView }) {
         <Descriptions.Item label="年度">{view.year}年度</Descriptions.Item>
         <Descriptions.Item label="所属区">{districtName(view.districtCode)}</Descriptions.Item>
         <Descriptions.Item label="类别">{label(CATEGORY_LABELS, view.category)}</Descriptions.Item>
-        <Descriptions.Item label="申报方式">{view.route === 'department' ? `部门推荐（${view.recommendation?.department ?? ''}）` : '自主申报'}</Descriptions.Item>
+        <Descriptions.Item label="申报方式">{view.route === 'department' ? `部门推荐（${departmentName(view.recommendation?.department)}）` : '自主申报'}</Descriptions.Item>
         <Descriptions.Item label="认定标准">{(view.claimedCriteria ?? []).join('、') || '—'}</Descriptions.Item>
         <Descriptions.Item label="状态">
           <Tag color={view.status === 'recognised' ? 'green' : 'blue'}>{label(CASE_STATUS_LABELS, view.status)}</Tag>

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useCase } from '../../components/useCase';
 import { useDecisionForm } from '../../components/useDecisionForm';
+import { useDepartmentNames } from '../../components/useDepartmentNames';
 import { requiredChoice } from '../../components/rules';
 
 interface AnnualReportDue {
@@ -105,10 +106,11 @@ function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCase
     onDone,
   );
   const consent = Form.useWatch('consent', form);
+  const departmentName = useDepartmentNames();
   return (
     <Card title="是否同意部门推荐" styles={{ header: { background: '#fff7e6' } }}>
       <Typography.Paragraph>
-        {view.recommendation?.department}推荐本户参加“名特优新”个体工商户认定（{view.recommendation?.reason}）。依照规定，部门推荐须事先征得经营者同意（C-REC）。同意后由
+        {departmentName(view.recommendation?.department)}推荐本户参加“名特优新”个体工商户认定（{view.recommendation?.reason}）。依照规定，部门推荐须事先征得经营者同意（C-REC）。同意后由
         {view.recommendation?.level === 'city' ? '市市场监管委' : '区市场监管局'}审核；不同意的，本次推荐结束。
       </Typography.Paragraph>
       <Typography.Paragraph>
