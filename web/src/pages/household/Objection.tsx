@@ -25,10 +25,11 @@ export function Objection() {
     setError(null);
     try {
       const { objectionId } = await unwrap(api.POST('/tiering/objections', { body: { uscc, reason } }));
-      // The list is a projection the objection's workflow writes: wait until it holds the new one.
+      // The list is a projection the objection's workflow writes: wait until it holds the new one
+      // with the due date of the city office's answer (set on the working-day calendar just after).
       for (let attempt = 0; attempt < 20; attempt++) {
         const list = await unwrap(api.GET('/tiering/objections', { params: { query: {} } }));
-        if (list.items?.some((item) => item.objectionId === objectionId)) break;
+        if (list.items?.some((item) => item.objectionId === objectionId && item.dueOn)) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       filed.reload();
