@@ -8,11 +8,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WEB_ROOT } from '../scripts/web-build.js';
 import { buildApp } from './app.js';
+import { tokenTrustProblem } from './auth.js';
 
 survivePostgresSocketFault();
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporalAddress) {
   console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');
+  process.exit(2);
+}
+// No built-in secret: the API alone verifies the deployment's tokens or does not start.
+const trustProblem = tokenTrustProblem(config.tokenTrust);
+if (trustProblem) {
+  console.error(trustProblem);
   process.exit(2);
 }
 // The pages are built beforehand (npm run web:build); without them the API serves its routes alone.
@@ -25,7 +32,9 @@ await ensureTieringSchedule(new Client({ connection, namespace: config.temporalN
 const app = await buildApp({
   database,
   temporal: new Client({ connection, namespace: config.temporalNamespace }),
-  authSecret: config.authSecret,
+  tokenTrust: config.tokenTrust,
+  rateLimits: config.rateLimits,
+  trustProxy: config.trustProxy,
   caseSettings: config.caseSettings,
   recognitionTermSettings: config.recognitionTermSettings,
   eligibilitySettings: config.eligibilitySettings,

@@ -8,40 +8,36 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const PAGE_SECTIONS = ['login', 'public', 'household', 'department', 'district', 'city'] as const;
 
 /**
- * Serves the built pages from `webRoot`, to anyone: their files where they are and the first page
- * at `/`. Every path no file answers keeps the API's 404, except a page address (see isPageRequest).
+ * Serves the built pages from `webRoot`, to anyone: the first page at `/`, the hashed assets
+ * under `/assets/` (looked up when asked for, so a rebuild is served without a restart), and the
+ * page shell for a page address a browser asks for (a reload, a shared link), so the pages'
+ * router takes over. Every other path keeps the API's answer.
  */
 export async function installWebPages(app: FastifyInstance, webRoot: string): Promise<void> {
   if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`the built pages are missing: no index.html in ${webRoot} (npm run web:build)`);
   await app.register(async (pages) => {
     pages.addHook('onRoute', (route) => {
-      route.config = { ...route.config, public: true };
+      // Static files: their requests are not counted against the callers' API limits.
+      route.config = { ...route.config, public: true, rateLimit: false };
+      route.schema = { ...route.schema, hide: true };
     });
     await pages.register(fastifyStatic, {
-      root: webRoot,
-      // Files are looked up when asked for, so a rebuild is served without a restart; a path no
-      // file answers falls through to the API's 404 (or the page shell, below).
-      wildcard: true,
-      setHeaders(reply, path) {
-        // Vite names assets by their content hash; index.html must be read afresh to find new ones.
-        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      root: join(webRoot, 'assets'),
+      prefix: '/assets/',
+      // Vite names assets by their content hash.
+      setHeaders(reply) {
+        reply.header('cache-control', 'public, max-age=31536000, immutable');
       },
     });
+    const shell = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!(request.headers.accept ?? '').includes('text/html')) return reply.callNotFound();
+      const html = await readFile(join(webRoot, 'index.html'), 'utf8');
+      return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    };
+    pages.get('/', shell);
+    for (const section of PAGE_SECTIONS) {
+      pages.get(`/${section}`, shell);
+      pages.get(`/${section}/*`, shell);
+    }
   });
-}
-
-/**
- * Whether an unknown path is a page address the browser asked for (a reload, a shared link), to
- * be answered with index.html so the pages' router takes over.
- */
-export function isPageRequest(request: FastifyRequest): boolean {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  if (!(request.headers.accept ?? '').includes('text/html')) return false;
-  const firstSegment = request.url.split('?')[0]!.split('/')[1] ?? '';
-  return (PAGE_SECTIONS as readonly string[]).includes(firstSegment);
-}
-
-export async function sendPageShell(reply: FastifyReply, webRoot: string): Promise<FastifyReply> {
-  const html = await readFile(join(webRoot, 'index.html'), 'utf8');
-  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
 }

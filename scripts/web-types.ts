@@ -24,7 +24,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const app = await buildApp({
     database: unused as AppDeps['database'],
     temporal: unused as AppDeps['temporal'],
-    authSecret: 'openapi-document-only',
+    authSecret: 'openapi-document-only-no-token-is-ever-issued',
     caseSettings: DEFAULT_CASE_SETTINGS,
     // The development login's routes belong in the pages' types; a deployment does not register them.
     demoActors: [],

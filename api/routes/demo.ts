@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Actor } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
-import { issueToken } from '../auth.js';
+import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { actorSchema } from './session.js';
 
@@ -28,12 +28,16 @@ const demoActorSchema = {
  * deployment, where tokens come from the identity provider. It lists the demo actors and signs
  * in as one, so the pages can be tried without a token tool.
  */
-export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[]): FastifyPluginAsync {
+export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsync {
+  const { secret } = trust;
+  if (secret === undefined) throw new Error('demo actors sign in with tokens signed by the shared secret, and none is configured');
+  const lifetimeSeconds = Math.min(DEMO_SESSION_HOURS * 3600, trust.maxLifetimeSeconds ?? DEMO_SESSION_HOURS * 3600);
   return async (app) => {
     app.get(
       '/demo/actors',
       {
-        config: { public: true },
+        // Development only, signed into again and again by the browser tests: not rate-limited.
+        config: { public: true, rateLimit: false },
         schema: {
           summary: 'Development only: the demo actors one may sign in as',
           security: [],
@@ -46,7 +50,8 @@ export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[]): F
     app.post<{ Body: { actorId: string } }>(
       '/demo/sessions',
       {
-        config: { public: true },
+        // Development only, signed into again and again by the browser tests: not rate-limited.
+        config: { public: true, rateLimit: false },
         schema: {
           summary: 'Development only: a bearer token for one of the demo actors',
           security: [],
@@ -71,11 +76,11 @@ export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[]): F
       async (request) => {
         const demo = demoActors.find((d) => d.actor.id === request.body.actorId);
         if (!demo) throw new HttpError(404, `no demo actor ${request.body.actorId}`, { field: 'actorId' });
-        const expiresAtSeconds = Math.floor(deps.now() / 1000) + DEMO_SESSION_HOURS * 3600;
+        const times = tokenTimes(deps.now(), lifetimeSeconds);
         return {
-          token: issueToken(deps.authSecret, demo.actor, expiresAtSeconds),
+          token: issueToken(secret, demo.actor, times, trust),
           actor: demo.actor,
-          expiresAt: new Date(expiresAtSeconds * 1000).toISOString(),
+          expiresAt: new Date(times.expiresAt * 1000).toISOString(),
         };
       },
     );

@@ -53,6 +53,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 503: {
                     headers: {
@@ -104,7 +144,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                        /**
+                         * Format: uscc
+                         * @description unified social credit code, 18 characters with a valid check character (GB 32100-2015)
+                         */
                         uscc: string;
                         /** @enum {string} */
                         category: "renowned" | "distinctive" | "quality" | "emerging";
@@ -229,8 +272,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -295,7 +418,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -443,8 +566,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -518,7 +681,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                        /**
+                         * Format: uscc
+                         * @description unified social credit code, 18 characters with a valid check character (GB 32100-2015)
+                         */
                         uscc: string;
                         /** @enum {string} */
                         category: "renowned" | "distinctive" | "quality" | "emerging";
@@ -644,8 +810,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1097,8 +1343,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1538,8 +1864,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1732,8 +2098,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2199,8 +2605,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2650,8 +3136,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3102,8 +3668,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3295,6 +3941,66 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3425,6 +4131,46 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3809,8 +4555,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4188,8 +5014,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4573,8 +5479,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4956,8 +5942,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5337,8 +6403,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5715,8 +6861,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6099,8 +7325,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6482,8 +7788,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6866,8 +8252,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6939,7 +8405,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                        /**
+                         * Format: uscc
+                         * @description unified social credit code, 18 characters with a valid check character (GB 32100-2015)
+                         */
                         uscc: string;
                         /** @enum {string} */
                         origin: "beijing" | "hebei";
@@ -7069,8 +8538,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7203,6 +8752,46 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7360,6 +8949,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -7409,7 +9038,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -7497,6 +9126,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -7538,7 +9207,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc?: string;
                     name?: string;
                     districtCode?: string;
@@ -7594,6 +9263,46 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7702,6 +9411,46 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7911,8 +9660,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8108,8 +9897,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8265,6 +10134,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -8311,7 +10220,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -8390,6 +10299,46 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8555,6 +10504,46 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8757,8 +10746,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8816,7 +10845,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                        /**
+                         * Format: uscc
+                         * @description unified social credit code, 18 characters with a valid check character (GB 32100-2015)
+                         */
                         uscc: string;
                         reason: string;
                         correctedFacts?: {
@@ -8982,8 +11014,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9237,8 +11349,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9555,8 +11707,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9659,6 +11891,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -9707,7 +11979,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
@@ -9806,6 +12078,46 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10060,8 +12372,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10258,8 +12610,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10512,8 +12944,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10772,8 +13244,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11026,8 +13578,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11216,8 +13808,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11410,8 +14042,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11479,12 +14191,12 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unified social credit code, 18 characters (GB 32100-2015) */
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
                     uscc: string;
                 };
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": {
                         /**
@@ -11655,8 +14367,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11857,8 +14649,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12051,8 +14883,88 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12246,8 +15158,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12441,8 +15393,48 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12567,6 +15559,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
@@ -12635,6 +15667,46 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12722,6 +15794,46 @@ export interface paths {
                 };
                 /** @description a bearer token was sent and does not verify (none is needed) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12858,6 +15970,86 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
