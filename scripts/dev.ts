@@ -20,11 +20,12 @@ import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
 import { developmentSecret, loadConfig } from './config.js';
-import { DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
+import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { householdsToTryLines, seedDemoCity } from './demo-city.js';
 import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainingBannerLines, type TrainingTemporal } from './training-system.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
+import { WEB_ROOT, ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     if (config.temporalAddress) throw new Error('npm run training starts its own time-skipping Temporal server: unset TEMPORAL_ADDRESS');
     freshTrainingDataDir(dataDir);
   }
+  await ensureWebBuild();
   const postgres = await startPostgres({
     dataDir: join(dataDir, 'postgres'),
     port: config.embeddedPostgresPort,
@@ -103,6 +105,8 @@ async function main(): Promise<void> {
     importDir: config.importDir,
     training: trainingTemporal?.clock ?? null,
     logger: { level: config.logLevel },
+    webRoot: WEB_ROOT,
+    demoActors: DEMO_ACTORS,
   });
   stops.push(() => app.close());
   await app.listen({ host: config.apiHost, port: config.apiPort });
@@ -169,6 +173,7 @@ function printWelcome(temporalAddress: string, householdsToTry: string[]): void 
   ];
   const lines = [
     '',
+    `Web pages      ${api}/  (sign in as any demo actor on the login page)`,
     `API            ${api}`,
     `OpenAPI docs   ${api}/docs`,
     trainingTemporal ? `Temporal       ${temporalAddress} (time-skipping test server: no Web UI)` : config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
