@@ -1,16 +1,45 @@
 import { Alert } from 'antd';
+import { useEffect, useState } from 'react';
 import { useDemoActors } from '../demo';
 
-/** Every page of a development system says so: its accounts and data are demo ones. */
+/** Whether the API is a training system (npm run training): `/health` says so. */
+function useTrainingSystem(): boolean {
+  const [training, setTraining] = useState(false);
+  useEffect(() => {
+    let live = true;
+    fetch('/health')
+      .then((response) => response.json() as Promise<{ trainingSystem?: boolean }>)
+      .then((health) => live && setTraining(health.trainingSystem === true))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
+  return training;
+}
+
+/** Every page of a development system says so: its accounts and data are demo ones; a training system's, that its clock is moved. */
 export function DemoBanner() {
   const demoActors = useDemoActors();
-  if (!demoActors) return null;
+  const training = useTrainingSystem();
   return (
-    <Alert
-      banner
-      type="warning"
-      role="note"
-      message="演示系统：本页面的账号和数据均为演示数据，办理结果不具有法律效力。"
-    />
+    <>
+      {training && (
+        <Alert
+          banner
+          type="info"
+          role="note"
+          message="培训系统：日期由市级账号拨动（POST /training/clock），到期提醒、公示结束、年报等按拨动后的日期发生；办理结果不具有法律效力。"
+        />
+      )}
+      {demoActors && (
+        <Alert
+          banner
+          type="warning"
+          role="note"
+          message="演示系统：本页面的账号和数据均为演示数据，办理结果不具有法律效力。"
+        />
+      )}
+    </>
   );
 }
