@@ -6,6 +6,7 @@ import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type Dead
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 import { loadWorkingDayCalendar } from './calendar.js';
 import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
+import { caseNotificationFacts } from './notifications.js';
 
 export interface CaseActivities {
   /** Writes the case projection and its new audit events; replays and retries write nothing twice. */
@@ -20,7 +21,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
     async saveCase({ view, events }) {
       await db.transaction(async (tx) => {
         const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
-        const written = await saveCaseProjection(tx, row, events);
+        const written = await saveCaseProjection(tx, row, events, caseNotificationFacts(view));
         if (written) await projectPublicRecords(tx, view);
       });
     },

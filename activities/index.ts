@@ -1,7 +1,10 @@
 import type { Db } from '../db/client.js';
+import type { QuietHours } from '../policy/notifications.js';
 import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
 import { createEligibilityActivities } from './eligibility.js';
+import type { NotificationChannels } from './notification-channels.js';
+import { createNotificationActivities } from './notifications.js';
 import { createObjectionActivities } from './objections.js';
 import { createQuotaActivities } from './quota.js';
 import { createRecognitionTermActivities } from './recognition-term.js';
@@ -9,9 +12,12 @@ import { createTieringActivities } from './tiering.js';
 
 export interface ActivityDeps {
   db: Db;
+  /** Email and SMS beyond the inbox; without them deliveries wait (pending) until a channel is configured. */
+  notificationChannels?: NotificationChannels;
+  smsQuietHours?: QuietHours;
 }
 
 /** Every activity the worker registers, built from its dependencies so tests can pass their own. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) };
+  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps), ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }) };
 }

@@ -8,12 +8,14 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createNotificationChannels } from '../activities/notification-channels.js';
 import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
+import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
@@ -47,7 +49,13 @@ async function main(): Promise<void> {
 
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
-  const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, db: database.db });
+  const workers = await createWorkers({
+    connection: workerConnection,
+    namespace: config.temporalNamespace,
+    db: database.db,
+    notificationChannels: createNotificationChannels(config.notifications),
+    smsQuietHours: config.notifications.smsQuietHours,
+  });
   const workerRuns = Promise.all(workers.map((worker) => worker.run()));
   stops.push(async () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -58,6 +66,7 @@ async function main(): Promise<void> {
   stops.push(() => clientConnection.close());
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   await ensureTieringSchedule(temporal);
+  await ensureNotificationDelivery(temporal);
   await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,
