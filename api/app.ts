@@ -16,6 +16,7 @@ import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
 import { quotaRoutes } from './routes/quotas.js';
@@ -79,5 +80,6 @@ export async function buildApp(deps: AppDeps) {
   await app.register(supportMeasureRoutes(routeDeps));
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
+  await app.register(notificationRoutes(routeDeps));
   return app;
 }

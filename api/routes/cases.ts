@@ -5,9 +5,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import { notificationContacts } from '../../db/notification-schema.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
@@ -45,6 +46,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
@@ -224,6 +226,7 @@ interface ApplicationBody {
   category: Category;
   claimedCriteria: string[];
   evidenceRefs?: string[];
+  contact?: { mobile?: string | null; email?: string | null };
 }
 
 interface RecommendationBody {
@@ -314,6 +317,22 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     return eligibility.results;
   };
 
+  /** Saves the household's contact given with its application; `restore` puts back what was there if the case does not start. */
+  const replaceContactForStart = async (actor: Actor, contact: NonNullable<ApplicationBody['contact']>) => {
+    const recipient = recipientOf(actor);
+    const [before] = await database.db
+      .select()
+      .from(notificationContacts)
+      .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+    await saveContact(database.db, recipient, contact, actor, deps.now());
+    return {
+      restore: async () => {
+        if (before) await saveContact(database.db, recipient, before, { ...actor, id: before.updatedBy }, before.updatedAt.getTime());
+        else await database.db.delete(notificationContacts).where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+      },
+    };
+  };
+
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
   const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
     try {
@@ -354,6 +373,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
               category: { type: 'string', enum: CATEGORIES },
               claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
               evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+              contact: { ...contactSchema, description: 'Optional: the mobile number and/or email the household is notified at (PUT /notifications/contact changes it later); without, the in-app inbox only.' },
             },
           },
           response: {
@@ -402,7 +422,14 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           termSettings: deps.recognitionTermSettings,
           eligibility,
         };
-        await startCase(caseId, input);
+        // The contact is saved before the case starts, so that its first notification already reaches it; a case that does not start restores the one before.
+        const previousContact = body.contact ? await replaceContactForStart(actor, body.contact) : null;
+        try {
+          await startCase(caseId, input);
+        } catch (err) {
+          if (previousContact) await previousContact.restore();
+          throw err;
+        }
         request.log.info({ caseId, actor: actor.id }, 'application submitted');
         return reply
           .status(201)
