@@ -151,7 +151,7 @@ export function notificationsFor(event: NotifiableEvent, facts: CaseNotification
   const draft = (to: Recipient | null, kind: NotificationKind, step: string, title: string, said: string, todo: string | null, due: IsoDate | null = null): NotificationDraft[] => {
     if (!to) return [];
     const left = due ? workingDaysBetween(calendar, today, due).count : null;
-    const dueText = due ? `截止日期：${chineseDate(due)}（北京时间当日24时前，${left === 0 ? '今天截止' : `剩余${left}个工作日`}）。` : '';
+    const dueText = due ? `截止日期：${chineseDate(due)}（${dueState(today, due, left ?? 0)}）。` : '';
     const body = `${subject}：${said}。${dueText}${todo ? `请${todo}。` : ''}`;
     return [{ recipient: to, kind, step, dueOn: due, workingDaysLeft: left, title, body }];
   };
@@ -299,6 +299,12 @@ export function notificationsFor(event: NotifiableEvent, facts: CaseNotification
     default:
       return [];
   }
+}
+
+/** How the due date stands on `today`: passed, today, or the working days left. */
+function dueState(today: IsoDate, due: IsoDate, left: number): string {
+  if (today > due) return '已逾期';
+  return `北京时间当日24时前，${today === due ? '今天截止' : `剩余${left}个工作日`}`;
 }
 
 /** 2026-12-11 → 2026年12月11日 (the glossary's prose form). */
