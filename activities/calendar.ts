@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { asc } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { holidayNotices } from '../db/schema.js';
@@ -26,9 +27,20 @@ export function createCalendarActivities(deps: { db: Db }): CalendarActivities {
       const due = addWorkingDays(calendar, from, workingDays);
       const reminder = subtractWorkingDays(calendar, due.date, reminderWorkingDays);
       const fallbackYears = [...new Set([...due.fallbackYears, ...reminder.fallbackYears])].sort((a, b) => a - b);
+      logCalendarFallback(fallbackYears, { from, dueOn: due.date });
       return { dueOn: due.date, remindOn: reminder.date, fallbackYears };
     },
   };
+}
+
+/**
+ * Logs (warn) that a deadline was counted Monday to Friday for years no holiday notice was loaded
+ * for (calendar.md): an administrator should load the notice, and whoever relies on the date
+ * should know it is a guess. Called in an activity, whose logger names the workflow.
+ */
+export function logCalendarFallback(fallbackYears: readonly number[], deadline: Record<string, unknown>): void {
+  if (fallbackYears.length === 0) return;
+  log.warn('no holiday notice loaded for these years: working days counted Monday to Friday; load the notice', { fallbackYears, ...deadline });
 }
 
 export async function loadWorkingDayCalendar(db: Db): Promise<WorkingDayCalendar> {

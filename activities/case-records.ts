@@ -4,7 +4,7 @@ import { publicityNotices, publicityObjections, recognitions } from '../db/recog
 import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../policy/calendar.js';
 import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import type { CaseView } from '../workflows/recognition-case/contract.js';
-import { loadWorkingDayCalendar } from './calendar.js';
+import { loadWorkingDayCalendar, logCalendarFallback } from './calendar.js';
 import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
 import { caseNotificationFacts } from './notifications.js';
 
@@ -44,6 +44,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
         dueOn = counted(addWorkingDays(calendar, request.resumeOn, left)).date;
       }
       const remindOn = needsReminder(request.kind) ? counted(subtractWorkingDays(calendar, dueOn, reminderWorkingDays)).date : null;
+      logCalendarFallback([...fallbackYears].sort(), { kind: request.kind, dueOn });
       return {
         kind: request.kind,
         dueOn,

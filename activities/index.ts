@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import type { QuietHours } from '../policy/notifications.js';
 import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
+import { failingForGoodOnRefusedData } from './data-errors.js';
 import { createEligibilityActivities } from './eligibility.js';
 import type { NotificationChannels } from './notification-channels.js';
 import { createNotificationActivities } from './notifications.js';
@@ -17,7 +18,19 @@ export interface ActivityDeps {
   smsQuietHours?: QuietHours;
 }
 
-/** Every activity the worker registers, built from its dependencies so tests can pass their own. */
+/**
+ * Every activity the worker registers, built from its dependencies so tests can pass their own;
+ * none retries data the database refuses (DATA_ERROR), which no retry would mend.
+ */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps), ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }) };
+  return failingForGoodOnRefusedData({
+    ...createCaseActivities(deps),
+    ...createCalendarActivities(deps),
+    ...createObjectionActivities(deps),
+    ...createQuotaActivities(deps),
+    ...createEligibilityActivities(deps),
+    ...createTieringActivities(deps),
+    ...createRecognitionTermActivities(deps),
+    ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }),
+  });
 }

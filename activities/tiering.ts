@@ -4,13 +4,12 @@
  * thresholds, and the switch of the run in force. Every write is idempotent: a retried activity,
  * or one whose worker died after committing, leaves exactly what one successful attempt leaves.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { sql as drizzleSql, type SQL } from 'drizzle-orm';
 import type { ISql, Row, Sql, TransactionSql } from 'postgres';
 import type { Db } from '../db/client.js';
+import { copyIn } from '../db/copy-in.js';
 import { householdTiers, tieringResults } from '../db/tiering-schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
@@ -339,8 +338,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
       await sql.begin(async (tx) => {
         // A retry of this chunk replaces what an earlier attempt wrote: never twice, never missing.
         const deleted = await tx`delete from tiering_results where ${resultsInRange(tx, runId, chunk)}`;
-        const copy = await tx`copy tiering_results (run_id, uscc, district_code, tier, trace) from stdin`.writable();
-        await pipeline(Readable.from(resultLines()), copy);
+        await copyIn(tx, 'copy tiering_results (run_id, uscc, district_code, tier, trace) from stdin', resultLines());
         const [run] = await tx`
           update tiering_runs set processed = processed + ${households.count - deleted.count}
           where id = ${runId} and status = 'running' returning id`;

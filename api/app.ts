@@ -11,6 +11,7 @@ import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/ti
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { installAuthentication } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
+import { SCHEMA_VALIDATOR_OPTIONS } from './schema-bounds.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -52,7 +53,7 @@ export async function buildApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
-  const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false } }, clientErrorHandler: answerUnreadableRequest });
+  const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {

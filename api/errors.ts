@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import { controlCharacterIndex } from '../policy/text.js';
+import { TEXT_PATTERNS } from './schema-bounds.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -78,13 +80,29 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.statusCode).send(body(err.statusCode, err.message, err.details));
     }
     if (err.validation) {
-      const first = err.validation[0];
+      // Verbose validation adds the value and the schema it broke (SCHEMA_VALIDATOR_OPTIONS).
+      const first = err.validation[0] as (FastifySchemaValidationError & { parentSchema?: unknown; data?: unknown }) | undefined;
       const field = first ? fieldOf(first.instancePath, first.params) : undefined;
-      const details = { field, rule: first?.keyword, context: err.validationContext };
+      const annotations = (first?.parentSchema ?? {}) as Record<string, unknown>;
+      const rule = typeof annotations['x-rule'] === 'string' ? annotations['x-rule'] : first?.keyword;
+      const clause = typeof annotations['x-clause'] === 'string' ? annotations['x-clause'] : undefined;
+      const details: ErrorDetails = { field, rule, context: err.validationContext, ...(clause === undefined ? {} : { clause }) };
       const allowed = first?.keyword === 'enum' ? first.params['allowedValues'] : undefined;
       if (first && Array.isArray(allowed)) {
         const message = `${err.validationContext ?? ''}${first.instancePath} must be one of: ${allowed.map(String).join(', ')}`;
         return reply.status(400).send(body(400, message, { ...details, allowed }));
+      }
+      if (first?.keyword === 'pattern' && TEXT_PATTERNS.includes(String(first.params['pattern']))) {
+        const message =
+          typeof first.data === 'string' && controlCharacterIndex(first.data) >= 0
+            ? `${field} 含有控制字符（如 NUL、回车或转义符）：除制表符和换行外不能使用控制字符，请删除后重新提交`
+            : `${field} 不能为空白：请填写内容后重新提交`;
+        return reply.status(400).send(body(400, message, details));
+      }
+      // What a policy rule demands (a decision's reason, a due date…): answered as the rule's own check would, 422.
+      const policy = annotations['x-policy'];
+      if (typeof policy === 'string') {
+        return reply.status(422).send(body(422, `${field}：${policy}`, clause === undefined ? { field } : { field, clause }));
       }
       return reply.status(400).send(body(400, err.message, details));
     }

@@ -1,10 +1,113 @@
 /**
- * Bounds on numbers that reach SQL, so that an out-of-range value answers 400 naming its field
- * instead of failing the query.
+ * Bounds on what a request may carry, written into the route schemas (and so into the OpenAPI
+ * document): every string has a maximum length, every array a maximum number of items, and
+ * free text may not carry control characters other than tab and line feed. A value outside
+ * them answers 400 naming its field before any handler, workflow or query sees it: PostgreSQL
+ * refuses a NUL in text, and a line break or an escape sequence hidden in a name misleads
+ * whoever reads it later (a log, an export, a screen).
  */
+import { CONTROL_CHARACTER_RANGE as CONTROL_CHARACTERS } from '../policy/text.js';
 
 /** A serial ID: PostgreSQL's integer (int4) holds none above this. */
 export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 
 /** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
 export const pageNumberSchema = { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } as const;
+
+/** What counts as blank: tab, line feed and the Unicode spaces, written out so every regex dialect agrees. */
+const BLANKS = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+
+/** Free text: any characters but the control characters (tab and line feed allowed). */
+export const TEXT_PATTERN = `^[^${CONTROL_CHARACTERS}]*$`;
+/**
+ * Free text with at least one character that is not blank. One way to match only (the blank
+ * prefix and the first other character are disjoint), so it runs in linear time.
+ */
+export const NON_BLANK_TEXT_PATTERN = `^[${BLANKS}]*[^${BLANKS}${CONTROL_CHARACTERS}][^${CONTROL_CHARACTERS}]*$`;
+
+/** The patterns of free text, which the error handler explains in words. */
+export const TEXT_PATTERNS: readonly string[] = [TEXT_PATTERN, NON_BLANK_TEXT_PATTERN];
+
+/**
+ * Schema annotations the API reads back from a failed validation (ajv's `keywords` option
+ * declares them, so they need no validation code): `x-rule` names the standard a value breaks,
+ * `x-policy` says in words what a policy rule demands (its failure answers 422, as the rule's
+ * own check would), `x-clause` the clause of that rule.
+ */
+export const SCHEMA_ANNOTATIONS = ['x-rule', 'x-clause', 'x-policy'] as const;
+
+export interface TextOptions {
+  /** At least one character that is not blank (and so at least one character). */
+  nonBlank?: boolean;
+  minLength?: number;
+  description?: string;
+}
+
+/** A free-text field of at most `maxLength` characters. */
+export function textSchema(maxLength: number, options: TextOptions = {}) {
+  const { nonBlank = false, minLength = nonBlank ? 1 : undefined, description } = options;
+  return {
+    type: 'string',
+    ...(minLength === undefined ? {} : { minLength }),
+    maxLength,
+    pattern: nonBlank ? NON_BLANK_TEXT_PATTERN : TEXT_PATTERN,
+    ...(description === undefined ? {} : { description }),
+  } as const;
+}
+
+/** Characters of a unified social credit code (GB 32100-2015: digits and capitals but I, O, S, V and Z). */
+export const USCC_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{18}$';
+
+/** A USCC: its form here, its check character in the handler; either failure names GB 32100-2015. */
+export const usccSchema = {
+  type: 'string',
+  minLength: 18,
+  maxLength: 18,
+  pattern: USCC_PATTERN,
+  'x-rule': 'GB 32100-2015',
+  description: 'unified social credit code, 18 characters (GB 32100-2015)',
+} as const;
+
+/** A calendar date, YYYY-MM-DD: the format bounds its length. */
+export const isoDateSchema = { type: 'string', format: 'date' } as const;
+
+/** A Tianjin district's division code. */
+export const districtCodeSchema = { type: 'string', maxLength: 6, pattern: '^1201[0-9]{2}$' } as const;
+
+/** Evidence: references to documents held elsewhere (file names, archive numbers), never the documents. */
+export const evidenceRefsSchema = {
+  type: 'array',
+  items: textSchema(200, { nonBlank: true }),
+  maxItems: 50,
+} as const;
+
+/**
+ * Validator options: the annotations declared, and each error carrying the schema it broke
+ * (`parentSchema`), from which the error handler reads them.
+ */
+export const SCHEMA_VALIDATOR_OPTIONS = { verbose: true, keywords: [...SCHEMA_ANNOTATIONS] };
+
+/**
+ * An `Idempotency-Key`: printable ASCII, as a client generates it (a UUID fits), never free text.
+ */
+export const idempotencyKeySchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[!-~]+$' } as const;
+
+/**
+ * What a decision needs (`decision` = `value` requires `fields`), for a body with a `decision`
+ * enum: a policy rule, written into the schema so that clients see it, and answered like the
+ * rule's own check (422, naming the field, with `what` as the message and the clause if any).
+ */
+export function decisionNeeds(value: string, fields: readonly string[], what: string, clause?: string) {
+  return {
+    if: { properties: { decision: { enum: [value] } }, required: ['decision'] },
+    then: { required: fields, 'x-policy': what, ...(clause === undefined ? {} : { 'x-clause': clause }) },
+  } as const;
+}
+
+/**
+ * A bound a policy rule sets on a value whose type the schema checks apart (`allOf`, so that a
+ * value of the wrong type still answers 400): breaking it answers 422 with `what` and the clause.
+ */
+export function policyBound<Bound extends object>(bound: Bound, what: string, clause: string) {
+  return { allOf: [{ ...bound, 'x-policy': what, 'x-clause': clause }] } as const;
+}

@@ -13,6 +13,7 @@
  */
 import { isValidIsoDate, yearOf, type IsoDate } from './dates.js';
 import { isTianjinDistrict } from './districts.js';
+import { codePointName, controlCharacterIndex, visible } from './text.js';
 import { validateUscc } from './uscc.js';
 
 export const FEED_NAMES = [
@@ -142,6 +143,8 @@ export type RowResult<Row> = { ok: true; row: Row } | { ok: false; errors: CellE
 const MONEY_MAX_INTEGER_DIGITS = 13;
 const COUNT_MAX_DIGITS = 9;
 const SHOWN_CELL_CHARS = 40;
+/** Longest text cell: a name or a credit listing's detail is far shorter; more is a broken file. */
+export const MAX_TEXT_CELL_CHARS = 2000;
 const HOUSEHOLD_USCC_PREFIX = '92';
 
 const DIGIT_0 = 48;
@@ -341,7 +344,7 @@ function typedReader(spec: ColumnSpec, today: IsoDate): CellReader {
     case 'district':
       return readDistrict;
     case 'text':
-      return spec.optional ? (cell) => cell : readRequiredText;
+      return spec.optional ? readText : readRequiredText;
     case 'enum':
       return enumReader(spec.values ?? []);
     case 'date':
@@ -373,7 +376,19 @@ function readDistrict(cell: string): string | CellProblem {
 }
 
 function readRequiredText(cell: string): string | CellProblem {
-  return cell.trim() === '' ? new CellProblem('is blank, and this column requires a value') : cell;
+  return cell.trim() === '' ? new CellProblem('is blank, and this column requires a value') : readText(cell);
+}
+
+/** Text as the API takes it too (policy/text.ts): bounded, and no control character but tab and line feed. */
+function readText(cell: string): string | CellProblem {
+  if (cell.length > MAX_TEXT_CELL_CHARS) return new CellProblem(`${shown(cell)} is longer than ${MAX_TEXT_CELL_CHARS} characters`);
+  const control = controlCharacterIndex(cell);
+  if (control >= 0) {
+    return new CellProblem(
+      `holds the control character ${codePointName(cell.charAt(control))} at character ${control + 1}: text may hold no control character but tab and line feed`,
+    );
+  }
+  return cell;
 }
 
 function enumReader(values: readonly string[]): CellReader {
@@ -443,7 +458,7 @@ function readCount(cell: string): number | CellProblem {
 
 /** A cell as quoted in a reason: long enough to find it, short enough for a report line. */
 function shown(cell: string): string {
-  return cell.length > SHOWN_CELL_CHARS ? `"${cell.slice(0, SHOWN_CELL_CHARS)}…"` : `"${cell}"`;
+  return cell.length > SHOWN_CELL_CHARS ? `"${visible(cell.slice(0, SHOWN_CELL_CHARS))}…"` : `"${visible(cell)}"`;
 }
 
 function allDigits(s: string): boolean {

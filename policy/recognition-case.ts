@@ -301,7 +301,8 @@ export interface OpinionCommand {
   comment?: string;
 }
 
-export type ConsentCommand = { actor: Actor; consent: true } | { actor: Actor; consent: false; reason?: string };
+/** The operator's answer to a recommendation (C-REC), with the reason it gives, if any, kept in the audit record. */
+export type ConsentCommand = { actor: Actor; consent: boolean; reason?: string };
 
 export interface PublicityObjectionCommand {
   actor: Actor;
@@ -536,7 +537,7 @@ export function applyConsent(state: CaseState, command: ConsentCommand, at: stri
       details: { department: state.recommendation?.department ?? null },
     });
   }
-  return transition(state, at, command.actor, 'consent_given', 'under_review', null, {
+  return transition(state, at, command.actor, 'consent_given', 'under_review', command.reason ?? null, {
     patch: { deadline: null, deadlineRequest: { kind: 'review', from: cstDate(at), workingDays: state.settings.reviewWorkingDays } },
     clauses: ['C-REC'],
     details: { department: state.recommendation?.department ?? null, reviewedBy: reviewingOffice(state) },

@@ -14,10 +14,16 @@
  * Blank lines are skipped.
  */
 
+import { visible } from '../../policy/text.js';
+
 export type CsvRecord = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: string };
 
-/** A quoted field may span lines, but a record longer than this is taken for an unclosed quote. */
-export const MAX_RECORD_CHARS = 1 << 20;
+/**
+ * The longest record read: a row of the data contract is far shorter (its longest text cell is
+ * 2,000 characters). A longer one is rejected for its line; a quoted field that runs past it is
+ * taken for an unclosed quote.
+ */
+export const MAX_RECORD_CHARS = 1 << 16;
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -55,17 +61,64 @@ class CsvReader {
   private line = 1;
   private nextQuote = UNKNOWN;
   private nextReplacement = UNKNOWN;
+  /** Chunks that arrived while an incomplete record waits for more, not yet joined to the buffer. */
+  private arrived: string[] = [];
+  private arrivedChars = 0;
+  /**
+   * The unread characters needed before an incomplete record is read again: twice what it had
+   * last time, so that a long record is re-read a bounded number of times and costs linear time
+   * however thin the chunks it comes in.
+   */
+  private readAgainAt = 0;
+  /** Dropping the rest of a physical line whose record was too long, up to its line feed. */
+  private skippingLine = false;
 
   push(text: string, final: boolean): CsvRecord[] {
-    this.buffer = this.pos < this.buffer.length ? this.buffer.slice(this.pos) + text : text;
+    const records: CsvRecord[] = [];
+    if (this.skippingLine) {
+      const newline = text.indexOf('\n');
+      if (newline < 0) return records;
+      this.skippingLine = false;
+      this.line++;
+      text = text.slice(newline + 1);
+    }
+    this.arrived.push(text);
+    this.arrivedChars += text.length;
+    const unread = this.buffer.length - this.pos + this.arrivedChars;
+    if (!final && unread < this.readAgainAt) return records;
+    this.buffer = (this.pos < this.buffer.length ? this.buffer.slice(this.pos) : '') + this.arrived.join('');
+    this.arrived = [];
+    this.arrivedChars = 0;
+    this.readAgainAt = 0;
     this.pos = 0;
     this.nextQuote = UNKNOWN;
     this.nextReplacement = UNKNOWN;
-    const records: CsvRecord[] = [];
     while (this.pos < this.buffer.length) {
-      if (!this.readRecord(records, final)) break;
+      if (this.readRecord(records, final)) continue;
+      const waiting = this.buffer.length - this.pos;
+      if (waiting <= MAX_RECORD_CHARS) {
+        this.readAgainAt = 2 * waiting;
+        break;
+      }
+      this.tooLong(records, this.buffer.indexOf('\n', this.pos));
     }
     return records;
+  }
+
+  /**
+   * Rejects the record at `pos` for its size and resumes after the line feed at `newline`, or,
+   * when its line has not ended yet, drops what follows until it has.
+   */
+  private tooLong(records: CsvRecord[], newline: number): void {
+    records.push({ line: this.line, error: `the record is longer than ${MAX_RECORD_CHARS} characters` });
+    if (newline < 0) {
+      this.skippingLine = true;
+      this.buffer = '';
+      this.pos = 0;
+      return;
+    }
+    this.line += 1 + countLineFeeds(this.buffer, this.pos, newline);
+    this.pos = newline + 1;
   }
 
   /** Reads the record at `pos` into `records`; false when it is not complete yet. */
@@ -79,6 +132,10 @@ class CsvReader {
     if (this.nextQuote !== -1 && this.nextQuote < pos) this.nextQuote = buffer.indexOf('"', pos);
     if (this.nextQuote === -1 || this.nextQuote > newline) {
       const end = newline > pos && buffer.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+      if (end - pos > MAX_RECORD_CHARS) {
+        this.tooLong(records, newline);
+        return true;
+      }
       if (end > pos) {
         const text = buffer.slice(pos, end);
         records.push(this.containsReplacement(pos, end) ? this.invalidUtf8() : { line: this.line, fields: text.split(',') });
@@ -132,7 +189,7 @@ class CsvReader {
           i = buffer.length;
           break;
         }
-        return this.malformed(records, start, i, `a closing quote is followed by "${buffer.charAt(i)}" instead of a comma or the line end`, final);
+        return this.malformed(records, start, i, `a closing quote is followed by "${visible(buffer.charAt(i))}" instead of a comma or the line end`, final);
       }
       let j = i;
       while (j < buffer.length) {
@@ -149,6 +206,10 @@ class CsvReader {
       i++;
     }
     // `i` is at the record's line feed, or at the end of the input.
+    if (i - start > MAX_RECORD_CHARS) {
+      this.tooLong(records, i < buffer.length ? i : -1);
+      return true;
+    }
     const line = this.line;
     this.line += 1 + countLineFeeds(buffer, start, i);
     this.pos = i + 1;

@@ -23,9 +23,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Sql, TransactionSql } from 'postgres';
 import type { Database } from '../../db/client.js';
+import { copyIn } from '../../db/copy-in.js';
 import type { IsoDate } from '../../policy/dates.js';
 import { FEEDS, FEED_NAMES, ROW_COLUMN, rowParserFor, type ColumnSpec, type FeedName, type FeedSpec, type RowParser } from '../../policy/feeds.js';
 import { csvBatches, type CsvRecord } from './csv.js';
@@ -126,8 +126,7 @@ export async function importFeed(options: ImportFeedOptions): Promise<ImportRepo
   return database.sql.begin(async (tx) => {
     await tx.unsafe(`set local work_mem = '${MERGE_WORK_MEM}'`);
     await tx.unsafe(stagingTableSql(spec));
-    const copy = await tx.unsafe(`copy ${STAGING} from stdin`).writable();
-    await pipeline(Readable.from(stagingText(parser, firstRecords, batches, progress, onProgress)), copy);
+    await copyIn(tx, `copy ${STAGING} from stdin`, stagingText(parser, firstRecords, batches, progress, onProgress));
     // Without statistics the planner takes the staging table for a few rows and probes the feed's
     // key index once per row; with them it hashes, a third faster on a city-wide file.
     await tx.unsafe(`analyze ${STAGING}`);

@@ -6,12 +6,15 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { notificationContacts } from '../../db/notification-schema.js';
+import { publicityObjections } from '../../db/recognition-schema.js';
 import { caseEvents, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
@@ -45,9 +48,11 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { refuseOtherPartiesCases } from '../case-scope.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
+import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -99,6 +104,9 @@ function claimableCriteria(route: ApplicationRoute): Record<Category, readonly s
     ]),
   ) as Record<Category, readonly string[]>;
 }
+
+/** A criterion of any category (annex 2); whether the category and route may claim it is the policy's to say. */
+const criterionSchema = { type: 'string', enum: [...new Set(Object.values(CATEGORY_CRITERIA).flat())] } as const;
 
 const actorSchema = {
   type: 'object',
@@ -218,7 +226,7 @@ const caseViewSchema = {
 export const caseIdParams = {
   type: 'object',
   required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
+  properties: { caseId: { type: 'string', maxLength: 35, pattern: '^recognition-[0-9A-Z]{18}-[0-9]{4}$' } },
 } as const;
 
 interface ApplicationBody {
@@ -278,6 +286,9 @@ interface InformationBody {
   note?: string;
 }
 
+/** How far ahead a request for information may set its due date: about six weeks. */
+export const INFORMATION_MAX_WORKING_DAYS = 30;
+
 export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
@@ -333,6 +344,49 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     };
   };
 
+  /**
+   * The day information is due pauses the review clock until then: a working day (on the holiday
+   * notices loaded now), within INFORMATION_MAX_WORKING_DAYS, so that a typo (2099, a Saturday)
+   * cannot stop the clock for years. A day not after today is the policy's to refuse.
+   */
+  const assertInformationDueOn = async (dueOn: IsoDate, log: FastifyBaseLogger): Promise<void> => {
+    const today = cstDateOf(deps.now());
+    if (dueOn <= today) return;
+    const calendar = await loadWorkingDayCalendar(database.db);
+    const latest = addWorkingDays(calendar, today, INFORMATION_MAX_WORKING_DAYS);
+    if (latest.fallbackYears.length > 0) {
+      log.warn({ fallbackYears: latest.fallbackYears }, 'no holiday notice for these years: working days counted Monday to Friday');
+    }
+    if (dueOn > latest.date) {
+      throw new HttpError(422, `informationDueOn 最迟为 ${latest.date}（今天起 ${INFORMATION_MAX_WORKING_DAYS} 个工作日内）：请改选更早的日期`, {
+        field: 'informationDueOn',
+        latest: latest.date,
+      });
+    }
+    if (!isWorkingDay(calendar, dueOn).working) {
+      throw new HttpError(422, `informationDueOn ${dueOn} 不是工作日：请改选一个工作日`, { field: 'informationDueOn' });
+    }
+  };
+
+  /**
+   * An Idempotency-Key answers the objection first filed under it; sent again with another
+   * reason or by another sender, it is a client's mistake that would otherwise silently drop the
+   * new objection: 422, so that the client sends it under a key of its own. The objection is
+   * saved before the update answers, so its record is there to compare.
+   */
+  const assertSameObjection = async (caseId: string, objectionNo: number, actor: Actor, reason: string): Promise<void> => {
+    const [first] = await database.db
+      .select({ filedBy: publicityObjections.filedBy, reason: publicityObjections.reason })
+      .from(publicityObjections)
+      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.objectionNo, objectionNo)));
+    if (first && (first.filedBy !== actor.id || first.reason !== reason)) {
+      throw new HttpError(422, `Idempotency-Key 已用于第 ${objectionNo} 号异议（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
+        field: 'idempotency-key',
+        clause: 'C-SELF',
+      });
+    }
+  };
+
   /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
   const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
     try {
@@ -356,6 +410,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    app.addHook('preValidation', refuseOtherPartiesCases(database, { '/cases/:caseId/consent': 'C-REC' }));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
@@ -369,10 +424,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
+              claimedCriteria: { type: 'array', items: criterionSchema, minItems: 1, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
               contact: { ...contactSchema, description: 'Optional: the mobile number and/or email the household is notified at (PUT /notifications/contact changes it later); without, the in-app inbox only.' },
             },
           },
@@ -447,7 +502,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For the household itself (self-application) or a department (recommendation, C-REC; a district department for its district), and for the district office of the household and the city office to read. ' +
             'Every clause is evaluated as the filing would (C-CYCLE, T-B1, C-SRC, C-EX1, C-EX2, C-BAN, C-ONE-TYPE, C-ONE-PERSON); the criteria are those the route may claim. Nothing is written.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: { 200: applicationFormSchema, ...errors },
         },
       },
@@ -506,11 +561,11 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'category', 'claimedCriteria', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               category: { type: 'string', enum: CATEGORIES },
-              claimedCriteria: { type: 'array', items: { type: 'string' }, maxItems: 6 },
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 },
-              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+              claimedCriteria: { type: 'array', items: criterionSchema, maxItems: 6 },
+              evidenceRefs: evidenceRefsSchema,
+              reason: textSchema(2000, { minLength: 1 }),
             },
           },
           response: { 201: startedCaseSchema, ...errors },
@@ -574,7 +629,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['consent'],
             additionalProperties: false,
-            properties: { consent: { type: 'boolean' }, reason: { type: 'string', maxLength: 2000 } },
+            properties: { consent: { type: 'boolean' }, reason: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -582,9 +637,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const { consent, reason } = request.body;
-        const command = consent ? { actor, consent: true as const } : { actor, consent: false as const, reason };
+        const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }), 'C-REC');
       },
     );
 
@@ -668,14 +723,20 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               decision: { type: 'string', enum: ['accept', 'reject', 'request_information', 'verified', 'resolve_objection'] },
-              reason: { type: 'string', maxLength: 2000 },
+              reason: textSchema(2000),
               category: { type: 'string', enum: CATEGORIES },
-              informationDueOn: { type: 'string', format: 'date' },
-              findings: { type: 'string', maxLength: 4000 },
-              departments: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 20 },
-              objectionNo: { type: 'integer', minimum: 1 },
+              informationDueOn: { ...isoDateSchema, description: `a working day after today, at most ${INFORMATION_MAX_WORKING_DAYS} working days ahead` },
+              findings: textSchema(4000),
+              departments: { type: 'array', items: textSchema(100, { minLength: 1 }), maxItems: 20 },
+              objectionNo: { type: 'integer', minimum: 1, maximum: 100_000 },
               upheld: { type: 'boolean' },
             },
+            allOf: [
+              decisionNeeds('reject', ['reason'], '驳回须说明理由'),
+              decisionNeeds('request_information', ['reason', 'informationDueOn'], '要求补充材料须说明缺少哪些材料并给出截止日期'),
+              decisionNeeds('verified', ['findings'], '须记录走访核实的情况', 'C-SELF'),
+              decisionNeeds('resolve_objection', ['objectionNo', 'upheld', 'reason'], '处理异议须指明异议编号、是否成立及理由'),
+            ],
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -683,8 +744,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
+        if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -700,8 +762,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['evidenceRefs'],
             additionalProperties: false,
             properties: {
-              evidenceRefs: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 50 },
-              note: { type: 'string', maxLength: 2000 },
+              evidenceRefs: { ...evidenceRefsSchema, minItems: 1 },
+              note: textSchema(2000),
             },
           },
           response: { 200: caseViewSchema, ...errors },
@@ -711,7 +773,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -726,7 +788,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['opinion'],
             additionalProperties: false,
-            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: { type: 'string', maxLength: 2000 } },
+            properties: { opinion: { type: 'string', enum: ['support', 'object'] }, comment: textSchema(2000) },
           },
           response: { 200: caseViewSchema, ...errors },
         },
@@ -735,7 +797,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }), reviewStepClause);
       },
     );
 
@@ -752,13 +814,13 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           params: caseIdParams,
           headers: {
             type: 'object',
-            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 100 } },
+            properties: { 'idempotency-key': idempotencyKeySchema },
           },
           body: {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+            properties: { reason: textSchema(4000, { nonBlank: true }) },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
@@ -774,7 +836,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
         const filed = await runUpdate(handle, () =>
           handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
+          'C-SELF',
         );
+        if (updateId !== undefined) await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
         return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
       },
     );
@@ -860,24 +924,41 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
+ * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
+ * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
+ * a department's recommendation).
+ */
+export type StepClause = string | ((view: LiveCaseView) => string);
+
+export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
+
+/**
  * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
  * written. Each phase of a case takes its own decisions only: an update the case's current phase
  * has no handler for (a review of a recognised case, a spot check of a case under review) is
  * rejected by the workflow before it reaches history, and answers 409 with the case's status.
+ * A 409 or 422 names the step's clause where the refusing rule names none.
  */
-export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>): Promise<View> {
+export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>, stepClause: StepClause): Promise<View> {
+  const clauseOf = async (view?: LiveCaseView): Promise<string> =>
+    typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await queryCase(handle)));
   try {
     return await update();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
-      const { status } = await queryCase(handle);
-      throw new HttpError(409, `the case is ${status} and takes no such decision in this phase`, { field: 'caseId', status });
+      if (err.cause.type === RULE_VIOLATION_ERROR) {
+        const violation = err.cause.details?.[0] as RuleViolation;
+        const status = violation.status ?? 422;
+        const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
+        throw HttpError.fromViolation(named);
+      }
+      const view = await queryCase(handle);
+      throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
     }
     if (err instanceof WorkflowNotFoundError) {
       // The workflow has finished: the case exists but takes no more decisions.
       const closed = await queryCase(handle);
-      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', status: closed.status });
+      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(closed), status: closed.status });
     }
     throw err;
   }

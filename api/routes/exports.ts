@@ -45,7 +45,9 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'Columns `uscc,name,district_code,tier,clauses` (clauses: every clause evaluated, + held, - failed), ordered by USCC; ' +
             'RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted), UTF-8 without a byte-order mark unless `bom=true` ' +
-            '(for spreadsheets that otherwise guess another encoding). Streamed from the database as it is read.',
+            "(for spreadsheets that otherwise guess another encoding); a cell beginning with =, +, -, @, a tab or a carriage return starts with ' " +
+            '(so that no spreadsheet runs it as a formula). ' +
+            'Streamed from the database as it is read.',
           params: { type: 'object', required: ['runId'], properties: { runId: serialIdSchema } },
           querystring: {
             type: 'object',
@@ -104,6 +106,14 @@ async function* csvLines(sql: Sql, runId: number, bom: boolean): AsyncGenerator<
   }
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/**
+ * A cell as RFC 4180 writes it, neutralised first: a spreadsheet takes a cell that begins with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return for a formula (OWASP CSV injection), so such a
+ * cell gets a leading `'`, which spreadsheets show as text and do not display.
+ */
+export function csvField(value: string): string {
+  const neutralised = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(neutralised) ? `"${neutralised.replaceAll('"', '""')}"` : neutralised;
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;

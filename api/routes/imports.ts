@@ -18,7 +18,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { pageNumberSchema, serialIdSchema } from '../schema-bounds.js';
+import { pageNumberSchema, serialIdSchema, textSchema } from '../schema-bounds.js';
 
 const ADMINISTRATORS = ['city'] as const;
 const DEFAULT_PAGE_SIZE = 50;
@@ -153,7 +153,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { feed: feedSchema, fileName: { type: 'string', minLength: 1, maxLength: 255 } },
+            properties: { feed: feedSchema, fileName: textSchema(255, { minLength: 1 }) },
           },
           body: {
             content: {
@@ -162,7 +162,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
                   type: 'object',
                   required: ['feed', 'path'],
                   additionalProperties: false,
-                  properties: { feed: feedSchema, path: { type: 'string', minLength: 1, maxLength: 1024 } },
+                  properties: { feed: feedSchema, path: textSchema(1024, { minLength: 1 }) },
                 },
               },
             },

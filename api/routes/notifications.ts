@@ -7,6 +7,7 @@ import type { Recipient } from '../../policy/notifications.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { serialIdSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
 const READERS = ['household', 'district', 'department', 'city'] as const;
@@ -54,7 +55,7 @@ const notificationSchema = {
   },
 } as const;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: serialIdSchema } } as const;
 
 /** Whose inbox the caller reads: a household its USCC's, an office its own, a department its name's. */
 export function recipientOf(actor: Actor): Recipient {
@@ -113,7 +114,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
             properties: {
               unreadOnly: { type: 'boolean', default: false },
               limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-              beforeId: { type: 'integer', minimum: 1, maximum: 2147483647 },
+              beforeId: serialIdSchema,
             },
           },
           response: {

@@ -32,7 +32,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { pageNumberSchema } from '../schema-bounds.js';
+import { decisionNeeds, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -43,7 +43,7 @@ const errors = {
   422: errorResponseSchema,
 } as const;
 
-const nullableDate = { type: ['string', 'null'], format: 'date' } as const;
+const nullableDate = { ...isoDateSchema, type: ['string', 'null'] } as const;
 const amount = { type: ['number', 'null'], minimum: 0 } as const;
 const year = { type: 'integer', minimum: 1, maximum: 9999 } as const;
 
@@ -53,7 +53,7 @@ const factsCorrectionSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    establishedOn: { type: 'string', format: 'date' },
+    establishedOn: isoDateSchema,
     status: { type: 'string', enum: ['active', 'revoked', 'deregistered', 'cancelled'] },
     seasonal: { type: 'boolean' },
     suspendedOn: nullableDate,
@@ -103,7 +103,7 @@ const factsCorrectionSchema = {
         required: ['kind', 'registrationNo', 'holder', 'inUse'],
         properties: {
           kind: { type: 'string', enum: ['trademark', 'patent'] },
-          registrationNo: { type: 'string', minLength: 1, maxLength: 64 },
+          registrationNo: textSchema(64, { nonBlank: true }),
           holder: { type: 'string', enum: ['household', 'operator'] },
           inUse: { type: 'boolean' },
         },
@@ -118,7 +118,7 @@ const factsCorrectionSchema = {
         required: ['kind', 'listedOn', 'clearedOn'],
         properties: {
           kind: { type: 'string', enum: ['abnormal_operation', 'serious_dishonesty', 'penalty_fine'] },
-          listedOn: { type: 'string', format: 'date' },
+          listedOn: isoDateSchema,
           clearedOn: nullableDate,
         },
       },
@@ -199,7 +199,7 @@ const objectionViewSchema = {
 const objectionIdParams = {
   type: 'object',
   required: ['objectionId'],
-  properties: { objectionId: { type: 'string', pattern: '^tier-objection-[0-9A-Z]{18}-[0-9]{4}$' } },
+  properties: { objectionId: { type: 'string', maxLength: 38, pattern: '^tier-objection-[0-9A-Z]{18}-[0-9]{4}$' } },
 } as const;
 
 interface ObjectionBody {
@@ -241,8 +241,8 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'reason'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
-              reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' },
+              uscc: usccSchema,
+              reason: textSchema(2000, { nonBlank: true }),
               correctedFacts: factsCorrectionSchema,
             },
           },
@@ -474,10 +474,11 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               decision: { type: 'string', enum: ['upheld', 'dismissed'] },
-              reason: { type: 'string', maxLength: 2000 },
+              reason: textSchema(2000),
               correctedFacts: factsCorrectionSchema,
               tier: { type: 'string', enum: TIERS },
             },
+            allOf: [decisionNeeds('dismissed', ['reason'], '驳回异议须说明理由', 'T-OBJ')],
           },
           response: { 200: objectionViewSchema, ...errors },
         },

@@ -10,7 +10,7 @@ import { TIERS, decideTier, explainTier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { pageNumberSchema } from '../schema-bounds.js';
+import { pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: rejectedTokenResponseSchema, 404: errorResponseSchema } as const;
 
@@ -85,7 +85,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['name'],
             additionalProperties: false,
             properties: {
-              name: { type: 'string', maxLength: 100, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` },
+              name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
               page: pageNumberSchema,
               pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             },
@@ -151,7 +151,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'The reasons are re-derived from the stored trace with the current rules; when they no longer reproduce the stored clauses (rule version drift), the stored clauses stand and the reasons are withheld.',
           security: [],
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: { 200: lookupSchema, ...errors },
         },
       },

@@ -34,16 +34,31 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { refuseOtherPartiesCases } from '../case-scope.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
+import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { caseIdParams, runUpdate } from './cases.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
 
-const reason = { type: 'string', maxLength: 2000 } as const;
-const evidenceRefs = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 50 } as const;
-const operatorId = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const reason = textSchema(2000);
+const evidenceRefs = evidenceRefsSchema;
+const operatorId = textSchema(100, { minLength: 1 });
+
+/** The clause of each route's step, named by its refusals. */
+const STEP_CLAUSES: Readonly<Record<string, string>> = {
+  '/cases/:caseId/spot-check': 'C-FILE',
+  '/cases/:caseId/spot-check/supplement': 'C-FILE',
+  '/cases/:caseId/annual-reports': 'C-ANNUAL',
+  '/cases/:caseId/annual-reports/:year/decision': 'C-ANNUAL',
+  '/cases/:caseId/operator-change': 'C-ANNUAL',
+  '/cases/:caseId/cancellation': 'C-ANNUAL',
+  '/cases/:caseId/evaluation': 'C-EVAL',
+  '/cases/:caseId/revocation': 'C-REVOKE',
+  '/cases/:caseId/transfer-out': 'C-XREGION',
+};
 
 /** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
 const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
@@ -96,6 +111,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    app.addHook('preValidation', refuseOtherPartiesCases(database, STEP_CLAUSES));
     app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
       '/cases/:caseId/spot-check',
       {
@@ -112,8 +128,9 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             properties: {
               decision: { type: 'string', enum: ['confirm', 'request_supplement', 'refuse'] },
               reason,
-              dueOn: { type: 'string', format: 'date' },
+              dueOn: isoDateSchema,
             },
+            allOf: [decisionNeeds('request_supplement', ['dueOn'], '要求补充材料须给出截止日期', 'C-FILE')],
           },
           response: updated,
         },
@@ -128,7 +145,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }), 'C-FILE');
       },
     );
 
@@ -152,7 +169,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }), 'C-FILE');
       },
     );
 
@@ -186,7 +203,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }));
+        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }), 'C-ANNUAL');
       },
     );
 
@@ -220,7 +237,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }), 'C-ANNUAL');
       },
     );
 
@@ -235,7 +252,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['newOperatorId', 'changedOn'],
             additionalProperties: false,
-            properties: { newOperatorId: operatorId, changedOn: { type: 'string', format: 'date' }, note: reason },
+            properties: { newOperatorId: operatorId, changedOn: isoDateSchema, note: reason },
           },
           response: updated,
         },
@@ -245,7 +262,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }), 'C-ANNUAL');
       },
     );
 
@@ -263,7 +280,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }));
+        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }), 'C-ANNUAL');
       },
     );
 
@@ -289,7 +306,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }), 'C-EVAL');
       },
     );
 
@@ -314,7 +331,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }), 'C-REVOKE');
       },
     );
 
@@ -330,7 +347,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['destination'],
             additionalProperties: false,
-            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: { type: 'string', format: 'date' }, note: reason },
+            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: isoDateSchema, note: reason },
           },
           response: updated,
         },
@@ -340,7 +357,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }));
+        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }), 'C-XREGION');
       },
     );
 
@@ -357,12 +374,12 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['uscc', 'origin', 'category', 'recognisedOn', 'validUntil', 'originRef'],
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 1 },
+              uscc: usccSchema,
               origin: { type: 'string', enum: OTHER_REGIONS },
               category: { type: 'string', enum: CATEGORIES },
-              recognisedOn: { type: 'string', format: 'date' },
-              validUntil: { type: 'string', format: 'date' },
-              originRef: { type: 'string', minLength: 1, maxLength: 200 },
+              recognisedOn: isoDateSchema,
+              validUntil: isoDateSchema,
+              originRef: textSchema(200, { minLength: 1 }),
             },
           },
           response: {

@@ -9,6 +9,7 @@ import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
 
@@ -73,7 +74,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
             "From the household's current tier: the measures of every tier and of its own (none for an unclassified household). " +
             'A 名特优新 household whose recognition is in force (benefits from 1 January after recognition, until it expires) gets ' +
             'every growth and development measure and those of recognised households and of its category (C-AID).',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           response: {
             200: {
               type: 'object',

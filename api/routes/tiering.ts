@@ -48,7 +48,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { serialIdSchema } from '../schema-bounds.js';
+import { isoDateSchema, policyBound, serialIdSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -79,8 +79,18 @@ const thresholdsBodySchema = {
   required: ['growthRevenueYuan', 'developmentRevenueYuan'],
   additionalProperties: false,
   properties: {
-    growthRevenueYuan: { type: 'number', maximum: MAX_THRESHOLD_YUAN, description: 'T-G1 "一定数额": last year\'s revenue, yuan' },
-    developmentRevenueYuan: { type: 'number', maximum: MAX_THRESHOLD_YUAN, description: 'T-D1 "较高": last year\'s revenue, yuan' },
+    growthRevenueYuan: {
+      type: 'number',
+      maximum: MAX_THRESHOLD_YUAN,
+      ...policyBound({ exclusiveMinimum: 0 }, '须为正数金额（元）', 'T-G1'),
+      description: 'T-G1 "一定数额": last year\'s revenue, yuan, at most 2 decimals, below developmentRevenueYuan',
+    },
+    developmentRevenueYuan: {
+      type: 'number',
+      maximum: MAX_THRESHOLD_YUAN,
+      ...policyBound({ exclusiveMinimum: 0 }, '须为正数金额（元）', 'T-D1'),
+      description: 'T-D1 "较高": last year\'s revenue, yuan, at most 2 decimals, above growthRevenueYuan',
+    },
   },
 } as const;
 
@@ -314,8 +324,8 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['year', 'asOf'],
             additionalProperties: false,
             properties: {
-              year: { type: 'integer' },
-              asOf: { type: 'string', format: 'date', description: 'YYYY-MM-DD (CST), not after today, within year' },
+              year: { type: 'integer', ...policyBound({ minimum: 2000, maximum: 9999 }, '须为 2000–9999 年', 'T-RUN') },
+              asOf: { ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today, within year' },
               thresholds: thresholdsBodySchema,
               makeInForce: { type: 'boolean', default: true },
               chunkSize: {
@@ -540,13 +550,13 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
             'recorded in its tier history, unless the current tier stands (a later year\'s, one of the year decided as of a later ' +
             'date, an upheld objection\'s): then `applied` is false, `notApplied` says which decision stands, and the refusal is ' +
             'audited. The district office of the household or the city office.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: { type: 'string' } } },
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
           body: {
             type: ['object', 'null'],
             additionalProperties: false,
             properties: {
-              asOf: { type: 'string', format: 'date', description: 'YYYY-MM-DD (CST), not after today; default today' },
-              reason: { type: 'string', maxLength: 500 },
+              asOf: { ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today; default today' },
+              reason: textSchema(500),
             },
           },
           response: { 200: onDemandResultSchema, ...errors },

@@ -9,7 +9,7 @@ import { CASE_STATUSES, CATEGORIES, type CaseStatus } from '../../policy/recogni
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { pageNumberSchema } from '../schema-bounds.js';
+import { districtCodeSchema, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema } as const;
 
@@ -105,10 +105,10 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               status: { type: 'string', enum: CASE_STATUSES },
-              districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
+              districtCode: districtCodeSchema,
               category: { type: 'string', enum: CATEGORIES },
               year: { type: 'integer', minimum: 2024, maximum: 2100 },
-              dueBefore: { type: 'string', format: 'date' },
+              dueBefore: isoDateSchema,
               ...page,
             },
           },
@@ -147,9 +147,9 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             additionalProperties: false,
             properties: {
-              uscc: { type: 'string', minLength: 18, maxLength: 18 },
-              name: { type: 'string', minLength: 2, maxLength: 100 },
-              districtCode: { type: 'string', pattern: '^1201[0-9]{2}$' },
+              uscc: usccSchema,
+              name: textSchema(100, { minLength: 2 }),
+              districtCode: districtCodeSchema,
               category: { type: 'string', enum: CATEGORIES },
               ...page,
             },

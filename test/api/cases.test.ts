@@ -7,7 +7,10 @@ import type { Database } from '../../db/client.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
-import { cstDateOf } from '../../policy/dates.js';
+import { addDays, cstDateOf } from '../../policy/dates.js';
+import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
+import { loadWorkingDayCalendar } from '../../activities/calendar.js';
+import { INFORMATION_MAX_WORKING_DAYS } from '../../api/routes/cases.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
@@ -254,6 +257,47 @@ describe('the district review through the API', () => {
     }
   });
 
+  it("refuses another district's office and another household (403) before it looks at their input", async () => {
+    const { caseId, household } = await openCase();
+    await waitForDeadline(caseId);
+    for (const payload of [{ decision: 'postpone' }, { decision: 'reject' }, { decision: 'reject', reason: 'x\u0000' }, { decision: 'accept', extra: 1 }]) {
+      const response = await review(caseId, districtOffice('120101'), payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(403);
+      expect(response.json().details).toMatchObject({ field: 'actor', clause: 'C-SELF' });
+    }
+    const other = await registerHousehold(database);
+    const information = await app.inject({ method: 'POST', url: `/cases/${caseId}/information`, headers: bearer(other.actor), payload: { evidenceRefs: [] } });
+    expect(information.statusCode).toBe(403);
+    // The case's own parties still get the 400 or 422 their input deserves.
+    expect((await review(caseId, districtOffice('120104'), { decision: 'postpone' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: `/cases/${caseId}/information`, headers: bearer(household), payload: { evidenceRefs: [] } })).statusCode).toBe(400);
+  });
+
+  it('takes a request for information due on a working day within 30 working days, and no other', async () => {
+    const { caseId } = await openCase();
+    await waitForDeadline(caseId);
+    const own = districtOffice('120104');
+    const calendar = await loadWorkingDayCalendar(database.db);
+    const today = cstDateOf(now);
+    const latest = addWorkingDays(calendar, today, INFORMATION_MAX_WORKING_DAYS).date;
+    const dayOff = (() => {
+      for (let day = addDays(today, 1); ; day = addDays(day, 1)) if (!isWorkingDay(calendar, day).working) return day;
+    })();
+    const ask = (informationDueOn: string) => review(caseId, own, { decision: 'request_information', reason: '营业执照复印件', informationDueOn });
+    for (const [dueOn, message] of [
+      ['2099-06-01', /最迟为/],
+      [addDays(latest, 1), /最迟为/],
+      [dayOff, /不是工作日/],
+    ] as const) {
+      const refused = await ask(dueOn);
+      expect(refused.statusCode, dueOn).toBe(422);
+      expect(refused.json()).toMatchObject({ message: expect.stringMatching(message), details: { field: 'informationDueOn' } });
+    }
+    const asked = await ask(latest);
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(asked.json()).toMatchObject({ status: 'awaiting_information', informationRequest: { dueOn: latest } });
+  });
+
   it('refuses bad decisions with the field and clause, writing nothing, and takes a valid one once', async () => {
     const { caseId, household } = await openCase();
     const own = districtOffice('120104');
@@ -283,7 +327,7 @@ describe('the district review through the API', () => {
       payload: { decision: 'confirm', reason: 'sampled' },
     });
     expect(spotCheck.statusCode, spotCheck.body).toBe(409);
-    expect(spotCheck.json().details).toEqual({ field: 'caseId', status: 'under_review' });
+    expect(spotCheck.json().details).toEqual({ field: 'caseId', clause: 'C-FILE', status: 'under_review' });
 
     const eventsAfterRefusals = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
     expect(eventsAfterRefusals.length).toBe(eventsBefore.length);
@@ -294,7 +338,7 @@ describe('the district review through the API', () => {
 
     const again = await review(caseId, own, { decision: 'accept' });
     expect(again.statusCode).toBe(409);
-    expect(again.json().details.field).toBe('decision');
+    expect(again.json().details).toMatchObject({ field: 'decision', clause: 'C-SELF' });
 
     const trail = await app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(own) });
     expect(trail.statusCode).toBe(200);

@@ -151,6 +151,26 @@ describe('POST /imports with a CSV upload', () => {
     expect(again.json()).toMatchObject({ rowsRead: 2, rowsChanged: 0 });
   });
 
+  it('rejects a row with a control character for its line and column, ten times over, and the pool still serves', async () => {
+    const header = FEEDS.registrations.columns.map((c) => c.name).join(',');
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const code = uscc();
+      const csv = `${header}\n${code},泥人\u0000张,op-${code},张某,120103,,2018-05-01,active,false,,\n`;
+      const response = await upload(csv, 'feed=registrations');
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json()).toMatchObject({
+        rowsRead: 1,
+        rowsRejected: 1,
+        rejections: [{ line: 2, column: 'name', reason: expect.stringMatching(/control character U\+0000 at character 3/) }],
+      });
+    }
+    // The pool (4 connections) serves, and no connection was left inside a transaction.
+    expect(await database.sql`select 1 as ok`).toEqual([{ ok: 1 }]);
+    const stuck = await database.sql`
+      select state from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
+    expect(stuck).toEqual([]);
+  });
+
   it('streams an upload larger than a JSON body may be', async () => {
     const rows = Array.from({ length: 30_000 }, () => `${uscc()},${LAST_YEAR},${LAST_YEAR + 1}-03-01,1.00`);
     const csv = reportsCsv(...rows);

@@ -241,6 +241,50 @@ describe('GET /tiering/runs/{runId}/export.csv', () => {
     expect(usccs).toEqual([...usccs].sort());
   });
 
+  it('neutralises every cell a spreadsheet would run as a formula (OWASP): = + - @ tab and carriage return', async () => {
+    const [formulaRun] = await database.db
+      .insert(tieringRuns)
+      .values({
+        year: EXPORT_YEAR,
+        version: 3,
+        asOf: `${EXPORT_YEAR}-08-01`,
+        thresholds: DEFAULT_TIER_THRESHOLDS,
+        ruleVersion: TIER_RULES_VERSION,
+        status: 'completed',
+        workflowId: `test-export-run-${process.pid}-3`,
+        requestedBy: 'test',
+        startedAt: new Date(),
+      })
+      .returning({ id: tieringRuns.id });
+    // Each name as stored, and its cell in the file: quoted (RFC 4180) where it holds a quote or a line break.
+    const cellsByName: [string, string][] = [
+      ['=HYPERLINK("http://x","点击")', `"'=HYPERLINK(""http://x"",""点击"")"`],
+      ['+1+2', "'+1+2"],
+      ['-2+3', "'-2+3"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\t=1', "'\t=1"],
+      ['\r=1', `"'\r=1"`],
+      ['老字号=1', '老字号=1'],
+    ];
+    const expected: Record<string, string> = {};
+    for (const [name, cell] of cellsByName) {
+      const household = await untieredHousehold(database, '120101', name);
+      await database.db.insert(tieringResults).values({
+        runId: formulaRun!.id,
+        uscc: household.uscc,
+        districtCode: '120101',
+        tier: 'survival',
+        trace: { outcomes: 'T-B1+', facts: {}, thresholds: DEFAULT_TIER_THRESHOLDS },
+      });
+      expected[household.uscc] = cell;
+    }
+    const response = await app.inject({ method: 'GET', url: `/tiering/runs/${formulaRun!.id}/export.csv`, headers: bearer(city) });
+    expect(response.statusCode).toBe(200);
+    const rows = response.body.split('\r\n').slice(1, -1);
+    const cells = Object.fromEntries(rows.map((line) => [line.slice(0, 18), line.slice(19, line.lastIndexOf(',120101,survival,'))]));
+    expect(cells).toEqual(expected);
+  });
+
   it('adds a byte-order mark on request, for spreadsheets', async () => {
     const response = await app.inject({ method: 'GET', url: `/tiering/runs/${completedRun}/export.csv?bom=true`, headers: bearer(city) });
     expect(response.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

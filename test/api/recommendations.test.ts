@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
+import { caseEvents } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import type { Tier } from '../../policy/tiering.js';
@@ -64,9 +65,13 @@ describe('POST /recommendations (C-REC)', () => {
 
     const bySomeoneElse = await consent(districtDepartment, caseId, { consent: true });
     expect(bySomeoneElse.statusCode).toBe(403);
-    const consented = await consent(household.actor, caseId, { consent: true });
+    const consented = await consent(household.actor, caseId, { consent: true, reason: '愿意接受推荐' });
     expect(consented.statusCode).toBe(200);
-    expect(consented.json()).toMatchObject({ status: 'under_review', lastDecision: { action: 'consent_given' } });
+    expect(consented.json()).toMatchObject({ status: 'under_review', lastDecision: { action: 'consent_given', reason: '愿意接受推荐' } });
+    // The consent's reason is kept in the audit record, as a refusal's is.
+    await expect
+      .poll(async () => (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).find((e) => e.action === 'consent_given')?.reason, { timeout: 5_000 })
+      .toBe('愿意接受推荐');
     const again = await consent(household.actor, caseId, { consent: false });
     expect(again.statusCode).toBe(409);
 
@@ -88,6 +93,8 @@ describe('POST /recommendations (C-REC)', () => {
 
     const read = (actor: Actor, url: string) => app.inject({ method: 'GET', url, headers: bearer(actor) });
     expect((await read(districtDepartment, `/cases/${caseId}`)).json()).toMatchObject({ caseId, status: 'awaiting_consent' });
+    // The case answers before its first audit record is saved; under load that takes a moment.
+    await expect.poll(async () => (await read(districtDepartment, `/cases/${caseId}/events`)).json().length, { timeout: 10_000 }).toBeGreaterThan(0);
     const trail = await read(districtDepartment, `/cases/${caseId}/events`);
     expect(trail.statusCode).toBe(200);
     expect(trail.json()[0]).toMatchObject({ action: 'recommended', actorId: districtDepartment.id, clauses: expect.arrayContaining(['C-REC', 'C-SRC']) });

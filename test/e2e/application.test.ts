@@ -136,6 +136,15 @@ it('runs an application through district review over HTTP on the dev server and 
   // Sent again after a lost answer: the same objection, not a third.
   const resent = await call('POST', `/publicity/${caseId}/objections`, neighbour.actor, { reason: 'the studio is a rented showroom' }, once);
   expect(resent.body).toEqual({ caseId, objectionNo: 2 });
+  // The same key with another reason, or from another sender, is a mistake the client hears of, and files nothing.
+  for (const [sender, reason] of [
+    [neighbour.actor, 'another reason altogether'],
+    [null, 'the studio is a rented showroom'],
+  ] as const) {
+    const reused = await call('POST', `/publicity/${caseId}/objections`, sender, { reason }, once);
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ message: expect.stringMatching(/Idempotency-Key/), details: { field: 'idempotency-key', clause: 'C-SELF' } });
+  }
   const secondDismissed = await call('POST', `/cases/${caseId}/review`, reviewer, {
     decision: 'resolve_objection',
     objectionNo: 2,

@@ -96,6 +96,42 @@ describe('malformed quoting', () => {
   });
 });
 
+describe('records too long', () => {
+  /** The text in chunks of `size` characters, as a slow or a fast upload would bring it. */
+  const chunked = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+
+  it.each([
+    ['one chunk', 1 << 30],
+    ['chunks of 64 KiB', 65_536],
+    ['chunks of 1 KiB', 1024],
+  ])('rejects a line without line breaks past the limit for its line, in linear time, and reads on (%s)', async (_case, size) => {
+    const long = 'x,'.repeat(4 << 20);
+    const text = `a,b\n${long}\nc,d\n`;
+    const started = performance.now();
+    const records = await read(chunked(text, size));
+    // A quadratic re-scan of 8 million characters in 1 KiB chunks would take minutes.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(records).toEqual([ok(1, 'a', 'b'), { line: 2, error: `the record is longer than ${MAX_RECORD_CHARS} characters` }, ok(3, 'c', 'd')]);
+  });
+
+  it('rejects a long record that never ends, and stops there', async () => {
+    const records = await read(chunked(`a,b\n${'y'.repeat(3 * MAX_RECORD_CHARS)}`, 4096));
+    expect(records).toEqual([ok(1, 'a', 'b'), { line: 2, error: `the record is longer than ${MAX_RECORD_CHARS} characters` }]);
+  });
+
+  it('rejects a quoted record spanning lines past the limit, counting its lines', async () => {
+    const field = `${'z'.repeat(1000)}\n`.repeat(Math.ceil(MAX_RECORD_CHARS / 1001) + 1);
+    const text = `"${field}",b\nc,d\n`;
+    const records = await read(chunked(text, 65_536));
+    expect(records).toEqual([{ line: 1, error: `the record is longer than ${MAX_RECORD_CHARS} characters` }, ok(field.split('\n').length + 1, 'c', 'd')]);
+  });
+
+  it('reads a record just under the limit whole', async () => {
+    const cell = 'w'.repeat(MAX_RECORD_CHARS - 2);
+    await expect(read(chunked(`${cell},v\n`, 1000))).resolves.toEqual([ok(1, cell, 'v')]);
+  });
+});
+
 describe('batches', () => {
   it('come one per chunk, so a caller awaits per chunk and not per record', async () => {
     const batches: CsvRecord[][] = [];

@@ -251,3 +251,29 @@ describe('rows', () => {
     expect(parseWith(feed, overrides).ok).toBe(true);
   });
 });
+
+describe('text cells', () => {
+  it.each([
+    ['registrations', 'name', '老胡同\rnext', 'U+000D at character 4'],
+    ['registrations', 'operator_name', '\u0000', 'U+0000 at character 1'],
+    ['credit_events', 'detail', '罚款\u001b[31m', 'U+001B at character 3'],
+    ['ip_rights', 'registration_no', '2000\u0085', 'U+0085 at character 5'],
+    ['dishonest_debtors', 'operator_id', 'op\u007f', 'U+007F at character 3'],
+  ] as const)('reject a control character in %s.%s, naming it and where it is', (feed, column, cell, where) => {
+    expect(parseWith(feed, { [column]: cell })).toEqual({
+      ok: false,
+      errors: [{ column, reason: `holds the control character ${where}: text may hold no control character but tab and line feed` }],
+    });
+  });
+
+  it('take tab and line feed, and refuse a cell longer than the limit', () => {
+    expect(parseWith('credit_events', { detail: '第一条\t罚款\n第二条' })).toMatchObject({ ok: true });
+    const long = parseWith('credit_events', { detail: '款'.repeat(2001) });
+    expect(long).toMatchObject({ ok: false, errors: [{ column: 'detail', reason: expect.stringMatching(/longer than 2000 characters$/) }] });
+  });
+
+  it('quote a cell with a control character visibly in a reason, never the character itself', () => {
+    const result = parseWith('registrations', { district_code: '12\u00000101' });
+    expect(result).toEqual({ ok: false, errors: [{ column: 'district_code', reason: expect.stringContaining('"12<U+0000>0101"') }] });
+  });
+});
