@@ -14,7 +14,8 @@ const READERS = ['household', 'district', 'department', 'city'] as const;
 
 /** A mainland mobile number (11 digits, 1[3-9]…), as the SMS gateway takes it. */
 export const MOBILE_PATTERN = '^1[3-9][0-9]{9}$';
-export const EMAIL_PATTERN = '^[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@]+$';
+/** An address as mail servers take it: printable ASCII of the usual set, a dotted domain. */
+export const EMAIL_PATTERN = '^[A-Za-z0-9\\._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$';
 
 export const contactSchema = {
   type: 'object',
@@ -22,7 +23,7 @@ export const contactSchema = {
   description: 'Where notifications go beyond the in-app inbox: a mobile number for SMS and/or an email; neither → inbox only.',
   properties: {
     mobile: { type: ['string', 'null'], pattern: MOBILE_PATTERN, maxLength: 11, description: '手机号码：11位中国大陆手机号' },
-    email: { type: ['string', 'null'], format: 'email', pattern: EMAIL_PATTERN, maxLength: 254, description: '电子邮箱' },
+    email: { type: ['string', 'null'], pattern: EMAIL_PATTERN, maxLength: 254, description: '电子邮箱' },
   },
 } as const;
 
