@@ -155,14 +155,29 @@ function printWelcome(temporalAddress: string): void {
     '',
     'Try: the household applies, its district office reads the case and accepts it for on-site verification.',
     `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
-    `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,
+    `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"],"contact":{"email":"household@example.org"}}'`,
     `  curl -s ${api}/cases/${caseId} -H "authorization: Bearer $DISTRICT_TOKEN"`,
     `  curl -s -X POST ${api}/cases/${caseId}/review -H "authorization: Bearer $DISTRICT_TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"decision":"accept","reason":"time-honoured brand certificate checked"}'`,
     '',
+    'Notifications: each actor reads its own inbox (the household: application received, review passed; the district office: review due, verification due).',
+    `  curl -s ${api}/notifications -H "authorization: Bearer $HOUSEHOLD_TOKEN"`,
+    `  curl -s ${api}/notifications -H "authorization: Bearer $DISTRICT_TOKEN"`,
+    config.notifications.smtpUrl
+      ? `Email goes to ${redactedUrl(config.notifications.smtpUrl)} (SMTP_URL) for every contact given; the district office gives its own before applying:\n` +
+        `  curl -s -X PUT ${api}/notifications/contact -H "authorization: Bearer $DISTRICT_TOKEN" -H 'content-type: application/json' -d '{"email":"district@example.org"}'`
+      : 'Email: none (set SMTP_URL, such as smtp://127.0.0.1:1025 for a local mail catcher, to send it); emails wait until it is set. SMS: SMS_GATEWAY_URL.',
+    '',
     'Ctrl-C stops everything.',
   ];
   console.log(lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
+}
+
+/** A URL as it may be printed: without its password. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** C-CYCLE: say up front whether the policy window holds and, if so, whether it is open today. */
