@@ -1,4 +1,4 @@
-// A case's whole application phase and the start of its recognised phase on the time-skipping
+// A case's whole life, from its application to its cancellation for a missed annual report, on the time-skipping
 // server, with the notification outbox delivered by the delivery loop workflow to a real SMTP
 // server and a real HTTP SMS gateway: every notification reaches each recipient once per
 // channel, although every save's first attempt is lost after its commit (the worker "dies"
@@ -15,8 +15,7 @@ import { saveContact } from '../../api/routes/notifications.js';
 import type { Database } from '../../db/client.js';
 import { notificationDeliveries, notifications } from '../../db/notification-schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { cstDateOf } from '../../policy/dates.js';
-import { opinionUpdate, reviewUpdate, transferOutUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
+import { opinionUpdate, reviewUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
 import { NOTIFICATION_DELIVERY_WORKFLOW_TYPE } from '../../workflows/notification-delivery/contract.js';
 import { setQuota, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
 import { districtOffice } from '../support/stack.js';
@@ -117,9 +116,8 @@ describe('notifications of a case, delivered exactly once', () => {
       await handle.executeUpdate(opinionUpdate, { args: [{ actor: culture, opinion: 'support' }] });
       await sleepUntilView(env, handle, (v) => (v as CaseView).status === 'publicity');
       await sleepUntilRecognised(env, handle);
-      await env.sleep(DAY);
-      await handle.executeUpdate(transferOutUpdate, { args: [{ actor: started.household, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }] });
-      await handle.result();
+      // No annual report is ever filed: reminded on 1 July, overdue on 1 August, cancelled on 31 August.
+      expect(await handle.result()).toMatchObject({ status: 'cancelled' });
     });
 
     const told = await database.db
@@ -128,8 +126,8 @@ describe('notifications of a case, delivered exactly once', () => {
       .where(eq(notifications.trailId, handle.workflowId))
       .orderBy(asc(notifications.eventSeq), asc(notifications.id));
     const kindsOf = (role: string) => told.filter((n) => n.role === role).map((n) => n.kind);
-    expect(kindsOf('household')).toEqual(['application_received', 'review_passed', 'publicity_started', 'recognised', 'spot_check_selected']);
-    expect(kindsOf('district')).toEqual(['review_due', 'step_reminder', 'step_overdue', 'verification_due']);
+    expect(kindsOf('household')).toEqual(['application_received', 'review_passed', 'publicity_started', 'recognised', 'spot_check_selected', 'annual_report_due', 'annual_report_overdue', 'recognition_ended']);
+    expect(kindsOf('district')).toEqual(['review_due', 'step_reminder', 'step_overdue', 'verification_due', 'annual_report_overdue', 'recognition_ended']);
     expect(kindsOf('city')).toEqual(['step_escalated', 'spot_check_selected']);
     expect(kindsOf('department')).toEqual(['opinion_requested']);
     expect(lost.size).toBeGreaterThan(10);
