@@ -33,7 +33,8 @@ export class DeliveryRefused extends Error {
 
 /** Email through the SMTP server of `smtpUrl` (smtp:// or smtps://, credentials in the URL). */
 export function smtpChannel(smtpUrl: string, from: string): NotificationChannel & { close(): void } {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Short timeouts: a delivery holds its row lock while it sends, and a server that does not answer is down.
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   return {
     async send(message) {
       try {
