@@ -7,6 +7,7 @@ import { createEligibilityActivities } from './eligibility.js';
 import type { NotificationChannels } from './notification-channels.js';
 import { createNotificationActivities } from './notifications.js';
 import { createObjectionActivities } from './objections.js';
+import { outlastingDatabaseOutages } from './outages.js';
 import { createQuotaActivities } from './quota.js';
 import { createRecognitionTermActivities } from './recognition-term.js';
 import { createTieringActivities } from './tiering.js';
@@ -20,17 +21,20 @@ export interface ActivityDeps {
 
 /**
  * Every activity the worker registers, built from its dependencies so tests can pass their own;
- * none retries data the database refuses (DATA_ERROR), which no retry would mend.
+ * none retries data the database refuses (DATA_ERROR), which no retry would mend, and each
+ * outlasts a PostgreSQL restart or a dropped connection within its attempt.
  */
 export function createActivities(deps: ActivityDeps) {
-  return failingForGoodOnRefusedData({
-    ...createCaseActivities(deps),
-    ...createCalendarActivities(deps),
-    ...createObjectionActivities(deps),
-    ...createQuotaActivities(deps),
-    ...createEligibilityActivities(deps),
-    ...createTieringActivities(deps),
-    ...createRecognitionTermActivities(deps),
-    ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }),
-  });
+  return failingForGoodOnRefusedData(
+    outlastingDatabaseOutages({
+      ...createCaseActivities(deps),
+      ...createCalendarActivities(deps),
+      ...createObjectionActivities(deps),
+      ...createQuotaActivities(deps),
+      ...createEligibilityActivities(deps),
+      ...createTieringActivities(deps),
+      ...createRecognitionTermActivities(deps),
+      ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }),
+    }),
+  );
 }

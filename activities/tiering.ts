@@ -177,10 +177,13 @@ export interface TieringActivities {
     previousRunId: number | null;
     chunk: ChunkSpec;
   }): Promise<ChunkTally>;
-  /** Checks that every household was tiered once, stores the tallies, completes the run and, if asked, puts it in force. */
+  /**
+   * Checks that each of the run's `chunks` stored its results and every household was tiered once,
+   * stores the counts summed from the chunks' rows, completes the run and, if asked, puts it in force.
+   */
   finalizeTieringRun(input: {
     runId: number;
-    tally: ChunkTally;
+    chunks: number;
     previousRun: RunRef | null;
     makeInForce: boolean;
     completedAt: string;
@@ -337,18 +340,26 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
 
       await sql.begin(async (tx) => {
         // A retry of this chunk replaces what an earlier attempt wrote: never twice, never missing.
-        const deleted = await tx`delete from tiering_results where ${resultsInRange(tx, runId, chunk)}`;
+        await tx`delete from tiering_results where ${resultsInRange(tx, runId, chunk)}`;
         await copyIn(tx, 'copy tiering_results (run_id, uscc, district_code, tier, trace) from stdin', resultLines());
-        const [run] = await tx`
-          update tiering_runs set processed = processed + ${households.count - deleted.count}
-          where id = ${runId} and status = 'running' returning id`;
+        await tx`
+          insert into tiering_run_chunks (run_id, chunk_index, households, counts_by_district, moves)
+          values (${runId}, ${chunk.index}, ${tally.households}, ${json(tx, tally.countsByDistrict)}, ${json(tx, tally.moves)})
+          on conflict (run_id, chunk_index) do update set
+            households = excluded.households, counts_by_district = excluded.counts_by_district, moves = excluded.moves`;
+        // The run's row, locked until this commits, orders the chunks' last statement: each sums the
+        // chunk rows committed before it and its own, so the progress counter is always a count of rows.
+        const [run] = await tx`select id from tiering_runs where id = ${runId} and status = 'running' for update`;
         // A completed run is immutable: an attempt that outlived its run writes nothing.
         if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is no longer running`, RUN_STATE_ERROR);
+        await tx`
+          update tiering_runs set processed = (select coalesce(sum(households), 0) from tiering_run_chunks where run_id = ${runId})
+          where id = ${runId}`;
       });
       return tally;
     },
 
-    async finalizeTieringRun({ runId, tally, previousRun, makeInForce, completedAt }) {
+    async finalizeTieringRun({ runId, chunks, previousRun, makeInForce, completedAt }) {
       return sql.begin(async (tx) => {
         const [row] = await tx`select ${runColumns(tx)} from tiering_runs where id = ${runId} for update`;
         if (!row) throw ApplicationFailure.nonRetryable(`no tiering run ${runId}`, RUN_STATE_ERROR);
@@ -356,16 +367,18 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
         if (run.status === 'completed') return run;
         if (run.status !== 'running') throw ApplicationFailure.nonRetryable(`run ${runId} is ${run.status}`, RUN_STATE_ERROR);
 
+        // The counts come from the rows the chunks committed, each chunk's row once, whatever was retried.
+        const tally = await storedTally(tx, runId);
+        const [{ results }] = (await tx`select count(*)::int as results from tiering_results where run_id = ${runId}`) as unknown as [{ results: number }];
         const countsByTier = zeroCounts();
         for (const counts of Object.values(tally.countsByDistrict)) {
           for (const tier of TIERS) countsByTier[tier] += counts[tier];
         }
         const counted = TIERS.reduce((sum, tier) => sum + countsByTier[tier], 0);
-        // Imports wait while a run is running, so the registry counted at its start is what each chunk
-        // tiered; `processed` moved in the same transactions as the results, so it counts each household once.
-        if (run.processed !== run.households || counted !== run.households || tally.households !== run.households) {
+        // Imports wait while a run is running, so the registry counted at its start is what the chunks tiered.
+        if (tally.chunks !== chunks || results !== run.households || counted !== run.households || tally.households !== run.households) {
           throw ApplicationFailure.nonRetryable(
-            `T-RUN: run ${runId} holds ${run.processed} results and counted ${counted} households, ` +
+            `T-RUN: run ${runId} holds ${results} results from ${tally.chunks} of its ${chunks} chunks, which counted ${counted} households, ` +
               `but the registry held ${run.households} established by ${run.asOf} when it started`,
             RUN_STATE_ERROR,
           );
@@ -374,7 +387,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
         const movements: Movements = { previousRun, moves: sortedKeys(tally.moves) };
         await tx`
           update tiering_runs set
-            status = 'completed', completed_at = ${completedAt},
+            status = 'completed', completed_at = ${completedAt}, processed = ${results},
             counts_by_tier = ${json(tx, countsByTier)}, counts_by_district = ${json(tx, sortedKeys(tally.countsByDistrict))},
             quota_base = ${quotaBase}, movements = ${json(tx, movements)}
           where id = ${runId}`;
@@ -761,6 +774,23 @@ export function currentTierTrace(): SQL<StoredTierTrace | null> {
   return drizzleSql<StoredTierTrace | null>`coalesce(${householdTiers.trace}, (
     select ${tieringResults.trace}::jsonb from ${tieringResults}
     where ${tieringResults.runId} = ${householdTiers.runId} and ${tieringResults.uscc} = ${householdTiers.uscc}))`;
+}
+
+/** The run's tally summed from its chunks' rows, and how many chunks stored theirs. */
+async function storedTally(tx: Queryable, runId: number): Promise<ChunkTally & { chunks: number }> {
+  const rows = await tx`select households, counts_by_district, moves from tiering_run_chunks where run_id = ${runId}`;
+  const total: ChunkTally & { chunks: number } = { chunks: rows.length, households: 0, countsByDistrict: {}, moves: {} };
+  for (const row of rows) {
+    total.households += row.households as number;
+    for (const [district, counts] of Object.entries(row.counts_by_district as Record<string, TierCounts>)) {
+      const sum = (total.countsByDistrict[district] ??= zeroCounts());
+      for (const tier of TIERS) sum[tier] += counts[tier];
+    }
+    for (const [move, households] of Object.entries(row.moves as Record<string, number>)) {
+      total.moves[move] = (total.moves[move] ?? 0) + households;
+    }
+  }
+  return total;
 }
 
 /** The tiers a run gave the households of a range, as lines `uscc \t tier` in USCC byte order. */

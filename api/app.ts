@@ -12,6 +12,7 @@ import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.j
 import { installAuthentication } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { SCHEMA_VALIDATOR_OPTIONS } from './schema-bounds.js';
+import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
@@ -42,6 +43,11 @@ export interface AppDeps {
   importDir?: string | null;
   /** Epoch milliseconds; tests may fix it. */
   now?: () => number;
+  /**
+   * Whether a decision carries the wall-clock time by which a worker must take it (api/decisions.ts).
+   * Off only on a time-skipping test server, whose clock runs ahead of the wall clock.
+   */
+  decisionsExpire?: boolean;
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
@@ -50,11 +56,12 @@ export interface AppDeps {
 export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, ...deps };
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: true, ...deps };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS } }, clientErrorHandler: answerUnreadableRequest });
   installErrorHandler(app);
+  answerUnavailableInTime(app, deps.temporal);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {

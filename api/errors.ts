@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { controlCharacterIndex } from '../policy/text.js';
 import { TEXT_PATTERNS } from './schema-bounds.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, unavailablePart } from './unavailable.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -77,7 +78,17 @@ export const rejectedTokenResponseSchema = {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {
+      if (err.statusCode === 503) reply.header('retry-after', String(err.details['retryAfterSeconds'] ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
       return reply.status(err.statusCode).send(body(err.statusCode, err.message, err.details));
+    }
+    const down = unavailablePart(err);
+    if (down) {
+      request.log.warn({ err }, `${down} unavailable`);
+      const message = down === 'database' ? '数据库暂时无法访问，请稍后重试' : '工作流服务暂时无法访问，请稍后重试';
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+        .send(body(503, message, { unavailable: down, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS }));
     }
     if (err.validation) {
       // Verbose validation adds the value and the schema it broke (SCHEMA_VALIDATOR_OPTIONS).

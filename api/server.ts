@@ -1,11 +1,12 @@
 /** The API alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
 import { Client, Connection } from '@temporalio/client';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { loadConfig } from '../scripts/config.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { buildApp } from './app.js';
 
+survivePostgresSocketFault();
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporalAddress) {
   console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');

@@ -196,6 +196,23 @@ export const tieringResults = pgTable(
 );
 
 /**
+ * What each chunk of a run tiered, written in the transaction that stores the chunk's results and
+ * keyed by chunk, so that a chunk done again replaces its row: the run's counts and movements are
+ * summed from these rows, never incremented by an attempt.
+ */
+export const tieringRunChunks = pgTable(
+  'tiering_run_chunks',
+  {
+    runId: integer('run_id').notNull(),
+    chunkIndex: integer('chunk_index').notNull(),
+    households: integer('households').notNull(),
+    countsByDistrict: jsonb('counts_by_district').notNull(),
+    moves: jsonb('moves').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.chunkIndex] })],
+);
+
+/**
  * The tier that counts now for each household, whatever decided it (run, on demand, upheld objection).
  * A tier the yearly run set has no trace of its own: it is its run's result (run_id, uscc), so that
  * applying a run writes small rows. Stored with fillfactor 50 (migration 0004, which drizzle-kit

@@ -11,7 +11,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createNotificationChannels } from '../activities/notification-channels.js';
 import { issueToken } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
-import { connectDatabase } from '../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
@@ -24,6 +24,7 @@ import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
+survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
 const config = loadConfig(process.env, { applicationWindow: 'year-round' });
 const dataDir = resolve(config.dataDir);

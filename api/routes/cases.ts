@@ -4,15 +4,16 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { and, asc, eq } from 'drizzle-orm';
-import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
+import type { Database } from '../../db/client.js';
 import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { notificationContacts } from '../../db/notification-schema.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
-import { caseEvents, households } from '../../db/schema.js';
+import { caseEvents, cases, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
@@ -23,6 +24,7 @@ import {
   CATEGORY_CRITERIA,
   DEADLINE_KINDS,
   DEPARTMENT_RECOMMENDATION_CRITERIA,
+  isClosed,
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
@@ -33,6 +35,7 @@ import {
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
+  DECISION_TOO_LATE_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
@@ -49,10 +52,12 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
+import { DECISION_RETRY_AFTER_SECONDS, DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { isTemporalUnavailable } from '../unavailable.js';
 import { contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
-import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -293,6 +298,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
 
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+  const runUpdate = updateRunner(deps);
+  const readCase = caseReader(deps);
 
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
@@ -625,6 +632,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
           description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['consent'],
@@ -639,7 +647,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(consentUpdate, { args: [command] }), 'C-REC');
+        return runUpdate(handle, consentUpdate, command, request, 'C-REC');
       },
     );
 
@@ -648,16 +656,21 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       {
         config: { roles: ['household', 'district', 'department', 'city'] },
         schema: {
-          summary: "A case's live state, read from its workflow",
-          description: 'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended.',
+          summary: "A case's state, from its record",
+          description:
+            'Once recognised, the state of the recognition (`phase: recognised`): spot check, annual reports, evaluation, how it ended. ' +
+            'Read from the case record (the projection each decision saves). The workflow is asked, briefly, only when the record may be behind it: ' +
+            'no record yet, or a due date or reminder day of the record has come. The `x-view-source` header says which answered: ' +
+            '`record`, `live`, or `record-fallback` (the workflow did not answer in time; the record as last saved).',
           params: caseIdParams,
           response: { 200: caseViewSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const actor = actorOf(request);
-        const view = await queryCase(handleFor(request.params.caseId));
+        const { view, source } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
+        reply.header(VIEW_SOURCE_HEADER, source);
         return withObjectorsWithheld(actor, view);
       },
     );
@@ -694,7 +707,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        const view = await queryCase(handleFor(request.params.caseId));
+        const { view } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
         const rows = await database.db
           .select()
@@ -717,6 +730,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             'On-site verification: verified with the findings and the departments to consult (none: publicity starts at once). ' +
             'Publicity: resolve_objection (upheld refuses the recognition; dismissed lets it go on). Reject is open until a place is taken.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -746,7 +760,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(reviewUpdate, { args: [command] }), reviewStepClause);
+        return runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
       },
     );
 
@@ -757,6 +771,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household supplies the information its district office asked for',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['evidenceRefs'],
@@ -773,7 +788,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplyInformationUpdate, { args: [command] }), reviewStepClause);
+        return runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
       },
     );
 
@@ -784,6 +799,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: "A consulted department's opinion 征求意见 (C-SELF)",
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['opinion'],
@@ -797,7 +813,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(opinionUpdate, { args: [command] }), reviewStepClause);
+        return runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
       },
     );
 
@@ -812,10 +828,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.',
           security: [],
           params: caseIdParams,
-          headers: {
-            type: 'object',
-            properties: { 'idempotency-key': idempotencyKeySchema },
-          },
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['reason'],
@@ -831,14 +844,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request, reply) => {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
         const handle = handleFor(request.params.caseId);
-        const key = request.headers['idempotency-key'];
-        // Temporal answers an update ID it has seen with that update's outcome, without applying it again.
-        const updateId = typeof key === 'string' ? `publicity-objection-${key}` : undefined;
-        const filed = await runUpdate(handle, () =>
-          handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
-          'C-SELF',
-        );
-        if (updateId !== undefined) await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
+        const filed = await runUpdate(handle, publicityObjectionUpdate, { actor, reason: request.body.reason }, request, 'C-SELF');
+        if (typeof request.headers['idempotency-key'] === 'string') {
+          await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
+        }
         return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
       },
     );
@@ -875,13 +884,44 @@ function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
   }
 }
 
-export async function queryCase(handle: WorkflowHandle): Promise<LiveCaseView> {
-  try {
-    return await handle.query(liveCaseViewQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${handle.workflowId}`, { field: 'caseId' });
-    throw err;
-  }
+/** Which source answered a case read (GET /cases/{caseId}). */
+export const VIEW_SOURCE_HEADER = 'x-view-source';
+/** How long a read waits for the workflow's live view before answering from the record. */
+const LIVE_READ_MS = 2_000;
+
+/** A case's view as its last saved projection (versioned by its audit seq), or null when none is saved yet. */
+export async function storedCase(database: Database, caseId: string): Promise<LiveCaseView | null> {
+  const [row] = await database.db.select({ view: cases.view }).from(cases).where(eq(cases.caseId, caseId));
+  return row ? (row.view as LiveCaseView) : null;
+}
+
+/**
+ * Whether the record may be behind the workflow: a case not yet saved, or an open application
+ * whose due date has passed or whose reminder day has come (the workflow's clock moves it before
+ * the record is saved). Decisions are saved before they are answered, so otherwise the record is current.
+ */
+function liveValueNeeded(stored: LiveCaseView | null, today: string): boolean {
+  if (stored === null) return true;
+  if (isRecognitionView(stored) || isClosed(stored.status) || stored.deadline === null) return false;
+  const { dueOn, remindOn, reminded, passed } = stored.deadline;
+  return (!passed && dueOn < today) || (!reminded && remindOn !== null && remindOn <= today);
+}
+
+/** Reads a case from its record, asking its workflow only where a live value is needed (liveValueNeeded). */
+export function caseReader(deps: RouteDeps) {
+  return async (caseId: string): Promise<{ view: LiveCaseView; source: 'record' | 'live' | 'record-fallback' }> => {
+    const stored = await storedCase(deps.database, caseId);
+    if (!liveValueNeeded(stored, cstDateOf(deps.now()))) return { view: stored!, source: 'record' };
+    const handle = deps.temporal.workflow.getHandle(caseId);
+    try {
+      const live = await deps.temporal.workflow.withDeadline(Date.now() + LIVE_READ_MS, () => handle.query(liveCaseViewQuery));
+      return stored !== null && stored.seq > live.seq ? { view: stored, source: 'record' } : { view: live, source: 'live' };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError && stored === null) throw new HttpError(404, `no case ${caseId}`, { field: 'caseId' });
+      if (stored !== null && (err instanceof WorkflowNotFoundError || isTemporalUnavailable(err))) return { view: stored, source: 'record-fallback' };
+      throw err;
+    }
+  };
 }
 
 export function assertMayRead(actor: Actor, view: LiveCaseView): void {
@@ -924,6 +964,7 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
+
  * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
  * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
  * a department's recommendation).
@@ -933,33 +974,51 @@ export type StepClause = string | ((view: LiveCaseView) => string);
 export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
 
 /**
- * Runs an update; a validator's refusal becomes the HTTP error it describes, and nothing was
- * written. Each phase of a case takes its own decisions only: an update the case's current phase
- * has no handler for (a review of a recognised case, a spot check of a case under review) is
- * rejected by the workflow before it reaches history, and answers 409 with the case's status.
- * A 409 or 422 names the step's clause where the refusing rule names none.
+ * Sends a decision (api/decisions.ts: with a time limit and the caller's Idempotency-Key); a
+ * validator's refusal becomes the HTTP error it describes, and nothing was written. Each phase of
+ * a case takes its own decisions only: an update the case's current phase has no handler for (a
+ * review of a recognised case, a spot check of a case under review) is rejected by the workflow
+ * before it reaches history, and answers 409 with the case's status. A 409 or 422 names the
+ * step's clause where the refusing rule names none.
  */
-export async function runUpdate<View>(handle: WorkflowHandle, update: () => Promise<View>, stepClause: StepClause): Promise<View> {
-  const clauseOf = async (view?: LiveCaseView): Promise<string> =>
-    typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await queryCase(handle)));
-  try {
-    return await update();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === RULE_VIOLATION_ERROR) {
-        const violation = err.cause.details?.[0] as RuleViolation;
-        const status = violation.status ?? 422;
-        const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
-        throw HttpError.fromViolation(named);
+export function updateRunner(deps: RouteDeps) {
+  const readCase = caseReader(deps);
+  return async <Command extends object, View>(
+    handle: WorkflowHandle,
+    update: UpdateDefinition<View, [Command]>,
+    command: Command,
+    request: FastifyRequest,
+    stepClause: StepClause,
+  ): Promise<View> => {
+    const clauseOf = async (view?: LiveCaseView): Promise<string> =>
+      typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await readCase(handle.workflowId)).view);
+    try {
+      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire });
+    } catch (err) {
+      if (err instanceof DecisionNotAnsweredError) throw err;
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === RULE_VIOLATION_ERROR) {
+          const violation = err.cause.details?.[0] as RuleViolation;
+          const status = violation.status ?? 422;
+          const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
+          throw HttpError.fromViolation(named);
+        }
+        if (err.cause.type === DECISION_TOO_LATE_ERROR) {
+          throw new DecisionNotAnsweredError(503, '案件未能及时受理本次决定，决定未生效；请稍后重新提交', {
+            field: 'caseId',
+            applied: false,
+            retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS,
+          });
+        }
+        const { view } = await readCase(handle.workflowId);
+        throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
       }
-      const view = await queryCase(handle);
-      throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
+      if (err instanceof WorkflowNotFoundError) {
+        // The workflow has finished: the case exists but takes no more decisions.
+        const { view } = await readCase(handle.workflowId);
+        throw new HttpError(409, `the case is ${view.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(view), status: view.status });
+      }
+      throw err;
     }
-    if (err instanceof WorkflowNotFoundError) {
-      // The workflow has finished: the case exists but takes no more decisions.
-      const closed = await queryCase(handle);
-      throw new HttpError(409, `the case is ${closed.status} and takes no more decisions`, { field: 'caseId', clause: await clauseOf(closed), status: closed.status });
-    }
-    throw err;
-  }
+  };
 }

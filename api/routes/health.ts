@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteDeps } from '../app.js';
 import { rejectedTokenResponseSchema } from '../errors.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../unavailable.js';
 
 const componentState = { type: 'string', enum: ['up', 'down'] } as const;
 const healthSchema = {
@@ -27,6 +28,7 @@ export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
           probe(() => deps.temporal.connection.workflowService.getSystemInfo({})),
         ]);
         const ok = database === 'up' && temporal === 'up';
+        if (!ok) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
       },
     );

@@ -21,6 +21,7 @@ import {
 import { TIERS, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
+  DECISION_TOO_LATE_ERROR,
   RULE_VIOLATION_ERROR,
   TIER_OBJECTION_WORKFLOW_TYPE,
   decideObjectionUpdate,
@@ -31,6 +32,7 @@ import {
 } from '../../workflows/tier-objection/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
+import { DECISION_RETRY_AFTER_SECONDS, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { decisionNeeds, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
@@ -468,6 +470,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
             'date, stands); a `tier`, if sent, must match it. Corrected facts that give the contested tier or a lower one answer 422: ' +
             'dismiss instead. Either decision requires a reason; a dismissal changes nothing.',
           params: objectionIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -488,10 +491,13 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = decisionCommand(actor, request.body);
         const handle = handleFor(request.params.objectionId);
         try {
-          return await handle.executeUpdate(decideObjectionUpdate, { args: [command] });
+          return await sendDecision(handle, decideObjectionUpdate, command, request, { expires: deps.decisionsExpire });
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
             if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
+            if (err.cause.type === DECISION_TOO_LATE_ERROR) {
+              throw new HttpError(503, '异议暂时无人处理，本次决定未生效；请稍后重新提交', { field: 'objectionId', applied: false, retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS });
+            }
           }
           if (err instanceof WorkflowNotFoundError) {
             // The workflow has finished: the objection exists but takes no more decisions.

@@ -35,10 +35,11 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
+import { idempotencyKeyHeaders } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
-import { caseIdParams, runUpdate } from './cases.js';
+import { caseIdParams, updateRunner } from './cases.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
@@ -96,6 +97,7 @@ interface TransferBody {
 export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
+  const runUpdate = updateRunner(deps);
 
   /** A reported operator must be the one the registry (registrations feed) shows: the change is registered first. */
   const assertRegisteredOperator = async (caseId: string, actor: Actor, newOperatorId: string): Promise<void> => {
@@ -121,6 +123,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'For a recognition the sampling selected: confirm it, request supplementary material by a date (missing it refuses the recognition), or refuse it with a reason. A refusal in the recognition year frees its place under the quota.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -145,7 +148,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(spotCheckUpdate, { args: [command] }), 'C-FILE');
+        return runUpdate(handle, spotCheckUpdate, command, request, 'C-FILE');
       },
     );
 
@@ -156,6 +159,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household supplies the material the spot check asked for (C-FILE)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['evidenceRefs'],
@@ -169,7 +173,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(supplementUpdate, { args: [command] }), 'C-FILE');
+        return runUpdate(handle, supplementUpdate, command, request, 'C-FILE');
       },
     );
 
@@ -182,6 +186,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'One report per year of validity after the recognition year. A change of operator reported here (its registration already in the registry) is re-checked against C-ONE-PERSON and C-EX2; failing either cancels the recognition.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['year'],
@@ -203,7 +208,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportUpdate, { args: [{ actor, ...body }] }), 'C-ANNUAL');
+        return runUpdate(handle, annualReportUpdate, { actor, ...body }, request, 'C-ANNUAL');
       },
     );
 
@@ -221,6 +226,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             required: ['caseId', 'year'],
             properties: { ...caseIdParams.properties, year: { type: 'integer', minimum: 2000, maximum: 9999 } },
           },
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['decision'],
@@ -237,7 +243,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(annualReportDecisionUpdate, { args: [command] }), 'C-ANNUAL');
+        return runUpdate(handle, annualReportDecisionUpdate, command, request, 'C-ANNUAL');
       },
     );
 
@@ -248,6 +254,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['newOperatorId', 'changedOn'],
@@ -262,7 +269,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(operatorChangeUpdate, { args: [command] }), 'C-ANNUAL');
+        return runUpdate(handle, operatorChangeUpdate, command, request, 'C-ANNUAL');
       },
     );
 
@@ -273,6 +280,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         schema: {
           summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
           response: updated,
         },
@@ -280,7 +288,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(cancellationUpdate, { args: [{ actor, reason: request.body.reason }] }), 'C-ANNUAL');
+        return runUpdate(handle, cancellationUpdate, { actor, reason: request.body.reason }, request, 'C-ANNUAL');
       },
     );
 
@@ -293,6 +301,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'X1 (marked growth, beside the figure read from the feeds) and X2 (a commendation by a government at district level or above) by the district office, with evidence; X4 by the recommending department, for department-recommended recognitions only. X3 is read from the tiering. Any criterion met extends the validity by three years.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['criterion', 'met'],
@@ -306,7 +315,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(evaluationFindingUpdate, { args: [command] }), 'C-EVAL');
+        return runUpdate(handle, evaluationFindingUpdate, command, request, 'C-EVAL');
       },
     );
 
@@ -318,6 +327,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'Revocation 撤销认定 of a recognition obtained by fraud, bribery or concealment (C-REVOKE)',
           description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['ground', 'reason'],
@@ -331,7 +341,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(revocationUpdate, { args: [command] }), 'C-REVOKE');
+        return runUpdate(handle, revocationUpdate, command, request, 'C-REVOKE');
       },
     );
 
@@ -343,6 +353,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The household moved to Beijing or Hebei, where its recognition stays valid (C-XREGION)',
           description: 'Reported by the household or its district office; the case closes as transferred.',
           params: caseIdParams,
+          headers: idempotencyKeyHeaders,
           body: {
             type: 'object',
             required: ['destination'],
@@ -357,7 +368,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, () => handle.executeUpdate(transferOutUpdate, { args: [command] }), 'C-XREGION');
+        return runUpdate(handle, transferOutUpdate, command, request, 'C-XREGION');
       },
     );
 

@@ -27,7 +27,8 @@ export async function startCaseApiStack(
   const database = testDatabase();
   const { worker, taskQueue } = await caseWorker(env, database);
   const workerRun = worker.run();
-  const app = await buildApp({ database, temporal: env.client, caseSettings: DEFAULT_CASE_SETTINGS, taskQueue, ...deps });
+  // The time-skipping server's clock runs ahead of the wall clock that decisions' time limits are set in.
+  const app = await buildApp({ database, temporal: env.client, caseSettings: DEFAULT_CASE_SETTINGS, taskQueue, decisionsExpire: false, ...deps });
   return {
     env,
     database,

@@ -1,7 +1,7 @@
 // A worker in a process of its own, for the test that kills it (SIGKILL) in the middle of a tiering
 // run. It runs the test run's workflow bundle against the database and Temporal server it is given.
 import { NativeConnection } from '@temporalio/worker';
-import { connectDatabase } from '../../db/client.js';
+import { connectDatabase, survivePostgresSocketFault } from '../../db/client.js';
 import { createWorker } from '../../workflows/worker.js';
 
 function required(name: string): string {
@@ -10,6 +10,7 @@ function required(name: string): string {
   return value;
 }
 
+survivePostgresSocketFault();
 const database = connectDatabase(required('DATABASE_URL'), { max: 6 });
 const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
 const worker = await createWorker({

@@ -64,6 +64,24 @@ export const CLOSED_WHILE_TAKING_A_PLACE_PATCH = 'closed-while-taking-a-place';
 /** Marks the change that answers an application-phase decision with the due date of the step it opened. */
 export const DECISION_ANSWERS_WITH_DEADLINE_PATCH = 'decision-answers-with-deadline';
 
+/**
+ * The latest moment a decision may be taken, set by the API that sends it: the API answers 503 when
+ * no worker took the decision by then, so a decision delivered later (a worker back after an
+ * outage) is refused rather than applied behind the caller's back.
+ */
+export interface AnswerBy {
+  answerBy?: string;
+}
+
+/** The error type of a decision refused because it arrived after its `answerBy`. */
+export const DECISION_TOO_LATE_ERROR = 'DecisionTooLate';
+
+/** Whether a decision arrives after its `answerBy` (decisions sent without one never are). */
+export function arrivesTooLate(command: object, now: number): boolean {
+  const { answerBy } = command as AnswerBy;
+  return typeof answerBy === 'string' && now > Date.parse(answerBy);
+}
+
 /** The error type an update validator throws; its single detail is a RuleViolation. */
 export const RULE_VIOLATION_ERROR = 'RuleViolation';
 

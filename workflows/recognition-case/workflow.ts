@@ -80,11 +80,13 @@ import {
 import {
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
+  DECISION_TOO_LATE_ERROR,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
   annualReportDecisionUpdate,
   annualReportUpdate,
+  arrivesTooLate,
   cancellationUpdate,
   caseViewQuery,
   consentUpdate,
@@ -162,16 +164,16 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
     state = retryQuota(state);
   });
   setHandler(reviewUpdate, (command) => decided(applyReview(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateReview(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateReview(state, command, today())),
   });
   setHandler(supplyInformationUpdate, (command) => decided(applySupplyInformation(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateSupplyInformation(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateSupplyInformation(state, command)),
   });
   setHandler(consentUpdate, (command) => decided(applyConsent(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateConsent(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateConsent(state, command)),
   });
   setHandler(opinionUpdate, (command) => decided(applyOpinion(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateOpinion(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateOpinion(state, command)),
   });
   setHandler(
     publicityObjectionUpdate,
@@ -180,7 +182,7 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
       const { objectionNo } = filed.state.objections.at(-1)!;
       return { objectionNo, case: await decided(filed) };
     },
-    { validator: (command) => rejectIfViolated(validatePublicityObjection(state, command, today())) },
+    { validator: (command) => rejectIfLateOrViolated(command, validatePublicityObjection(state, command, today())) },
   );
 
   const somethingToDo = (): boolean => unsaved.length > 0 || state.deadlineRequest !== null || state.quotaRequest !== null;
@@ -293,31 +295,31 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
 
   setHandler(recognitionViewQuery, () => toRecognitionView(state));
   setHandler(spotCheckUpdate, (command) => decided(applySpotCheck(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateSpotCheck(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateSpotCheck(state, command, today())),
   });
   setHandler(supplementUpdate, (command) => decided(applySupplement(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateSupplement(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateSupplement(state, command)),
   });
   setHandler(annualReportUpdate, (command) => decided(applyAnnualReport(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateAnnualReport(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateAnnualReport(state, command, today())),
   });
   setHandler(annualReportDecisionUpdate, (command) => decided(applyAnnualReportDecision(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateAnnualReportDecision(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateAnnualReportDecision(state, command)),
   });
   setHandler(operatorChangeUpdate, (command) => decided(applyOperatorChange(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateOperatorChange(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateOperatorChange(state, command, today())),
   });
   setHandler(cancellationUpdate, (command) => decided(applyCancellation(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateCancellation(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateCancellation(state, command)),
   });
   setHandler(evaluationFindingUpdate, (command) => decided(applyEvaluationFinding(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateEvaluationFinding(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateEvaluationFinding(state, command, today())),
   });
   setHandler(revocationUpdate, (command) => decided(applyRevocation(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateRevocation(state, command)),
+    validator: (command) => rejectIfLateOrViolated(command, validateRevocation(state, command)),
   });
   setHandler(transferOutUpdate, (command) => decided(applyTransferOut(state, command, nowIso())), {
-    validator: (command) => rejectIfViolated(validateTransferOut(state, command, today())),
+    validator: (command) => rejectIfLateOrViolated(command, validateTransferOut(state, command, today())),
   });
 
   const somethingToDo = (): boolean =>
@@ -395,6 +397,18 @@ async function tellPlaceFreed(caseId: string): Promise<void> {
 function householdGone(err: unknown): null {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'HouseholdNotFound') return null;
   throw err;
+}
+
+/** An update validator: refuses a decision that arrives after its answerBy, then one that breaks a rule. */
+function rejectIfLateOrViolated(command: object, violation: RuleViolation | null): void {
+  if (arrivesTooLate(command, Date.now())) {
+    throw ApplicationFailure.create({
+      type: DECISION_TOO_LATE_ERROR,
+      message: 'the decision arrived after its answerBy: its sender was told it was not taken',
+      nonRetryable: true,
+    });
+  }
+  rejectIfViolated(violation);
 }
 
 function rejectIfViolated(violation: RuleViolation | null): void {

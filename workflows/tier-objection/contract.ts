@@ -21,7 +21,7 @@ export function tierObjectionId(uscc: string, year: number): string {
 export type TierObjectionInput = ObjectionInput;
 export type ObjectionView = ObjectionState;
 
-export { RULE_VIOLATION_ERROR } from '../recognition-case/contract.js';
+export { DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR } from '../recognition-case/contract.js';
 
 export const objectionViewQuery = defineQuery<ObjectionView>('objectionView');
 export const decideObjectionUpdate = defineUpdate<ObjectionView, [ObjectionDecisionCommand]>('decideObjection');

@@ -15,7 +15,9 @@ import {
   type ObjectionState,
   type ObjectionTransition,
 } from '../../policy/tier-objection.js';
+import { arrivesTooLate } from '../recognition-case/contract.js';
 import {
+  DECISION_TOO_LATE_ERROR,
   RULE_VIOLATION_ERROR,
   decideObjectionUpdate,
   objectionViewQuery,
@@ -51,7 +53,15 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
       await condition(() => savedSeq >= seq);
       return state;
     },
-    { validator: (command) => rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now()))) },
+    {
+      validator: (command) => {
+        // A decision the API stopped waiting for is refused, not applied behind the city office's back.
+        if (arrivesTooLate(command, Date.now())) {
+          throw ApplicationFailure.create({ type: DECISION_TOO_LATE_ERROR, message: 'the decision arrived after its answerBy', nonRetryable: true });
+        }
+        rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now())));
+      },
+    },
   );
 
   for (;;) {

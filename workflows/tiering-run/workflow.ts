@@ -143,7 +143,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
 
   const failRun = async (err: unknown): Promise<never> => {
     progress.phase = 'failed';
-    progress.message = err instanceof Error ? err.message : String(err);
+    progress.message = whyItFailed(err);
     // Even when the run is cancelled: a run left 'running' would hold the imports back.
     await CancellationScope.nonCancellable(() =>
       failTieringRun({ runId, reason: `T-RUN: ${progress.message}`, failedAt: new Date(Date.now()).toISOString() }),
@@ -192,7 +192,7 @@ export async function tieringRun(input: TieringRunInput): Promise<FinalizedRun> 
   const completedAt = new Date(Date.now()).toISOString();
   let run: TieringRunRecord;
   try {
-    run = await finalizeTieringRun({ runId, tally, previousRun: prepared.previousRun, makeInForce, completedAt });
+    run = await finalizeTieringRun({ runId, chunks: prepared.chunks.length, previousRun: prepared.previousRun, makeInForce, completedAt });
   } catch (err) {
     return failRun(err);
   }
@@ -249,4 +249,21 @@ function lanesOf(chunks: readonly UsccRange[], count: number): UsccRange[][] {
   const lanes: UsccRange[][] = [];
   for (let i = 0; i < chunks.length; i += perLane) lanes.push(chunks.slice(i, i + perLane).map(({ from, to }) => ({ from, to })));
   return lanes;
+}
+
+/**
+ * The failure in words for the run's audit record: which activity, after how many attempts, and
+ * the error that ended it — not the bare "Activity task failed" of the failure's own message.
+ */
+function whyItFailed(err: unknown): string {
+  if (err instanceof ActivityFailure) {
+    const causes: string[] = [];
+    for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+      const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';
+      causes.push(`${type}${cause.message}`);
+    }
+    const error = causes.join(' <- ') || err.message;
+    return `activity ${err.activityType} failed (${err.retryState ?? 'no retry state'}): ${error}`;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

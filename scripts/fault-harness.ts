@@ -1,0 +1,189 @@
+/**
+ * The parts of the system as processes that faults can be done to: a PostgreSQL of its own that
+ * can be restarted on the same port, a Temporal dev server on a SQLite file that can be restarted
+ * with its history, and worker processes that can be stopped, killed and started again. Used by
+ * the fault tests and by `npm run soak`; everything listens on 127.0.0.1 only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Connection } from '@temporalio/client';
+import postgres from 'postgres';
+import { freePort, startPostgres, type RunningPostgres } from './postgres.js';
+import { endsWithThisProcess } from './children.js';
+import { temporalCliPath } from './toolchain.js';
+
+export interface RestartablePostgres {
+  url: string;
+  port: number;
+  /** Fast shutdown (every backend told to terminate), a pause, and a start on the same data and port. */
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Terminates the backends whose current query matches `pattern` (ILIKE); answers how many. */
+  terminateBackends(pattern: string): Promise<number>;
+}
+
+export async function restartablePostgres(dataDir: string, database: string): Promise<RestartablePostgres> {
+  const port = await freePort();
+  let server: RunningPostgres | null = await startPostgres({ dataDir, port, database });
+  const url = server.url;
+  const adminUrl = new URL(url);
+  adminUrl.pathname = '/postgres';
+  const harness: RestartablePostgres = {
+    url,
+    port,
+    async stop() {
+      await server?.stop();
+      server = null;
+    },
+    async start() {
+      server ??= await startPostgres({ dataDir, port, database });
+    },
+    async restart(downMs = 1_000) {
+      await harness.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await harness.start();
+    },
+    async terminateBackends(pattern) {
+      const admin = postgres(adminUrl.toString(), { max: 1, onnotice: () => {} });
+      try {
+        const rows = await admin`
+          select pg_terminate_backend(pid) as terminated from pg_stat_activity
+          where pid <> pg_backend_pid() and datname = ${database} and query ilike ${pattern} and state <> 'idle'`;
+        return rows.filter((row) => row.terminated).length;
+      } finally {
+        await admin.end({ timeout: 1 });
+      }
+    },
+  };
+  return harness;
+}
+
+export interface RestartableTemporal {
+  address: string;
+  namespace: string;
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A Temporal dev server keeping its history in `dataDir`/temporal.sqlite, so that a restart loses nothing. */
+export async function restartableTemporal(dataDir: string): Promise<RestartableTemporal> {
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const namespace = 'default';
+  let server: ChildProcess | null = null;
+  const start = async () => {
+    if (server) return;
+    const log = openSync(join(dataDir, 'temporal.log'), 'a');
+    const child = spawn(
+      temporalCliPath(),
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
+      { stdio: ['ignore', log, log] },
+    );
+    server = child;
+    endsWithThisProcess(child);
+    await waitForTemporal(address, namespace, child);
+  };
+  const stop = async () => {
+    const child = server;
+    if (!child) return;
+    server = null;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    address,
+    namespace,
+    start,
+    stop,
+    async restart(downMs = 1_000) {
+      await stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await start();
+    },
+  };
+}
+
+async function waitForTemporal(address: string, namespace: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address}: ${String(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** The last lines it wrote to standard error: why it failed, if it did. */
+  errorOutput(): string;
+  /** Whether it is still running; a worker must outlive every fault done to the database or Temporal. */
+  alive(): boolean;
+  /** SIGTERM: the worker finishes its tasks and exits. */
+  stop(): Promise<void>;
+  /** SIGKILL. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `entry` (a worker script that prints `ready` once it polls) with `env` added, and waits
+ * until it is ready. Its standard error is kept (the activity failures the faults cause are
+ * logged there), to show when it dies.
+ */
+export async function startWorkerProcess(entry: string, cwd: string, env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  endsWithThisProcess(child);
+  const errorLines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    errorLines.push(line);
+    if (errorLines.length > 200) errorLines.shift();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((ready, failed) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => line === 'ready' && ready());
+    child.once('exit', (code, signal) => failed(new Error(`the worker process exited (${code ?? signal}) before it was ready:\n${errorLines.join('\n')}`)));
+  });
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    errorOutput: () => errorLines.join('\n'),
+    alive,
+    async stop() {
+      if (alive()) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Polls `condition` every 50 ms until it holds, or fails after `timeoutMs`. */
+export async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
