@@ -1,4 +1,5 @@
-import { sql as drizzleSql } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/common';
+import { and, sql as drizzleSql, eq, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { publicityNotices, publicityObjections, recognitions } from '../db/recognition-schema.js';
 import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../policy/calendar.js';
@@ -20,8 +21,10 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   return {
     async saveCase({ view, events }) {
       await db.transaction(async (tx) => {
+        const trail = await withObjectionTexts(tx, view.caseId, events);
         const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
-        const written = await saveCaseProjection(tx, row, events, caseNotificationFacts(view));
+        const written = await saveCaseProjection(tx, row, trail, caseNotificationFacts(view));
+        await recordObjectionResolutions(tx, view.caseId, events);
         if (written) await projectPublicRecords(tx, view);
       });
     },
@@ -57,6 +60,68 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
   };
 }
 
+/** The error type of an objection the case numbered whose kept text is not there (or was numbered otherwise). */
+export const OBJECTION_NOT_KEPT_ERROR = 'ObjectionNotKept';
+
+/**
+ * Numbers the kept texts of the objections the case filed, and puts each text in its audit
+ * record: the trail is whole though the text never passed through the workflow. A text already
+ * numbered so (a retry) is numbered again alike; one missing or numbered otherwise is refused for good.
+ */
+async function withObjectionTexts(tx: CaseRecordsTransaction, caseId: string, events: CaseEvent[]): Promise<CaseEvent[]> {
+  const trail: CaseEvent[] = [];
+  for (const event of events) {
+    const submissionId = event.action === 'objection_filed' ? event.details['submissionId'] : undefined;
+    if (typeof submissionId !== 'string') {
+      trail.push(event);
+      continue;
+    }
+    const objectionNo = event.details['objectionNo'] as number;
+    const [kept] = await tx
+      .update(publicityObjections)
+      .set({ objectionNo, filedBy: event.actor.id, filedAt: new Date(event.at) })
+      .where(
+        and(
+          eq(publicityObjections.submissionId, submissionId),
+          eq(publicityObjections.caseId, caseId),
+          or(isNull(publicityObjections.objectionNo), eq(publicityObjections.objectionNo, objectionNo)),
+        ),
+      )
+      .returning({ reason: publicityObjections.reason });
+    if (!kept) {
+      throw ApplicationFailure.create({
+        type: OBJECTION_NOT_KEPT_ERROR,
+        message: `objection ${objectionNo}: no kept text ${submissionId} of this case waits for a number`,
+        nonRetryable: true,
+      });
+    }
+    trail.push({ ...event, reason: kept.reason });
+  }
+  return trail;
+}
+
+/** Each resolution on the objection's own row: who, when and why (the counted objections have no other place). */
+async function recordObjectionResolutions(tx: CaseRecordsTransaction, caseId: string, events: CaseEvent[]): Promise<void> {
+  for (const event of events) {
+    if (event.action !== 'objection_resolved') continue;
+    await tx
+      .update(publicityObjections)
+      .set({
+        resolution: event.details['upheld'] ? 'upheld' : 'dismissed',
+        resolutionReason: event.reason,
+        resolvedBy: event.actor.id,
+        resolvedAt: new Date(event.at),
+      })
+      .where(
+        and(
+          eq(publicityObjections.caseId, caseId),
+          eq(publicityObjections.objectionNo, event.details['objectionNo'] as number),
+          isNull(publicityObjections.resolution),
+        ),
+      );
+  }
+}
+
 /** The public faces of a case: its publicity notice with the objections, and the registry entry once recognised. */
 async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView): Promise<void> {
   const publicity = view.publicity;
@@ -81,6 +146,7 @@ async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView):
       filedAt: new Date(objection.filedAt),
       reason: objection.reason,
       resolution: objection.resolution,
+      resolutionReason: objection.resolutionReason,
       // Older objections did not keep who resolved them; the case's last decision was theirs when saved alone.
       resolvedBy: objection.resolution ? (objection.resolvedBy ?? view.lastDecision?.by.id ?? null) : null,
       resolvedAt: objection.resolution ? new Date(objection.resolvedAt ?? view.updatedAt) : null,
@@ -90,7 +156,7 @@ async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView):
       .values(row)
       .onConflictDoUpdate({
         target: [publicityObjections.caseId, publicityObjections.objectionNo],
-        set: { resolution: row.resolution, resolvedBy: row.resolvedBy, resolvedAt: row.resolvedAt },
+        set: { resolution: row.resolution, resolutionReason: row.resolutionReason, resolvedBy: row.resolvedBy, resolvedAt: row.resolvedAt },
         setWhere: drizzleSql`${publicityObjections.resolution} is null`,
       });
   }

@@ -7,6 +7,7 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { heartbeat } from '@temporalio/activity';
 import { holidayNotices } from '../db/schema.js';
 import { notificationContacts, notificationDeliveries, notifications } from '../db/notification-schema.js';
+import { departments } from '../db/recognition-schema.js';
 import type { Db } from '../db/client.js';
 import { buildCalendar } from '../policy/calendar.js';
 import {
@@ -32,8 +33,12 @@ export async function enqueueNotifications(
 ): Promise<void> {
   if (events.length === 0) return;
   const calendar = buildCalendar(await tx.select().from(holidayNotices).orderBy(asc(holidayNotices.year)));
+  const [recommender] = facts.recommendingDepartment
+    ? await tx.select({ name: departments.name }).from(departments).where(eq(departments.id, facts.recommendingDepartment))
+    : [];
+  const named = { ...facts, recommendingDepartmentName: recommender?.name ?? null };
   const rows = events.flatMap((event) =>
-    notificationsFor(event, facts, calendar).map((draft) => ({
+    notificationsFor(event, named, calendar).map((draft) => ({
       trailId,
       eventSeq: event.seq,
       recipientRole: draft.recipient.role,

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -10,10 +11,11 @@ import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
 import { installAuthentication } from './auth.js';
-import { answerUnreadableRequest, installErrorHandler } from './errors.js';
+import { HttpError, answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { SCHEMA_VALIDATOR_OPTIONS } from './schema-bounds.js';
 import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
+import { departmentRoutes } from './routes/departments.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
@@ -63,6 +65,11 @@ export async function buildApp(deps: AppDeps) {
   installErrorHandler(app);
   answerUnavailableInTime(app, deps.temporal);
   installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
+  // Limits are set per route (`config.rateLimit`), where the public can add to what others read.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, `请求过于频繁，请在${context.after}后重试。`, { field: 'rateLimit', retryAfter: context.after }),
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -79,6 +86,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(departmentRoutes(routeDeps));
   await app.register(recognitionRoutes(routeDeps));
   await app.register(worklistRoutes(routeDeps));
   await app.register(quotaRoutes(routeDeps));

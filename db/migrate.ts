@@ -4,12 +4,14 @@ import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type { HolidayNotice } from '../policy/calendar.js';
 import type { Database } from './client.js';
+import { departments } from './recognition-schema.js';
 import { holidayNotices } from './schema.js';
 import { supportMeasures } from './tiering-schema.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 const HOLIDAY_NOTICES_SEED = new URL('./seed/holiday-notices.json', import.meta.url);
 const SUPPORT_MEASURES_SEED = new URL('./seed/support-measures.json', import.meta.url);
+const DEPARTMENTS_SEED = new URL('./seed/departments.json', import.meta.url);
 /** Any constant shared by every process that migrates: API, worker and tests start together. */
 const MIGRATION_LOCK_KEY = 4_2024_0009;
 
@@ -24,6 +26,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await migrate(database.db, { migrationsFolder: MIGRATIONS_FOLDER });
     await seedHolidayNotices(database);
     await seedSupportMeasures(database);
+    await seedDepartments(database);
   } finally {
     await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     lock.release();
@@ -58,4 +61,13 @@ async function seedSupportMeasures(database: Database): Promise<void> {
         withoutApplication: sql`excluded.without_application`,
       },
     });
+}
+
+/**
+ * The city-level departments the plan names (C-REC, C-AID); a deployment adds its districts'
+ * departments. An ID once given keeps its meaning: a second start keeps what is there.
+ */
+async function seedDepartments(database: Database): Promise<void> {
+  const seeded = JSON.parse(await readFile(DEPARTMENTS_SEED, 'utf8')) as Array<typeof departments.$inferInsert>;
+  await database.db.insert(departments).values(seeded).onConflictDoNothing({ target: departments.id });
 }

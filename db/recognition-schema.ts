@@ -87,20 +87,56 @@ export const publicityNotices = pgTable(
   (t) => [index('publicity_notices_open_idx').on(t.status, t.objectionsUntil)],
 );
 
+/**
+ * Objections to a publicity notice, with their text: the case workflow only counts them, so that
+ * what the public writes never grows its history. The API keeps the text first (a submission,
+ * `objection_no` null), then the case numbers it and its audit writer fills in the number; a
+ * submission the case refuses is deleted. Objections kept in a case's state before are copied here.
+ */
 export const publicityObjections = pgTable(
   'publicity_objections',
   {
     id: serial('id').primaryKey(),
     caseId: text('case_id').notNull(),
-    objectionNo: integer('objection_no').notNull(),
+    /** Null while submitted and not yet numbered by the case. */
+    objectionNo: integer('objection_no'),
+    submissionId: text('submission_id'),
+    /** Who sent it, for the per-sender bound: the token's actor, or a hash of the network address. */
+    senderKey: text('sender_key'),
+    idempotencyKey: text('idempotency_key'),
     filedBy: text('filed_by').notNull(),
     filedAt: timestamp('filed_at', { withTimezone: true }).notNull(),
     reason: text('reason').notNull(),
     resolution: text('resolution'),
+    resolutionReason: text('resolution_reason'),
     resolvedBy: text('resolved_by'),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('publicity_objections_case_no_idx').on(t.caseId, t.objectionNo)],
+  (t) => [
+    uniqueIndex('publicity_objections_case_no_idx').on(t.caseId, t.objectionNo),
+    uniqueIndex('publicity_objections_submission_idx').on(t.submissionId),
+    uniqueIndex('publicity_objections_idempotency_idx').on(t.caseId, t.idempotencyKey),
+    index('publicity_objections_sender_idx').on(t.caseId, t.senderKey),
+  ],
+);
+
+/**
+ * The departments 相关部门 that recommend households (C-REC), give opinions when consulted
+ * (C-SELF) and answer X4 (C-EVAL): a department's token names its `id` here. A city-level
+ * department has no district; a district-level one acts for its district only.
+ */
+export const departments = pgTable(
+  'departments',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    level: text('level').notNull(),
+    districtCode: text('district_code'),
+  },
+  (t) => [
+    check('departments_level_check', sql`(${t.level} = 'city' and ${t.districtCode} is null) or (${t.level} = 'district' and ${t.districtCode} is not null)`),
+    index('departments_district_idx').on(t.districtCode),
+  ],
 );
 
 /**

@@ -79,8 +79,10 @@ export interface CaseNotificationFacts {
   districtCode: string | null;
   /** Who reviews the case: the city office for a city-level department recommendation (C-REC). */
   reviewingOffice: 'district' | 'city';
-  /** The department that recommended the household (C-REC), whose X4 the evaluation asks (C-EVAL). */
+  /** The department that recommended the household (C-REC), whose X4 the evaluation asks (C-EVAL): its registry ID. */
   recommendingDepartment: string | null;
+  /** Its name as people read it (the registry's), where known. */
+  recommendingDepartmentName?: string | null;
   /** Departments asked for an opinion that have not answered yet. */
   pendingDepartments: string[];
   /** What the office asked the household for, while a request is open. */
@@ -184,7 +186,7 @@ export function notificationsFor(event: NotifiableEvent, facts: CaseNotification
       if (!step) return [];
       switch (kindOfStep) {
         case 'consent':
-          return draft(household, 'consent_requested', step.step, '部门推荐待您确认', `${facts.recommendingDepartment ?? '相关部门'}推荐您参加“名特优新”认定，需事先征得经营者同意`, step.todo, dueOn);
+          return draft(household, 'consent_requested', step.step, '部门推荐待您确认', `${facts.recommendingDepartmentName ?? '相关部门'}推荐您参加“名特优新”认定，需事先征得经营者同意`, step.todo, dueOn);
         case 'review':
           return draft(office, 'review_due', step.step, '认定申请待审核', '认定申请待审核', step.todo, dueOn);
         case 'information':

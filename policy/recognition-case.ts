@@ -7,6 +7,7 @@
 import type { Actor, Role } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
+import { TIANJIN_DISTRICTS } from './districts.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibility.js';
 import type { RecognitionTermSettings } from './recognition-term.js';
 
@@ -78,7 +79,9 @@ export type CaseAction =
   | 'quota_place_returned'
   | 'deadline_set'
   | 'reminder_sent'
-  | 'deadline_escalated';
+  | 'deadline_escalated'
+  | 'record_failed'
+  | 'step_failed';
 
 /** What each waiting step is, and what happens when its due date passes unanswered. */
 export const DEADLINE_KINDS = ['consent', 'review', 'information', 'verification', 'opinions', 'publicity', 'quota', 'supplement'] as const;
@@ -209,6 +212,12 @@ export interface Opinion {
   at: string;
 }
 
+/**
+ * An objection kept in the case's state, as objections were before their text moved to the
+ * database; cases that had objections then still carry them. Objections filed since are counted
+ * in `objectionsFiled` and `unresolvedObjections` only: their text and resolution live in the
+ * database, so that neither the state nor the history grows with what the public writes.
+ */
 export interface PublicityObjection {
   objectionNo: number;
   reason: string;
@@ -248,6 +257,15 @@ export interface CaseState {
   opinions: Opinion[];
   publicity: { publishedOn: IsoDate; objectionsUntil: IsoDate | null; windowClosed: boolean } | null;
   objections: PublicityObjection[];
+  /** Objections filed in all (the ones in `objections` included); absent before objections were counted. */
+  objectionsFiled?: number;
+  /** The counted objections (not in `objections`) still to be resolved, by number. */
+  unresolvedObjections?: number[];
+  /**
+   * The last decision or step that could not be recorded for good (a data error): it did not
+   * happen, the audit trail says so, and the office sees it here until the next decision is recorded.
+   */
+  recordFailure?: RecordFailure | null;
   /** Set when the case is ready for a place under the quota and has not asked for one yet. */
   quotaRequest: { readyAt: string } | null;
   quotaWait: { readyAt: string; rank: number } | null;
@@ -304,9 +322,28 @@ export interface OpinionCommand {
 /** The operator's answer to a recommendation (C-REC), with the reason it gives, if any, kept in the audit record. */
 export type ConsentCommand = { actor: Actor; consent: boolean; reason?: string };
 
-export interface PublicityObjectionCommand {
-  actor: Actor;
-  reason: string;
+/**
+ * An objection during publicity. The API keeps its text in the database first and names it by
+ * `submissionId`; the workflow gives it its number. Histories recorded before that carry the
+ * text itself (`reason`), which new objections may no longer do.
+ */
+export type PublicityObjectionCommand = { actor: Actor; submissionId: string } | { actor: Actor; reason: string };
+
+/** C-SELF bounds what the public may add to one publicity notice (README: bounded cases). */
+export const MAX_OBJECTIONS_PER_CASE = 1000;
+/** Objections one sender (a token's actor, or else one network address) may file on one notice. */
+export const MAX_OBJECTIONS_PER_SENDER = 3;
+/** Characters of one objection's text. */
+export const MAX_OBJECTION_LENGTH = 4000;
+
+/** A decision or step whose records PostgreSQL refused for good (a data error). */
+export interface RecordFailure {
+  at: string;
+  /** The actions that were not recorded, so did not happen. */
+  actions: string[];
+  /** Who asked for them (the system for a step of the clock). */
+  by: string;
+  error: string;
 }
 
 /** Whose move the case waits for: what puts it on a role's worklist. */
@@ -346,8 +383,8 @@ export function waitingFor(status: CaseStatus): Role | null {
  * recommendation (C-REC), and where publicity waits for the office only while an objection is
  * unresolved: otherwise it waits for its window to close.
  */
-export function waitingForCase(state: Pick<CaseState, 'status' | 'recommendation' | 'objections'>): Role | null {
-  if (state.status === 'publicity' && state.objections.every((objection) => objection.resolution !== null)) return null;
+export function waitingForCase(state: Pick<CaseState, 'status' | 'recommendation' | 'objections' | 'unresolvedObjections'>): Role | null {
+  if (state.status === 'publicity' && objectionsAllResolved(state)) return null;
   const role = waitingFor(state.status);
   return role === 'district' && state.recommendation?.level === 'city' ? 'city' : role;
 }
@@ -620,8 +657,12 @@ export function validateReview(state: CaseState, command: ReviewCommand, today: 
       const stage = atStage(['publicity']);
       if (stage) return stage;
       const objection = state.objections.find((o) => o.objectionNo === command.objectionNo);
-      if (!objection) return violation(422, 'objectionNo', null, `no objection ${command.objectionNo} on this case`);
-      if (objection.resolution) return violation(409, 'objectionNo', null, `objection ${command.objectionNo} is already ${objection.resolution}`);
+      const counted = objection === undefined && command.objectionNo >= 1 && command.objectionNo <= objectionsFiled(state);
+      if (!objection && !counted) return violation(422, 'objectionNo', 'C-SELF', `no objection ${command.objectionNo} on this case`);
+      if (objection?.resolution) return violation(409, 'objectionNo', 'C-SELF', `objection ${command.objectionNo} is already ${objection.resolution}`);
+      if (counted && !(state.unresolvedObjections ?? []).includes(command.objectionNo)) {
+        return violation(409, 'objectionNo', 'C-SELF', `objection ${command.objectionNo} is already resolved`);
+      }
       return isBlank(command.reason) ? violation(422, 'reason', null, 'say why the objection is upheld or dismissed') : null;
     }
     default:
@@ -704,7 +745,11 @@ export function applyReview(state: CaseState, command: ReviewCommand, at: string
         command.upheld ? 'rejected' : 'publicity',
         command.reason,
         {
-          patch: { objections, ...(command.upheld ? { deadline: null } : {}) },
+          patch: {
+            objections,
+            ...(state.unresolvedObjections ? { unresolvedObjections: state.unresolvedObjections.filter((no) => no !== command.objectionNo) } : {}),
+            ...(command.upheld ? { deadline: null } : {}),
+          },
           clauses: [clause],
           details: { objectionNo: command.objectionNo, upheld: command.upheld },
         },
@@ -752,6 +797,10 @@ export function validateOpinion(state: CaseState, command: OpinionCommand): Rule
   if (command.actor.role !== 'department' || !department || !state.consultedDepartments.includes(department)) {
     return violation(403, 'actor', 'C-SELF', `only the consulted departments (${state.consultedDepartments.join(', ') || 'none'}) give opinions`);
   }
+  // Identities, not names: a district department answers for its own district's cases only.
+  if (command.actor.districtCode !== undefined && command.actor.districtCode !== state.districtCode) {
+    return violation(403, 'actor', 'C-SELF', `a department of district ${command.actor.districtCode} gives no opinion on a case of district ${state.districtCode}`);
+  }
   if (state.status !== 'soliciting_opinions') {
     return violation(409, 'opinion', null, `the case is ${state.status}, not soliciting opinions`);
   }
@@ -773,7 +822,17 @@ export function applyOpinion(state: CaseState, command: OpinionCommand, at: stri
   return everyoneAnswered ? [given, ...closeOpinions(given.state, at)] : [given];
 }
 
-/** Anyone may object while the publicity notice is up (main text §3(2)). */
+/** Objections filed on the case so far, kept in the state or counted. */
+export function objectionsFiled(state: Pick<CaseState, 'objections' | 'objectionsFiled'>): number {
+  return state.objectionsFiled ?? state.objections.length;
+}
+
+/** Whether every objection filed is resolved, those kept in the state and those counted. */
+export function objectionsAllResolved(state: Pick<CaseState, 'objections' | 'unresolvedObjections'>): boolean {
+  return state.objections.every((o) => o.resolution !== null) && (state.unresolvedObjections ?? []).length === 0;
+}
+
+/** Anyone may object while the publicity notice is up (main text §3(2)), up to the case's bound. */
 export function validatePublicityObjection(state: CaseState, command: PublicityObjectionCommand, today: IsoDate): RuleViolation | null {
   if (state.status !== 'publicity' || !state.publicity || state.publicity.windowClosed) {
     return violation(409, 'caseId', 'C-SELF', 'the case is not under publicity: objections are taken only while its notice is up');
@@ -781,17 +840,38 @@ export function validatePublicityObjection(state: CaseState, command: PublicityO
   if (state.publicity.objectionsUntil && today > state.publicity.objectionsUntil) {
     return violation(409, 'caseId', 'C-SELF', `the objection window closed on ${state.publicity.objectionsUntil}`);
   }
-  return isBlank(command.reason) ? violation(422, 'reason', 'C-SELF', 'an objection must say what is wrong') : null;
+  if (!('submissionId' in command)) {
+    return violation(422, 'reason', 'C-SELF', 'an objection is filed with its text kept in the database (submissionId), not in the case');
+  }
+  if (isBlank(command.submissionId)) return violation(422, 'submissionId', 'C-SELF', 'name the kept objection text');
+  if (objectionsFiled(state) >= MAX_OBJECTIONS_PER_CASE) {
+    return violation(
+      409,
+      'caseId',
+      'C-SELF',
+      `本公示已收到${MAX_OBJECTIONS_PER_CASE}件异议，达到上限，不再受理新的异议；如有新的情况，请直接向${TIANJIN_DISTRICTS[state.districtCode] ?? '所在区'}市场监管局反映。`,
+    );
+  }
+  return null;
 }
 
 export function applyPublicityObjection(state: CaseState, command: PublicityObjectionCommand, at: string): Transition {
-  const objectionNo = state.objections.length + 1;
+  const objectionNo = objectionsFiled(state) + 1;
+  if ('submissionId' in command) {
+    // The text stays in the database: the event names it, and the audit writer copies it into the trail.
+    return transition(state, at, command.actor, 'objection_filed', 'publicity', null, {
+      patch: { objectionsFiled: objectionNo, unresolvedObjections: [...(state.unresolvedObjections ?? []), objectionNo] },
+      clauses: ['C-SELF'],
+      details: { objectionNo, submissionId: command.submissionId },
+    });
+  }
   return transition(state, at, command.actor, 'objection_filed', 'publicity', command.reason, {
     patch: {
       objections: [
         ...state.objections,
         { objectionNo, reason: command.reason, filedBy: command.actor.id, filedAt: at, resolution: null, resolutionReason: null },
       ],
+      ...(state.objectionsFiled === undefined ? {} : { objectionsFiled: objectionNo }),
     },
     clauses: ['C-SELF'],
     details: { objectionNo },
@@ -975,7 +1055,10 @@ function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Tra
       const closed = transition(state, at, SYSTEM_ACTOR, 'publicity_closed', 'publicity', null, {
         patch: { publicity: state.publicity && { ...state.publicity, windowClosed: true } },
         clauses: ['C-SELF'],
-        details: { objections: state.objections.length, unresolved: state.objections.filter((o) => !o.resolution).length },
+        details: {
+          objections: objectionsFiled(state),
+          unresolved: state.objections.filter((o) => !o.resolution).length + (state.unresolvedObjections ?? []).length,
+        },
       });
       return [closed, ...readyForQuota(closed.state, at)];
     }
@@ -1023,7 +1106,8 @@ function startPublicity(state: CaseState, at: string): Transition {
 
 /** After publicity, with every objection resolved and none upheld, the case asks for a place (C-QUOTA). */
 function readyForQuota(state: CaseState, at: string): Transition[] {
-  const ready = state.status === 'publicity' && state.publicity?.windowClosed && state.objections.every((o) => o.resolution === 'dismissed');
+  const ready =
+    state.status === 'publicity' && state.publicity?.windowClosed && objectionsAllResolved(state) && state.objections.every((o) => o.resolution === 'dismissed');
   if (!ready) return [];
   const doneBy = recognitionWindowClosesOn(state.year, state.settings);
   if (state.settings.recognitionsDoneBy !== undefined && cstDate(at) > doneBy) {
@@ -1044,6 +1128,54 @@ function readyForQuota(state: CaseState, at: string): Transition[] {
   ];
 }
 
+/**
+ * What PostgreSQL refused for good (a data error, such as a NUL character in a text) did not
+ * happen: the case goes on from its last recorded state, and this event says what was refused,
+ * asked by whom, and why, for the office to see (the clauses are those of the refused steps).
+ */
+export function applyRecordFailure(recorded: CaseState, refused: CaseEvent[], error: string, at: string): Transition {
+  const actions = refused.map((e) => e.action);
+  const person = refused.find((e) => e.actor.role !== 'system')?.actor ?? SYSTEM_ACTOR;
+  const failure: RecordFailure = { at, actions, by: person.id, error };
+  const clauses = [...new Set(refused.flatMap((e) => e.clauses))];
+  return transition(
+    recorded,
+    at,
+    SYSTEM_ACTOR,
+    'record_failed',
+    recorded.status,
+    `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。案件保持原状态，可继续办理；请核对提交的内容后重新办理。`,
+    { patch: { recordFailure: failure }, clauses, details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error } },
+  );
+}
+
+/**
+ * A step of the case's own (counting a due date, taking a place) whose activity failed for good:
+ * recorded for the office to see, and dropped, so that the case still takes decisions. A refused
+ * place is asked for again with the weekly retry of a waiting case (C-QUOTA); a due date not
+ * counted leaves the step without one until the next decision sets another.
+ */
+export function applyStepFailure(state: CaseState, step: 'resolveDeadline' | 'takeQuotaPlace', error: string, at: string): Transition {
+  const quota = step === 'takeQuotaPlace';
+  const patch: Partial<CaseState> = quota
+    ? { quotaRequest: null, quotaWait: state.quotaWait ?? (state.quotaRequest && { readyAt: state.quotaRequest.readyAt, rank: 0 }) }
+    : { deadlineRequest: null };
+  const what = quota ? '申请认定名额' : '计算办理期限';
+  return transition(
+    state,
+    at,
+    SYSTEM_ACTOR,
+    'step_failed',
+    state.status,
+    `系统未能${what}（${error}）。${quota ? '案件继续候补，每周自动重试；' : '该步骤暂无截止日期；'}请市场监管部门核查后继续办理。`,
+    {
+      patch: { ...patch, recordFailure: { at, actions: [step], by: SYSTEM_ACTOR.id, error } },
+      clauses: quota ? ['C-QUOTA'] : [],
+      details: { step, error, notify: waitingForCase(state) ?? 'district' },
+    },
+  );
+}
+
 function transition(
   state: CaseState,
   at: string,
@@ -1054,7 +1186,8 @@ function transition(
   change: { patch: Partial<CaseState>; clauses: string[]; details?: Record<string, unknown> },
 ): Transition {
   const seq = state.seq + 1;
-  const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason } } : {};
+  // A decision recorded after one that could not be shows the office that the case moves again.
+  const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason }, ...(state.recordFailure ? { recordFailure: null } : {}) } : {};
   return {
     // A closed case waits for nothing: no deadline or request for a place stays pending on it.
     state: {

@@ -13,7 +13,7 @@ import type { Actor } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, isValidIsoDate, startOfCstDay, cstDateOf, yearOf, type IsoDate } from './dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, type EligibilityResult } from './eligibility.js';
-import type { CaseAction, CaseState, CaseStatus, Category, Deadline, DeadlineRequest, RuleViolation } from './recognition-case.js';
+import type { CaseAction, CaseState, CaseStatus, Category, Deadline, DeadlineRequest, RecordFailure, RuleViolation } from './recognition-case.js';
 import type { Tier } from './tiering.js';
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;
@@ -87,7 +87,8 @@ export type TermAction =
   | 'expired'
   | 'revoked'
   | 'transferred_out'
-  | 'quota_place_released';
+  | 'quota_place_released'
+  | 'record_failed';
 
 export interface TierStanding {
   tier: Tier;
@@ -219,6 +220,8 @@ export interface RecognitionTerm {
   placeRelease: { reason: string } | null;
   updatedAt: string;
   lastDecision: TermDecisionRecord | null;
+  /** As in the application (policy/recognition-case.ts): the last decision PostgreSQL refused for good, until the next is recorded. */
+  recordFailure?: RecordFailure | null;
   /** Sequence number of the last audit event, continuing the application's; the projection's version. */
   seq: number;
 }
@@ -1317,6 +1320,25 @@ function close(
   });
 }
 
+/** What PostgreSQL refused for good did not happen: the recognition goes on from its last recorded state (applyRecordFailure). */
+export function applyTermRecordFailure(recorded: RecognitionTerm, refused: TermEvent[], error: string, at: string): TermTransition {
+  const actions = refused.map((e) => e.action);
+  const person = refused.find((e) => e.actor.role !== 'system')?.actor ?? SYSTEM_ACTOR;
+  return termTransition(
+    recorded,
+    at,
+    SYSTEM_ACTOR,
+    'record_failed',
+    recorded.status,
+    `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。认定保持原状态，可继续办理；请核对提交的内容后重新办理。`,
+    {
+      patch: { recordFailure: { at, actions, by: person.id, error } },
+      clauses: [...new Set(refused.flatMap((e) => e.clauses))],
+      details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error },
+    },
+  );
+}
+
 function termTransition(
   term: RecognitionTerm,
   at: string,
@@ -1327,7 +1349,7 @@ function termTransition(
   change: { patch: Partial<RecognitionTerm>; clauses: string[]; details?: Record<string, unknown> },
 ): TermTransition {
   const seq = term.seq + 1;
-  const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason } } : {};
+  const decided = actor.role !== 'system' ? { lastDecision: { action, by: actor, at, reason }, ...(term.recordFailure ? { recordFailure: null } : {}) } : {};
   return {
     state: { ...term, ...change.patch, ...decided, status: toStatus, seq, updatedAt: at },
     event: { seq, at, actor, action, fromStatus: term.status, toStatus, reason, clauses: change.clauses, details: change.details ?? {} },

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { departments } from '../db/recognition-schema.js';
 import { households } from '../db/schema.js';
 import { annualReports, creditEvents, ipRights, socialInsurance, taxRecords, tieringRuns } from '../db/tiering-schema.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
@@ -28,6 +29,15 @@ export const DEMO_HOUSEHOLDS = [
 
 const [pancakes, clayFigures, seafoodLive, farmStay, cornerShop] = DEMO_HOUSEHOLDS;
 
+/** District departments of the demo districts, beside the city-level ones the registry is seeded with. */
+export const DEMO_DEPARTMENTS = [
+  { id: '120101-commerce', name: '和平区商务局', level: 'district', districtCode: '120101' },
+  { id: '120104-culture-tourism', name: '南开区文化和旅游局', level: 'district', districtCode: '120104' },
+  { id: '120104-commerce', name: '南开区商务局', level: 'district', districtCode: '120104' },
+  { id: '120116-commerce', name: '滨海新区商务局', level: 'district', districtCode: '120116' },
+  { id: '120119-agriculture', name: '蓟州区农业农村委', level: 'district', districtCode: '120119' },
+] as const;
+
 /**
  * Loads the demo households with the facts that tier them, one of each kind: growth (revenue,
  * T-G1), development (a trademark in use, T-D4; high revenue, T-D1), survival, and one on the
@@ -39,6 +49,7 @@ export async function seedDemoData(database: Database, today: IsoDate): Promise<
   // Last year's report is filed in this year, and never after today.
   const filedOn = [`${year}-03-31`, today].sort()[0]!;
   const { db } = database;
+  await db.insert(departments).values([...DEMO_DEPARTMENTS]).onConflictDoNothing({ target: departments.id });
   await db
     .insert(households)
     .values(DEMO_HOUSEHOLDS.map((h) => ({ ...h, status: 'active', seasonal: h === farmStay })))

@@ -20,7 +20,7 @@ import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
 import { DEV_AUTH_SECRET, loadConfig } from './config.js';
-import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
+import { DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
 
@@ -140,6 +140,7 @@ function printWelcome(temporalAddress: string): void {
     ['HOUSEHOLD_TOKEN', `household ${household.uscc}`, issueToken(config.authSecret, { id: household.uscc, role: 'household', uscc: household.uscc }, expires)],
     ['DISTRICT_TOKEN', `district office ${household.districtCode}`, issueToken(config.authSecret, { id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode }, expires)],
     ['CITY_TOKEN', 'city office', issueToken(config.authSecret, { id: 'city-supervisor', role: 'city' }, expires)],
+    ['DEPARTMENT_TOKEN', `department ${DEMO_DEPARTMENTS[1].name} (${DEMO_DEPARTMENTS[1].id}), to consult`, issueToken(config.authSecret, { id: 'culture-officer-120104', role: 'department', department: DEMO_DEPARTMENTS[1].id, districtCode: DEMO_DEPARTMENTS[1].districtCode }, expires)],
   ];
   const lines = [
     '',

@@ -13,8 +13,9 @@ const USAGE = `usage: npm run token -- --role <role> [claims] [--id <id>] [--hou
   --role household  --uscc <USCC>              a household, acting for itself
   --role district   --district <code>          a district office of Tianjin (120101…120119)
   --role city                                  the city office
-  --role department --department <name> [--district <code>]
-                                               a recommending or consulted department (with a district: a district department)
+  --role department --department <id> [--district <code>]
+                                               a recommending or consulted department by its registry ID (GET /departments);
+                                               a district department with its district's code
   --role public                                a named member of the public`;
 
 /** Roles a token may carry: the system role is the workflows' own. */

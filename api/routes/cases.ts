@@ -4,8 +4,9 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
@@ -18,23 +19,28 @@ import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf, type IsoDate } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
+import { validateConsultedDepartments } from '../../policy/departments.js';
 import { checkEligibility, type ApplicationRoute, type EligibilityResult } from '../../policy/eligibility.js';
 import {
   CATEGORIES,
   CATEGORY_CRITERIA,
   DEADLINE_KINDS,
   DEPARTMENT_RECOMMENDATION_CRITERIA,
+  MAX_OBJECTIONS_PER_SENDER,
+  MAX_OBJECTION_LENGTH,
   isClosed,
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
   type ApplicationInput,
   type Category,
+  type PublicityObjection,
   type ReviewCommand,
   type RuleViolation,
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
+  DECISION_NOT_RECORDED_ERROR,
   DECISION_TOO_LATE_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
@@ -57,7 +63,8 @@ import { HttpError, errorResponseSchema } from '../errors.js';
 import { isTemporalUnavailable } from '../unavailable.js';
 import { contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
-import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -214,6 +221,17 @@ const caseViewSchema = {
         },
       },
     },
+    objectionsFiled: { type: 'integer', description: 'objections filed on the notice in all (C-SELF: at most 1000)' },
+    recordFailure: {
+      type: ['object', 'null'],
+      description: 'the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it',
+      properties: {
+        at: { type: 'string' },
+        actions: { type: 'array', items: { type: 'string' } },
+        by: { type: 'string' },
+        error: { type: 'string' },
+      },
+    },
     quotaWait: { type: ['object', 'null'], properties: { readyAt: { type: 'string' }, rank: { type: 'integer' } } },
     recognition: {
       type: ['object', 'null'],
@@ -301,6 +319,10 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const runUpdate = updateRunner(deps);
   const readCase = caseReader(deps);
 
+  /** The case as `actor` may read it, on request or after a decision (decisions answer only their outcome). */
+  const caseViewFor = async (actor: Actor, view: LiveCaseView): Promise<LiveCaseView> =>
+    withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
+
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
     if (!household) throw new HttpError(422, `no household ${uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
@@ -372,25 +394,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     }
     if (!isWorkingDay(calendar, dueOn).working) {
       throw new HttpError(422, `informationDueOn ${dueOn} 不是工作日：请改选一个工作日`, { field: 'informationDueOn' });
-    }
-  };
-
-  /**
-   * An Idempotency-Key answers the objection first filed under it; sent again with another
-   * reason or by another sender, it is a client's mistake that would otherwise silently drop the
-   * new objection: 422, so that the client sends it under a key of its own. The objection is
-   * saved before the update answers, so its record is there to compare.
-   */
-  const assertSameObjection = async (caseId: string, objectionNo: number, actor: Actor, reason: string): Promise<void> => {
-    const [first] = await database.db
-      .select({ filedBy: publicityObjections.filedBy, reason: publicityObjections.reason })
-      .from(publicityObjections)
-      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.objectionNo, objectionNo)));
-    if (first && (first.filedBy !== actor.id || first.reason !== reason)) {
-      throw new HttpError(422, `Idempotency-Key 已用于第 ${objectionNo} 号异议（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
-        field: 'idempotency-key',
-        clause: 'C-SELF',
-      });
     }
   };
 
@@ -583,9 +586,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const uscc = validateUscc(body.uscc);
         if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
-        if (!actor.department) {
-          throw new HttpError(403, 'C-REC: the token names no department', { field: 'actor', clause: 'C-REC' });
-        }
+        const department = await assertRegisteredDepartment(database, actor, 'C-REC');
         const invalid = validateRecommendation(body);
         if (invalid) throw HttpError.fromViolation(invalid);
 
@@ -602,7 +603,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const caseId = recognitionCaseId(body.uscc, year);
         await startCase(caseId, {
           route: 'department',
-          recommendation: { department: actor.department, level: actor.districtCode === undefined ? 'city' : 'district', reason: body.reason },
+          recommendation: { department: department.id, level: department.level, reason: body.reason },
           uscc: body.uscc,
           year,
           category: body.category,
@@ -647,7 +648,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, consentUpdate, command, request, 'C-REC');
+        await runUpdate(handle, consentUpdate, command, request, 'C-REC');
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -671,7 +673,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { view, source } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
         reply.header(VIEW_SOURCE_HEADER, source);
-        return withObjectorsWithheld(actor, view);
+        return caseViewFor(actor, view);
       },
     );
 
@@ -760,7 +762,18 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
+        if (command.decision === 'verified' && command.departments.length > 0) {
+          const { view } = await readCase(request.params.caseId);
+          // Who may not review learns that from the case (403) before anything about the departments named.
+          const mayReview = actor.role === 'city' || actor.districtCode === view.districtCode;
+          if (mayReview) {
+            const ids = command.departments.map((id) => id.trim());
+            const refusal = validateConsultedDepartments(ids, await registeredDepartments(database, ids), view.districtCode);
+            if (refusal) throw HttpError.fromViolation(refusal);
+          }
+        }
+        await runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -788,7 +801,8 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
+        await runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
@@ -811,21 +825,25 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
+        await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
+        await runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
+        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: PublicityObjectionBody }>(
       '/publicity/:caseId/objections',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: OBJECTION_RATE_LIMIT },
         schema: {
           summary: 'Anyone objects to a recognition while its publicity notice is up',
           description:
             'No token needed; with one, the objection records who filed it. Every objection must be resolved before recognition. ' +
-            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same.',
+            'A client that may send the same objection twice (a retry after a lost answer) sends an Idempotency-Key: the same key files it once and answers the same; the same key with another text or from another sender answers 422. ' +
+            `Bounded (C-SELF): at most ${MAX_OBJECTIONS_PER_SENDER} objections per sender (the token's actor, or else the network address) and notice, and 1000 per notice (409 beyond); ` +
+            'at most 10 requests a minute from one address (429).',
           security: [],
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
@@ -833,25 +851,143 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             type: 'object',
             required: ['reason'],
             additionalProperties: false,
-            properties: { reason: textSchema(4000, { nonBlank: true }) },
+            properties: { reason: textSchema(MAX_OBJECTION_LENGTH, { nonBlank: true }) },
           },
           response: {
             201: { type: 'object', properties: { caseId: { type: 'string' }, objectionNo: { type: 'integer' } } },
             ...errors,
+            429: errorResponseSchema,
           },
         },
       },
       async (request, reply) => {
         const actor = request.actor ?? ANONYMOUS_OBJECTOR;
-        const handle = handleFor(request.params.caseId);
-        const filed = await runUpdate(handle, publicityObjectionUpdate, { actor, reason: request.body.reason }, request, 'C-SELF');
-        if (typeof request.headers['idempotency-key'] === 'string') {
-          await assertSameObjection(request.params.caseId, filed.objectionNo, actor, request.body.reason);
+        const { caseId } = request.params;
+        const reason = request.body.reason;
+        const key = request.headers['idempotency-key'];
+        const submission = await keepObjectionText(database, {
+          caseId,
+          actor,
+          senderKey: senderOf(request.actor, request.ip),
+          idempotencyKey: typeof key === 'string' ? key : null,
+          reason,
+          at: new Date(deps.now()),
+        });
+        if (submission.objectionNo !== null) return reply.status(201).send({ caseId, objectionNo: submission.objectionNo });
+        const handle = handleFor(caseId);
+        try {
+          const filed = await runUpdate(handle, publicityObjectionUpdate, { actor, submissionId: submission.submissionId }, request, 'C-SELF');
+          return reply.status(201).send({ caseId, objectionNo: filed.objectionNo });
+        } catch (err) {
+          // Refused by the case, or never taken (no such case, no worker in time): its text is not an
+          // objection and is not kept. One the case took but has not answered yet stays, to be numbered.
+          const taken = err instanceof DecisionNotAnsweredError && err.details['applied'] === true;
+          if (err instanceof HttpError && !taken) await dropUnfiledSubmission(database, submission.submissionId);
+          throw err;
         }
-        return reply.status(201).send({ caseId: filed.case.caseId, objectionNo: filed.objectionNo });
       },
     );
   };
+}
+
+/**
+ * Who sends an objection, for the per-sender bound (C-SELF): the token's actor, or else the
+ * network address, kept only as a hash (the objector stays anonymous to the applicant).
+ */
+function senderOf(actor: Actor | null, ip: string): string {
+  return actor ? `actor:${actor.id}` : `address:${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Keeps an objection's text before the case numbers it, so that the text never passes through
+ * the workflow. At most MAX_OBJECTIONS_PER_SENDER per sender and case (under a lock on the pair,
+ * so concurrent requests cannot pass it together). An Idempotency-Key names one objection of one
+ * sender: the same key again with the same text answers that objection, with another text or from
+ * another sender 422.
+ */
+async function keepObjectionText(
+  database: Database,
+  objection: { caseId: string; actor: Actor; senderKey: string; idempotencyKey: string | null; reason: string; at: Date },
+): Promise<{ submissionId: string; objectionNo: number | null }> {
+  const { caseId, senderKey, idempotencyKey } = objection;
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${caseId}), hashtext(${senderKey}))`);
+    if (idempotencyKey !== null) {
+      const [earlier] = await tx
+        .select()
+        .from(publicityObjections)
+        .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.idempotencyKey, idempotencyKey)));
+      if (earlier) {
+        // Sent again with another reason or by another sender: a client's mistake that would otherwise
+        // silently drop the new objection, so that the client sends it under a key of its own.
+        if (earlier.senderKey !== senderKey || earlier.reason !== objection.reason) {
+          const which = earlier.objectionNo === null ? '另一件异议' : `第 ${earlier.objectionNo} 号异议`;
+          throw new HttpError(422, `Idempotency-Key 已用于${which}（异议内容或提出人不同）：提出新的异议请使用新的 Idempotency-Key`, {
+            field: 'idempotency-key',
+            clause: 'C-SELF',
+          });
+        }
+        return { submissionId: earlier.submissionId!, objectionNo: earlier.objectionNo };
+      }
+    }
+    const [sent] = await tx
+      .select({ n: count() })
+      .from(publicityObjections)
+      .where(and(eq(publicityObjections.caseId, caseId), eq(publicityObjections.senderKey, senderKey)));
+    if ((sent?.n ?? 0) >= MAX_OBJECTIONS_PER_SENDER) {
+      throw new HttpError(409, `C-SELF: 同一提交人对同一公示最多提出${MAX_OBJECTIONS_PER_SENDER}件异议；补充意见请写入已提出的异议或直接向区市场监管局反映。`, {
+        field: 'caseId',
+        clause: 'C-SELF',
+        limit: MAX_OBJECTIONS_PER_SENDER,
+      });
+    }
+    const submissionId = randomUUID();
+    await tx.insert(publicityObjections).values({
+      caseId,
+      submissionId,
+      senderKey,
+      idempotencyKey,
+      filedBy: objection.actor.id,
+      filedAt: objection.at,
+      reason: objection.reason,
+    });
+    return { submissionId, objectionNo: null };
+  });
+}
+
+async function dropUnfiledSubmission(database: Database, submissionId: string): Promise<void> {
+  await database.db
+    .delete(publicityObjections)
+    .where(and(eq(publicityObjections.submissionId, submissionId), isNull(publicityObjections.objectionNo)));
+}
+
+/**
+ * A case's view as its readers see it: the live state from its workflow, with the objections
+ * filed on its notice from the database (the workflow only counts them), objectors withheld
+ * from those who may not know them.
+ */
+async function caseViewWithObjections(database: Database, view: LiveCaseView): Promise<LiveCaseView> {
+  if (isRecognitionView(view)) return view;
+  const kept = new Set(view.objections.map((o) => o.objectionNo));
+  const rows = await database.db
+    .select()
+    .from(publicityObjections)
+    .where(and(eq(publicityObjections.caseId, view.caseId), isNotNull(publicityObjections.objectionNo)))
+    .orderBy(asc(publicityObjections.objectionNo));
+  const counted: PublicityObjection[] = rows
+    .filter((row) => !kept.has(row.objectionNo!))
+    .map((row) => ({
+      objectionNo: row.objectionNo!,
+      reason: row.reason,
+      filedBy: row.filedBy,
+      filedAt: row.filedAt.toISOString(),
+      resolution: row.resolution as PublicityObjection['resolution'],
+      resolutionReason: row.resolutionReason,
+      ...(row.resolvedBy ? { resolvedBy: row.resolvedBy } : {}),
+      ...(row.resolvedAt ? { resolvedAt: row.resolvedAt.toISOString() } : {}),
+    }));
+  const objections = [...view.objections, ...counted].sort((a, b) => a.objectionNo - b.objectionNo);
+  return { ...view, objections };
 }
 
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
@@ -953,6 +1089,9 @@ function knowsObjectors(actor: Actor): boolean {
   return actor.role === 'district' || actor.role === 'city';
 }
 
+/** Requests per address on the public objection route: enough for a person, not for a flood. */
+const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
+
 /** Who files an objection without a token. */
 const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
 
@@ -1009,6 +1148,9 @@ export function updateRunner(deps: RouteDeps) {
             applied: false,
             retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS,
           });
+        }
+        if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
+          throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body', clause: await clauseOf() });
         }
         const { view } = await readCase(handle.workflowId);
         throw new HttpError(409, `the case is ${view.status} and takes no such decision in this phase`, { field: 'caseId', clause: await clauseOf(view), status: view.status });

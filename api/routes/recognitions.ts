@@ -24,13 +24,16 @@ import {
   annualReportUpdate,
   cancellationUpdate,
   evaluationFindingUpdate,
+  liveCaseViewQuery,
   operatorChangeUpdate,
   recognitionCaseId,
   revocationUpdate,
   spotCheckUpdate,
   supplementUpdate,
   transferOutUpdate,
+  type LiveCaseView,
   type RecognitionCaseInput,
+  type TermDecisionAnswer,
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -39,7 +42,8 @@ import { idempotencyKeyHeaders } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
-import { caseIdParams, updateRunner } from './cases.js';
+import { caseIdParams, caseReader, updateRunner } from './cases.js';
+import { assertRegisteredDepartment } from './departments.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 const updated = { 200: recognitionViewSchema, ...errors } as const;
@@ -98,6 +102,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
   const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
   const runUpdate = updateRunner(deps);
+  const readCase = caseReader(deps);
+  /**
+   * The recognition as the decision left it, for the answer: the view of the run that took it (an
+   * extension continues the case as new at once); decisions of runs from before small answers
+   * named no run, and the case is read as any reader reads it.
+   */
+  const viewAfter = async (caseId: string, answer: TermDecisionAnswer): Promise<LiveCaseView> =>
+    answer.runId ? temporal.workflow.getHandle(caseId, answer.runId).query(liveCaseViewQuery) : (await readCase(caseId)).view;
 
   /** A reported operator must be the one the registry (registrations feed) shows: the change is registered first. */
   const assertRegisteredOperator = async (caseId: string, actor: Actor, newOperatorId: string): Promise<void> => {
@@ -148,7 +160,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, spotCheckUpdate, command, request, 'C-FILE');
+        return viewAfter(handle.workflowId, await runUpdate(handle, spotCheckUpdate, command, request, 'C-FILE'));
       },
     );
 
@@ -173,7 +185,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, supplementUpdate, command, request, 'C-FILE');
+        return viewAfter(handle.workflowId, await runUpdate(handle, supplementUpdate, command, request, 'C-FILE'));
       },
     );
 
@@ -208,7 +220,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, annualReportUpdate, { actor, ...body }, request, 'C-ANNUAL');
+        return viewAfter(handle.workflowId, await runUpdate(handle, annualReportUpdate, { actor, ...body }, request, 'C-ANNUAL'));
       },
     );
 
@@ -243,7 +255,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, annualReportDecisionUpdate, command, request, 'C-ANNUAL');
+        return viewAfter(handle.workflowId, await runUpdate(handle, annualReportDecisionUpdate, command, request, 'C-ANNUAL'));
       },
     );
 
@@ -269,7 +281,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, operatorChangeUpdate, command, request, 'C-ANNUAL');
+        return viewAfter(handle.workflowId, await runUpdate(handle, operatorChangeUpdate, command, request, 'C-ANNUAL'));
       },
     );
 
@@ -288,7 +300,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, cancellationUpdate, { actor, reason: request.body.reason }, request, 'C-ANNUAL');
+        return viewAfter(handle.workflowId, await runUpdate(handle, cancellationUpdate, { actor, reason: request.body.reason }, request, 'C-ANNUAL'));
       },
     );
 
@@ -313,9 +325,11 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
+        // X4 is the recommending department's by identity (C-EVAL): its token must speak for a registered department.
+        if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, evaluationFindingUpdate, command, request, 'C-EVAL');
+        return viewAfter(handle.workflowId, await runUpdate(handle, evaluationFindingUpdate, command, request, 'C-EVAL'));
       },
     );
 
@@ -341,7 +355,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, revocationUpdate, command, request, 'C-REVOKE');
+        return viewAfter(handle.workflowId, await runUpdate(handle, revocationUpdate, command, request, 'C-REVOKE'));
       },
     );
 
@@ -368,7 +382,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
         const handle = handleFor(request.params.caseId);
-        return runUpdate(handle, transferOutUpdate, command, request, 'C-XREGION');
+        return viewAfter(handle.workflowId, await runUpdate(handle, transferOutUpdate, command, request, 'C-XREGION'));
       },
     );
 

@@ -168,6 +168,7 @@ describe('routes that need no token', () => {
     ['GET', '/public/recognitions', '/public/recognitions'],
     ['GET', '/public/publicity', '/public/publicity'],
     ['GET', '/support-measures', '/support-measures'],
+    ['GET', '/departments', '/departments'],
     ['GET', '/health', '/health'],
     ['POST', '/publicity/{caseId}/objections', '/publicity/some-case/objections'],
   ] as const;

@@ -24,14 +24,14 @@ import {
   sleepUntilView,
   startApplication,
 } from '../support/recognition.js';
-import { districtOffice, recordHistory, registerHousehold } from '../support/stack.js';
+import { districtOffice, recordHistory, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'recognition-api-test-secret';
 const QUOTA_YEAR = 2089;
 const CITY: Actor = { id: 'city-office', role: 'city' };
-const CULTURE: Actor = { id: 'culture-officer', role: 'department', department: 'culture' };
+const CULTURE: Actor = { id: 'culture-officer', role: 'department', department: 'city-culture-tourism' };
 
 let env: TestWorkflowEnvironment;
 let database: Database;
@@ -387,7 +387,8 @@ describe('reading a recognised case', () => {
 describe('the recommending department in the recognised phase (C-REC, C-EVAL)', () => {
   it('reads its recognition, finds the final-year evaluation on its worklist, and alone answers X4', async () => {
     const district = '120115';
-    const recommender: Actor = { id: 'xiqing-market-1', role: 'department', department: '西青区商务局', districtCode: district };
+    const recommender: Actor = { id: 'xiqing-market-1', role: 'department', department: `${district}-commerce`, districtCode: district };
+    await registerDepartments(database, { id: `${district}-commerce`, name: '宝坻区商务局', level: 'district', districtCode: district });
     const namesakeElsewhere: Actor = { ...recommender, id: 'heping-namesake', districtCode: '120101' };
     await setQuota(database, QUOTA_YEAR, district, 50);
     const started = await startApplication(env, database, { taskQueue, district, year: QUOTA_YEAR, termSettings: { spotCheckRate: 0 }, recommendedBy: recommender });

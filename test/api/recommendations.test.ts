@@ -8,14 +8,14 @@ import { caseEvents } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import type { Tier } from '../../policy/tiering.js';
-import { districtOffice, registerHousehold } from '../support/stack.js';
+import { districtOffice, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
 const SECRET = 'recommendation-test-secret';
 const DISTRICT = '120106';
-const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: '红桥区文化和旅游局', districtCode: DISTRICT };
-const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '和平区文化和旅游局', districtCode: '120101' };
+const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: `${DISTRICT}-culture-tourism`, districtCode: DISTRICT };
+const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '120101-culture-tourism', districtCode: '120101' };
 let env: TestWorkflowEnvironment;
 let database: Database;
 let app: FastifyInstance;
@@ -26,6 +26,11 @@ beforeAll(async () => {
   stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
   ({ env, database, app } = stack);
   now = await env.currentTimeMs();
+  await registerDepartments(
+    database,
+    { id: `${DISTRICT}-culture-tourism`, name: '红桥区文化和旅游局', level: 'district', districtCode: DISTRICT },
+    { id: '120101-culture-tourism', name: '和平区文化和旅游局', level: 'district', districtCode: '120101' },
+  );
 });
 
 afterAll(() => stack?.stop());
@@ -60,7 +65,7 @@ describe('POST /recommendations (C-REC)', () => {
       route: 'department',
       status: 'awaiting_consent',
       claimedCriteria: ['K5', 'K2'],
-      recommendation: { department: '红桥区文化和旅游局', level: 'district', reason: '天津老字号' },
+      recommendation: { department: `${DISTRICT}-culture-tourism`, level: 'district', reason: '天津老字号' },
     });
 
     const bySomeoneElse = await consent(districtDepartment, caseId, { consent: true });
@@ -89,7 +94,7 @@ describe('POST /recommendations (C-REC)', () => {
     const household = await householdOfTier('growth');
     const { caseId } = (await recommend(districtDepartment, { uscc: household.uscc, category: 'quality', claimedCriteria: [], reason: '质量标杆' })).json();
     const sameNameOtherDistrict: Actor = { ...districtDepartment, id: 'heping-namesake', districtCode: '120101' };
-    const cityDepartment: Actor = { id: 'city-commerce-1', role: 'department', department: '天津市商务局' };
+    const cityDepartment: Actor = { id: 'city-commerce-1', role: 'department', department: 'city-commerce' };
 
     const read = (actor: Actor, url: string) => app.inject({ method: 'GET', url, headers: bearer(actor) });
     expect((await read(districtDepartment, `/cases/${caseId}`)).json()).toMatchObject({ caseId, status: 'awaiting_consent' });
@@ -153,7 +158,7 @@ describe('POST /recommendations (C-REC)', () => {
     const body = { uscc: household.uscc, category: 'distinctive', claimedCriteria: ['F1'], reason: '非遗传承' };
     const first = await recommend(districtDepartment, body);
     expect(first.statusCode).toBe(201);
-    const second = await recommend({ id: 'city-commerce-1', role: 'department', department: '市商务局' }, body);
+    const second = await recommend({ id: 'city-commerce-1', role: 'department', department: 'city-commerce' }, body);
     expect(second.statusCode).toBe(409);
     expect(second.json().details).toMatchObject({ clause: 'C-ONE-TYPE', caseId: first.json().caseId });
 

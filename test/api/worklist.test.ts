@@ -62,14 +62,14 @@ describe('worklists follow the case from role to role', () => {
     expect((await get('/worklist', districtOffice('120101'))).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
 
     await post(`/cases/${caseId}/review`, reviewer, { decision: 'accept' });
-    await post(`/cases/${caseId}/review`, reviewer, { decision: 'verified', findings: 'visited', departments: ['culture'] });
-    const culture: Actor = { id: 'culture-officer', role: 'department', department: 'culture' };
+    await post(`/cases/${caseId}/review`, reviewer, { decision: 'verified', findings: 'visited', departments: ['city-culture-tourism'] });
+    const culture: Actor = { id: 'culture-officer', role: 'department', department: 'city-culture-tourism' };
     const cultureList = await until(
       async () => (await get('/worklist', culture)).json() as Array<{ caseId: string }>,
       (list) => list.some((c) => c.caseId === caseId),
     );
     expect(cultureList.find((c) => c.caseId === caseId)).toMatchObject({ status: 'soliciting_opinions', waitingFor: 'department' });
-    expect((await get('/worklist', { ...culture, department: 'commerce' })).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
+    expect((await get('/worklist', { ...culture, department: 'city-commerce' })).json().map((c: { caseId: string }) => c.caseId)).not.toContain(caseId);
 
     await post(`/cases/${caseId}/opinions`, culture, { opinion: 'support' });
     const notices = await until(

@@ -106,11 +106,11 @@ it('runs an application through district review over HTTP on the dev server and 
   const verified = await call('POST', `/cases/${caseId}/review`, reviewer, {
     decision: 'verified',
     findings: 'studio and live-commerce equipment seen on site',
-    departments: ['commerce'],
+    departments: ['city-commerce'],
   });
   expect(verified.body.status).toBe('soliciting_opinions');
-  const commerce: Actor = { id: 'commerce-officer', role: 'department', department: 'commerce' };
-  const wrongDepartment = await call('POST', `/cases/${caseId}/opinions`, { ...commerce, department: 'culture' }, { opinion: 'support' });
+  const commerce: Actor = { id: 'commerce-officer', role: 'department', department: 'city-commerce' };
+  const wrongDepartment = await call('POST', `/cases/${caseId}/opinions`, { ...commerce, department: 'city-culture-tourism' }, { opinion: 'support' });
   expect(wrongDepartment.status).toBe(403);
   const opinion = await call('POST', `/cases/${caseId}/opinions`, commerce, { opinion: 'support', comment: 'no complaints on file' });
   expect(opinion.status).toBe(200);

@@ -48,7 +48,7 @@ describe('who is told what', () => {
       told: [{ recipient: city, kind: 'review_due' }],
     },
     { name: 'information requested: the household', event: event('deadline_set', { kind: 'information', dueOn: '2026-12-18' }), facts: { informationReason: '请提供老字号证书' }, told: [{ recipient: household, kind: 'information_requested' }] },
-    { name: 'consent asked: the household', event: event('deadline_set', { kind: 'consent', dueOn: '2026-12-18' }), facts: { recommendingDepartment: '区商务局' }, told: [{ recipient: household, kind: 'consent_requested' }] },
+    { name: 'consent asked: the household', event: event('deadline_set', { kind: 'consent', dueOn: '2026-12-18' }), facts: { recommendingDepartment: '120104-commerce', recommendingDepartmentName: '南开区商务局' }, told: [{ recipient: household, kind: 'consent_requested' }] },
     {
       name: 'opinions asked: each department not yet answered',
       event: event('deadline_set', { kind: 'opinions', dueOn: '2026-12-21' }),
@@ -162,6 +162,12 @@ describe('the templates', () => {
     expect(reminder!.workingDaysLeft).toBeLessThan(7);
     const lastDay = { ...event('reminder_sent', { kind: 'review', dueOn: '2026-12-07', notify: 'district' }) };
     expect(notificationsFor(lastDay, facts, calendar)[0]!.body).toContain('今天截止');
+  });
+
+  it('name a recommending department as people know it, not by its registry ID', () => {
+    const [asked] = notificationsFor(event('deadline_set', { kind: 'consent', dueOn: '2026-12-18' }), { ...facts, recommendingDepartment: '120104-commerce', recommendingDepartmentName: '南开区商务局' }, calendar);
+    expect(asked!.body).toContain('南开区商务局推荐您参加“名特优新”认定');
+    expect(asked!.body).not.toContain('120104-commerce');
   });
 
   it('write dates as the glossary does', () => {

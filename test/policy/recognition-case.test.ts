@@ -3,13 +3,16 @@ import type { Actor } from '../../policy/actors.js';
 import { startOfCstDay } from '../../policy/dates.js';
 import {
   DEFAULT_CASE_SETTINGS,
+  MAX_OBJECTIONS_PER_CASE,
   applyClock,
   applyConsent,
   applyDeadline,
   applyOpinion,
   applyPublicityObjection,
   applyQuotaAnswer,
+  applyRecordFailure,
   applyReview,
+  applyStepFailure,
   applySupplyInformation,
   isClosed,
   nextWakeUp,
@@ -28,6 +31,7 @@ import {
   type CaseState,
   type ConsentCommand,
   type Deadline,
+  type PublicityObjectionCommand,
   type ReviewCommand,
   type Transition,
 } from '../../policy/recognition-case.js';
@@ -297,11 +301,67 @@ describe('from verification to recognition', () => {
   const citizen: Actor = { id: 'anonymous', role: 'public' };
 
   it.each([
-    ['during the window', '2026-09-11', 'shop sells fakes', null],
-    ['after the window', '2026-09-12', 'shop sells fakes', 409],
-    ['without a reason', '2026-09-10', '', 422],
-  ])('an objection %s', (_name, today, reason, status) => {
-    expect(validatePublicityObjection(publicity, { actor: citizen, reason }, today)?.status ?? null).toBe(status);
+    ['during the window', '2026-09-11', { submissionId: 'kept-1' }, null, null],
+    ['after the window', '2026-09-12', { submissionId: 'kept-1' }, 409, 'caseId'],
+    ['naming no kept text', '2026-09-10', { submissionId: ' ' }, 422, 'submissionId'],
+    ['carrying its text into the case', '2026-09-10', { reason: 'shop sells fakes' }, 422, 'reason'],
+  ])('an objection %s', (_name, today, filing, status, field) => {
+    const refusal = validatePublicityObjection(publicity, { actor: citizen, ...filing } as PublicityObjectionCommand, today);
+    expect(refusal?.status ?? null).toBe(status);
+    expect(refusal?.field ?? null).toBe(field);
+    if (refusal) expect(refusal.clause).toBe('C-SELF');
+  });
+
+  it('counts objections whose text is kept apart, up to the bound per notice (C-SELF), and waits for each to be resolved', () => {
+    const first = applyPublicityObjection(publicity, { actor: citizen, submissionId: 'kept-1' }, at('2026-09-07'));
+    expect(first.event).toMatchObject({ action: 'objection_filed', reason: null, clauses: ['C-SELF'], details: { objectionNo: 1, submissionId: 'kept-1' } });
+    expect(first.state).toMatchObject({ objections: [], objectionsFiled: 1, unresolvedObjections: [1] });
+    const second = applyPublicityObjection(first.state, { actor: citizen, submissionId: 'kept-2' }, at('2026-09-07')).state;
+    expect(waitingForCase(second)).toBe('district');
+    const full = { ...second, objectionsFiled: MAX_OBJECTIONS_PER_CASE };
+    expect(validatePublicityObjection(full, { actor: citizen, submissionId: 'kept-3' }, '2026-09-08')).toMatchObject({ status: 409, field: 'caseId', clause: 'C-SELF' });
+
+    const closed = applyClock(second, startOfCstDay('2026-09-12'), at('2026-09-12'));
+    expect(closed.map((t) => [t.event.action, t.event.details])).toEqual([['publicity_closed', { objections: 2, unresolved: 2 }]]);
+    const resolve = (state: CaseState, objectionNo: number) =>
+      applyReview(state, { decision: 'resolve_objection', actor: reviewer, objectionNo, upheld: false, reason: 'checked' }, at('2026-09-14'));
+    expect(validateReview(closed[0]!.state, { decision: 'resolve_objection', actor: reviewer, objectionNo: 3, upheld: false, reason: 'x' }, '2026-09-14')).toMatchObject({
+      status: 422,
+      field: 'objectionNo',
+      clause: 'C-SELF',
+    });
+    const one = resolve(closed[0]!.state, 2);
+    expect(one.map((t) => t.event.action)).toEqual(['objection_resolved']);
+    expect(one[0]!.state.unresolvedObjections).toEqual([1]);
+    expect(validateReview(one[0]!.state, { decision: 'resolve_objection', actor: reviewer, objectionNo: 2, upheld: true, reason: 'x' }, '2026-09-14')).toMatchObject({ status: 409 });
+    expect(resolve(one[0]!.state, 1).map((t) => t.event.action)).toEqual(['objection_resolved', 'quota_requested']);
+  });
+
+  it('records a place the quota refused for good and leaves the case waiting for the weekly retry (C-QUOTA)', () => {
+    const objected = applyPublicityObjection(publicity, { actor: citizen, submissionId: 'kept-1' }, at('2026-09-07')).state;
+    const closed = applyClock(objected, startOfCstDay('2026-09-12'), at('2026-09-12'))[0]!.state;
+    const ready = applyReview(closed, { decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'checked' }, at('2026-09-14')).at(-1)!.state;
+    expect(ready.quotaRequest).not.toBeNull();
+    const failed = applyStepFailure(ready, 'takeQuotaPlace', 'QuotaRequestRefused: no row', at('2026-09-14'));
+    expect(failed.event).toMatchObject({ action: 'step_failed', toStatus: 'awaiting_quota', clauses: ['C-QUOTA'], details: { step: 'takeQuotaPlace' } });
+    expect(failed.state).toMatchObject({ quotaRequest: null, quotaWait: { readyAt: ready.quotaRequest!.readyAt, rank: 0 }, recordFailure: { actions: ['takeQuotaPlace'] } });
+    expect(retryQuota(failed.state).quotaRequest).toEqual({ readyAt: ready.quotaRequest!.readyAt });
+  });
+
+  it('records what PostgreSQL refused as not taken, from the last recorded state, and a next decision clears it', () => {
+    const rejected = applyReview(publicity, { decision: 'reject', actor: reviewer, reason: 'bad' }, at('2026-09-07'));
+    const failed = applyRecordFailure(publicity, rejected.map((t) => t.event), 'DataError: refused', at('2026-09-07'));
+    expect(failed.event).toMatchObject({
+      action: 'record_failed',
+      actor: { role: 'system' },
+      fromStatus: 'publicity',
+      toStatus: 'publicity',
+      seq: publicity.seq + 1,
+      details: { refusedActions: ['review_rejected'], requestedBy: reviewer.id, error: 'DataError: refused' },
+    });
+    expect(failed.state).toMatchObject({ status: 'publicity', recordFailure: { actions: ['review_rejected'], by: reviewer.id } });
+    const next = applyReview(failed.state, { decision: 'reject', actor: reviewer, reason: 'good' }, at('2026-09-08'));
+    expect(next[0]!.state.recordFailure).toBeNull();
   });
 
   it('waits for every objection to be resolved; an upheld one refuses the recognition', () => {

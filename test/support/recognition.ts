@@ -5,7 +5,8 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { recognitionQuotas } from '../../db/recognition-schema.js';
+import { randomUUID } from 'node:crypto';
+import { publicityObjections, recognitionQuotas } from '../../db/recognition-schema.js';
 import { caseEvents } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, startOfCstDay, type IsoDate } from '../../policy/dates.js';
@@ -15,6 +16,7 @@ import {
   RECOGNITION_WORKFLOW_TYPE,
   isRecognitionView,
   liveCaseViewQuery,
+  publicityObjectionUpdate,
   recognitionCaseId,
   reviewUpdate,
   type LiveCaseView,
@@ -88,6 +90,15 @@ export async function acceptAndVerify(handle: WorkflowHandle, district: string):
   const reviewer = districtOffice(district);
   await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer }] });
   await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: reviewer, findings: 'shop visited', departments: [] }] });
+}
+
+/** Files an objection as the API does: its text kept in the database first, then numbered by the case. */
+export async function fileObjection(database: Database, handle: WorkflowHandle, actor: Actor, reason: string) {
+  const submissionId = randomUUID();
+  await database.db
+    .insert(publicityObjections)
+    .values({ caseId: handle.workflowId, submissionId, senderKey: `actor:${actor.id}`, filedBy: actor.id, filedAt: new Date(), reason });
+  return handle.executeUpdate(publicityObjectionUpdate, { args: [{ actor, submissionId }] });
 }
 
 /** Lets simulated days pass until `reached` holds for the case's live view (either phase). */

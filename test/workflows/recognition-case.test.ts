@@ -12,13 +12,12 @@ import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recogniti
 import {
   caseViewQuery,
   opinionUpdate,
-  publicityObjectionUpdate,
   reviewUpdate,
   supplyInformationUpdate,
   transferOutUpdate,
   type CaseView,
 } from '../../workflows/recognition-case/contract.js';
-import { sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
+import { fileObjection, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 
@@ -130,6 +129,47 @@ describe('recognition case on the time-skipping server', () => {
     ]);
   });
 
+  it('records a decision PostgreSQL refuses for good (a NUL in its reason), answers that it did not happen, and takes the next', async () => {
+    const { handle, worker } = await startCase();
+    const reviewer = districtOffice('120104');
+    await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      // Past the API, which refuses control characters at the edge: straight to the workflow.
+      const refusal = await handle
+        .executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: reviewer, reason: 'a\u0000b' }] })
+        .catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refusal as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DecisionNotRecorded' });
+      const unchanged = await handle.query(caseViewQuery);
+      expect(unchanged).toMatchObject({ status: 'under_review', recordFailure: { actions: ['review_rejected'], by: reviewer.id } });
+      expect(unchanged.recordFailure!.error).toMatch(/^DataError: saveCase: the database refused the data \(SQLSTATE 22/);
+      expect(unchanged.lastDecision).toBeNull();
+      const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
+      expect(projection).toMatchObject({ status: 'under_review', waitingFor: 'district' });
+
+      const accepted = await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: reviewer, reason: 'Q2 certificate checked' }] });
+      expect(accepted).toMatchObject({ status: 'on_site_verification', dueOn: expect.any(String) });
+      expect((await handle.query(caseViewQuery)).recordFailure).toBeNull();
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: reviewer, reason: 'the shop has closed' }] });
+      await handle.result();
+    });
+    const trail = await auditTrail(handle.workflowId);
+    expect(trail.map((e) => e.action)).toEqual(['submitted', 'deadline_set', 'record_failed', 'review_accepted', 'deadline_set', 'review_rejected']);
+    expect(trail[2]).toMatchObject({
+      actorRole: 'system',
+      fromStatus: 'under_review',
+      toStatus: 'under_review',
+      clauses: ['C-SELF'],
+      details: { refusedActions: ['review_rejected'], requestedBy: reviewer.id },
+    });
+    // A data error is not retried: the refused save was attempted once.
+    const history = await handle.fetchHistory();
+    const failedSaves = history.events?.filter((e) => e.activityTaskFailedEventAttributes) ?? [];
+    expect(failedSaves).toHaveLength(1);
+    expect(failedSaves[0]!.activityTaskFailedEventAttributes!.failure?.applicationFailureInfo).toMatchObject({ type: 'DataError', nonRetryable: true });
+    await recordHistory('decision-refused-by-the-database-then-decided', handle);
+  });
+
   it('pauses the review clock while information is awaited and resumes with the working days left', async () => {
     const { handle, worker, household } = await startCase();
     const resumed: CaseView = await worker.runUntil(async () => {
@@ -229,9 +269,7 @@ describe('from verification through publicity to the quota', () => {
         ['culture', 'support'],
         ['commerce', 'no_answer'],
       ]);
-      await handle.executeUpdate(publicityObjectionUpdate, {
-        args: [{ actor: { id: 'anonymous', role: 'public' }, reason: 'the shop is not 30 years old' }],
-      });
+      await fileObjection(database, handle, { id: 'anonymous', role: 'public' }, 'the shop is not 30 years old');
       await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: false, reason: 'licence dated 1989 on file' }],
       });
@@ -272,6 +310,35 @@ describe('from verification through publicity to the quota', () => {
     await recordHistory('self-application-decisions-answered-with-deadlines', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
   });
 
+  it('records a place the quota refuses for good, keeps waiting, and is recognised by the weekly retry once the quota is mended', async () => {
+    // The year's quota has rows for 120104 only: a case of 120105 asks for a place the quota refuses (C-QUOTA).
+    await setQuota(2092, '120104', 5);
+    const { handle, worker, household } = await startCase('120105', 2092);
+    const office = districtOffice('120105');
+    await worker.runUntil(async () => {
+      await env.sleep(DAY);
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'accept', actor: office }] });
+      await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: office, findings: 'visited', departments: [] }] });
+      const waiting = (await sleepUntilView(env, handle, (v) => v.status === 'awaiting_quota' && (v as CaseView).recordFailure != null)) as CaseView;
+      expect(waiting).toMatchObject({ recordFailure: { actions: ['takeQuotaPlace'], by: 'system' }, quotaWait: { rank: 0 } });
+      expect(waiting.recordFailure!.error).toMatch(/no row for district 120105/);
+      const [projection] = await database.db.select().from(cases).where(eq(cases.caseId, handle.workflowId));
+      expect(projection).toMatchObject({ status: 'awaiting_quota' });
+
+      // The city office mends the year's quota; the case's weekly retry takes the place.
+      await database.db.insert(recognitionQuotas).values({ year: 2092, districtCode: '120105', cap: 5, tieringRunId: 0 });
+      const recognised = await sleepUntilRecognised(env, handle);
+      expect(recognised.status).toBe('recognised');
+      await handle.executeUpdate(transferOutUpdate, { args: [{ actor: household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }] });
+      await handle.result();
+    });
+    const trail = (await auditTrail(handle.workflowId)).filter((e) => e.action !== 'deadline_set' && e.action !== 'reminder_sent');
+    const actions = trail.map((e) => e.action);
+    expect(actions.slice(actions.indexOf('quota_requested'), actions.indexOf('recognised') + 1)).toEqual(['quota_requested', 'step_failed', 'recognised']);
+    expect(trail.find((e) => e.action === 'step_failed')).toMatchObject({ actorRole: 'system', toStatus: 'awaiting_quota', clauses: ['C-QUOTA'], details: { step: 'takeQuotaPlace' } });
+    await recordHistory('quota-refused-then-recognised-by-the-weekly-retry', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+  });
+
   it('refuses the recognition when an objection during publicity is upheld', async () => {
     const { handle, worker } = await startCase('120104', 2094);
     await worker.runUntil(async () => {
@@ -280,9 +347,7 @@ describe('from verification through publicity to the quota', () => {
       await env.sleep(DAY);
       await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'verified', actor: reviewer, findings: 'visited', departments: [] }] });
       await env.sleep(DAY);
-      await handle.executeUpdate(publicityObjectionUpdate, {
-        args: [{ actor: { id: 'neighbour', role: 'public' }, reason: 'sells counterfeit goods' }],
-      });
+      await fileObjection(database, handle, { id: 'neighbour', role: 'public' }, 'sells counterfeit goods');
       const refused = await handle.executeUpdate(reviewUpdate, {
         args: [{ decision: 'resolve_objection', actor: reviewer, objectionNo: 1, upheld: true, reason: 'market inspection confirmed counterfeits' }],
       });
@@ -292,6 +357,9 @@ describe('from verification through publicity to the quota', () => {
     const trail = await auditTrail(handle.workflowId);
     expect(trail.at(-1)).toMatchObject({ action: 'objection_resolved', toStatus: 'rejected', actorId: reviewer.id });
     expect(await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId))).toEqual([]);
+    // publicity-objection-upheld.json stays as recorded, with the objection's text in the case's
+    // state; this one has the objection filed as the API now files it, counted, its text kept apart.
     await recordHistory('publicity-objection-upheld', handle);
+    await recordHistory('publicity-objection-counted-then-upheld', handle);
   });
 });

@@ -1,3 +1,4 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { addDays, addYears, cstDateOf, yearOf } from '../../policy/dates.js';
 import {
   annualReportDecisionUpdate,
   annualReportUpdate,
+  cancellationUpdate,
   recognitionViewQuery,
   spotCheckUpdate,
   transferOutUpdate,
@@ -82,7 +84,9 @@ describe('the recognised phase on the time-skipping server', () => {
       const asked = await sampled.handle.executeUpdate(spotCheckUpdate, {
         args: [{ decision: 'request_supplement', actor: CITY, reason: 'original Q2 certificate', dueOn }],
       });
-      expect(asked.spotCheck).toMatchObject({ status: 'awaiting_supplement', supplementRequest: { dueOn } });
+      // The decision answers whose move it waits for and by when; the view is queried.
+      expect(asked).toMatchObject({ status: 'recognised', waitingFor: 'household', dueOn });
+      expect((await sampled.handle.query(recognitionViewQuery)).spotCheck).toMatchObject({ status: 'awaiting_supplement', supplementRequest: { dueOn } });
       const refused = await sampled.handle.result();
       expect(refused).toMatchObject({ status: 'refused', spotCheck: { status: 'refused' }, closedOn: addDays(dueOn, 1) });
 
@@ -155,9 +159,10 @@ describe('the recognised phase on the time-skipping server', () => {
         await started.handle.executeUpdate(annualReportUpdate, {
           args: [{ actor: started.household, year: reportYear, revenue: 300_000, employees: 3, note: 'business as usual' }],
         });
-        const accepted = await started.handle.executeUpdate(annualReportDecisionUpdate, {
+        await started.handle.executeUpdate(annualReportDecisionUpdate, {
           args: [{ actor: reviewer, year: reportYear, decision: 'accept', reason: 'base standard still met' }],
         });
+        const accepted = await started.handle.query(recognitionViewQuery);
         expect(accepted.reports.find((r) => r.year === reportYear)).toMatchObject({ status: 'accepted' });
       };
       await fileAndAccept(Y + 1);
@@ -261,5 +266,29 @@ describe('the recognised phase on the time-skipping server', () => {
     expect(entry).toMatchObject({ status: 'cancelled' });
 
     await recordRuns('annual-report-missed-cancelled', started.caseId, started.firstRunId);
+  });
+
+  it('records a recognised-phase decision PostgreSQL refuses for good (a NUL), and takes the next one', async () => {
+    const district = '120106';
+    await setQuota(database, 2087, district, 5);
+    const { worker, taskQueue } = await caseWorker(env, database);
+    const started = await startApplication(env, database, { taskQueue, district, year: 2087, termSettings: { spotCheckRate: 0 } });
+    const office = districtOffice(district);
+    await worker.runUntil(async () => {
+      await acceptAndVerify(started.handle, district);
+      await sleepUntilRecognised(env, started.handle);
+      const refusal = await started.handle
+        .executeUpdate(cancellationUpdate, { args: [{ actor: office, reason: 'deregistered\u0000' }] })
+        .catch((err: unknown) => err);
+      expect((refusal as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DecisionNotRecorded' });
+      const unchanged = await started.handle.query(recognitionViewQuery);
+      expect(unchanged).toMatchObject({ status: 'recognised', recordFailure: { actions: ['cancelled'], by: office.id } });
+      const cancelled = await started.handle.executeUpdate(cancellationUpdate, { args: [{ actor: office, reason: 'deregistered its business (T-B1)' }] });
+      expect(cancelled).toMatchObject({ status: 'cancelled', waitingFor: null });
+      expect(await started.handle.result()).toMatchObject({ status: 'cancelled', recordFailure: null });
+    });
+    const actions = await actionsOf(started.caseId);
+    expect(actions.slice(actions.indexOf('recognised'))).toEqual(['recognised', 'filed', 'record_failed', 'cancelled', 'quota_place_released']);
+    await recordRuns('decision-refused-in-the-recognised-phase', started.caseId, started.firstRunId);
   });
 });

@@ -12,6 +12,7 @@ import type {
   ReviewCommand,
   SupplyInformationCommand,
 } from '../../policy/recognition-case.js';
+import { termWaiting } from '../../policy/recognition-term.js';
 import type {
   AnnualReportCommand,
   AnnualReportDecisionCommand,
@@ -20,6 +21,7 @@ import type {
   OperatorChangeCommand,
   RecognisedPhaseInput,
   RecognitionTerm,
+  RecognitionTermSettings,
   RevocationCommand,
   SpotCheckCommand,
   SupplementCommand,
@@ -38,7 +40,18 @@ export function recognitionCaseId(uscc: string, year: number): string {
  * A case starts with its application; once recognised, the workflow continues as new into the
  * recognised phase, one run per validity period. An incoming transfer (C-XREGION) starts there.
  */
-export type RecognitionCaseInput = ApplicationInput | RecognisedPhaseInput;
+export type RecognitionCaseInput = ApplicationInput | ContinuedApplicationInput | RecognisedPhaseInput;
+
+/** The application phase continued as new (its history grew long): the state carried on, nothing else. */
+export interface ContinuedApplicationInput {
+  phase: 'application';
+  state: CaseState;
+  termSettings?: RecognitionTermSettings;
+}
+
+export function isContinuedApplicationInput(input: RecognitionCaseInput): input is ContinuedApplicationInput {
+  return 'phase' in input && input.phase === 'application';
+}
 export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause' | 'quotaRequest'>;
 export type RecognitionView = Omit<RecognitionTerm, 'deadlineRequest' | 'operatorRecheck' | 'evaluationDataDue' | 'placeRelease'>;
 /** Either phase's view; a recognised case's has `phase: 'recognised'`. */
@@ -63,6 +76,35 @@ export const CLOSED_WHILE_TAKING_A_PLACE_PATCH = 'closed-while-taking-a-place';
 
 /** Marks the change that answers an application-phase decision with the due date of the step it opened. */
 export const DECISION_ANSWERS_WITH_DEADLINE_PATCH = 'decision-answers-with-deadline';
+
+/** Marks the change that answers a decision, in either phase, with a small result instead of the whole view. */
+export const SMALL_DECISION_ANSWERS_PATCH = 'small-decision-answers';
+
+/** Marks the change that continues the application phase as new when Temporal suggests it. */
+export const APPLICATION_CONTINUES_AS_NEW_PATCH = 'application-continues-as-new';
+
+/** The error type of a decision the workflow took but PostgreSQL refused for good: it did not happen. */
+export const DECISION_NOT_RECORDED_ERROR = 'DecisionNotRecorded';
+
+/**
+ * What an application-phase decision answers: enough to go on (the status and the due date of
+ * the step it opened), never the whole view, whose objections and opinions would make the
+ * history grow with the square of the decisions. Readers query the view.
+ */
+export interface DecisionAnswer {
+  caseId: string;
+  status: CaseState['status'];
+  seq: number;
+  /** When the case last changed: the decision's instant. */
+  updatedAt: string;
+  /** The due date of the step the case now waits in; absent from the whole views answered before. */
+  dueOn?: string | null;
+  deadline: CaseState['deadline'];
+}
+
+export function decisionAnswer(state: CaseState): DecisionAnswer {
+  return { caseId: state.caseId, status: state.status, seq: state.seq, updatedAt: state.updatedAt, dueOn: state.deadline?.dueOn ?? null, deadline: state.deadline };
+}
 
 /**
  * The latest moment a decision may be taken, set by the API that sends it: the API answers 503 when
@@ -90,17 +132,17 @@ export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const recognitionViewQuery = defineQuery<RecognitionView>('caseView');
 /** What a reader who does not know the phase asks. */
 export const liveCaseViewQuery = defineQuery<LiveCaseView>('caseView');
-export const reviewUpdate = defineUpdate<CaseView, [ReviewCommand]>('review');
-export const supplyInformationUpdate = defineUpdate<CaseView, [SupplyInformationCommand]>('supplyInformation');
+// Cases whose decisions were answered before SMALL_DECISION_ANSWERS_PATCH answered the whole view, a superset.
+export const reviewUpdate = defineUpdate<DecisionAnswer, [ReviewCommand]>('review');
+export const supplyInformationUpdate = defineUpdate<DecisionAnswer, [SupplyInformationCommand]>('supplyInformation');
 /** The operator's answer to a department's recommendation (C-REC). */
-export const consentUpdate = defineUpdate<CaseView, [ConsentCommand]>('consent');
+export const consentUpdate = defineUpdate<DecisionAnswer, [ConsentCommand]>('consent');
 /** Sent to the first case in line when a place under the quota frees (C-QUOTA). */
 export const quotaPlaceFreedSignal = defineSignal('quotaPlaceFreed');
-export const opinionUpdate = defineUpdate<CaseView, [OpinionCommand]>('opinion');
-/** The objection's number, given as it was filed (others may be filed while it is saved), and the case after it. */
-export interface FiledObjection {
+export const opinionUpdate = defineUpdate<DecisionAnswer, [OpinionCommand]>('opinion');
+/** The objection's number, given as it was filed (others may be filed while it is saved). */
+export interface FiledObjection extends DecisionAnswer {
   objectionNo: number;
-  case: CaseView;
 }
 export const publicityObjectionUpdate = defineUpdate<FiledObjection, [PublicityObjectionCommand]>('publicityObjection');
 
@@ -110,15 +152,39 @@ export function toCaseView(state: CaseState): CaseView {
 }
 
 // The recognised phase (policy/recognition-term.ts).
-export const spotCheckUpdate = defineUpdate<RecognitionView, [SpotCheckCommand]>('spotCheck');
-export const supplementUpdate = defineUpdate<RecognitionView, [SupplementCommand]>('supplement');
-export const annualReportUpdate = defineUpdate<RecognitionView, [AnnualReportCommand]>('annualReport');
-export const annualReportDecisionUpdate = defineUpdate<RecognitionView, [AnnualReportDecisionCommand]>('annualReportDecision');
-export const operatorChangeUpdate = defineUpdate<RecognitionView, [OperatorChangeCommand]>('operatorChange');
-export const cancellationUpdate = defineUpdate<RecognitionView, [CancellationCommand]>('cancellation');
-export const evaluationFindingUpdate = defineUpdate<RecognitionView, [EvaluationFindingCommand]>('evaluationFinding');
-export const revocationUpdate = defineUpdate<RecognitionView, [RevocationCommand]>('revocation');
-export const transferOutUpdate = defineUpdate<RecognitionView, [TransferOutCommand]>('transferOut');
+/**
+ * What a recognised-phase decision answers, as in the application (DecisionAnswer): the status,
+ * whose move the recognition waits for and by when; readers query the view. Decisions answered
+ * before SMALL_DECISION_ANSWERS_PATCH answered the whole view, a superset but for the last two.
+ */
+export interface TermDecisionAnswer {
+  phase: 'recognised';
+  caseId: string;
+  status: RecognitionTerm['status'];
+  seq: number;
+  updatedAt: string;
+  waitingFor?: ReturnType<typeof termWaiting>['waitingFor'];
+  dueOn?: string | null;
+  /**
+   * The run that took the decision: an extension continues the case as new at once, and the view
+   * that shows the decision is that run's.
+   */
+  runId?: string;
+}
+
+export function termDecisionAnswer(term: RecognitionTerm, runId: string): TermDecisionAnswer {
+  return { phase: 'recognised', caseId: term.caseId, status: term.status, seq: term.seq, updatedAt: term.updatedAt, ...termWaiting(term), runId };
+}
+
+export const spotCheckUpdate = defineUpdate<TermDecisionAnswer, [SpotCheckCommand]>('spotCheck');
+export const supplementUpdate = defineUpdate<TermDecisionAnswer, [SupplementCommand]>('supplement');
+export const annualReportUpdate = defineUpdate<TermDecisionAnswer, [AnnualReportCommand]>('annualReport');
+export const annualReportDecisionUpdate = defineUpdate<TermDecisionAnswer, [AnnualReportDecisionCommand]>('annualReportDecision');
+export const operatorChangeUpdate = defineUpdate<TermDecisionAnswer, [OperatorChangeCommand]>('operatorChange');
+export const cancellationUpdate = defineUpdate<TermDecisionAnswer, [CancellationCommand]>('cancellation');
+export const evaluationFindingUpdate = defineUpdate<TermDecisionAnswer, [EvaluationFindingCommand]>('evaluationFinding');
+export const revocationUpdate = defineUpdate<TermDecisionAnswer, [RevocationCommand]>('revocation');
+export const transferOutUpdate = defineUpdate<TermDecisionAnswer, [TransferOutCommand]>('transferOut');
 
 export function toRecognitionView(term: RecognitionTerm): RecognitionView {
   const { deadlineRequest: _request, operatorRecheck: _recheck, evaluationDataDue: _data, placeRelease: _release, ...view } = term;

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
+import { DATA_ERROR } from '../../activities/data-errors.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
@@ -22,7 +23,9 @@ import {
   applyOpinion,
   applyPublicityObjection,
   applyQuotaAnswer,
+  applyRecordFailure,
   applyReview,
+  applyStepFailure,
   applySupplyInformation,
   isClosed,
   nextWakeUp,
@@ -55,6 +58,7 @@ import {
   applySupplement,
   applyTermClock,
   applyTermDeadline,
+  applyTermRecordFailure,
   applyTransferOut,
   continueRecognisedPhase,
   evaluationDataQuery,
@@ -78,19 +82,24 @@ import {
   type TermTransition,
 } from '../../policy/recognition-term.js';
 import {
+  APPLICATION_CONTINUES_AS_NEW_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
+  DECISION_NOT_RECORDED_ERROR,
   DECISION_TOO_LATE_ERROR,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
   RULE_VIOLATION_ERROR,
+  SMALL_DECISION_ANSWERS_PATCH,
   annualReportDecisionUpdate,
   annualReportUpdate,
   arrivesTooLate,
   cancellationUpdate,
   caseViewQuery,
   consentUpdate,
+  decisionAnswer,
   evaluationFindingUpdate,
+  isContinuedApplicationInput,
   isRecognisedPhaseInput,
   operatorChangeUpdate,
   opinionUpdate,
@@ -102,12 +111,17 @@ import {
   spotCheckUpdate,
   supplementUpdate,
   supplyInformationUpdate,
+  termDecisionAnswer,
   toCaseView,
   toRecognitionView,
   transferOutUpdate,
   type CaseView,
+  type ContinuedApplicationInput,
+  type DecisionAnswer,
+  type FiledObjection,
   type RecognitionCaseInput,
   type RecognitionView,
+  type TermDecisionAnswer,
 } from './contract.js';
 
 const {
@@ -123,7 +137,8 @@ const {
   readEvaluationData,
 } = proxyActivities<CaseActivities & QuotaActivities & EligibilityActivities & RecognitionTermActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // Transient faults (a database restarting) are retried until they pass; data PostgreSQL refuses is not.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DATA_ERROR] },
 });
 
 /** One workflow per case: the application, then — once recognised — one run per validity period. */
@@ -131,12 +146,26 @@ export async function recognitionCase(input: RecognitionCaseInput): Promise<Case
   return isRecognisedPhaseInput(input) ? recognisedPhase(input) : applicationPhase(input);
 }
 
-async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
-  const opened = openCase(workflowInfo().workflowId, input);
-  let state: CaseState = opened.state;
+async function applicationPhase(input: ApplicationInput | ContinuedApplicationInput): Promise<CaseView> {
+  let state: CaseState;
   // Events are persisted in order by the main loop alone; handlers wait until theirs is saved.
-  let unsaved: CaseEvent[] = [opened.event];
-  let savedSeq = 0;
+  let unsaved: CaseEvent[];
+  let savedSeq: number;
+  if (isContinuedApplicationInput(input)) {
+    state = input.state;
+    unsaved = [];
+    savedSeq = state.seq;
+  } else {
+    const opened = openCase(workflowInfo().workflowId, input);
+    state = opened.state;
+    unsaved = [opened.event];
+    savedSeq = 0;
+  }
+  // The state whose events are all recorded: what the case falls back to when a record is refused for good.
+  let recorded: CaseState | null = isContinuedApplicationInput(input) ? state : null;
+  // Counts the refusals, so that a handler whose decision was dropped learns it did not happen.
+  let refusals = 0;
+  let lastRefusal = '';
 
   const apply = (transitions: Transition | Transition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -146,17 +175,37 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
   };
   const nowIso = (): string => new Date(Date.now()).toISOString();
   const today = (): string => cstDateOf(Date.now());
-  const decided = async (transitions: Transition | Transition[]): Promise<CaseView> => {
+  const decided = async (transitions: Transition | Transition[]): Promise<DecisionAnswer> => {
     apply(transitions);
     const seq = state.seq;
-    await condition(() => savedSeq >= seq);
+    const round = refusals;
+    await condition(() => savedSeq >= seq || refusals !== round);
+    if (refusals !== round) {
+      throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
+    }
     // The caller reads the due date of the step it opened, not null until the calendar is read a
     // moment later: the main loop reads it before anything else once the decision is saved (a
     // closing decision leaves none to read). Decisions answered before this change did not wait.
     if (patched(DECISION_ANSWERS_WITH_DEADLINE_PATCH)) {
-      await condition(() => state.deadlineRequest === null && savedSeq >= state.seq);
+      const recordedRound = refusals;
+      await condition(() => (state.deadlineRequest === null && savedSeq >= state.seq) || refusals !== recordedRound);
     }
-    return toCaseView(state);
+    // The whole view made every answer, and so the history, grow with the objections and opinions.
+    return patched(SMALL_DECISION_ANSWERS_PATCH) ? decisionAnswer(state) : toCaseView(state);
+  };
+  /** PostgreSQL refused these events for good: they did not happen, and the trail says so. */
+  const refuse = (events: CaseEvent[], error: string): void => {
+    // Whatever was decided while they were being saved built on them, and is dropped with them.
+    const refused = [...events, ...unsaved];
+    unsaved = [];
+    refusals += 1;
+    lastRefusal = `未能记录，视为未发生：${error}`;
+    if (!recorded || refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed')) {
+      // Nothing a person asked for to drop: the case's own records are at fault, which no decision can mend.
+      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the case's records were refused: ${error}`, nonRetryable: true });
+    }
+    state = recorded;
+    apply(applyRecordFailure(recorded, refused, error, nowIso()));
   };
 
   setHandler(caseViewQuery, () => toCaseView(state));
@@ -179,8 +228,10 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
     publicityObjectionUpdate,
     async (command) => {
       const filed = applyPublicityObjection(state, command, nowIso());
-      const { objectionNo } = filed.state.objections.at(-1)!;
-      return { objectionNo, case: await decided(filed) };
+      const objectionNo = filed.event.details['objectionNo'] as number;
+      const answer = await decided(filed);
+      // Objections answered before SMALL_DECISION_ANSWERS_PATCH carried the whole case.
+      return patched(SMALL_DECISION_ANSWERS_PATCH) ? { ...answer, objectionNo } : ({ objectionNo, case: answer } as unknown as FiledObjection);
     },
     { validator: (command) => rejectIfLateOrViolated(command, validatePublicityObjection(state, command, today())) },
   );
@@ -191,16 +242,33 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
     if (unsaved.length > 0) {
       const events = unsaved;
       unsaved = [];
-      await saveCase({ view: toCaseView(state), events });
+      const saving = state;
+      const failure = await saveCase({ view: toCaseView(saving), events }).then(() => null, failedForGood);
+      if (failure) {
+        refuse(events, failure);
+        continue;
+      }
       savedSeq = events[events.length - 1]!.seq;
+      recorded = saving;
       continue;
     }
     if (isClosed(state.status)) break;
+    const settled = state.deadlineRequest === null && state.quotaRequest === null;
+    if (settled && workflowInfo().continueAsNewSuggested && patched(APPLICATION_CONTINUES_AS_NEW_PATCH)) {
+      // Updates in flight finish in this run; one that decided something is saved first.
+      await condition(() => unsaved.length > 0 || state.deadlineRequest !== null || allHandlersFinished());
+      if (unsaved.length > 0 || state.deadlineRequest !== null) continue;
+      return continueAsNew<typeof recognitionCase>({ phase: 'application', state, termSettings: input.termSettings });
+    }
     const request = state.deadlineRequest;
     if (request) {
-      const deadline = await resolveDeadline({ request, reminderWorkingDays: state.settings.reminderWorkingDays });
+      const deadline = await resolveDeadline({ request, reminderWorkingDays: state.settings.reminderWorkingDays }).catch((err: unknown) => ({
+        failure: failedForGood(err),
+      }));
       // A decision taken meanwhile replaced the request; this answer is then moot.
-      if (state.deadlineRequest === request) apply(applyDeadline(state, deadline, nowIso()));
+      if (state.deadlineRequest === request) {
+        apply('failure' in deadline ? applyStepFailure(state, 'resolveDeadline', deadline.failure, nowIso()) : applyDeadline(state, deadline, nowIso()));
+      }
       continue;
     }
     const quotaRequest = state.quotaRequest;
@@ -216,8 +284,13 @@ async function applicationPhase(input: ApplicationInput): Promise<CaseView> {
             year: state.year,
             districtCode: state.districtCode,
             readyAt: quotaRequest.readyAt,
-          })
+          }).catch((err: unknown) => ({ failure: failedForGood(err) }))
         : { taken: false as const, rank: 0, waiting: 0 };
+      if ('failure' in answer) {
+        // The quota refused the request for good: recorded, and the case asks again with the weekly retry.
+        if (state.quotaRequest === quotaRequest) apply(applyStepFailure(state, 'takeQuotaPlace', answer.failure, nowIso()));
+        continue;
+      }
       if (state.quotaRequest === quotaRequest) {
         const outcome = applyQuotaAnswer(state, answer, nowIso());
         state = outcome.state;
@@ -275,6 +348,11 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   // As in the application: the main loop alone saves, in order; handlers wait for theirs.
   let unsaved: TermEvent[] = opened.transitions.map((t) => t.event);
   let savedSeq = 0;
+  // As in the application: what a refused record falls back to (a continued run opens on a
+  // recorded state), and how handlers learn of it.
+  let recorded: RecognitionTerm | null = unsaved.length === 0 ? state : null;
+  let refusals = 0;
+  let lastRefusal = '';
 
   const apply = (transitions: TermTransition | TermTransition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -286,11 +364,26 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     state = outcome.state;
     unsaved.push(...outcome.transitions.map((t) => t.event));
   };
-  const decided = async (transitions: TermTransition | TermTransition[]): Promise<RecognitionView> => {
+  const decided = async (transitions: TermTransition | TermTransition[]): Promise<TermDecisionAnswer> => {
     apply(transitions);
     const seq = state.seq;
-    await condition(() => savedSeq >= seq);
-    return toRecognitionView(state);
+    const round = refusals;
+    await condition(() => savedSeq >= seq || refusals !== round);
+    if (refusals !== round) {
+      throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
+    }
+    return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state, workflowInfo().runId) : toRecognitionView(state);
+  };
+  const refuse = (events: TermEvent[], error: string): void => {
+    const refused = [...events, ...unsaved];
+    unsaved = [];
+    refusals += 1;
+    lastRefusal = `未能记录，视为未发生：${error}`;
+    if (!recorded || refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed')) {
+      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the recognition's records were refused: ${error}`, nonRetryable: true });
+    }
+    state = recorded;
+    apply(applyTermRecordFailure(recorded, refused, error, nowIso()));
   };
 
   setHandler(recognitionViewQuery, () => toRecognitionView(state));
@@ -334,8 +427,14 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     if (unsaved.length > 0) {
       const events = unsaved;
       unsaved = [];
-      await saveRecognition({ view: toRecognitionView(state), events });
+      const saving = state;
+      const failure = await saveRecognition({ view: toRecognitionView(saving), events }).then(() => null, failedForGood);
+      if (failure) {
+        refuse(events, failure);
+        continue;
+      }
       savedSeq = events[events.length - 1]!.seq;
+      recorded = saving;
       continue;
     }
     const release = state.placeRelease;
@@ -391,6 +490,19 @@ async function tellPlaceFreed(caseId: string): Promise<void> {
     // It ended meanwhile; a case still waiting asks again weekly, so no word is lost for good.
     if (!(err instanceof ApplicationFailure)) throw err;
   }
+}
+
+/**
+ * An activity that failed for good (a data error PostgreSQL refuses, or one its retry policy
+ * gives up on) answers what went wrong, in words safe to record; anything else is not the
+ * activity's verdict and fails the workflow task, to be retried.
+ */
+function failedForGood(err: unknown): string {
+  if (!(err instanceof ActivityFailure)) throw err;
+  const cause = err.cause;
+  const what = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
+  // The refused data may be quoted back; what is recorded keeps none of its control characters.
+  return what.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300);
 }
 
 /** A household no longer in the registry fails the base standard (T-B1) instead of failing the workflow. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar.js';
+import { DATA_ERROR } from '../../activities/data-errors.js';
 import type { ObjectionActivities } from '../../activities/objections.js';
 import { cstDateOf } from '../../policy/dates.js';
 import type { RuleViolation } from '../../policy/recognition-case.js';
@@ -27,7 +28,8 @@ import {
 
 const { saveObjection, workingDayDeadline } = proxyActivities<ObjectionActivities & CalendarActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // Data PostgreSQL refuses (DataError) fails at once: the objection fails visibly instead of retrying forever.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DATA_ERROR] },
 });
 
 /** An objection to a tier (T-OBJ), from filing until the city office answers it. */
