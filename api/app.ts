@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -8,11 +7,13 @@ import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../polic
 import type { CaseSettings } from '../policy/recognition-case.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
+import { validateUscc } from '../policy/uscc.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
-import { installAuthentication } from './auth.js';
-import { HttpError, answerUnreadableRequest, installErrorHandler } from './errors.js';
-import { SCHEMA_VALIDATOR_OPTIONS } from './schema-bounds.js';
+import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
+import { answerUnreadableRequest, installErrorHandler } from './errors.js';
+import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
+import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
 import { answerUnavailableInTime } from './unavailable.js';
 import { caseRoutes } from './routes/cases.js';
 import { departmentRoutes } from './routes/departments.js';
@@ -31,7 +32,14 @@ import { tieringRoutes } from './routes/tiering.js';
 export interface AppDeps {
   database: Database;
   temporal: Client;
-  authSecret: string;
+  /** How bearer tokens are verified: the identity provider's JWKS or the token tool's secret (api/auth.ts). */
+  tokenTrust?: TokenTrust;
+  /** Shorthand for tokenTrust: tokens of the token tool signed with this secret, default issuer, audience and lifetime. */
+  authSecret?: string;
+  /** Requests a minute per actor and per address without a token; routes may set their own (config.rateLimit). */
+  rateLimits?: RateLimits;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client whose address rate limits count. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
   caseSettings: CaseSettings;
   /** The recognised phase's settings (spot-check rate, report grace…), fixed in each new case. */
   recognitionTermSettings?: RecognitionTermSettings;
@@ -55,23 +63,31 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-export type RouteDeps = Required<Omit<AppDeps, 'logger'>>;
+export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSecret' | 'rateLimits' | 'trustProxy'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: true, ...deps };
+  const { tokenTrust, authSecret, rateLimits, trustProxy, logger, ...given } = deps;
+  const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: true, ...given };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
-  const app = Fastify({ logger: deps.logger ?? false, ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS } }, clientErrorHandler: answerUnreadableRequest });
+  // Refuses to build without a way to verify tokens: there is no built-in secret.
+  const verify = createTokenVerifier(tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) });
+  const app = Fastify({
+    logger: logger ?? false,
+    ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS, formats: { [USCC_FORMAT]: (value: string) => validateUscc(value).ok } } },
+    clientErrorHandler: answerUnreadableRequest,
+    trustProxy: trustProxy ?? false,
+    ...guardedServerOptions(),
+  });
   installErrorHandler(app);
   answerUnavailableInTime(app, deps.temporal);
-  installAuthentication(app, { secret: deps.authSecret, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
-  // Limits are set per route (`config.rateLimit`), where the public can add to what others read.
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => new HttpError(429, `请求过于频繁，请在${context.after}后重试。`, { field: 'rateLimit', retryAfter: context.after }),
-  });
+  // Rate limits for every route, a route's own in its `config.rateLimit` (api/http-guards.ts).
+  await installHttpGuards(app, rateLimits ?? DEFAULT_RATE_LIMITS);
+  installAuthentication(app, { verify, nowSeconds: () => Math.floor(routeDeps.now() / 1000) });
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are the JSON Schema the routes validate with (a numeric exclusiveMinimum, type arrays with null).
+      openapi: '3.1.0',
       info: {
         title: '名特优新 case engine',
         description:
@@ -79,9 +95,10 @@ export async function buildApp(deps: AppDeps) {
           'Errors are `{ error, message, details }`; details name the field and the clause (RULES.md) at fault.',
         version: '0.1.0',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) => withOptionalBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
@@ -98,4 +115,24 @@ export async function buildApp(deps: AppDeps) {
   await app.register(importRoutes(routeDeps));
   await app.register(notificationRoutes(routeDeps));
   return app;
+}
+
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: unknown; nullable?: boolean } }> } }>>;
+};
+
+/**
+ * @fastify/swagger marks every request body required, but a route whose body schema admits null
+ * takes a request without one (Fastify reads the missing body as null): the document says so.
+ */
+function withOptionalBodies<Document>(document: Document): Document {
+  for (const operations of Object.values((document as OpenApiDocument).paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody;
+      const schema = body?.content?.['application/json']?.schema;
+      // OpenAPI 3.0 writes a type that admits null as `nullable`.
+      if (body && schema && (schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null')))) body.required = false;
+    }
+  }
+  return document;
 }

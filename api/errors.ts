@@ -9,9 +9,11 @@ const STATUS_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
@@ -80,7 +82,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {
       if (err.statusCode === 503) reply.header('retry-after', String(err.details['retryAfterSeconds'] ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
-      return reply.status(err.statusCode).send(body(err.statusCode, err.message, err.details));
+      return reply.status(err.statusCode).send(errorBody(err.statusCode, err.message, err.details));
     }
     const down = unavailablePart(err);
     if (down) {
@@ -89,7 +91,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .status(503)
         .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-        .send(body(503, message, { unavailable: down, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS }));
+        .send(errorBody(503, message, { unavailable: down, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS }));
     }
     if (err.validation) {
       // Verbose validation adds the value and the schema it broke (SCHEMA_VALIDATOR_OPTIONS).
@@ -102,32 +104,37 @@ export function installErrorHandler(app: FastifyInstance): void {
       const allowed = first?.keyword === 'enum' ? first.params['allowedValues'] : undefined;
       if (first && Array.isArray(allowed)) {
         const message = `${err.validationContext ?? ''}${first.instancePath} must be one of: ${allowed.map(String).join(', ')}`;
-        return reply.status(400).send(body(400, message, { ...details, allowed }));
+        return reply.status(400).send(errorBody(400, message, { ...details, allowed }));
       }
       if (first?.keyword === 'pattern' && TEXT_PATTERNS.includes(String(first.params['pattern']))) {
         const message =
           typeof first.data === 'string' && controlCharacterIndex(first.data) >= 0
             ? `${field} 含有控制字符（如 NUL、回车或转义符）：除制表符和换行外不能使用控制字符，请删除后重新提交`
             : `${field} 不能为空白：请填写内容后重新提交`;
-        return reply.status(400).send(body(400, message, details));
+        return reply.status(400).send(errorBody(400, message, details));
       }
       // What a policy rule demands (a decision's reason, a due date…): answered as the rule's own check would, 422.
       const policy = annotations['x-policy'];
       if (typeof policy === 'string') {
-        return reply.status(422).send(body(422, `${field}：${policy}`, clause === undefined ? { field } : { field, clause }));
+        return reply.status(422).send(errorBody(422, `${field}：${policy}`, clause === undefined ? { field } : { field, clause }));
       }
-      return reply.status(400).send(body(400, err.message, details));
+      return reply.status(400).send(errorBody(400, err.message, details));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled error');
     // Fastify refuses a body it cannot read (malformed JSON, a media type no route parses, too large) before any route sees it.
     const details = status !== 500 && err.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
-    return reply.status(status).send(body(status, status === 500 ? 'internal error' : err.message, details));
+    return reply.status(status).send(errorBody(status, status === 500 ? 'internal error' : ((err.code && BODY_REFUSALS[err.code]) || err.message), details));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body(404, `no route ${request.method} ${request.url}`, {})),
-  );
 }
+
+/** Fastify's own refusals of a body, said as what to do. */
+const BODY_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持此请求体类型：请以 Content-Type: application/json 发送（上传数据文件用 text/csv）',
+  FST_ERR_CTP_BODY_TOO_LARGE: '请求体过大，请缩减内容后重试',
+  FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空：Content-Type 为 application/json 时请发送 JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
+};
 
 /**
  * Answers a request Node's HTTP parser refused before Fastify saw it, in the same shape as every
@@ -142,7 +149,7 @@ export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Sock
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'the request did not arrive in time', {}]
         : [400, 'the request is not valid HTTP: percent-encode non-ASCII characters in the URL (name=%E6%B3%A5%E4%BA%BA, not name=泥人)', { field: 'url' }];
-  const payload = JSON.stringify(body(status, message, details));
+  const payload = JSON.stringify(errorBody(status, message, details));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_NAMES[status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${payload}`,
@@ -151,7 +158,7 @@ export function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Sock
   socket.destroy(err);
 }
 
-function body(status: number, message: string, details: ErrorDetails) {
+export function errorBody(status: number, message: string, details: ErrorDetails) {
   return { error: STATUS_NAMES[status] ?? 'Error', message, details };
 }
 

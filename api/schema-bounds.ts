@@ -58,14 +58,18 @@ export function textSchema(maxLength: number, options: TextOptions = {}) {
 /** Characters of a unified social credit code (GB 32100-2015: digits and capitals but I, O, S, V and Z). */
 export const USCC_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{18}$';
 
-/** A USCC: its form here, its check character in the handler; either failure names GB 32100-2015. */
+/** The format of a USCC whose registration authority, organisation type, division digits and check character hold (api/app.ts checks it). */
+export const USCC_FORMAT = 'uscc';
+
+/** A USCC, wholly checked by its schema (its check character as its format): a failure names GB 32100-2015. */
 export const usccSchema = {
   type: 'string',
   minLength: 18,
   maxLength: 18,
   pattern: USCC_PATTERN,
+  format: USCC_FORMAT,
   'x-rule': 'GB 32100-2015',
-  description: 'unified social credit code, 18 characters (GB 32100-2015)',
+  description: 'unified social credit code, 18 characters with a valid check character (GB 32100-2015)',
 } as const;
 
 /** A calendar date, YYYY-MM-DD: the format bounds its length. */

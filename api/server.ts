@@ -5,11 +5,18 @@ import { migrateDatabase } from '../db/migrate.js';
 import { loadConfig } from '../scripts/config.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { buildApp } from './app.js';
+import { tokenTrustProblem } from './auth.js';
 
 survivePostgresSocketFault();
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporalAddress) {
   console.error('set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` for the embedded system)');
+  process.exit(2);
+}
+// No built-in secret: the API alone verifies the deployment's tokens or does not start.
+const trustProblem = tokenTrustProblem(config.tokenTrust);
+if (trustProblem) {
+  console.error(trustProblem);
   process.exit(2);
 }
 const database = connectDatabase(config.databaseUrl);
@@ -19,7 +26,9 @@ await ensureTieringSchedule(new Client({ connection, namespace: config.temporalN
 const app = await buildApp({
   database,
   temporal: new Client({ connection, namespace: config.temporalNamespace }),
-  authSecret: config.authSecret,
+  tokenTrust: config.tokenTrust,
+  rateLimits: config.rateLimits,
+  trustProxy: config.trustProxy,
   caseSettings: config.caseSettings,
   recognitionTermSettings: config.recognitionTermSettings,
   eligibilitySettings: config.eligibilitySettings,

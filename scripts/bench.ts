@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { issueToken } from '../api/auth.js';
+import { issueToken, tokenTimes } from '../api/auth.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { addYears, cstDateOf, isValidIsoDate, yearOf, type IsoDate } from '../policy/dates.js';
@@ -114,6 +114,10 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: NAMESPACE,
     AUTH_SECRET: authSecret,
+    // The bench's own processes trust its own secret, whatever identity provider the shell names.
+    AUTH_JWKS_URL: '',
+    AUTH_ISSUER: '',
+    AUTH_AUDIENCE: '',
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     IMPORT_DIR: citiesDir,
@@ -126,7 +130,7 @@ async function main(): Promise<void> {
     until('the API answers', api, () => apiAnswers(apiPort)),
   ]);
 
-  const cityOffice = issueToken(authSecret, { id: 'bench-city-office', role: 'city' }, Math.floor(Date.now() / 1000) + 24 * 3600);
+  const cityOffice = issueToken(authSecret, { id: 'bench-city-office', role: 'city' }, tokenTimes(Date.now(), 12 * 3600));
   const call = apiCaller(`http://127.0.0.1:${apiPort}`, cityOffice);
 
   console.log(`import of the seven feeds through POST /imports (server-side path), in order:`);

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_TOKEN_TRUST, type TokenTrust } from '../api/auth.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/http-guards.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
 import { DEFAULT_SMS_QUIET_HOURS, parseQuietHours, type QuietHours } from '../policy/notifications.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../policy/recognition-case.js';
@@ -17,7 +21,11 @@ export interface Config {
   temporalUiPort: number;
   apiHost: string;
   apiPort: number;
-  authSecret: string;
+  /** How the API verifies bearer tokens; neither a secret nor a JWKS URL when the environment names none. */
+  tokenTrust: TokenTrust;
+  rateLimits: RateLimits;
+  /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses (comma-separated). */
+  trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   logLevel: string;
   caseSettings: CaseSettings;
   recognitionTermSettings: RecognitionTermSettings;
@@ -36,8 +44,6 @@ export interface NotificationConfig {
   smsGatewayUrl: string | null;
   smsQuietHours: QuietHours;
 }
-
-export const DEV_AUTH_SECRET = 'dev-secret-change-me';
 
 /** `policy` keeps C-CYCLE's window; `year-round` is for a demo or training system. */
 export const APPLICATION_WINDOWS = ['policy', 'year-round'] as const;
@@ -61,7 +67,13 @@ export function loadConfig(
     temporalUiPort: integer(env, 'TEMPORAL_UI_PORT', 8233),
     apiHost: env.API_HOST ?? '127.0.0.1',
     apiPort: integer(env, 'API_PORT', 3000),
-    authSecret: env.AUTH_SECRET ?? DEV_AUTH_SECRET,
+    tokenTrust: tokenTrust(env),
+    rateLimits: {
+      perActorPerMinute: integer(env, 'RATE_LIMIT_PER_ACTOR', DEFAULT_RATE_LIMITS.perActorPerMinute),
+      anonymousReadsPerMinute: integer(env, 'RATE_LIMIT_ANONYMOUS_READS', DEFAULT_RATE_LIMITS.anonymousReadsPerMinute),
+      anonymousWritesPerMinute: integer(env, 'RATE_LIMIT_ANONYMOUS_WRITES', DEFAULT_RATE_LIMITS.anonymousWritesPerMinute),
+    },
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? 'info',
     caseSettings: {
       reviewWorkingDays: integer(env, 'REVIEW_WORKING_DAYS', DEFAULT_CASE_SETTINGS.reviewWorkingDays),
@@ -97,6 +109,48 @@ export function loadConfig(
       smsQuietHours: setting<QuietHours | null>(env, 'SMS_QUIET_HOURS', DEFAULT_SMS_QUIET_HOURS, parseQuietHours, (value) => value !== null, 'HH:MM-HH:MM in CST (21:00-08:00)') as QuietHours,
     },
   };
+}
+
+/**
+ * AUTH_SECRET and AUTH_JWKS_URL as given (an empty secret stays empty, so that it is refused, not
+ * taken for none); the token tool's issuer and audience unless a JWKS URL names the provider's.
+ */
+function tokenTrust(env: NodeJS.ProcessEnv): TokenTrust {
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  const fallback = jwksUrl ? { issuer: '', audience: '' } : DEFAULT_TOKEN_TRUST;
+  const maxHours = setting(env, 'AUTH_TOKEN_MAX_HOURS', DEFAULT_TOKEN_TRUST.maxLifetimeSeconds / 3600, Number, (hours) => hours > 0 && hours <= 24 * 7, 'a number of hours above 0, at most 168');
+  return {
+    ...(env.AUTH_SECRET === undefined ? {} : { secret: env.AUTH_SECRET }),
+    ...(jwksUrl ? { jwksUrl } : {}),
+    issuer: env.AUTH_ISSUER || fallback.issuer,
+    audience: env.AUTH_AUDIENCE || fallback.audience,
+    maxLifetimeSeconds: Math.round(maxHours * 3600),
+    clockToleranceSeconds: DEFAULT_TOKEN_TRUST.clockToleranceSeconds,
+  };
+}
+
+/** Behind a reverse proxy the client's address is in X-Forwarded-For, which only the proxies named here may set. */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (!/^\d+$/.test(raw)) return raw;
+  const hops = Number(raw);
+  return (_address, hop) => hop < hops;
+}
+
+/**
+ * The embedded development system's HS256 secret: 32 random bytes kept in DATA_DIR, made on its
+ * first start, so that the tokens it prints (and `npm run token` issues) keep working across
+ * restarts without any secret written in the code. Undefined when absent and `create` is false.
+ */
+export function developmentSecret(dataDir: string, create: boolean): string | undefined {
+  const path = join(dataDir, 'auth-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  if (!create) return undefined;
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 /**

@@ -9,17 +9,18 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createNotificationChannels } from '../activities/notification-channels.js';
-import { issueToken } from '../api/auth.js';
+import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
-import { DEV_AUTH_SECRET, loadConfig } from './config.js';
+import { developmentSecret, loadConfig } from './config.js';
 import { DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
@@ -31,6 +32,15 @@ const dataDir = resolve(config.dataDir);
 mkdirSync(dataDir, { recursive: true });
 // Server-side imports read from here only; it exists from the first start so that files can be dropped in.
 mkdirSync(resolve(config.importDir), { recursive: true });
+// Without a secret or an identity provider in the environment, the development system signs with
+// a random secret of its own, kept in DATA_DIR so that printed tokens outlive a restart.
+const storedSecret = config.tokenTrust.secret === undefined && !config.tokenTrust.jwksUrl;
+const tokenTrust = storedSecret ? { ...config.tokenTrust, secret: developmentSecret(dataDir, true) } : config.tokenTrust;
+const trustProblem = tokenTrustProblem(tokenTrust);
+if (trustProblem) {
+  console.error(trustProblem);
+  process.exit(2);
+}
 const stops: Array<() => Promise<unknown>> = [];
 
 async function main(): Promise<void> {
@@ -72,7 +82,9 @@ async function main(): Promise<void> {
   const app = await buildApp({
     database,
     temporal,
-    authSecret: config.authSecret,
+    tokenTrust,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
     caseSettings: config.caseSettings,
     recognitionTermSettings: config.recognitionTermSettings,
     eligibilitySettings: config.eligibilitySettings,
@@ -133,14 +145,16 @@ async function startTemporalDevServer(): Promise<string> {
 
 function printWelcome(temporalAddress: string): void {
   const api = `http://${config.apiHost}:${config.apiPort}`;
-  const expires = Math.floor(Date.now() / 1000) + 12 * 3600;
   const household = DEMO_HOUSEHOLDS[1];
   const caseId = recognitionCaseId(household.uscc, yearOf(cstDateOf(Date.now())));
+  const lifetimeHours = Math.min(12, tokenTrust.maxLifetimeSeconds / 3600);
+  const demoToken = (actor: Actor) =>
+    tokenTrust.secret === undefined ? '<a token of the identity provider>' : issueToken(tokenTrust.secret, actor, tokenTimes(Date.now(), lifetimeHours * 3600), tokenTrust);
   const tokens = [
-    ['HOUSEHOLD_TOKEN', `household ${household.uscc}`, issueToken(config.authSecret, { id: household.uscc, role: 'household', uscc: household.uscc }, expires)],
-    ['DISTRICT_TOKEN', `district office ${household.districtCode}`, issueToken(config.authSecret, { id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode }, expires)],
-    ['CITY_TOKEN', 'city office', issueToken(config.authSecret, { id: 'city-supervisor', role: 'city' }, expires)],
-    ['DEPARTMENT_TOKEN', `department ${DEMO_DEPARTMENTS[1].name} (${DEMO_DEPARTMENTS[1].id}), to consult`, issueToken(config.authSecret, { id: 'culture-officer-120104', role: 'department', department: DEMO_DEPARTMENTS[1].id, districtCode: DEMO_DEPARTMENTS[1].districtCode }, expires)],
+    ['HOUSEHOLD_TOKEN', `household ${household.uscc}`, demoToken({ id: household.uscc, role: 'household', uscc: household.uscc })],
+    ['DISTRICT_TOKEN', `district office ${household.districtCode}`, demoToken({ id: `reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode })],
+    ['CITY_TOKEN', 'city office', demoToken({ id: 'city-supervisor', role: 'city' })],
+    ['DEPARTMENT_TOKEN', `department ${DEMO_DEPARTMENTS[1].name} (${DEMO_DEPARTMENTS[1].id}), to consult`, demoToken({ id: 'culture-officer-120104', role: 'department', department: DEMO_DEPARTMENTS[1].id, districtCode: DEMO_DEPARTMENTS[1].districtCode })],
   ];
   const lines = [
     '',
@@ -148,9 +162,9 @@ function printWelcome(temporalAddress: string): void {
     `OpenAPI docs   ${api}/docs`,
     config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
     `Data           ${dataDir} (Temporal server log: temporal.log)`,
-    config.authSecret === DEV_AUTH_SECRET ? 'AUTH_SECRET    development default: set AUTH_SECRET outside development' : '',
+    storedSecret ? `Tokens         signed with the development secret in ${join(dataDir, 'auth-secret')} (npm run token uses it too)` : '',
     '',
-    'Demo tokens (12 h), to paste into a shell:',
+    `Demo tokens (${lifetimeHours} h), to paste into a shell:`,
     ...tokens.map(([variable, who, token]) => `  # ${who}\n  export ${variable}=${token}`),
     '',
     applicationWindowNote(),

@@ -186,3 +186,34 @@ else
   if [[ -f $ts_dir/app.jsa ]]; then cds_note="with CDS archive"; else cds_note="without CDS archive"; fi
   say "temporal test server" "$ts_version, $ts_note, Java $java_major, $cds_note: $ts_wrapper (jars in $ts_dir/lib)"
 fi
+
+# --- API fuzzer (schemathesis, Python) ---------------------------------------------------------
+# A virtualenv per version in the cache, made once by pip; the fuzzing test runs its `st` and
+# downloads nothing. SCHEMATHESIS_PATH points at another `st` executable instead.
+if [[ -n ${SCHEMATHESIS_PATH:-} ]]; then
+  [[ -f $SCHEMATHESIS_PATH && -x $SCHEMATHESIS_PATH ]] || die "SCHEMATHESIS_PATH=$SCHEMATHESIS_PATH is not an executable file."
+  say "schemathesis" "from SCHEMATHESIS_PATH: $SCHEMATHESIS_PATH"
+else
+  st_dir="$cache/schemathesis-$SCHEMATHESIS_VERSION"
+  if [[ -f $st_dir/.installed && -x $st_dir/bin/st ]]; then
+    st_note="cached"
+  else
+    python_bin="${PYTHON:-python3}"
+    missing_python="The API fuzzing test runs schemathesis on Python: install Python >= 3.9 with venv and pip (or set PYTHON), or set SCHEMATHESIS_PATH to an st executable."
+    command -v "$python_bin" >/dev/null 2>&1 || die "'$python_bin' not found. $missing_python"
+    echo "setup: installing schemathesis $SCHEMATHESIS_VERSION into a virtualenv with pip..."
+    # A venv's scripts name its own path, so it is made where it stays; the stamp written last
+    # tells a finished install from an interrupted one.
+    rm -rf "$st_dir"
+    venv_log="$cache/.schemathesis-$SCHEMATHESIS_VERSION.log"
+    if ! { "$python_bin" -m venv "$st_dir" && "$st_dir/bin/pip" install --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; } >"$venv_log" 2>&1; then
+      tail -n 20 "$venv_log" >&2
+      rm -rf "$st_dir"
+      die "pip could not install schemathesis $SCHEMATHESIS_VERSION (full log: $venv_log). $missing_python"
+    fi
+    touch "$st_dir/.installed"
+    st_note="installed with pip"
+  fi
+  st_bin="${st_dir}/bin/st"
+  say "schemathesis" "$SCHEMATHESIS_VERSION, $st_note: $st_bin"
+fi

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { importFeed } from '../activities/feed-import/importer.js';
-import { issueToken } from '../api/auth.js';
+import { issueToken, tokenTimes } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -89,7 +89,7 @@ const app = await buildApp({
   caseSettings: DEFAULT_CASE_SETTINGS,
   eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS,
 });
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 24 * 3600)}` });
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 12 * 3600))}` });
 
 const startWorker = () =>
   startWorkerProcess('scripts/worker.ts', root, {

@@ -1,13 +1,14 @@
 /**
- * Issues a signed bearer token for development and operations:
+ * Issues a bearer token (an HS256 JWT signed with AUTH_SECRET, or with the embedded development
+ * system's stored secret when AUTH_SECRET is unset) for development and operations:
  *   npm run token -- --role district --district 120104 --id reviewer-1 [--hours 12]
  *   npm run token -- --role household --uscc 92120104MA06B7Q40X
  */
 import { parseArgs } from 'node:util';
-import { issueToken } from '../api/auth.js';
+import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { ROLES, missingClaim, type Actor } from '../policy/actors.js';
 import { validateUscc } from '../policy/uscc.js';
-import { loadConfig } from './config.js';
+import { developmentSecret, loadConfig } from './config.js';
 
 const USAGE = `usage: npm run token -- --role <role> [claims] [--id <id>] [--hours <hours, default 12>]
   --role household  --uscc <USCC>              a household, acting for itself
@@ -49,8 +50,11 @@ if (values.help) {
 
 const role = ISSUABLE_ROLES.find((issuable) => issuable === values.role);
 if (!role) fail(`--role must be one of ${ISSUABLE_ROLES.join(', ')}`);
+const config = loadConfig();
 const hours = Number(values.hours);
 if (!Number.isFinite(hours) || hours <= 0) fail(`--hours must be a positive number, got "${values.hours}"`);
+const maxHours = config.tokenTrust.maxLifetimeSeconds / 3600;
+if (hours > maxHours) fail(`--hours must be at most ${maxHours}: the API refuses a token that lives longer (AUTH_TOKEN_MAX_HOURS)`);
 
 const actor: Actor = {
   id: values.id ?? values.uscc ?? values.department ?? `${role}-${values.district ?? 'city'}`,
@@ -64,5 +68,9 @@ const missing = missingClaim(actor);
 if (missing) fail(missing);
 const uscc = actor.uscc === undefined ? null : validateUscc(actor.uscc);
 if (uscc && !uscc.ok) fail(`--uscc: ${uscc.reason}`);
-const expiresAt = Math.floor(Date.now() / 1000) + Math.round(hours * 3600);
-console.log(issueToken(loadConfig().authSecret, actor, expiresAt));
+if (config.tokenTrust.jwksUrl) fail('AUTH_JWKS_URL is set: tokens come from the identity provider, not from this tool');
+const secret = config.tokenTrust.secret ?? developmentSecret(config.dataDir, false);
+if (secret === undefined) fail(`set AUTH_SECRET to the API's secret (or start the development system once with npm start, which stores one in ${config.dataDir})`);
+const problem = tokenTrustProblem({ ...config.tokenTrust, secret });
+if (problem) fail(problem);
+console.log(issueToken(secret, actor, tokenTimes(Date.now(), Math.round(hours * 3600)), config.tokenTrust));

@@ -22,6 +22,24 @@ export function temporalCliVersion(): string {
   return match[1];
 }
 
+export function schemathesisVersion(): string {
+  const text = readFileSync(join(scriptsDir, 'toolchain.env'), 'utf8');
+  const match = /^SCHEMATHESIS_VERSION=(\S+)\s*$/m.exec(text);
+  if (!match?.[1]) throw new Error('scripts/toolchain.env has no SCHEMATHESIS_VERSION line');
+  return match[1];
+}
+
+/** The API fuzzer's `st` executable: SCHEMATHESIS_PATH, else the virtualenv setup made in the cache. */
+export function schemathesisPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SCHEMATHESIS_PATH) {
+    requireExecutable(env.SCHEMATHESIS_PATH, 'SCHEMATHESIS_PATH is set to', 'Point it at an st executable, or unset it and run `npm run setup`.');
+    return env.SCHEMATHESIS_PATH;
+  }
+  const path = join(toolchainCacheDir(env), `schemathesis-${schemathesisVersion()}`, 'bin', 'st');
+  requireExecutable(path, 'schemathesis is not installed yet; expected', 'Run `npm run setup` (it installs it with pip), or set SCHEMATHESIS_PATH to an st executable.');
+  return path;
+}
+
 export function temporalTestServerVersion(): string {
   const pom = readFileSync(join(testServerDir, 'pom.xml'), 'utf8');
   const match = /<temporal\.test\.server\.version>([^<]+)<\/temporal\.test\.server\.version>/.exec(pom);

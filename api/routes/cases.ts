@@ -1090,7 +1090,8 @@ function knowsObjectors(actor: Actor): boolean {
 }
 
 /** Requests per address on the public objection route: enough for a person, not for a flood. */
-const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
+/** Counted per network address, token or not (the global limits count a token's actor): one address, ten a minute. */
+const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };
 
 /** Who files an objection without a token. */
 const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };

@@ -18,6 +18,7 @@ import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { CSV_UPLOAD_BODY_LIMIT } from '../http-guards.js';
 import { pageNumberSchema, serialIdSchema, textSchema } from '../schema-bounds.js';
 
 const ADMINISTRATORS = ['city'] as const;
@@ -143,6 +144,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/imports',
       {
         config: { roles: ADMINISTRATORS },
+        bodyLimit: CSV_UPLOAD_BODY_LIMIT,
         schema: {
           summary: 'Imports a feed file of the data contract (city office)',
           description:

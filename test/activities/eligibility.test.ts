@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEligibilityActivities, readEligibilityFacts } from '../../activities/eligibility.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
@@ -238,10 +238,10 @@ describe('POST /applications refuses an ineligible household', () => {
   let now = Date.parse(`${APPLIED_ON}T02:00:00Z`);
 
   async function apply(code: string) {
-    const app = await buildApp({ database, temporal, authSecret: 'eligibility-secret', caseSettings: DEFAULT_CASE_SETTINGS, now: () => now });
+    const app = await buildApp({ database, temporal, authSecret: 'eligibility-secret-with-at-least-32-bytes', caseSettings: DEFAULT_CASE_SETTINGS, now: () => now });
     try {
       const actor: Actor = { id: code, role: 'household', uscc: code };
-      const token = issueToken('eligibility-secret', actor, Math.floor(now / 1000) + 600);
+      const token = issueToken('eligibility-secret-with-at-least-32-bytes', actor, tokenTimes(now, 600));
       return await app.inject({
         method: 'POST',
         url: '/applications',

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
-import { NON_BLANK_TEXT_PATTERN, TEXT_PATTERN } from '../../api/schema-bounds.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
+import { NON_BLANK_TEXT_PATTERN, TEXT_PATTERN, USCC_FORMAT } from '../../api/schema-bounds.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { startDatabaseApi } from '../support/api-stack.js';
 
-const SECRET = 'boundary-test-secret';
+const SECRET = 'boundary-test-secret-with-at-least-32-bytes';
 let database: Database;
 let app: FastifyInstance;
 let stop: () => Promise<void>;
@@ -17,13 +17,13 @@ beforeAll(async () => {
 afterAll(() => stop?.());
 
 const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,
+  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
 });
 
 type Schema = Record<string, unknown>;
 
-/** Formats whose own grammar bounds a string's length and characters. */
-const BOUNDED_FORMATS = ['date', 'date-time'];
+/** Formats whose own grammar bounds a string's length and characters (a USCC: 18 code characters, GB 32100-2015). */
+const BOUNDED_FORMATS = ['date', 'date-time', USCC_FORMAT];
 
 /**
  * A pattern of its own admits no control character when it is anchored at both ends and made of
@@ -110,10 +110,10 @@ describe('the boundary rule in the OpenAPI document', () => {
 });
 
 describe('a control character anywhere', () => {
-  const household: Actor = { id: '92120104MA05N8Q4X1', role: 'household', uscc: '92120104MA05N8Q4X1' };
+  const household: Actor = { id: '92120104MA05N8Q4XQ', role: 'household', uscc: '92120104MA05N8Q4XQ' };
   const district: Actor = { id: 'district-120104', role: 'district', districtCode: '120104' };
   const city: Actor = { id: 'city-boundary', role: 'city' };
-  const caseId = 'recognition-92120104MA05N8Q4X1-2026';
+  const caseId = 'recognition-92120104MA05N8Q4XQ-2026';
 
   it.each([
     ['a publicity objection', { method: 'POST', url: `/publicity/${caseId}/objections`, payload: { reason: 'a\u0000b' } }, 'reason'],

@@ -6,7 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -17,7 +17,7 @@ import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 import { acceptAndVerify, auditTrail, runsOf, startApplication } from '../support/recognition.js';
 import { districtOffice } from '../support/stack.js';
 
-const SECRET = 'bounded-objections-secret';
+const SECRET = 'bounded-objections-secret-with-at-least-32-bytes';
 const DISTRICT = '120104';
 let stack: CaseApiStack;
 let env: TestWorkflowEnvironment;
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
 
 /** An objection as a member of the public sends it, from `address`. */
 function object(caseId: string, address: string, reason: string, headers: Record<string, string> = {}) {

@@ -1,13 +1,13 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { CATEGORIES } from '../../policy/recognition-case.js';
 import { startDatabaseApi } from '../support/api-stack.js';
 
-const SECRET = 'errors-test-secret';
+const SECRET = 'errors-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-errors', role: 'city' };
 /** A year no other test file sets thresholds for. */
 const YEAR = 2031;
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stop?.());
 
 const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,
+  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
 });
 
 describe('a value outside an enum', () => {

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { recognitions } from '../../db/recognition-schema.js';
@@ -17,7 +17,7 @@ import { startDatabaseApi } from '../support/api-stack.js';
 import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, giveTier, survivalFacts, survivalHousehold, untieredHousehold } from '../support/tiers.js';
 
-const SECRET = 'public-test-secret';
+const SECRET = 'public-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-exports', role: 'city' };
 /** Names unique to this file and process, so that searches see only this file's households. */
 const tag = `查${process.pid.toString(36)}`;
@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => stop?.());
 
 const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,
+  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
 });
 
 describe('GET /public/households?name= (T-PUB)', () => {
@@ -174,7 +174,7 @@ describe('routes that need no token', () => {
   ] as const;
 
   it.each(routes)('%s %s answers 401 to a token that does not verify, as its OpenAPI document says', async (method, path, url) => {
-    const forged = issueToken('another-secret', city, Math.floor(Date.now() / 1000) + 3600);
+    const forged = issueToken('another-secret', city, tokenTimes(Date.now(), 3600));
     const response = await app.inject({ method, url, headers: { authorization: `Bearer ${forged}` }, ...(method === 'POST' ? { payload: { reason: 'x' } } : {}) });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ error: 'Unauthorized', details: { field: 'authorization' } });

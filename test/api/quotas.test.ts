@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createQuotaActivities, yearQuotaAuditId } from '../../activities/quota.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents } from '../../db/schema.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
@@ -15,7 +15,7 @@ import { districtOffice, testDatabase } from '../support/stack.js';
 // Years no other test file uses: 2097 gets a run in force, 2098 never does.
 const YEAR = 2097;
 const NO_RUN_YEAR = 2098;
-const SECRET = 'quota-api-test-secret';
+const SECRET = 'quota-api-test-secret-with-at-least-32-bytes';
 const NANKAI = '120104';
 const HEPING = '120101';
 
@@ -63,7 +63,7 @@ afterAll(async () => {
 
 const CITY: Actor = { id: 'city-office', role: 'city' };
 const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(Date.now() / 1000) + 3600)}`,
+  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
 });
 const getQuota = (year: number | string, actor: Actor) => app.inject({ method: 'GET', url: `/quotas/${year}`, headers: bearer(actor) });
 const setQuota = (year: number, actor: Actor) => app.inject({ method: 'POST', url: `/quotas/${year}`, headers: bearer(actor) });

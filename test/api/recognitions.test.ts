@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { quotaPlaces, recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
@@ -28,7 +28,7 @@ import { districtOffice, recordHistory, registerDepartments, registerHousehold }
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
-const SECRET = 'recognition-api-test-secret';
+const SECRET = 'recognition-api-test-secret-with-at-least-32-bytes';
 const QUOTA_YEAR = 2089;
 const CITY: Actor = { id: 'city-office', role: 'city' };
 const CULTURE: Actor = { id: 'culture-officer', role: 'department', department: 'city-culture-tourism' };
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(clock / 1000) + 3600)}` });
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(clock, 3600))}` });
 
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });
 

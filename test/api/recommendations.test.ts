@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
@@ -12,7 +12,7 @@ import { districtOffice, registerDepartments, registerHousehold } from '../suppo
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
-const SECRET = 'recommendation-test-secret';
+const SECRET = 'recommendation-test-secret-with-at-least-32-bytes';
 const DISTRICT = '120106';
 const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: `${DISTRICT}-culture-tourism`, districtCode: DISTRICT };
 const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '120101-culture-tourism', districtCode: '120101' };
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` });
+const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
 
 function recommend(actor: Actor, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/recommendations', headers: bearer(actor), payload: body });

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/auth.js';
+import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
@@ -12,7 +12,7 @@ import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 
-const SECRET = 'worklist-secret';
+const SECRET = 'worklist-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-supervisor', role: 'city' };
 let env: TestWorkflowEnvironment;
 let database: Database;
@@ -32,10 +32,10 @@ const get = (url: string, actor: Actor | null) =>
   app.inject({
     method: 'GET',
     url,
-    headers: actor ? { authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` } : {},
+    headers: actor ? { authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` } : {},
   });
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) =>
-  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${issueToken(SECRET, actor, Math.floor(now / 1000) + 3600)}` }, payload });
+  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` }, payload });
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let attempt = 0; attempt < 100; attempt++) {

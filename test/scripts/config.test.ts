@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tokenTrustProblem } from '../../api/auth.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
 import { loadConfig } from '../../scripts/config.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('the recognised phase settings from the environment', () => {
   it('takes the defaults when nothing is set', () => {
@@ -78,5 +83,48 @@ describe('the notification channels from the environment', () => {
     ['SMS_QUIET_HOURS', '9pm-8am', /SMS_QUIET_HOURS must be HH:MM-HH:MM in CST/],
   ])('refuses %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('token trust from the environment', () => {
+  it("has no secret of its own: unset, the token tool's issuer and audience and 12 hours, and nothing to verify with", () => {
+    const trust = loadConfig({}).tokenTrust;
+    expect(trust).toEqual({ issuer: 'mingteyouxin', audience: 'mingteyouxin-api', maxLifetimeSeconds: 12 * 3600, clockToleranceSeconds: 30 });
+    expect(tokenTrustProblem(trust)).toMatch(/no way to verify bearer tokens/);
+  });
+
+  it('keeps an empty AUTH_SECRET as set, so that it is refused rather than taken for none', () => {
+    expect(tokenTrustProblem(loadConfig({ AUTH_SECRET: '' }).tokenTrust)).toMatch(/at least 32 bytes .* got 0/);
+  });
+
+  it("takes an identity provider's JWKS with its issuer and audience, and a lifetime in hours", () => {
+    const trust = loadConfig({ AUTH_JWKS_URL: 'https://sso.example.test/certs', AUTH_ISSUER: 'https://sso.example.test', AUTH_AUDIENCE: 'mtyx', AUTH_TOKEN_MAX_HOURS: '1' }).tokenTrust;
+    expect(trust).toMatchObject({ jwksUrl: 'https://sso.example.test/certs', issuer: 'https://sso.example.test', audience: 'mtyx', maxLifetimeSeconds: 3600 });
+    expect(tokenTrustProblem(trust)).toBeNull();
+    expect(tokenTrustProblem(loadConfig({ AUTH_JWKS_URL: 'https://sso.example.test/certs' }).tokenTrust)).toMatch(/needs AUTH_ISSUER and AUTH_AUDIENCE/);
+  });
+
+  it('refuses a lifetime of no time or over a week', () => {
+    expect(() => loadConfig({ AUTH_TOKEN_MAX_HOURS: '0' })).toThrow(/AUTH_TOKEN_MAX_HOURS must be a number of hours above 0/);
+    expect(() => loadConfig({ AUTH_TOKEN_MAX_HOURS: '200' })).toThrow(/at most 168/);
+  });
+});
+
+describe('the API started on its own', () => {
+  it.each([
+    ['neither AUTH_SECRET nor AUTH_JWKS_URL', {}, /no way to verify bearer tokens/],
+    ['an empty AUTH_SECRET', { AUTH_SECRET: '' }, /AUTH_SECRET must be at least 32 bytes .* got 0/],
+    ['the old development default', { AUTH_SECRET: 'dev-secret-change-me' }, /AUTH_SECRET must be at least 32 bytes .* got 20/],
+  ])('refuses to start with %s, saying what to set', (_case, auth, message) => {
+    const { AUTH_SECRET: _secret, AUTH_JWKS_URL: _jwks, ...inherited } = process.env;
+    // Addresses nothing listens on: the API must stop before it connects to anything.
+    const run = spawnSync(`${root}node_modules/.bin/tsx`, ['api/server.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...inherited, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1', ...auth },
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
   });
 });
