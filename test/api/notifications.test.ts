@@ -7,6 +7,7 @@ import type { Database } from '../../db/client.js';
 import { notifications } from '../../db/notification-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
+import { usccCheckCharacter } from '../../policy/uscc.js';
 import { isolatedDatabase } from '../support/notifications.js';
 
 const SECRET = 'notification-api-test-secret-of-at-least-32-bytes';
@@ -113,11 +114,13 @@ describe('contact details', () => {
   });
 
   it('given on an application are checked before anything else is done', async () => {
+    const first17 = '92120104MA00000C3';
+    const shop: Actor = { id: first17 + usccCheckCharacter(first17), role: 'household', uscc: first17 + usccCheckCharacter(first17) };
     const refused = await app.inject({
       method: 'POST',
       url: '/applications',
-      headers: auth(shopA),
-      payload: { uscc: shopA.uscc, category: 'quality', claimedCriteria: ['Q2'], contact: { mobile: '138001380001' } },
+      headers: auth(shop),
+      payload: { uscc: shop.uscc, category: 'quality', claimedCriteria: ['Q2'], contact: { mobile: '138001380001' } },
     });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ details: { field: expect.stringContaining('mobile') } });
