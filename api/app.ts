@@ -26,8 +26,11 @@ import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { recognitionRoutes } from './routes/recognitions.js';
+import { demoRoutes, type DemoActor } from './routes/demo.js';
+import { sessionRoutes } from './routes/session.js';
 import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
+import { installWebPages } from './web-pages.js';
 
 export interface AppDeps {
   database: Database;
@@ -61,17 +64,22 @@ export interface AppDeps {
   /** Where new cases are queued; tests give each worker its own. */
   taskQueue?: string;
   logger?: FastifyServerOptions['logger'];
+  /** The built pages (web/dist) to serve at `/`; without it the API serves no pages. */
+  webRoot?: string | null;
+  /** Development only: the actors the login page lets anyone sign in as. Never given in a deployment. */
+  demoActors?: readonly DemoActor[] | null;
 }
 
-export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSecret' | 'rateLimits' | 'trustProxy'>>;
+export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSecret' | 'rateLimits' | 'trustProxy' | 'webRoot' | 'demoActors'>>;
 
 export async function buildApp(deps: AppDeps) {
-  const { tokenTrust, authSecret, rateLimits, trustProxy, logger, ...given } = deps;
+  const { tokenTrust, authSecret, rateLimits, trustProxy, logger, webRoot, demoActors, ...given } = deps;
   const routeDeps: RouteDeps = { now: Date.now, taskQueue: RECOGNITION_TASK_QUEUE, eligibilitySettings: DEFAULT_ELIGIBILITY_SETTINGS, recognitionTermSettings: DEFAULT_RECOGNITION_TERM_SETTINGS, objectionSettings: DEFAULT_OBJECTION_SETTINGS, unclassifiedLabel: DEFAULT_UNCLASSIFIED_LABEL, importDir: null, decisionsExpire: true, ...given };
   // A new case keeps the day its year's recognitions are done by, as it keeps its other settings (C-CYCLE).
   routeDeps.caseSettings = { ...routeDeps.caseSettings, recognitionsDoneBy: routeDeps.eligibilitySettings.recognitionsDoneBy };
   // Refuses to build without a way to verify tokens: there is no built-in secret.
-  const verify = createTokenVerifier(tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) });
+  const trust = tokenTrust ?? { ...DEFAULT_TOKEN_TRUST, ...(authSecret === undefined ? {} : { secret: authSecret }) };
+  const verify = createTokenVerifier(trust);
   const app = Fastify({
     logger: logger ?? false,
     ajv: { customOptions: { removeAdditional: false, ...SCHEMA_VALIDATOR_OPTIONS, formats: { [USCC_FORMAT]: (value: string) => validateUscc(value).ok } } },
@@ -114,6 +122,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
   await app.register(notificationRoutes(routeDeps));
+  await app.register(sessionRoutes(routeDeps));
+  if (demoActors) await app.register(demoRoutes(routeDeps, demoActors, trust));
+  if (webRoot) await installWebPages(app, webRoot);
   return app;
 }
 

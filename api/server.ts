@@ -4,6 +4,9 @@ import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { loadConfig } from '../scripts/config.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { WEB_ROOT } from '../scripts/web-build.js';
 import { buildApp } from './app.js';
 import { tokenTrustProblem } from './auth.js';
 
@@ -19,6 +22,9 @@ if (trustProblem) {
   console.error(trustProblem);
   process.exit(2);
 }
+// The pages are built beforehand (npm run web:build); without them the API serves its routes alone.
+const webRoot = existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : null;
+if (!webRoot) console.warn('the web pages are not built (npm run web:build): serving the API alone');
 const database = connectDatabase(config.databaseUrl);
 await migrateDatabase(database);
 const connection = await Connection.connect({ address: config.temporalAddress });
@@ -36,6 +42,7 @@ const app = await buildApp({
   unclassifiedLabel: config.unclassifiedLabel,
   importDir: config.importDir,
   logger: { level: config.logLevel },
+  webRoot,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
+import type { DemoActor } from '../api/routes/demo.js';
 import type { Database } from '../db/client.js';
 import { departments } from '../db/recognition-schema.js';
 import { households } from '../db/schema.js';
 import { annualReports, creditEvents, ipRights, socialInsurance, taxRecords, tieringRuns } from '../db/tiering-schema.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
+import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { usccCheckCharacter } from '../policy/uscc.js';
 import {
   TIERING_RUN_WORKFLOW_TYPE,
@@ -37,6 +39,44 @@ export const DEMO_DEPARTMENTS = [
   { id: '120116-commerce', name: '滨海新区商务局', level: 'district', districtCode: '120116' },
   { id: '120119-agriculture', name: '蓟州区农业农村委', level: 'district', districtCode: '120119' },
 ] as const;
+
+
+const DEMO_TIER_NOTES = new Map<string, string>([
+  [pancakes.uscc, '“成长型”：可自主申报“名特优新”'],
+  [clayFigures.uscc, '“发展型”（商标在用）：可自主申报，可由部门推荐'],
+  [seafoodLive.uscc, '“发展型”（营业收入较高）：可自主申报'],
+  [farmStay.uscc, '“生存型”：一般不能自主申报，可由部门推荐'],
+  [cornerShop.uscc, '未分型（列入经营异常名录）：可查看原因并提出异议申诉'],
+]);
+
+/** The departments the login page offers: a city-level one of the seeded registry and a demo district's. */
+const LOGIN_DEPARTMENTS = [
+  { id: 'city-commerce', name: '市商务局', districtCode: undefined },
+  { id: '120104-culture-tourism', name: '南开区文化和旅游局', districtCode: '120104' },
+] as const;
+
+/**
+ * Whom the development login page offers (never a deployment): each demo household, the
+ * district office of each demo district, a city and a district department, the city office.
+ */
+export const DEMO_ACTORS: readonly DemoActor[] = [
+  ...DEMO_HOUSEHOLDS.map((h) => ({
+    actor: { id: h.uscc, role: 'household' as const, uscc: h.uscc },
+    label: h.name,
+    description: DEMO_TIER_NOTES.get(h.uscc)!,
+  })),
+  ...DEMO_HOUSEHOLDS.map((h) => ({
+    actor: { id: `reviewer-${h.districtCode}`, role: 'district' as const, districtCode: h.districtCode },
+    label: `${TIANJIN_DISTRICTS[h.districtCode]}市场监管局`,
+    description: `审核${h.name}等本区个体工商户的申报，处理公示异议`,
+  })),
+  ...LOGIN_DEPARTMENTS.map(({ id, name, districtCode }) => ({
+    actor: { id: `officer-${id}`, role: 'department' as const, department: id, ...(districtCode ? { districtCode } : {}) },
+    label: name,
+    description: districtCode ? '区级部门：推荐本区个体工商户，反馈征求意见' : '市级部门：推荐个体工商户，反馈征求意见和评估确认',
+  })),
+  { actor: { id: 'city-supervisor', role: 'city' as const }, label: '市市场监管委', description: '数据导入、年度分型、名额、抽查、异议申诉' },
+];
 
 /**
  * Loads the demo households with the facts that tier them, one of each kind: growth (revenue,

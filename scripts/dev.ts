@@ -21,9 +21,10 @@ import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
 import { developmentSecret, loadConfig } from './config.js';
-import { DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
+import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { startPostgres } from './postgres.js';
 import { temporalCliPath } from './toolchain.js';
+import { WEB_ROOT, ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
@@ -44,6 +45,7 @@ if (trustProblem) {
 const stops: Array<() => Promise<unknown>> = [];
 
 async function main(): Promise<void> {
+  await ensureWebBuild();
   const postgres = await startPostgres({
     dataDir: join(dataDir, 'postgres'),
     port: config.embeddedPostgresPort,
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
     unclassifiedLabel: config.unclassifiedLabel,
     importDir: config.importDir,
     logger: { level: config.logLevel },
+    webRoot: WEB_ROOT,
+    demoActors: DEMO_ACTORS,
   });
   stops.push(() => app.close());
   await app.listen({ host: config.apiHost, port: config.apiPort });
@@ -158,6 +162,7 @@ function printWelcome(temporalAddress: string): void {
   ];
   const lines = [
     '',
+    `Web pages      ${api}/  (sign in as any demo actor on the login page)`,
     `API            ${api}`,
     `OpenAPI docs   ${api}/docs`,
     config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,

@@ -187,6 +187,30 @@ else
   say "temporal test server" "$ts_version, $ts_note, Java $java_major, $cds_note: $ts_wrapper (jars in $ts_dir/lib)"
 fi
 
+# --- Chromium for the browser tests ------------------------------------------------------------
+# The browser tests drive Debian's chromium package, never a browser downloaded at run time; the
+# pages are Chinese, so the CJK fonts come with it (screenshots of tofu boxes would prove nothing).
+if [[ -n ${CHROMIUM_PATH:-} ]]; then
+  [[ -f $CHROMIUM_PATH && -x $CHROMIUM_PATH ]] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file."
+  say "chromium" "from CHROMIUM_PATH: $CHROMIUM_PATH"
+else
+  missing_browser=()
+  [[ -x /usr/bin/chromium ]] || missing_browser+=(chromium)
+  if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
+    missing_browser+=(fonts-noto-cjk)
+  fi
+  if ((${#missing_browser[@]} > 0)); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup: installing ${missing_browser[*]} with apt-get for the browser tests..."
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_browser[@]}" >/dev/null
+    else
+      die "The browser tests need Debian's chromium and fonts-noto-cjk (missing: ${missing_browser[*]}). Run setup as root on Debian to install them with apt-get, or set CHROMIUM_PATH to a Chromium executable."
+    fi
+  fi
+  say "chromium" "$(/usr/bin/chromium --version 2>/dev/null | head -n 1): /usr/bin/chromium"
+fi
+
 # --- API fuzzer (schemathesis, Python) ---------------------------------------------------------
 # A virtualenv per version in the cache, made once by pip; the fuzzing test runs its `st` and
 # downloads nothing. SCHEMATHESIS_PATH points at another `st` executable instead.

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
-import { cases } from '../../db/schema.js';
+import { cases, type CaseRow } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
@@ -61,19 +61,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       .orderBy(sql`${cases.dueOn} is null`, asc(cases.dueOn), desc(cases.updatedAt))
       .limit(pageSize)
       .offset((pageNo - 1) * pageSize);
-    return rows.map((r) => ({
-      caseId: r.caseId,
-      uscc: r.uscc,
-      householdName: (r.view as { householdName: string }).householdName,
-      year: r.year,
-      category: r.category,
-      districtCode: r.districtCode,
-      status: r.status,
-      waitingFor: r.waitingFor,
-      dueOn: r.dueOn,
-      overdue: r.dueOn !== null && r.dueOn < today,
-      updatedAt: r.updatedAt.toISOString(),
-    }));
+    return rows.map((r) => summaryOf(r, today));
   };
 
   return async (app) => {
@@ -133,6 +121,35 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
           q.dueBefore ? lte(cases.dueOn, q.dueBefore) : undefined,
         );
         return summaries(where, q.page, q.pageSize, cstDateOf(deps.now()));
+      },
+    );
+
+    app.get<{ Params: { uscc: string }; Querystring: { page: number; pageSize: number } }>(
+      '/households/:uscc/cases',
+      {
+        config: { roles: ['household', 'district', 'city'] },
+        schema: {
+          summary: "A household's cases, whatever they wait for, newest first (a household its own, a district office its district's)",
+          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
+          querystring: { type: 'object', additionalProperties: false, properties: page },
+          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const { uscc } = request.params;
+        if (actor.role === 'household' && actor.uscc !== uscc) {
+          throw new HttpError(403, 'a household reads its own cases only', { field: 'uscc' });
+        }
+        const rows = await db
+          .select()
+          .from(cases)
+          .where(and(eq(cases.uscc, uscc), actor.role === 'district' ? eq(cases.districtCode, actor.districtCode ?? '') : undefined))
+          .orderBy(desc(cases.createdAt), asc(cases.caseId))
+          .limit(request.query.pageSize)
+          .offset((request.query.page - 1) * request.query.pageSize);
+        const today = cstDateOf(deps.now());
+        return rows.map((r) => summaryOf(r, today));
       },
     );
 
@@ -239,6 +256,22 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         return rows.map((r) => ({ ...r, objectUrl: `/publicity/${r.caseId}/objections` }));
       },
     );
+  };
+}
+
+function summaryOf(r: CaseRow, today: string) {
+  return {
+    caseId: r.caseId,
+    uscc: r.uscc,
+    householdName: (r.view as { householdName: string }).householdName,
+    year: r.year,
+    category: r.category,
+    districtCode: r.districtCode,
+    status: r.status,
+    waitingFor: r.waitingFor,
+    dueOn: r.dueOn,
+    overdue: r.dueOn !== null && r.dueOn < today,
+    updatedAt: r.updatedAt.toISOString(),
   };
 }
 

@@ -154,6 +154,29 @@ describe('worklists follow the case from role to role', () => {
   });
 });
 
+describe('GET /households/{uscc}/cases', () => {
+  it('lists a household’s own cases whatever they wait for, and no other household’s', async () => {
+    const mine = await registerHousehold(database, '120113');
+    const other = await registerHousehold(database, '120113');
+    for (const { uscc, actor } of [mine, other]) {
+      expect((await post('/applications', actor, { uscc, category: 'distinctive', claimedCriteria: ['F1'] })).statusCode).toBe(201);
+    }
+    const listed = await until(
+      async () => (await get(`/households/${mine.uscc}/cases`, mine.actor)).json() as Array<{ uscc: string; status: string; waitingFor: string | null }>,
+      (list) => list.length > 0,
+    );
+    expect(listed).toEqual([expect.objectContaining({ uscc: mine.uscc, status: 'under_review', waitingFor: 'district' })]);
+    // Its worklist, by contrast, holds only what waits for it.
+    expect(((await get('/worklist', mine.actor)).json() as unknown[]).length).toBe(0);
+    const others = await get(`/households/${other.uscc}/cases`, mine.actor);
+    expect(others.statusCode).toBe(403);
+    expect(others.json().details).toEqual({ field: 'uscc' });
+    // A district office reads its own district's households only.
+    expect(((await get(`/households/${mine.uscc}/cases`, districtOffice('120113'))).json() as unknown[]).length).toBe(1);
+    expect((await get(`/households/${mine.uscc}/cases`, districtOffice('120101'))).json()).toEqual([]);
+  });
+});
+
 describe('the public registry', () => {
   it('answers by name, district and category without a token, and shows no operator data', async () => {
     await database.db

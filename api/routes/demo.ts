@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Actor } from '../../policy/actors.js';
+import type { RouteDeps } from '../app.js';
+import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
+import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { actorSchema } from './session.js';
+
+/** An actor of the demo data whom the development login page lets anyone act as. */
+export interface DemoActor {
+  actor: Actor;
+  /** Who it is, in the words the login page shows (Chinese). */
+  label: string;
+  /** What there is to try as this actor. */
+  description: string;
+}
+
+/** Hours a demo sign-in lasts. */
+const DEMO_SESSION_HOURS = 12;
+
+const demoActorSchema = {
+  type: 'object',
+  required: ['actor', 'label', 'description'],
+  properties: { actor: actorSchema, label: { type: 'string' }, description: { type: 'string' } },
+} as const;
+
+/**
+ * Development only: registered when buildApp is given demo actors (`npm start`), never in a
+ * deployment, where tokens come from the identity provider. It lists the demo actors and signs
+ * in as one, so the pages can be tried without a token tool.
+ */
+export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsync {
+  const { secret } = trust;
+  if (secret === undefined) throw new Error('demo actors sign in with tokens signed by the shared secret, and none is configured');
+  const lifetimeSeconds = Math.min(DEMO_SESSION_HOURS * 3600, trust.maxLifetimeSeconds ?? DEMO_SESSION_HOURS * 3600);
+  return async (app) => {
+    app.get(
+      '/demo/actors',
+      {
+        // Development only, signed into again and again by the browser tests: not rate-limited.
+        config: { public: true, rateLimit: false },
+        schema: {
+          summary: 'Development only: the demo actors one may sign in as',
+          security: [],
+          response: { 200: { type: 'array', items: demoActorSchema }, 401: rejectedTokenResponseSchema },
+        },
+      },
+      async () => demoActors,
+    );
+
+    app.post<{ Body: { actorId: string } }>(
+      '/demo/sessions',
+      {
+        // Development only, signed into again and again by the browser tests: not rate-limited.
+        config: { public: true, rateLimit: false },
+        schema: {
+          summary: 'Development only: a bearer token for one of the demo actors',
+          security: [],
+          body: {
+            type: 'object',
+            required: ['actorId'],
+            additionalProperties: false,
+            properties: { actorId: { type: 'string', minLength: 1, maxLength: 100 } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              required: ['token', 'actor', 'expiresAt'],
+              properties: { token: { type: 'string' }, actor: actorSchema, expiresAt: { type: 'string', format: 'date-time' } },
+            },
+            400: errorResponseSchema,
+            401: rejectedTokenResponseSchema,
+            404: errorResponseSchema,
+          },
+        },
+      },
+      async (request) => {
+        const demo = demoActors.find((d) => d.actor.id === request.body.actorId);
+        if (!demo) throw new HttpError(404, `no demo actor ${request.body.actorId}`, { field: 'actorId' });
+        const times = tokenTimes(deps.now(), lifetimeSeconds);
+        return {
+          token: issueToken(secret, demo.actor, times, trust),
+          actor: demo.actor,
+          expiresAt: new Date(times.expiresAt * 1000).toISOString(),
+        };
+      },
+    );
+  };
+}

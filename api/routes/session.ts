@@ -1,0 +1,72 @@
+import { asc } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { holidayNotices } from '../../db/schema.js';
+import { ROLES } from '../../policy/actors.js';
+import type { RouteDeps } from '../app.js';
+import { actorOf } from '../auth.js';
+import { errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+
+export const actorSchema = {
+  type: 'object',
+  required: ['id', 'role'],
+  properties: {
+    id: { type: 'string' },
+    role: { type: 'string', enum: ROLES },
+    districtCode: { type: 'string' },
+    department: { type: 'string' },
+    uscc: { type: 'string' },
+  },
+} as const;
+
+const date = { type: 'string', format: 'date' } as const;
+
+/**
+ * What the pages need to stand on the API alone: who a token speaks for (so a pasted token from
+ * the identity provider signs in without the pages reading it), and the holiday notices that
+ * count working days, so a due date shows the working days left on the calendar the engine uses.
+ */
+export function sessionRoutes(deps: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/session',
+      {
+        config: { roles: ['household', 'department', 'district', 'city', 'public'] },
+        schema: {
+          summary: 'The actor the bearer token speaks for',
+          response: { 200: actorSchema, 401: errorResponseSchema, 403: errorResponseSchema },
+        },
+      },
+      async (request) => actorOf(request),
+    );
+
+    app.get(
+      '/calendar/holiday-notices',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'The holiday notices that decide working days 工作日 (calendar.md)',
+          description: 'A year without a notice counts Monday–Friday.',
+          security: [],
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['year', 'notice', 'publishedOn', 'daysOff', 'makeUpWorkdays'],
+                properties: {
+                  year: { type: 'integer' },
+                  notice: { type: 'string' },
+                  publishedOn: date,
+                  daysOff: { type: 'array', items: date },
+                  makeUpWorkdays: { type: 'array', items: date },
+                },
+              },
+            },
+            401: rejectedTokenResponseSchema,
+          },
+        },
+      },
+      async () => deps.database.db.select().from(holidayNotices).orderBy(asc(holidayNotices.year)),
+    );
+  };
+}

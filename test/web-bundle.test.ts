@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, expect, it } from 'vitest';
+import { WEB_ROOT, ensureWebBuild } from '../scripts/web-build.js';
+
+interface ManifestChunk {
+  file: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+  css?: string[];
+}
+
+const INITIAL_JS_LIMIT = 400 * 1024;
+let manifest: Record<string, ManifestChunk>;
+
+beforeAll(async () => {
+  await ensureWebBuild(() => {});
+  manifest = JSON.parse(readFileSync(join(WEB_ROOT, '.vite', 'manifest.json'), 'utf8'));
+}, 300_000);
+
+/** The entry's JavaScript and every chunk it imports statically: what the first page loads before it runs. */
+function initialChunks(): string[] {
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const imported of manifest[key]?.imports ?? []) visit(imported);
+  };
+  visit('index.html');
+  return [...seen].map((key) => manifest[key]!.file);
+}
+
+it('the first page loads under 400 kB of JavaScript, gzipped', () => {
+  const files = initialChunks();
+  const gzipped = files.reduce((sum, file) => sum + gzipSync(readFileSync(join(WEB_ROOT, file)), { level: 9 }).length, 0);
+  expect(files.length).toBeGreaterThan(0);
+  expect(gzipped, `initial JS ${files.join(', ')}: ${Math.round(gzipped / 1024)} kB gzipped`).toBeLessThan(INITIAL_JS_LIMIT);
+});
+
+it('each role’s pages are a chunk of their own, loaded only when visited (code split by role)', () => {
+  const initial = new Set(initialChunks());
+  const entry = manifest['index.html']!;
+  const lazy = (entry.dynamicImports ?? []).map((key) => key.replace(/^.*pages\//, ''));
+  for (const role of ['public', 'household', 'department', 'district', 'city']) {
+    expect(lazy, role).toContain(`${role}/index.tsx`);
+  }
+  for (const key of entry.dynamicImports ?? []) expect(initial.has(manifest[key]!.file), key).toBe(false);
+});

@@ -1,0 +1,24 @@
+import { Flex, Spin, Typography } from 'antd';
+import type { ReactNode } from 'react';
+
+/** A page of a role's section: its title as the page's one level-1 heading, what it is for, its actions. */
+export function Page({ title, subTitle, extra, loading, children }: { title: string; subTitle?: ReactNode; extra?: ReactNode; loading?: boolean; children?: ReactNode }) {
+  return (
+    <div style={{ padding: '16px 24px 32px' }}>
+      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
+        <div>
+          <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
+            {title}
+          </Typography.Title>
+          {subTitle && (
+            <Typography.Text type="secondary" style={{ display: 'block', marginTop: 4 }}>
+              {subTitle}
+            </Typography.Text>
+          )}
+        </div>
+        {extra}
+      </Flex>
+      {loading ? <Spin size="large" style={{ display: 'block', margin: 48 }} /> : children}
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * How the pages write dates, due dates, tiers and statuses: dates in China Standard Time
+ * (北京时间) whatever the browser's zone, due dates with the working days left on the holiday
+ * notices the engine counts with, and the glossary's words for every engine value.
+ */
+import { useEffect, useState } from 'react';
+import { buildCalendar, type HolidayNotice, type WorkingDayCalendar } from '../../policy/calendar.js';
+import { cstDateOf } from '../../policy/dates.js';
+import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import { api, unwrap } from './api/client';
+
+const CST_OFFSET_MS = 8 * 3600 * 1000;
+
+/** Today's date in CST, YYYY-MM-DD. */
+export function todayCst(): string {
+  return cstDateOf(Date.now());
+}
+
+/** 2026-12-11, for tables. */
+export function tableDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : cstDateOf(Date.parse(value));
+}
+
+/** 2026年12月11日, for prose. */
+export function proseDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  const [year, month, day] = tableDate(value).split('-');
+  return `${year}年${Number(month)}月${Number(day)}日`;
+}
+
+/** 2026-12-11 14:05 北京时间, for the time of a step. */
+export function cstDateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const shifted = new Date(Date.parse(value) + CST_OFFSET_MS).toISOString();
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}（北京时间）`;
+}
+
+let calendarLoad: Promise<WorkingDayCalendar> | null = null;
+
+/** The holiday notices, read once per page load from the API. */
+export function loadCalendar(): Promise<WorkingDayCalendar> {
+  calendarLoad ??= unwrap(api.GET('/calendar/holiday-notices')).then((notices) => buildCalendar(notices as HolidayNotice[]));
+  return calendarLoad;
+}
+
+export function useWorkingDayCalendar(): WorkingDayCalendar | null {
+  const [calendar, setCalendar] = useState<WorkingDayCalendar | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadCalendar().then((loaded) => live && setCalendar(loaded), () => live && setCalendar(buildCalendar([])));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return calendar;
+}
+
+export { dueDateStatus, type DueDateStatus, type Urgency } from './due-dates';
+import type { Urgency } from './due-dates';
+
+export const URGENCY_COLORS: Record<Urgency, string> = { overdue: 'red', today: 'volcano', soon: 'orange', later: 'green' };
+
+export const TIER_LABELS: Record<string, string> = {
+  survival: '“生存型”',
+  growth: '“成长型”',
+  development: '“发展型”',
+  unclassified: '未分型',
+};
+
+/**
+ * A tier in the plan's words (“成长型”); the unclassified tier under the label the API was
+ * configured with (UNCLASSIFIED_LABEL), which it sends as `tierLabel`.
+ */
+export function tierText(tier: string | null | undefined, tierLabel?: string | null): string {
+  if (!tier) return '尚未分型';
+  return tier === 'unclassified' ? (tierLabel ?? TIER_LABELS[tier]!) : (TIER_LABELS[tier] ?? tierLabel ?? tier);
+}
+
+export const CATEGORY_LABELS: Record<string, string> = {
+  renowned: '“知名”',
+  distinctive: '“特色”',
+  quality: '“优质”',
+  emerging: '“新兴”',
+};
+
+export const CASE_STATUS_LABELS: Record<string, string> = {
+  awaiting_consent: '待经营者确认',
+  under_review: '审核中',
+  awaiting_information: '待补充材料',
+  on_site_verification: '走访核实中',
+  soliciting_opinions: '征求意见中',
+  publicity: '公示中',
+  awaiting_quota: '候补名额中',
+  recognised: '已认定',
+  rejected: '未通过',
+  declined: '经营者不同意',
+  lapsed: '逾期失效',
+  consent_lapsed: '逾期失效',
+  quota_exhausted: '名额已满，未予认定',
+  refused: '抽查未通过，不予认定',
+  cancelled: '已取消认定',
+  revoked: '已撤销认定',
+  expired: '有效期届满',
+  transferred: '已迁出',
+};
+
+export const ROLE_LABELS: Record<string, string> = {
+  household: '个体工商户',
+  district: '区市场监管局',
+  city: '市市场监管委',
+  department: '相关部门',
+  public: '社会公众',
+  system: '系统',
+};
+
+/** What a case in this status waits for, in a sentence. */
+export const WAITING_FOR_TEXT: Record<string, string> = {
+  awaiting_consent: '等待经营者确认是否同意部门推荐',
+  under_review: '等待区市场监管局审核',
+  awaiting_information: '等待经营者补充材料',
+  on_site_verification: '等待区市场监管局走访核实',
+  soliciting_opinions: '等待相关部门反馈意见',
+  publicity: '公示期内，社会公众可提出异议',
+  awaiting_quota: '等待认定名额（候补）',
+};
+
+export const DEADLINE_KIND_LABELS: Record<string, string> = {
+  consent: '经营者确认',
+  review: '审核',
+  information: '补充材料',
+  verification: '走访核实',
+  opinions: '征求意见',
+  publicity: '公示期',
+  quota: '候补名额',
+  supplement: '抽查补充材料',
+};
+
+export function districtName(code: string | null | undefined): string {
+  if (!code) return '—';
+  return TIANJIN_DISTRICTS[code] ?? code;
+}
+
+export const DISTRICT_OPTIONS = Object.entries(TIANJIN_DISTRICTS).map(([value, label]) => ({ value, label }));
+
+export function label(labels: Record<string, string>, value: string | null | undefined): string {
+  if (!value) return '—';
+  return labels[value] ?? value;
+}

@@ -1,0 +1,112 @@
+import { PageContainer, ProTable } from '@ant-design/pro-components';
+import { App, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { describeError } from '../../errors';
+import { CATEGORY_LABELS, DISTRICT_OPTIONS, districtName, label, proseDate } from '../../format';
+import { pagedTotal } from '../district/CaseTable';
+import { REGION_LABELS, SPOT_CHECK_LABELS } from '../district/kit/labels';
+import type { CaseView } from '../district/kit/types';
+import { ToneTag } from '../district/kit/ToneTag';
+import { emptyLocale } from '../district/kit/empty';
+
+const AWAITING_CITY = ['selected', 'supplement_received'];
+
+interface Focus {
+  title: string;
+  content: string;
+  /** Only the recognitions whose spot check waits for the city office. */
+  spotChecksOnly: boolean;
+  /** The decision the case page opens at. */
+  decision: 'spot_check' | 'revocation';
+  actionText: string;
+}
+
+export const SPOT_CHECKS: Focus = {
+  title: '抽查',
+  content: '各区认定的“名特优新”个体工商户报市市场监管委备案，按比例抽查（C-FILE）。抽中的可确认、要求限期补充材料或不予认定。',
+  spotChecksOnly: true,
+  decision: 'spot_check',
+  actionText: '抽查',
+};
+
+export const REVOCATIONS: Focus = {
+  title: '撤销认定',
+  content: '以弄虚作假、行贿、隐瞒真实情况等方式取得认定的，撤销认定，该户5年内不得再次申报（C-REVOKE）。京津冀互认迁入的不在此撤销。',
+  spotChecksOnly: false,
+  decision: 'revocation',
+  actionText: '撤销认定',
+};
+
+/** Recognised households city-wide, with the spot check or the revocation one click away. */
+export default function Recognitions({ focus }: { focus: Focus }) {
+  const { message } = App.useApp();
+  return (
+    <PageContainer title={focus.title} content={focus.content}>
+      <ProTable<CaseView, { districtCode?: string }>
+        rowKey="caseId"
+        headerTitle={focus.spotChecksOnly ? '待抽查的认定' : '已认定的个体工商户'}
+        search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
+        options={{ reload: true, density: false, setting: false }}
+        pagination={{ pageSize: 20, showSizeChanger: false }}
+        locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有已认定的个体工商户')}
+        request={async ({ current = 1, pageSize = 20, districtCode }) => {
+          try {
+            const rows = await unwrap(
+              api.GET('/cases', { params: { query: { status: 'recognised', page: current, pageSize, ...(districtCode ? { districtCode } : {}) } } }),
+            );
+            const views = await Promise.all(rows.map((row) => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId: row.caseId ?? '' } } }))));
+            const shown = focus.spotChecksOnly ? views.filter((view) => AWAITING_CITY.includes(view.spotCheck?.status ?? '')) : views.filter((view) => view.route !== 'transfer');
+            return { data: shown, success: true, total: pagedTotal(current, pageSize, rows.length) };
+          } catch (error) {
+            message.error(describeError(error).message);
+            return { data: [], success: false };
+          }
+        }}
+        columns={[
+          {
+            title: '个体工商户',
+            dataIndex: 'householdName',
+            search: false,
+            render: (_, view) => (
+              <div>
+                <Link to={`/city/cases/${view.caseId}`}>{view.householdName}</Link>
+                <div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {view.uscc}
+                  </Typography.Text>
+                </div>
+              </div>
+            ),
+          },
+          {
+            title: '所属区',
+            dataIndex: 'districtCode',
+            valueType: 'select',
+            fieldProps: { options: DISTRICT_OPTIONS, showSearch: true },
+            render: (_, view) => districtName(view.districtCode),
+          },
+          { title: '类别', dataIndex: 'category', search: false, render: (_, view) => label(CATEGORY_LABELS, view.category) },
+          { title: '认定日期', dataIndex: 'recognition', search: false, render: (_, view) => proseDate(view.recognition?.recognisedOn) },
+          { title: '有效期至', dataIndex: 'validUntil', search: false, render: (_, view) => proseDate(view.recognition?.validUntil) },
+          { title: '认定地', dataIndex: 'origin', search: false, render: (_, view) => label(REGION_LABELS, view.origin) },
+          {
+            title: '抽查',
+            dataIndex: 'spotCheck',
+            search: false,
+            render: (_, view) => (view.spotCheck ? <ToneTag color={AWAITING_CITY.includes(view.spotCheck.status ?? '') ? 'warning' : 'default'}>{label(SPOT_CHECK_LABELS, view.spotCheck.status)}</ToneTag> : '未抽中'),
+          },
+          {
+            title: '操作',
+            valueType: 'option',
+            render: (_, view) => [
+              <Link key="act" to={`/city/cases/${view.caseId}?decision=${focus.decision}`} aria-label={`${focus.actionText}：${view.householdName}`}>
+                {focus.actionText}
+              </Link>,
+            ],
+          },
+        ]}
+      />
+    </PageContainer>
+  );
+}

@@ -1,0 +1,119 @@
+import { Alert, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Typography } from 'antd';
+import { useParams } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { CaseOverview, type CaseViewShape } from '../../components/CaseOverview';
+import { CaseTimeline } from '../../components/CaseTimeline';
+import { DueDate } from '../../components/DueDate';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Page } from '../../components/Page';
+import { useCase } from '../../components/useCase';
+import { useDecisionForm } from '../../components/useDecisionForm';
+import { requiredChoice } from '../../components/rules';
+import { useSession } from '../../session';
+
+interface DepartmentCaseView extends CaseViewShape {
+  consultedDepartments?: string[];
+  opinions?: { department?: string; opinion?: string }[];
+  recommendingDepartment?: string | null;
+  evaluation?: { openedAt?: string | null; findings?: { criterion?: string }[] } | null;
+  extension?: unknown;
+}
+
+/** A case as the department sees it, with the opinion or X4 answer it owes, if any. */
+export function DepartmentCase() {
+  const { caseId = '' } = useParams();
+  const { actor } = useSession();
+  const { view, events, reload } = useCase(caseId);
+  const data = view.data as DepartmentCaseView | undefined;
+  const department = actor?.department ?? '';
+  const owesOpinion =
+    data?.status === 'soliciting_opinions' && (data.consultedDepartments ?? []).includes(department) && !(data.opinions ?? []).some((o) => o.department === department);
+  const owesX4 =
+    data?.status === 'recognised' && data.recommendingDepartment === department && !!data.evaluation?.openedAt && !(data.evaluation.findings ?? []).some((f) => f.criterion === 'X4');
+  return (
+    <Page title="认定事项" subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined} loading={view.loading && !data}>
+      <ErrorAlert error={view.error} />
+      {data && (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} lg={14}>
+            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+              <Card title="办理情况">
+                <CaseOverview view={data} />
+              </Card>
+              {owesOpinion && <OpinionForm caseId={caseId} dueOn={data.deadline?.dueOn} onDone={reload} />}
+              {owesX4 && <X4Form caseId={caseId} onDone={reload} />}
+            </Space>
+          </Col>
+          <Col xs={24} lg={10}>
+            <Card title="办理过程">
+              <CaseTimeline events={events.data ?? []} />
+            </Card>
+          </Col>
+        </Row>
+      )}
+    </Page>
+  );
+}
+
+function OpinionForm({ caseId, dueOn, onDone }: { caseId: string; dueOn?: string; onDone: () => void }) {
+  const { form, error, busy, submit } = useDecisionForm<{ opinion: 'support' | 'object'; comment?: string }>(
+    ['opinion', 'comment'],
+    (values, key) => unwrap(api.POST('/cases/{caseId}/opinions', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
+    '意见已反馈。',
+    onDone,
+  );
+  return (
+    <Card title="反馈意见（征求意见）">
+      <Typography.Paragraph>
+        <DueDate dueOn={dueOn} prefix="请在截止日期前反馈，逾期视为未反馈：" />
+      </Typography.Paragraph>
+      <ErrorAlert error={error} />
+      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
+        <Form.Item name="opinion" label="意见" rules={[requiredChoice('请选择同意或不同意')]}>
+          <Radio.Group>
+            <Radio.Button value="support">同意</Radio.Button>
+            <Radio.Button value="object">不同意</Radio.Button>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item name="comment" label="意见说明（可选）">
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy}>
+          提交意见
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function X4Form({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+  const { form, error, busy, submit } = useDecisionForm<{ met: boolean; note?: string; evidenceRefs?: string[] }>(
+    ['met', 'note', 'evidenceRefs'],
+    (values, key) => unwrap(api.POST('/cases/{caseId}/evaluation', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: { criterion: 'X4', ...values } })),
+    '评估确认意见已提交。',
+    onDone,
+  );
+  return (
+    <Card title="评估确认：推荐部门意见（X4）">
+      <Alert type="info" showIcon style={{ marginBottom: 16 }} message="本部门推荐认定的“名特优新”个体工商户进入有效期最后一年。推荐部门同意的，有效期延长3年（C-EVAL X4）。" />
+      <ErrorAlert error={error} />
+      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
+        <Form.Item name="met" label="是否同意延长有效期" rules={[requiredChoice('请选择同意或不同意')]}>
+          <Radio.Group>
+            <Radio.Button value={true}>同意延长</Radio.Button>
+            <Radio.Button value={false}>不同意</Radio.Button>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item name="evidenceRefs" label="依据材料（可选）">
+          <Select mode="tags" open={false} aria-label="依据材料" maxCount={50} />
+        </Form.Item>
+        <Form.Item name="note" label="说明（可选）">
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy}>
+          提交
+        </Button>
+      </Form>
+    </Card>
+  );
+}

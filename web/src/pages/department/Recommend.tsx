@@ -1,0 +1,159 @@
+import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Radio, Select, Space, Typography } from 'antd';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { EligibilityList } from '../../components/Eligibility';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Page } from '../../components/Page';
+import { describeError, formFieldErrors } from '../../errors';
+import { requiredChoice } from '../../components/rules';
+import type { paths } from '../../api/schema';
+import { CATEGORY_LABELS, proseDate } from '../../format';
+import { useSession } from '../../session';
+
+type RecommendationBody = paths['/recommendations']['post']['requestBody']['content']['application/json'];
+type Category = RecommendationBody['category'];
+interface RecommendationValues {
+  category: Category;
+  claimedCriteria?: RecommendationBody['claimedCriteria'];
+  reason: string;
+  evidenceRefs?: string[];
+}
+const FORM_FIELDS = ['category', 'claimedCriteria', 'reason', 'evidenceRefs'] as const;
+/** The criterion a department's recommendation stands for in each category (C-REC), implied by the recommendation. */
+const DEPARTMENT_CRITERION: Record<Category, string> = { renowned: 'K5', distinctive: 'F6', quality: 'Q6', emerging: 'E4' };
+const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
+/** C-REC: a department recommends a household; the operator must consent before the review starts. */
+export function Recommend() {
+  const { actor } = useSession();
+  const [form, setForm] = useState<ApplicationForm | null>(null);
+  const [lookupError, setLookupError] = useState<string | null>(null);
+  const [looking, setLooking] = useState(false);
+
+  // The household's application form as a recommendation would file it; a refusal (another
+  // district's household, an unknown code) is shown under the code, in Chinese.
+  const lookUp = async (value: string) => {
+    const uscc = value.trim().toUpperCase();
+    setForm(null);
+    if (!USCC_PATTERN.test(uscc)) {
+      setLookupError('请输入18位统一社会信用代码（数字和大写字母，不含I、O、Z、S、V）');
+      return;
+    }
+    setLookupError(null);
+    setLooking(true);
+    try {
+      setForm(await unwrap(api.GET('/households/{uscc}/application-form', { params: { path: { uscc } } })));
+    } catch (failure) {
+      setLookupError(describeError(failure).message);
+    } finally {
+      setLooking(false);
+    }
+  };
+
+  return (
+    <Page title="推荐个体工商户" subTitle="推荐老字号、非遗传承人、乡村工匠、退役军人创业者等参加“名特优新”认定（须事先征得经营者同意）">
+      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        <Card title="1. 选择被推荐的个体工商户">
+          <Typography.Paragraph type="secondary">
+            {actor?.districtCode ? '区级部门只能推荐本区的个体工商户，由区市场监管局审核。' : '市级部门推荐的，由市市场监管委审核。'}
+          </Typography.Paragraph>
+          <Form layout="vertical">
+            <Form.Item label="统一社会信用代码" htmlFor="recommend-uscc" validateStatus={lookupError ? 'error' : undefined} help={lookupError ?? undefined}>
+              <Input.Search id="recommend-uscc" placeholder="18位统一社会信用代码" enterButton="查询申报条件" maxLength={18} loading={looking} onSearch={(value) => void lookUp(value)} />
+            </Form.Item>
+          </Form>
+        </Card>
+        {form && <RecommendationForm key={form.uscc} data={form} />}
+      </Space>
+    </Page>
+  );
+}
+
+type ApplicationForm = paths['/households/{uscc}/application-form']['get']['responses'][200]['content']['application/json'];
+
+function RecommendationForm({ data }: { data: ApplicationForm }) {
+  const uscc = data.uscc ?? '';
+  const navigate = useNavigate();
+  const [form] = Form.useForm<RecommendationValues>();
+  const category = Form.useWatch('category', form);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (values: RecommendationValues) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const started = await unwrap(
+        api.POST('/recommendations', {
+          body: { uscc, category: values.category, claimedCriteria: values.claimedCriteria ?? [], reason: values.reason, evidenceRefs: values.evidenceRefs ?? [] },
+        }),
+      );
+      navigate(`/department/cases/${started.caseId}`);
+    } catch (failure) {
+      form.setFields(formFieldErrors(failure, FORM_FIELDS));
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const own = category ? DEPARTMENT_CRITERION[category] : undefined;
+  const others = category ? (data.criteria?.[category] ?? []).filter((criterion) => criterion !== own) : [];
+  return (
+    <>
+      <Card title="2. 申报条件逐条说明">
+        <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} style={{ marginBottom: 16 }}>
+          <Descriptions.Item label="名称">{data.household?.name}</Descriptions.Item>
+          <Descriptions.Item label="所属区">{data.household?.districtName}</Descriptions.Item>
+          <Descriptions.Item label="经营者">{data.household?.operatorName}</Descriptions.Item>
+          <Descriptions.Item label="成立日期">{proseDate(data.household?.establishedOn)}</Descriptions.Item>
+        </Descriptions>
+        {data.eligible ? (
+          <Alert type="success" showIcon style={{ marginBottom: 12 }} message="符合推荐条件（部门推荐的，“生存型”个体工商户也可推荐，C-SRC）。" />
+        ) : (
+          <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="该个体工商户目前不符合标为“不符合”的条件，暂不能推荐。" />
+        )}
+        <EligibilityList results={data.eligibility ?? []} />
+      </Card>
+      <Card title="3. 推荐内容">
+        <ErrorAlert error={error} />
+        <Form form={form} layout="vertical" disabled={!data.eligible} onFinish={(values) => void submit(values)}>
+          <Form.Item name="category" label="推荐类别" rules={[requiredChoice('请选择推荐类别')]}>
+            <Radio.Group onChange={() => form.setFieldValue('claimedCriteria', [])}>
+              {(['renowned', 'distinctive', 'quality', 'emerging'] as const).map((value) => (
+                <Radio.Button key={value} value={value}>
+                  {CATEGORY_LABELS[value]}类
+                </Radio.Button>
+              ))}
+            </Radio.Group>
+          </Form.Item>
+          {own && (
+            <Typography.Paragraph>
+              本推荐即符合 {own}：{data.criterionText?.[own]}。如还符合以下标准，可一并勾选：
+            </Typography.Paragraph>
+          )}
+          <Form.Item name="claimedCriteria" label="其他符合的认定标准（可选）">
+            <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
+              {others.map((criterion) => (
+                <Checkbox key={criterion} value={criterion}>
+                  {criterion}：{data.criterionText?.[criterion]}
+                </Checkbox>
+              ))}
+            </Checkbox.Group>
+          </Form.Item>
+          <Form.Item name="reason" label="推荐理由" rules={[{ required: true, whitespace: true, message: '请填写推荐理由' }]}>
+            <Input.TextArea rows={4} maxLength={2000} showCount placeholder="如：市级老字号，传承技艺六十余年" />
+          </Form.Item>
+          <Form.Item name="evidenceRefs" label="证明材料（可选）" extra="填写材料的名称或编号，每项回车确认。">
+            <Select mode="tags" open={false} tokenSeparators={['，', ',']} aria-label="证明材料" maxCount={50} />
+          </Form.Item>
+          <Alert type="info" showIcon style={{ marginBottom: 16 }} message="提交后，经营者在培育平台确认同意，推荐才进入审核；经营者不同意或逾期未确认的，推荐结束。" />
+          <Button type="primary" htmlType="submit" loading={busy}>
+            提交推荐
+          </Button>
+        </Form>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+import { Route, Routes } from 'react-router-dom';
+import { DepartmentCase } from './DepartmentCase';
+import { Recommend } from './Recommend';
+import { Recommended } from './Recommended';
+import { Worklist } from './Worklist';
+
+export default function DepartmentPages() {
+  return (
+    <Routes>
+      <Route index element={<Worklist />} />
+      <Route path="recommend" element={<Recommend />} />
+      <Route path="recommended" element={<Recommended />} />
+      <Route path="cases/:caseId" element={<DepartmentCase />} />
+    </Routes>
+  );
+}

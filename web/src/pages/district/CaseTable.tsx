@@ -1,0 +1,129 @@
+import { ProTable, type ProColumns } from '@ant-design/pro-components';
+import { App, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { describeError } from '../../errors';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
+import { DueTag } from './kit/DueTag';
+import type { CaseSummary } from './kit/types';
+import { ToneTag } from './kit/ToneTag';
+import { emptyLocale } from './kit/empty';
+
+const statusOptions = Object.fromEntries(Object.entries(CASE_STATUS_LABELS).map(([value, text]) => [value, { text }]));
+const categoryOptions = Object.fromEntries(Object.entries(CATEGORY_LABELS).map(([value, text]) => [value, { text }]));
+
+/** The cases an office works on: a link to each, the step it is at, whom it waits for, due date by urgency. */
+export function caseColumns(casePath: (caseId: string) => string, options: { searchable: boolean; showDistrict: boolean }): ProColumns<CaseSummary>[] {
+  return [
+    {
+      title: '个体工商户',
+      dataIndex: 'householdName',
+      search: false,
+      render: (_, row) => (
+        <div>
+          <Link to={casePath(row.caseId ?? '')}>{row.householdName}</Link>
+          <div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {row.uscc}
+            </Typography.Text>
+          </div>
+        </div>
+      ),
+    },
+    ...(options.showDistrict
+      ? [
+          {
+            title: '所属区',
+            dataIndex: 'districtCode',
+            valueType: 'select' as const,
+            fieldProps: { options: DISTRICT_OPTIONS, showSearch: true },
+            search: options.searchable,
+            render: (_: unknown, row: CaseSummary) => districtName(row.districtCode),
+          },
+        ]
+      : []),
+    { title: '申报类别', dataIndex: 'category', valueType: 'select', valueEnum: categoryOptions, search: options.searchable, render: (_, row) => label(CATEGORY_LABELS, row.category) },
+    { title: '年度', dataIndex: 'year', valueType: 'digit', search: options.searchable, render: (_, row) => row.year },
+    {
+      title: '办理状态',
+      dataIndex: 'status',
+      valueType: 'select',
+      valueEnum: statusOptions,
+      search: options.searchable,
+      render: (_, row) => <ToneTag>{label(CASE_STATUS_LABELS, row.status)}</ToneTag>,
+    },
+    { title: '等待', dataIndex: 'waitingFor', search: false, render: (_, row) => (row.waitingFor ? label(ROLE_LABELS, row.waitingFor) : '—') },
+    {
+      title: '截止日期',
+      dataIndex: 'dueOn',
+      valueType: 'date',
+      search: options.searchable ? { transform: (value: string) => ({ dueBefore: value }) } : false,
+      fieldProps: { placeholder: '此日期前到期' },
+      render: (_, row) => <DueTag dueOn={row.dueOn} />,
+    },
+    { title: '最近更新', dataIndex: 'updatedAt', search: false, render: (_, row) => tableDate(row.updatedAt) },
+  ];
+}
+
+/** ProTable's paging when the API gives no total: one more page while a page comes back full. */
+export function pagedTotal(page: number, pageSize: number, rows: number): number {
+  return (page - 1) * pageSize + rows + (rows === pageSize ? 1 : 0);
+}
+
+export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePath: (caseId: string) => string; showDistrict: boolean; headerTitle: string }) {
+  const { message } = App.useApp();
+  return (
+    <ProTable<CaseSummary>
+      rowKey="caseId"
+      headerTitle={headerTitle}
+      locale={emptyLocale('目前没有等待办理的案件')}
+      search={false}
+      options={{ reload: true, density: false, setting: false }}
+      columns={caseColumns(casePath, { searchable: false, showDistrict })}
+      pagination={{ pageSize: 20, showSizeChanger: false }}
+      rowClassName={(row) => (row.overdue ? 'office-row-overdue' : '')}
+      request={async ({ current = 1, pageSize = 20 }) => {
+        try {
+          const rows = await unwrap(api.GET('/worklist', { params: { query: { page: current, pageSize } } }));
+          return { data: rows, success: true, total: pagedTotal(current, pageSize, rows.length) };
+        } catch (error) {
+          message.error(describeError(error).message);
+          return { data: [], success: false };
+        }
+      }}
+    />
+  );
+}
+
+export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId: string) => string; showDistrict: boolean }) {
+  const { message } = App.useApp();
+  return (
+    <ProTable<CaseSummary, { status?: string; category?: string; year?: number; dueBefore?: string; districtCode?: string }>
+      rowKey="caseId"
+      headerTitle="案件查询"
+      locale={emptyLocale('没有符合条件的案件')}
+      options={{ reload: true, density: false, setting: false }}
+      search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置', defaultCollapsed: false }}
+      columns={caseColumns(casePath, { searchable: true, showDistrict })}
+      pagination={{ pageSize: 20, showSizeChanger: false }}
+      request={async ({ current = 1, pageSize = 20, status, category, year, dueBefore, districtCode }) => {
+        const query = {
+          page: current,
+          pageSize,
+          ...(districtCode ? { districtCode } : {}),
+          ...(status ? { status: status as never } : {}),
+          ...(category ? { category: category as never } : {}),
+          ...(year ? { year: Number(year) } : {}),
+          ...(dueBefore ? { dueBefore } : {}),
+        };
+        try {
+          const rows = await unwrap(api.GET('/cases', { params: { query } }));
+          return { data: rows, success: true, total: pagedTotal(current, pageSize, rows.length) };
+        } catch (error) {
+          message.error(describeError(error).message);
+          return { data: [], success: false };
+        }
+      }}
+    />
+  );
+}

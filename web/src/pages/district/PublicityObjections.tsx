@@ -1,0 +1,150 @@
+import { PageContainer, ProFormRadio, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
+import { App, Button, Modal, Typography } from 'antd';
+import { useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { describeError } from '../../errors';
+import { CATEGORY_LABELS, label, tableDate } from '../../format';
+import { DecisionForm } from './kit/DecisionForm';
+import { DueTag } from './kit/DueTag';
+import { ToneTag } from './kit/ToneTag';
+import { emptyLocale } from './kit/empty';
+
+interface ObjectionRow {
+  key: string;
+  caseId: string;
+  householdName: string;
+  category: string;
+  objectionsUntil: string | null;
+  objectionNo: number;
+  reason: string;
+  filedBy: string;
+  filedAt: string;
+  resolution: string | null;
+  resolutionReason: string | null;
+}
+
+/** Every objection filed against the district's publicity notices now up, for the office to resolve. */
+async function publicityObjections(): Promise<ObjectionRow[]> {
+  const inPublicity = await unwrap(api.GET('/cases', { params: { query: { status: 'publicity', page: 1, pageSize: 100 } } }));
+  const views = await Promise.all(inPublicity.map((row) => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId: row.caseId ?? '' } } }))));
+  return views.flatMap((view) =>
+    (view.objections ?? []).map((objection) => ({
+      key: `${view.caseId}-${objection.objectionNo}`,
+      caseId: view.caseId ?? '',
+      householdName: view.householdName ?? '',
+      category: view.category ?? '',
+      objectionsUntil: view.publicity?.objectionsUntil ?? null,
+      objectionNo: objection.objectionNo ?? 0,
+      reason: objection.reason ?? '',
+      filedBy: objection.filedBy ?? '',
+      filedAt: objection.filedAt ?? '',
+      resolution: objection.resolution ?? null,
+      resolutionReason: objection.resolutionReason ?? null,
+    })),
+  );
+}
+
+export default function PublicityObjections() {
+  const { message } = App.useApp();
+  const table = useRef<ActionType>(null);
+  const [resolving, setResolving] = useState<ObjectionRow | null>(null);
+
+  return (
+    <PageContainer title="公示异议" content="本区公示中案件收到的异议。每件异议都须处理完毕，案件才能继续；异议成立的，不予认定。">
+      <ProTable<ObjectionRow>
+        actionRef={table}
+        rowKey="key"
+        headerTitle="公示期内的异议"
+        search={false}
+        options={{ reload: true, density: false, setting: false }}
+        pagination={false}
+        request={async () => {
+          try {
+            const rows = await publicityObjections();
+            // Unresolved first: they hold their case back.
+            rows.sort((a, b) => Number(a.resolution !== null) - Number(b.resolution !== null) || a.filedAt.localeCompare(b.filedAt));
+            return { data: rows, success: true };
+          } catch (error) {
+            message.error(describeError(error).message);
+            return { data: [], success: false };
+          }
+        }}
+        locale={emptyLocale('目前本区公示中的案件没有异议')}
+        columns={[
+          {
+            title: '个体工商户',
+            dataIndex: 'householdName',
+            render: (_, row) => (
+              <div>
+                <Link to={`/district/cases/${row.caseId}`}>{row.householdName}</Link>
+                <div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {label(CATEGORY_LABELS, row.category)}
+                  </Typography.Text>
+                </div>
+              </div>
+            ),
+          },
+          { title: '异议期至', dataIndex: 'objectionsUntil', render: (_, row) => <DueTag dueOn={row.objectionsUntil} /> },
+          { title: '编号', dataIndex: 'objectionNo', width: 60 },
+          { title: '异议内容', dataIndex: 'reason', ellipsis: false },
+          { title: '提出人', dataIndex: 'filedBy', render: (_, row) => (row.filedBy === 'anonymous' ? '匿名' : row.filedBy) },
+          { title: '提出时间', dataIndex: 'filedAt', render: (_, row) => tableDate(row.filedAt) },
+          {
+            title: '处理',
+            dataIndex: 'resolution',
+            render: (_, row) =>
+              row.resolution ? (
+                <span>
+                  <ToneTag color={row.resolution === 'upheld' ? 'error' : 'success'}>{row.resolution === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
+                  {row.resolutionReason}
+                </span>
+              ) : (
+                <Button type="primary" onClick={() => setResolving(row)} aria-label={`处理${row.householdName}的第${row.objectionNo}号异议`}>
+                  处理
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <Modal open={resolving !== null} title={resolving ? `处理异议：${resolving.householdName} 第${resolving.objectionNo}号` : ''} footer={null} onCancel={() => setResolving(null)} destroyOnHidden>
+        {resolving && (
+          <>
+            <Typography.Paragraph>
+              <Typography.Text type="secondary">异议内容：</Typography.Text>
+              {resolving.reason}
+            </Typography.Paragraph>
+            <DecisionForm<{ upheld: boolean; reason: string }, unknown>
+              ariaLabel="处理公示异议"
+              submitText="提交处理结果"
+              doneText="已记录异议处理结果"
+              send={({ upheld, reason }, headers) =>
+                api.POST('/cases/{caseId}/review', {
+                  headers,
+                  params: { path: { caseId: resolving.caseId } },
+                  body: { decision: 'resolve_objection', objectionNo: resolving.objectionNo, upheld, reason },
+                })
+              }
+              onDone={() => {
+                setResolving(null);
+                table.current?.reload();
+              }}
+            >
+              <ProFormRadio.Group
+                name="upheld"
+                label="处理结果"
+                rules={[{ required: true, message: '请选择异议是否成立' }]}
+                options={[
+                  { value: false, label: '异议不成立' },
+                  { value: true, label: '异议成立（不予认定）' },
+                ]}
+              />
+              <ProFormTextArea name="reason" label="处理理由" rules={[{ required: true, message: '请填写处理理由' }]} fieldProps={{ maxLength: 2000, showCount: true }} />
+            </DecisionForm>
+          </>
+        )}
+      </Modal>
+    </PageContainer>
+  );
+}

@@ -1,0 +1,77 @@
+import { Timeline, Typography } from 'antd';
+import { CASE_STATUS_LABELS, DEADLINE_KIND_LABELS, ROLE_LABELS, cstDateTime, label, proseDate } from '../../../format';
+import { ACTION_LABELS } from '../kit/labels';
+import type { CaseEvent } from '../kit/types';
+
+const REFUSALS = new Set([
+  'review_rejected', 'information_lapsed', 'consent_declined', 'consent_lapsed', 'quota_exhausted', 'one_person_refused',
+  'spot_check_refused', 'supplement_lapsed', 'annual_report_rejected', 'annual_report_missed', 'operator_recheck_failed',
+  'cancelled', 'revoked', 'expired', 'deadline_escalated',
+]);
+const SUCCESSES = new Set(['review_accepted', 'verification_passed', 'recognised', 'spot_check_confirmed', 'annual_report_accepted', 'extended', 'operator_rechecked']);
+
+function colourOf(action: string): string {
+  if (REFUSALS.has(action)) return 'red';
+  if (SUCCESSES.has(action)) return 'green';
+  if (action === 'deadline_set' || action === 'reminder_sent') return 'gray';
+  return 'blue';
+}
+
+/** What an event adds to its name: the due date it set, the objection it concerned. */
+function detailOf(event: CaseEvent): string | null {
+  const details = (event.details ?? {}) as Record<string, unknown>;
+  if (typeof details['dueOn'] === 'string' && typeof details['kind'] === 'string') {
+    return `${label(DEADLINE_KIND_LABELS, details['kind'])}截止日期：${proseDate(details['dueOn'])}`;
+  }
+  if (typeof details['objectionNo'] === 'number') return `异议第${details['objectionNo']}号`;
+  return null;
+}
+
+/**
+ * The case's audit trail: every step, who took it, when (北京时间) and why. The due date a step
+ * set is shown under that step rather than as a step of its own.
+ */
+export function CaseTimeline({ events }: { events: CaseEvent[] }) {
+  const steps: { event: CaseEvent; dueDates: string[] }[] = [];
+  for (const event of events) {
+    const previous = steps[steps.length - 1];
+    if (event.action === 'deadline_set' && previous) previous.dueDates.push(detailOf(event) ?? '');
+    else steps.push({ event, dueDates: [] });
+  }
+  return (
+    <Timeline
+      items={steps.map(({ event, dueDates }) => {
+        const detail = detailOf(event);
+        const moved = event.fromStatus && event.toStatus && event.fromStatus !== event.toStatus;
+        return {
+          key: event.seq,
+          color: colourOf(event.action ?? ''),
+          children: (
+            <div data-testid="case-event">
+              <Typography.Text strong>{label(ACTION_LABELS, event.action)}</Typography.Text>
+              <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
+                {cstDateTime(event.at)} · {label(ROLE_LABELS, event.actorRole)}
+                {event.actorRole !== 'system' && event.actorId && event.actorId !== 'anonymous' ? `（${event.actorId}）` : ''}
+              </Typography.Text>
+              {moved && (
+                <div>
+                  {label(CASE_STATUS_LABELS, event.fromStatus)} → {label(CASE_STATUS_LABELS, event.toStatus)}
+                </div>
+              )}
+              {detail && <div>{detail}</div>}
+              {event.reason && <div>{event.actorRole === 'household' ? '说明' : '理由'}：{event.reason}</div>}
+              {dueDates.map((dueDate) => (
+                <div key={dueDate}>{dueDate}</div>
+              ))}
+              {event.clauses && event.clauses.length > 0 && (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  依据条款：{event.clauses.join('、')}
+                </Typography.Text>
+              )}
+            </div>
+          ),
+        };
+      })}
+    />
+  );
+}

@@ -1,0 +1,58 @@
+import { Page } from '../../components/Page';
+import { Card, Empty, Form, Input, Select, Space, Statistic, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { api, unwrap } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useApi } from '../../components/useApi';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, label, tableDate } from '../../format';
+
+type Category = 'renowned' | 'distinctive' | 'quality' | 'emerging';
+const CATEGORY_OPTIONS = Object.entries(CATEGORY_LABELS).map(([value, text]) => ({ value, label: text }));
+const ORIGIN_LABELS: Record<string, string> = { tianjin: '天津认定', beijing: '北京认定（京津冀互认）', hebei: '河北认定（京津冀互认）' };
+
+/** C-FILE: the register of recognised households, by category and district. */
+export function Register() {
+  const [filters, setFilters] = useState<{ category?: Category; districtCode?: string; name?: string }>({});
+  const query = { pageSize: 100, ...filters, name: filters.name && filters.name.length >= 2 ? filters.name : undefined };
+  const { data, error, loading } = useApi(() => unwrap(api.GET('/public/recognitions', { params: { query } })), [JSON.stringify(query)]);
+  const rows = data ?? [];
+  return (
+    <Page title="“名特优新”个体工商户名录" subTitle="经认定并备案的“名特优新”个体工商户，按类别和所属区查询">
+      <Card>
+        <Form layout="inline" style={{ marginBottom: 16, rowGap: 8 }}>
+          <Form.Item label="类别" htmlFor="register-category">
+            <Select id="register-category" allowClear placeholder="全部类别" style={{ width: 160 }} options={CATEGORY_OPTIONS} value={filters.category} onChange={(category?: Category) => setFilters((f) => ({ ...f, category }))} />
+          </Form.Item>
+          <Form.Item label="所属区" htmlFor="register-district">
+            <Select id="register-district" allowClear placeholder="全部区" style={{ width: 160 }} options={DISTRICT_OPTIONS} value={filters.districtCode} onChange={(districtCode?: string) => setFilters((f) => ({ ...f, districtCode }))} />
+          </Form.Item>
+          <Form.Item label="名称" htmlFor="register-name">
+            <Input.Search id="register-name" allowClear placeholder="至少2个字" maxLength={100} onSearch={(name) => setFilters((f) => ({ ...f, name: name.trim() || undefined }))} />
+          </Form.Item>
+        </Form>
+        <Space size="large" style={{ marginBottom: 16 }} wrap>
+          {CATEGORY_OPTIONS.map((option) => (
+            <Statistic key={option.value} title={`${option.label}类`} value={rows.filter((row) => row.category === option.value).length} suffix="户" />
+          ))}
+        </Space>
+        <ErrorAlert error={error} />
+        <Table
+          rowKey={(row) => `${row.uscc}-${row.recognisedOn}`}
+          loading={loading}
+          dataSource={rows}
+          locale={{ emptyText: <Empty description="暂无符合条件的“名特优新”个体工商户" /> }}
+          columns={[
+            { title: '个体工商户', dataIndex: 'name' },
+            { title: '统一社会信用代码', dataIndex: 'uscc' },
+            { title: '所属区', dataIndex: 'districtName' },
+            { title: '类别', dataIndex: 'category', render: (category: string) => label(CATEGORY_LABELS, category) },
+            { title: '认定日期', dataIndex: 'recognisedOn', render: (date: string) => tableDate(date) },
+            { title: '有效期至', dataIndex: 'validUntil', render: (date: string) => tableDate(date) },
+            { title: '状态', dataIndex: 'status', render: (status: string) => <Tag color={status === 'recognised' ? 'green' : 'default'}>{label(CASE_STATUS_LABELS, status)}</Tag> },
+            { title: '来源', dataIndex: 'origin', render: (origin: string) => ORIGIN_LABELS[origin] ?? origin },
+          ]}
+        />
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,83 @@
+import { LoginOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { ProLayout } from '@ant-design/pro-components';
+import { Button, Space, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { districtName, ROLE_LABELS } from '../format';
+import type { Section } from '../sections';
+import { useSession, type SessionActor } from '../session';
+import { DemoBanner } from './DemoBanner';
+
+export function actorTitle(actor: SessionActor): string {
+  if (actor.name) return actor.name;
+  switch (actor.role) {
+    case 'district':
+      return `${districtName(actor.districtCode)}市场监管局`;
+    case 'department':
+      return actor.department ?? '相关部门';
+    case 'household':
+      return `个体工商户 ${actor.uscc ?? ''}`;
+    default:
+      return ROLE_LABELS[actor.role] ?? actor.role;
+  }
+}
+
+/** The frame of every page: the role's menu, who is signed in, and the demo notice. */
+export default function Shell({ section, children }: { section: Section; children: ReactNode }) {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const { actor, signOut } = useSession();
+  const base = `/${section.role}`;
+  const paths = section.menu.map((item) => (item.path ? `${base}/${item.path}` : base));
+  // The deepest menu entry the address is in; the section's first page only for addresses no other
+  // entry holds (ProLayout would light it up for every address below it).
+  const selected =
+    paths
+      .filter((path) => path !== base && (location.pathname === path || location.pathname.startsWith(`${path}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? base;
+  return (
+    <ProLayout
+      title="名特优新培育平台"
+      logo={false}
+      layout="mix"
+      fixSiderbar
+      // The menu stays open on desktop widths; a narrow window gets ProLayout's drawer instead.
+      breakpoint={false}
+      defaultCollapsed={false}
+      location={{ pathname: location.pathname }}
+      selectedKeys={[selected]}
+      route={{
+        path: base,
+        routes: section.menu.map((item) => ({ path: item.path ? `${base}/${item.path}` : base, name: item.label, icon: item.icon })),
+      }}
+      menuItemRender={(item, dom) => (item.path ? <Link to={item.path}>{dom}</Link> : dom)}
+      onMenuHeaderClick={() => navigate(base)}
+      actionsRender={() => [
+        actor ? (
+          <Space key="actor">
+            <UserOutlined aria-hidden />
+            <Typography.Text>
+              {ROLE_LABELS[actor.role]}：{actorTitle(actor)}
+            </Typography.Text>
+            <Button
+              icon={<LogoutOutlined />}
+              onClick={() => {
+                signOut();
+                navigate('/login');
+              }}
+            >
+              退出登录
+            </Button>
+          </Space>
+        ) : (
+          <Button key="login" type="primary" icon={<LoginOutlined />} onClick={() => navigate('/login')}>
+            登录办理
+          </Button>
+        ),
+      ]}
+    >
+      <DemoBanner />
+      <main>{children}</main>
+    </ProLayout>
+  );
+}
