@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import type { Actor } from '../policy/actors.js';
+import type { CaseNotificationFacts } from '../policy/notifications.js';
+import { enqueueNotifications } from './notifications.js';
 
 export type CaseRecordsTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -77,7 +79,8 @@ export function caseProjectionRow(
 }
 
 /**
- * Writes a case's new audit events and its projection row, both phases alike. The row is
+ * Writes a case's new audit events, the notifications they cause (same transaction, keyed by
+ * event and recipient) and its projection row, both phases alike. The row is
  * versioned by the last seq, so an older view never overwrites a newer one. Answers whether the
  * row was written, so that the caller updates its other records only from the newest view.
  */
@@ -85,8 +88,10 @@ export async function saveCaseProjection(
   tx: CaseRecordsTransaction,
   projection: typeof cases.$inferInsert,
   events: readonly AuditEvent[],
+  facts: CaseNotificationFacts,
 ): Promise<boolean> {
   await recordAuditEvents(tx, projection.caseId, events);
+  await enqueueNotifications(tx, projection.caseId, events, facts);
   const { caseId: _key, createdAt: _created, ...changes } = projection;
   const written = await tx
     .insert(cases)

@@ -7,6 +7,7 @@ import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type Dead
 import type { CaseView } from '../workflows/recognition-case/contract.js';
 import { loadWorkingDayCalendar, logCalendarFallback } from './calendar.js';
 import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
+import { caseNotificationFacts } from './notifications.js';
 
 export interface CaseActivities {
   /** Writes the case projection and its new audit events; replays and retries write nothing twice. */
@@ -22,7 +23,7 @@ export function createCaseActivities(deps: { db: Db }): CaseActivities {
       await db.transaction(async (tx) => {
         const trail = await withObjectionTexts(tx, view.caseId, events);
         const row = caseProjectionRow(view, { dueOn: view.deadline?.dueOn ?? null, waitingFor: waitingForCase(view), openedAt: view.submittedAt });
-        const written = await saveCaseProjection(tx, row, trail);
+        const written = await saveCaseProjection(tx, row, trail, caseNotificationFacts(view));
         await recordObjectionResolutions(tx, view.caseId, events);
         if (written) await projectPublicRecords(tx, view);
       });

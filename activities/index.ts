@@ -1,8 +1,11 @@
 import type { Db } from '../db/client.js';
+import type { QuietHours } from '../policy/notifications.js';
 import { createCalendarActivities } from './calendar.js';
 import { createCaseActivities } from './case-records.js';
 import { failingForGoodOnRefusedData } from './data-errors.js';
 import { createEligibilityActivities } from './eligibility.js';
+import type { NotificationChannels } from './notification-channels.js';
+import { createNotificationActivities } from './notifications.js';
 import { createObjectionActivities } from './objections.js';
 import { outlastingDatabaseOutages } from './outages.js';
 import { createQuotaActivities } from './quota.js';
@@ -13,6 +16,9 @@ export interface ActivityDeps {
   db: Db;
   /** Epoch milliseconds: the system's one clock, the API's too (a training system's follows Temporal's). */
   now?: () => number;
+  /** Email and SMS beyond the inbox; without them deliveries wait (pending) until a channel is configured. */
+  notificationChannels?: NotificationChannels;
+  smsQuietHours?: QuietHours;
 }
 
 /**
@@ -22,6 +28,15 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return failingForGoodOnRefusedData(
-    outlastingDatabaseOutages({ ...createCaseActivities(deps), ...createCalendarActivities(deps), ...createObjectionActivities(deps), ...createQuotaActivities(deps), ...createEligibilityActivities(deps), ...createTieringActivities(deps), ...createRecognitionTermActivities(deps) }),
+    outlastingDatabaseOutages({
+      ...createCaseActivities(deps),
+      ...createCalendarActivities(deps),
+      ...createObjectionActivities(deps),
+      ...createQuotaActivities(deps),
+      ...createEligibilityActivities(deps),
+      ...createTieringActivities(deps),
+      ...createRecognitionTermActivities(deps),
+      ...createNotificationActivities({ db: deps.db, channels: deps.notificationChannels ?? { email: null, sms: null }, ...(deps.smsQuietHours ? { smsQuietHours: deps.smsQuietHours } : {}) }),
+    }),
   );
 }

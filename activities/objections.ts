@@ -5,6 +5,7 @@ import type { ObjectionEvent } from '../policy/tier-objection.js';
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
 import type { ObjectionView } from '../workflows/tier-objection/contract.js';
 import { recordAuditEvents } from './case-projection.js';
+import { enqueueNotifications, objectionNotificationFacts } from './notifications.js';
 import { REPLACES_CURRENT_TIER } from './tiering.js';
 
 export interface ObjectionActivities {
@@ -23,6 +24,7 @@ export function createObjectionActivities(deps: { db: Db }): ObjectionActivities
     async saveObjection({ view, events }) {
       await db.transaction(async (tx) => {
         await recordAuditEvents(tx, view.objectionId, events);
+        await enqueueNotifications(tx, view.objectionId, events, objectionNotificationFacts(view));
         const { decision } = view;
         const row = {
           objectionId: view.objectionId,

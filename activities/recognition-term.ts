@@ -12,6 +12,7 @@ import { termWaiting, type EvaluationData, type TermEvent, type TierStanding } f
 import type { Tier } from '../policy/tiering.js';
 import type { RecognitionView } from '../workflows/recognition-case/contract.js';
 import { caseProjectionRow, saveCaseProjection } from './case-projection.js';
+import { caseNotificationFacts } from './notifications.js';
 
 export interface RecognitionTermActivities {
   /**
@@ -35,7 +36,7 @@ export function createRecognitionTermActivities(deps: { db: Db }): RecognitionTe
     async saveRecognition({ view, events }) {
       await db.transaction(async (tx) => {
         const { waitingFor, dueOn } = termWaiting(view);
-        const written = await saveCaseProjection(tx, caseProjectionRow(view, { dueOn, waitingFor, openedAt: view.openedAt }), events);
+        const written = await saveCaseProjection(tx, caseProjectionRow(view, { dueOn, waitingFor, openedAt: view.openedAt }), events, caseNotificationFacts(view));
         if (!written) return;
 
         const entry = {

@@ -21,6 +21,7 @@ import { worklistRoutes } from './routes/worklist.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
 import { quotaRoutes } from './routes/quotas.js';
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(supportMeasureRoutes(routeDeps));
   await app.register(tieringRoutes(routeDeps));
   await app.register(importRoutes(routeDeps));
+  await app.register(notificationRoutes(routeDeps));
   if (deps.training) await app.register(trainingRoutes(routeDeps, deps.training));
   await app.register(sessionRoutes(routeDeps));
   if (demoActors) await app.register(demoRoutes(routeDeps, demoActors, trust));

@@ -1,10 +1,11 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
 import * as registry from './schema.js';
+import * as notification from './notification-schema.js';
 import * as recognition from './recognition-schema.js';
 import * as tiering from './tiering-schema.js';
 
-const schema = { ...registry, ...tiering, ...recognition };
+const schema = { ...registry, ...tiering, ...recognition, ...notification };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 

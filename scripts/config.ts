@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_TOKEN_TRUST, type TokenTrust } from '../api/auth.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/http-guards.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS, isMonthDay, type EligibilitySettings } from '../policy/eligibility.js';
+import { DEFAULT_SMS_QUIET_HOURS, parseQuietHours, type QuietHours } from '../policy/notifications.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../policy/recognition-case.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
@@ -33,6 +34,15 @@ export interface Config {
   unclassifiedLabel: string;
   /** The only directory the API imports server-side feed files from. */
   importDir: string;
+  notifications: NotificationConfig;
+}
+
+/** Channels beyond the in-app inbox (issue 12); unset URLs leave those deliveries waiting. */
+export interface NotificationConfig {
+  smtpUrl: string | null;
+  smtpFrom: string;
+  smsGatewayUrl: string | null;
+  smsQuietHours: QuietHours;
 }
 
 /** `policy` keeps C-CYCLE's window; `year-round` is for a demo or training system. */
@@ -94,6 +104,12 @@ export function loadConfig(
     },
     unclassifiedLabel: env.UNCLASSIFIED_LABEL || DEFAULT_UNCLASSIFIED_LABEL,
     importDir: env.IMPORT_DIR || join(dataDir, 'imports'),
+    notifications: {
+      smtpUrl: setting(env, 'SMTP_URL', null as string | null, String, (url) => url !== null && /^smtps?:\/\//.test(url), 'an smtp:// or smtps:// URL'),
+      smtpFrom: env.SMTP_FROM || '名特优新平台 <noreply@localhost>',
+      smsGatewayUrl: setting(env, 'SMS_GATEWAY_URL', null as string | null, String, (url) => url !== null && /^https?:\/\//.test(url), 'an http:// or https:// URL'),
+      smsQuietHours: setting<QuietHours | null>(env, 'SMS_QUIET_HOURS', DEFAULT_SMS_QUIET_HOURS, parseQuietHours, (value) => value !== null, 'HH:MM-HH:MM in CST (21:00-08:00)') as QuietHours,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createNotificationChannels } from '../activities/notification-channels.js';
 import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
@@ -16,6 +17,7 @@ import { markTrainingDatabase, refuseTrainingDatabase } from '../db/training-mar
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
+import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { endsWithThisProcess } from './children.js';
@@ -78,7 +80,14 @@ async function main(): Promise<void> {
 
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
-  const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, db: database.db, now });
+  const workers = await createWorkers({
+    connection: workerConnection,
+    namespace: config.temporalNamespace,
+    db: database.db,
+    now,
+    notificationChannels: createNotificationChannels(config.notifications),
+    smsQuietHours: config.notifications.smsQuietHours,
+  });
   const workerRuns = Promise.all(workers.map((worker) => worker.run()));
   stops.push(async () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   // The test server has no schedules: a trainer starts the yearly run (POST /tiering/runs).
   if (!trainingTemporal) await ensureTieringSchedule(temporal);
+  await ensureNotificationDelivery(temporal);
   await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,
@@ -190,14 +200,29 @@ function printWelcome(temporalAddress: string, householdsToTry: string[]): void 
     ...(trainingTemporal ? [...trainingBannerLines(api, cstDateOf(trainingTemporal.clock.now())), ''] : []),
     'Try: the household applies, its district office reads the case and accepts it for on-site verification.',
     `  curl -s -X POST ${api}/applications -H "authorization: Bearer $HOUSEHOLD_TOKEN" -H 'content-type: application/json' \\`,
-    `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"]}'`,
+    `    -d '{"uscc":"${household.uscc}","category":"quality","claimedCriteria":["Q2"],"evidenceRefs":["certificate-of-time-honoured-brand"],"contact":{"email":"household@example.org"}}'`,
     `  curl -s ${api}/cases/${caseId} -H "authorization: Bearer $DISTRICT_TOKEN"`,
     `  curl -s -X POST ${api}/cases/${caseId}/review -H "authorization: Bearer $DISTRICT_TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"decision":"accept","reason":"time-honoured brand certificate checked"}'`,
     '',
+    'Notifications: each actor reads its own inbox (the household: application received, review passed; the district office: review due, verification due).',
+    `  curl -s ${api}/notifications -H "authorization: Bearer $HOUSEHOLD_TOKEN"`,
+    `  curl -s ${api}/notifications -H "authorization: Bearer $DISTRICT_TOKEN"`,
+    config.notifications.smtpUrl
+      ? `Email goes to ${redactedUrl(config.notifications.smtpUrl)} (SMTP_URL) for every contact given; the district office gives its own before applying:\n` +
+        `  curl -s -X PUT ${api}/notifications/contact -H "authorization: Bearer $DISTRICT_TOKEN" -H 'content-type: application/json' -d '{"email":"district@example.org"}'`
+      : 'Email: none (set SMTP_URL, such as smtp://127.0.0.1:1025 for a local mail catcher, to send it); emails wait until it is set. SMS: SMS_GATEWAY_URL.',
+    '',
     'Ctrl-C stops everything.',
   ];
   console.log(lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
+}
+
+/** A URL as it may be printed: without its password. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** C-CYCLE: say up front whether the policy window holds and, if so, whether it is open today. */

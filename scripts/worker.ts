@@ -1,8 +1,11 @@
 /** The worker alone, for deployments where PostgreSQL and Temporal run elsewhere (docker-compose.yml). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createNotificationChannels } from '../activities/notification-channels.js';
 import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { refuseTrainingDatabase } from '../db/training-marker.js';
+import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { createWorkers } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 
@@ -22,8 +25,13 @@ const workers = await createWorkers({
   connection,
   namespace: config.temporalNamespace,
   db: database.db,
+  notificationChannels: createNotificationChannels(config.notifications),
+  smsQuietHours: config.notifications.smsQuietHours,
   ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
 });
+const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+await ensureNotificationDelivery(client);
+await client.connection.close();
 // For a supervisor or script that waits until the worker polls.
 console.log('ready');
 // Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.

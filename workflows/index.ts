@@ -3,3 +3,4 @@ export { recognitionCase } from './recognition-case/workflow.js';
 export { tierObjection } from './tier-objection/workflow.js';
 export { tieringRun } from './tiering-run/workflow.js';
 export { tierHousehold } from './tier-household/workflow.js';
+export { notificationDelivery } from './notification-delivery/workflow.js';

@@ -12,6 +12,7 @@ import { loadWorkingDayCalendar } from '../../activities/calendar.js';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import type { Database } from '../../db/client.js';
 import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
+import { notificationContacts } from '../../db/notification-schema.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
 import { caseEvents, cases, households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -60,6 +61,7 @@ import { refuseOtherPartiesCases } from '../case-scope.js';
 import { DECISION_RETRY_AFTER_SECONDS, DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isTemporalUnavailable } from '../unavailable.js';
+import { contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
@@ -255,6 +257,7 @@ interface ApplicationBody {
   category: Category;
   claimedCriteria: string[];
   evidenceRefs?: string[];
+  contact?: { mobile?: string | null; email?: string | null };
 }
 
 interface RecommendationBody {
@@ -354,6 +357,22 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     return eligibility.results;
   };
 
+  /** Saves the household's contact given with its application; `restore` puts back what was there if the case does not start. */
+  const replaceContactForStart = async (actor: Actor, contact: NonNullable<ApplicationBody['contact']>) => {
+    const recipient = recipientOf(actor);
+    const [before] = await database.db
+      .select()
+      .from(notificationContacts)
+      .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+    await saveContact(database.db, recipient, contact, actor, deps.now());
+    return {
+      restore: async () => {
+        if (before) await saveContact(database.db, recipient, before, { ...actor, id: before.updatedBy }, before.updatedAt.getTime());
+        else await database.db.delete(notificationContacts).where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+      },
+    };
+  };
+
   /**
    * The day information is due pauses the review clock until then: a working day (on the holiday
    * notices loaded now), within INFORMATION_MAX_WORKING_DAYS, so that a typo (2099, a Saturday)
@@ -419,6 +438,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
               category: { type: 'string', enum: CATEGORIES },
               claimedCriteria: { type: 'array', items: criterionSchema, minItems: 1, maxItems: 6 },
               evidenceRefs: evidenceRefsSchema,
+              contact: { ...contactSchema, description: 'Optional: the mobile number and/or email the household is notified at (PUT /notifications/contact changes it later); without, the in-app inbox only.' },
             },
           },
           response: {
@@ -467,7 +487,14 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
           termSettings: deps.recognitionTermSettings,
           eligibility,
         };
-        await startCase(caseId, input);
+        // The contact is saved before the case starts, so that its first notification already reaches it; a case that does not start restores the one before.
+        const previousContact = body.contact ? await replaceContactForStart(actor, body.contact) : null;
+        try {
+          await startCase(caseId, input);
+        } catch (err) {
+          if (previousContact) await previousContact.restore();
+          throw err;
+        }
         request.log.info({ caseId, actor: actor.id }, 'application submitted');
         return reply
           .status(201)

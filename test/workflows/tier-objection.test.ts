@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client.js';
+import { notifications } from '../../db/notification-schema.js';
 import { caseEvents } from '../../db/schema.js';
 import { householdTiers, tierHistory, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -137,6 +138,18 @@ describe('objection to a tier on the time-skipping server (T-OBJ)', () => {
     const { current, history } = await tierOf(household.uscc);
     expect(current).toMatchObject({ tier: 'survival', source: 'on_demand' });
     expect(history.map((h) => h.tier)).toEqual(['survival']);
+    // The city office is told to answer, reminded and told it is overdue; the household hears the answer, each once.
+    const told = await database.db
+      .select({ seq: notifications.eventSeq, role: notifications.recipientRole, id: notifications.recipientId, kind: notifications.kind, dueOn: notifications.dueOn })
+      .from(notifications)
+      .where(eq(notifications.trailId, handle.workflowId))
+      .orderBy(asc(notifications.eventSeq));
+    expect(told).toEqual([
+      { seq: 2, role: 'city', id: 'city', kind: 'tier_objection_due', dueOn },
+      { seq: 3, role: 'city', id: 'city', kind: 'step_reminder', dueOn },
+      { seq: 4, role: 'city', id: 'city', kind: 'step_overdue', dueOn },
+      { seq: 5, role: 'household', id: household.uscc, kind: 'tier_objection_answered', dueOn: null },
+    ]);
     await recordHistory('objection-escalated-then-dismissed', handle);
   });
 

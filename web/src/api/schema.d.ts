@@ -153,6 +153,13 @@ export interface paths {
                         category: "renowned" | "distinctive" | "quality" | "emerging";
                         claimedCriteria: ("K1" | "K2" | "K3" | "K4" | "K5" | "F1" | "F2" | "F3" | "F4" | "F5" | "F6" | "Q1" | "Q2" | "Q3" | "Q4" | "Q5" | "Q6" | "E1" | "E2" | "E3" | "E4")[];
                         evidenceRefs?: string[];
+                        /** @description Optional: the mobile number and/or email the household is notified at (PUT /notifications/contact changes it later); without, the in-app inbox only. */
+                        contact?: {
+                            /** @description 手机号码：11位中国大陆手机号 */
+                            mobile?: string | null;
+                            /** @description 电子邮箱 */
+                            email?: string | null;
+                        };
                     };
                 };
             };
@@ -15415,6 +15422,1473 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's inbox: newest first, with the unread count
+         * @description Each actor sees only the notifications addressed to it. Page with `beforeId` (the `nextBeforeId` of the previous page).
+         *
+         *     May be called by: household, district, department, city.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    unreadOnly?: boolean;
+                    limit?: number;
+                    beforeId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description the audit trail the notification comes from: a case or a tier objection */
+                                caseId: string;
+                                kind: string;
+                                step: string;
+                                title: string;
+                                body: string;
+                                /** @description due date of the step, CST */
+                                dueOn: string | null;
+                                /** @description working days from the notification to the due date */
+                                workingDaysLeft: number | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                readAt: string | null;
+                                deliveries: {
+                                    /** @enum {string} */
+                                    channel: "email" | "sms";
+                                    /**
+                                     * @description failed: the address was refused for good (shown to the office)
+                                     * @enum {string}
+                                     */
+                                    status: "pending" | "sent" | "failed";
+                                    attempts: number;
+                                    lastError: string | null;
+                                }[];
+                            }[];
+                            unreadCount: number;
+                            nextBeforeId: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many of the caller's notifications are unread
+         * @description May be called by: household, district, department, city.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unreadCount: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks one of the caller’s notifications read (again: nothing changes)
+         * @description May be called by: household, district, department, city.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description the audit trail the notification comes from: a case or a tier objection */
+                            caseId: string;
+                            kind: string;
+                            step: string;
+                            title: string;
+                            body: string;
+                            /** @description due date of the step, CST */
+                            dueOn: string | null;
+                            /** @description working days from the notification to the due date */
+                            workingDaysLeft: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            readAt: string | null;
+                            deliveries: {
+                                /** @enum {string} */
+                                channel: "email" | "sms";
+                                /**
+                                 * @description failed: the address was refused for good (shown to the office)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "sent" | "failed";
+                                attempts: number;
+                                lastError: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks all the caller's notifications read
+         * @description May be called by: household, district, department, city.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            marked: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's contact details for email and SMS
+         * @description May be called by: household, district, department, city.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mobile: string | null;
+                            email: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Sets the caller's contact details: a household its own, an office or department its setting
+         * @description Both fields replace what was there; null or absent removes one. Notifications written from now on go to these addresses too; earlier ones keep theirs.
+         *
+         *     May be called by: household, district, department, city.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Where notifications go beyond the in-app inbox: a mobile number for SMS and/or an email; neither → inbox only. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 手机号码：11位中国大陆手机号 */
+                        mobile?: string | null;
+                        /** @description 电子邮箱 */
+                        email?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mobile: string | null;
+                            email: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is larger than this operation takes */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the body is not of a media type this operation takes (application/json unless stated) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/delivery-failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Addresses the email or SMS channel refused for good, for the office to correct
+         * @description A district office sees its district's households and itself; the city office sees every failure. Newest first.
+         *
+         *     May be called by: district, city.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                notificationId: number;
+                                caseId: string;
+                                recipientRole: string;
+                                recipientId: string;
+                                channel: string;
+                                address: string;
+                                attempts: number;
+                                lastError: string | null;
+                                /** Format: date-time */
+                                failedAt: string | null;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
