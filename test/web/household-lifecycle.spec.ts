@@ -68,6 +68,20 @@ test.describe.serial('a household applies and follows its case to publicity', ()
 
   test('the household sees what is asked and by when, and supplies it', async ({ page }) => {
     await signInAs(page, HOUSEHOLD.name);
+    // The district's request reaches the household's inbox: the bell counts it, opening it reads it.
+    const bell = page.getByRole('button', { name: /^消息，\d+条未读$/ });
+    await expect(bell).toBeVisible();
+    await bell.click();
+    const inbox = page.getByRole('dialog').filter({ hasText: '我的消息' });
+    const asked = inbox.getByRole('listitem').filter({ hasText: '请补充申请材料' });
+    await expect(asked).toContainText('未读');
+    await expect(asked).toContainText('请补充老字号小吃名录入选通知的原件照片');
+    await expect(asked).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
+    await asked.click();
+    await expect(asked).not.toContainText('未读');
+    await page.keyboard.press('Escape');
+    await expect(inbox).toBeHidden();
+
     await page.getByRole('link', { name: '我的认定事项' }).click();
     const row = page.getByRole('row').filter({ hasText: '待补充材料' });
     await expect(row).toContainText('等待您办理');

@@ -7,6 +7,7 @@ import { districtName, ROLE_LABELS } from '../format';
 import type { Section } from '../sections';
 import { useSession, type SessionActor } from '../session';
 import { DemoBanner } from './DemoBanner';
+import Inbox from './Inbox';
 
 export function actorTitle(actor: SessionActor): string {
   if (actor.name) return actor.name;
@@ -55,6 +56,7 @@ export default function Shell({ section, children }: { section: Section; childre
       actionsRender={() => [
         actor ? (
           <Space key="actor">
+            {actor.role !== 'public' && <Inbox />}
             <UserOutlined aria-hidden />
             <Typography.Text>
               {ROLE_LABELS[actor.role]}：{actorTitle(actor)}
