@@ -30,6 +30,8 @@ export interface paths {
                             database: "up" | "down";
                             /** @enum {string} */
                             temporal: "up" | "down";
+                            /** @description present, and true, in a training system (npm run training), whose clock the city office moves */
+                            trainingSystem?: boolean;
                         };
                     };
                 };
@@ -106,6 +108,8 @@ export interface paths {
                             database: "up" | "down";
                             /** @enum {string} */
                             temporal: "up" | "down";
+                            /** @description present, and true, in a training system (npm run training), whose clock the city office moves */
+                            trainingSystem?: boolean;
                         };
                     };
                 };
