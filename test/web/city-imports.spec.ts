@@ -98,7 +98,15 @@ test.describe.serial('the city office imports feeds and runs the tiering', () =>
     await expect(page.getByRole('progressbar', { name: '分型进度' })).toBeVisible();
 
     await expect(page.getByText('已完成', { exact: true })).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByRole('img', { name: /^各区分型结构：.*南开区“发展型”1户/ }).locator('svg')).toBeVisible();
+    const runId = /\/city\/runs\/(\d+)$/.exec(page.url())?.[1];
+    const session = await page.request.post('/demo/sessions', { data: { actorId: 'city-supervisor' } });
+    expect(session.ok(), await session.text()).toBe(true);
+    const { token } = (await session.json()) as { token: string };
+    const answer = await page.request.get(`/tiering/runs/${runId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.ok(), await answer.text()).toBe(true);
+    const { countsByDistrict } = (await answer.json()) as { countsByDistrict: Record<string, Record<string, number>> };
+    const nankaiDevelopment = countsByDistrict['120104']?.development ?? 0;
+    await expect(page.getByRole('img', { name: new RegExp(`^各区分型结构：.*南开区“发展型”${nankaiDevelopment}户`) }).locator('svg')).toBeVisible();
     await expect(page.getByText('与上年相比的分型变化', { exact: false })).toBeVisible();
     await expect(page.getByTestId('run-phase')).toHaveCount(0);
     await expectAccessible(page);
