@@ -161,21 +161,28 @@ async function doFault(fault: Fault, caseUrl: string, reader: Actor): Promise<vo
   }
 }
 
-/** A case of the soak's own: a registered, growth-tiered household (C-SRC) whose application opens the review. */
+/**
+ * A case of the soak's own: a registered, growth-tiered household (C-SRC) whose application opens the
+ * review. The generated city lists some operators as dishonest (C-EX2) or fined (C-EX1); the API's 422
+ * for those is right, and the next household is tried.
+ */
 let caseSerial = 0;
 async function openCase(): Promise<{ caseId: string; reviewer: Actor }> {
-  caseSerial += 1;
-  const [row] = await database.sql`
-    select r.uscc, r.district_code from tiering_results r
-    join tiering_runs run on run.id = r.run_id and run.in_force
-    where r.tier = 'growth' and not exists (select 1 from cases c where c.uscc = r.uscc)
-    order by r.uscc offset ${caseSerial} limit 1`;
-  if (!row) throw new Error('no growth household left to apply');
-  const uscc = row.uscc as string;
-  const household: Actor = { id: uscc, role: 'household', uscc };
-  const applied = await untilAnswered('POST', '/applications', household, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
-  if (applied.statusCode !== 201) throw new Error(`the application of ${uscc} answered ${applied.statusCode}: ${applied.body}`);
-  return { caseId: applied.json().caseId as string, reviewer: { id: `soak-reviewer-${row.district_code}`, role: 'district', districtCode: row.district_code as string } };
+  for (;;) {
+    caseSerial += 1;
+    const [row] = await database.sql`
+      select r.uscc, r.district_code from tiering_results r
+      join tiering_runs run on run.id = r.run_id and run.in_force
+      where r.tier = 'growth' and not exists (select 1 from cases c where c.uscc = r.uscc)
+      order by r.uscc offset ${caseSerial} limit 1`;
+    if (!row) throw new Error('no growth household left to apply');
+    const uscc = row.uscc as string;
+    const household: Actor = { id: uscc, role: 'household', uscc };
+    const applied = await untilAnswered('POST', '/applications', household, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
+    if (applied.statusCode === 422) continue;
+    if (applied.statusCode !== 201) throw new Error(`the application of ${uscc} answered ${applied.statusCode}: ${applied.body}`);
+    return { caseId: applied.json().caseId as string, reviewer: { id: `soak-reviewer-${row.district_code}`, role: 'district', districtCode: row.district_code as string } };
+  }
 }
 
 interface RunFigures {
