@@ -119,6 +119,9 @@ export async function installHttpGuards(app: FastifyInstance, limits: RateLimits
     // After the authentication hook (onRequest), so that a token's actor is the key.
     hook: 'preParsing',
     timeWindow: '1 minute',
+    // A route may opt out in its config (the pages' static files): the limiter reads route config when a
+    // route is added, before a plugin's own onRoute hook has set it, so it is asked again per request.
+    allowList: (request) => request.routeOptions.config?.rateLimit === false,
     keyGenerator: (request) => (request.actor ? `actor:${request.actor.role}:${request.actor.id}` : `address:${request.ip}`),
     max: (request, key) =>
       key.startsWith('actor:')

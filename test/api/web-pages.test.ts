@@ -52,6 +52,28 @@ describe('the API serves the built pages', () => {
     expect((await pages.inject({ url: '/assets/index-def456.js' })).body).toBe('console.log(2)');
   });
 
+  it("counts no page or asset against a browser's anonymous limit, while the API's reads stay limited", async () => {
+    const limited = await buildApp({
+      database,
+      temporal: new Client(),
+      authSecret: SECRET,
+      caseSettings: DEFAULT_CASE_SETTINGS,
+      webRoot,
+      rateLimits: { perActorPerMinute: 600, anonymousReadsPerMinute: 3, anonymousWritesPerMinute: 3 },
+    });
+    try {
+      for (let i = 0; i < 10; i += 1) {
+        expect((await limited.inject({ url: '/assets/index-abc123.js' })).statusCode).toBe(200);
+        expect((await limited.inject({ url: '/household/cases', headers: HTML })).statusCode).toBe(200);
+      }
+      const reads = [];
+      for (let i = 0; i < 4; i += 1) reads.push((await limited.inject({ url: '/support-measures' })).statusCode);
+      expect(reads).toEqual([200, 200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("answers a page address with index.html, so a reload lands on the pages' own route", async () => {
     for (const url of ['/login', '/public/lookup?q=1', '/household/cases/abc', '/district/worklist', '/city']) {
       const response = await pages.inject({ url, headers: HTML });
