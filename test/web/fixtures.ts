@@ -25,6 +25,11 @@ export async function signInAs(page: Page, label: string): Promise<void> {
 
 /** No serious or critical accessibility violations (axe-core, WCAG 2 A/AA). */
 export async function expectAccessible(page: Page): Promise<void> {
+  // Axe reads an element fading in or out (a field's help leaving, a toast) as faint text: check the
+  // page once its finite animations have ended (a spinner's never do, hence the bounded wait).
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5_000 })
+    .catch(() => undefined);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const grave = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
