@@ -5,7 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { departments } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
@@ -18,9 +18,24 @@ import { storedTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, TIER_RULES_VERSION, decideTier, type HouseholdFacts } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { createWorker } from '../../workflows/worker.js';
+import { createTimeSkippingEnv } from './temporal.js';
 
 export function testDatabase(): Database {
   return connectDatabase(inject('databaseUrl'), { max: 5 });
+}
+
+/**
+ * A test file's time-skipping server and its connection to the run's database, awaited as the
+ * file loads (`const { env, database } = await timeSkippingStack();`) and closed after its last test.
+ */
+export async function timeSkippingStack(): Promise<{ env: TestWorkflowEnvironment; database: Database }> {
+  const env = await createTimeSkippingEnv();
+  const database = testDatabase();
+  afterAll(async () => {
+    await database.close();
+    await env.teardown();
+  });
+  return { env, database };
 }
 
 /** A worker on its own task queue, running the bundle the global setup built once. */

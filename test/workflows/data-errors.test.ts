@@ -1,26 +1,12 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATA_ERROR, failingForGoodOnRefusedData } from '../../activities/data-errors.js';
-import type { Database } from '../../db/client.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type ApplicationInput } from '../../policy/recognition-case.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
 import { RECOGNITION_WORKFLOW_TYPE, recognitionCaseId } from '../../workflows/recognition-case/contract.js';
-import { caseWorker, registerHousehold, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { caseWorker, registerHousehold, timeSkippingStack } from '../support/stack.js';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 describe('data the database refuses', () => {
   it('fails the activity that writes it once and for good, instead of retrying it forever', async () => {

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { publicityNotices, publicityObjections, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween, type HolidayNotice } from '../../policy/calendar.js';
@@ -18,8 +16,7 @@ import {
   type CaseView,
 } from '../../workflows/recognition-case/contract.js';
 import { fileObjection, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
-import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
 
 const DAY = 86_400_000;
 const settings: CaseSettings = DEFAULT_CASE_SETTINGS;
@@ -27,18 +24,7 @@ const calendar = buildCalendar(
   JSON.parse(readFileSync(new URL('../../db/seed/holiday-notices.json', import.meta.url), 'utf8')) as HolidayNotice[],
 );
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 async function startCase(district = '120104', caseYear?: number) {
   const { worker, taskQueue } = await caseWorker(env, database);

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, type HolidayNotice } from '../../policy/calendar.js';
@@ -18,8 +16,7 @@ import {
   type CaseView,
   type RecognitionCaseInput,
 } from '../../workflows/recognition-case/contract.js';
-import { caseWorker, districtOffice, recordHistory, registerHousehold, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { caseWorker, districtOffice, recordHistory, registerHousehold, timeSkippingStack } from '../support/stack.js';
 
 const DAY = 86_400_000;
 const DISTRICT = '120105';
@@ -31,18 +28,7 @@ const districtDepartment: Actor = { id: 'hebei-culture-1', role: 'department', d
 const cityDepartment: Actor = { id: 'city-commerce-1', role: 'department', department: '市商务局' };
 const cityOffice: Actor = { id: 'city-samr-1', role: 'city' };
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 async function recommend(department: Actor) {
   const household = await registerHousehold(database, DISTRICT);

@@ -1,13 +1,11 @@
 // The quota's waiting list through whole cases. These tests set quotas for the simulated year, so
 // they live in a file of their own: its clock starts at today's date, far from the fixed years
 // (2086…2099) other files keep their quotas in, which a clock moved on by other tests could reach.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { Database } from '../../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
@@ -23,21 +21,9 @@ import {
   startApplication,
   type StartedCase,
 } from '../support/recognition.js';
-import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 /** `count` cases of `year` in `district`, each on a worker of its own; `run` runs its body while all the workers do. */
 async function casesWithWorkers(count: number, district: string, year: number) {

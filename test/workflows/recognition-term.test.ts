@@ -1,8 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { quotaPlaces, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
@@ -27,23 +25,11 @@ import {
   sleepUntilView,
   startApplication,
 } from '../support/recognition.js';
-import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
 
 const CITY = { id: 'city-inspector', role: 'city' as const };
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 /**
  * Histories of a case's runs in the recognised phase for the replay test (`<name>-term-1` …),

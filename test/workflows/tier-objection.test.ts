@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { notifications } from '../../db/notification-schema.js';
 import { caseEvents } from '../../db/schema.js';
 import { householdTiers, tierHistory, tierObjections } from '../../db/tiering-schema.js';
@@ -18,9 +16,8 @@ import {
   tierObjectionId,
   type TierObjectionInput,
 } from '../../workflows/tier-objection/contract.js';
-import { caseWorker, districtOffice, recordHistory, testDatabase } from '../support/stack.js';
+import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
 import { TIER_AS_OF, TIER_YEAR, survivalHousehold } from '../support/tiers.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const DAY = 86_400_000;
 const settings: ObjectionSettings = { answerWorkingDays: 15, reminderWorkingDays: 3 };
@@ -31,18 +28,7 @@ const calendar = buildCalendar(
 /** The household says it insured two people in 2024: T-G3 makes it growth. */
 const insuredTwo: FactsCorrection = { socialInsurance: [{ year: 2024, insuredCount: 2 }] };
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = testDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-  await env?.teardown();
-});
+const { env, database } = await timeSkippingStack();
 
 async function fileObjection(correctedFacts: FactsCorrection | null) {
   const household = await survivalHousehold(database, '120103');
