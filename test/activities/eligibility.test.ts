@@ -2,7 +2,6 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEligibilityActivities, readEligibilityFacts } from '../../activities/eligibility.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
@@ -12,6 +11,7 @@ import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility } from '../../policy/eligibility.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { testDatabase } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 // Years no other test file uses, so runs and cases here meet nobody else's.
 const YEAR = 2071;
@@ -241,11 +241,10 @@ describe('POST /applications refuses an ineligible household', () => {
     const app = await buildApp({ database, temporal, authSecret: 'eligibility-secret-with-at-least-32-bytes', caseSettings: DEFAULT_CASE_SETTINGS, now: () => now });
     try {
       const actor: Actor = { id: code, role: 'household', uscc: code };
-      const token = issueToken('eligibility-secret-with-at-least-32-bytes', actor, tokenTimes(now, 600));
       return await app.inject({
         method: 'POST',
         url: '/applications',
-        headers: { authorization: `Bearer ${token}` },
+        headers: bearerFor('eligibility-secret-with-at-least-32-bytes', () => now, 600)(actor),
         payload: { uscc: code, category: 'quality', claimedCriteria: ['Q1'] },
       });
     } finally {

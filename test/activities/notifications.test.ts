@@ -8,7 +8,6 @@ import { createCaseActivities } from '../../activities/case-records.js';
 import { createNotificationChannels } from '../../activities/notification-channels.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { saveContact } from '../../api/routes/notifications.js';
 import type { Database } from '../../db/client.js';
 import { notificationDeliveries, notifications } from '../../db/notification-schema.js';
@@ -18,11 +17,13 @@ import { applyDeadline, DEFAULT_CASE_SETTINGS, openCase, type Deadline } from '.
 import { freePort } from '../../scripts/postgres.js';
 import { toCaseView } from '../../workflows/recognition-case/contract.js';
 import { isolatedDatabase, startSmsGateway, startSmtpSink, type SmsGateway, type SmtpSink } from '../support/notifications.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'notification-activity-test-secret-of-at-least-32-bytes';
 const NANKAI = '120104';
 // Monday 7 December 2026, 10:00 CST.
 const MONDAY_MORNING = Date.parse('2026-12-07T10:00:00+08:00');
+const bearer = bearerFor(SECRET, () => MONDAY_MORNING);
 
 let database: Database;
 let drop: () => Promise<void>;
@@ -118,7 +119,7 @@ describe('the notification outbox', () => {
     ]);
 
     // The inbox holds them whether or not any channel does.
-    const inbox = await app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${issueToken(SECRET, { id: uscc, role: 'household', uscc }, tokenTimes(MONDAY_MORNING, 3600))}` } });
+    const inbox = await app.inject({ method: 'GET', url: '/notifications', headers: bearer({ id: uscc, role: 'household', uscc }) });
     expect(inbox.json()).toMatchObject({ unreadCount: 1, items: [{ caseId, kind: 'application_received', deliveries: [{ channel: 'email', status: 'sent' }, { channel: 'sms', status: 'sent' }] }] });
   });
 
@@ -169,15 +170,15 @@ describe('the notification outbox', () => {
     ]);
     sms.answer = () => 200;
 
-    const asOffice = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: { authorization: `Bearer ${issueToken(SECRET, office, tokenTimes(MONDAY_MORNING, 3600))}` } });
+    const asOffice = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: bearer(office) });
     expect(asOffice.statusCode).toBe(200);
     expect(asOffice.json().items.filter((i: { caseId: string }) => i.caseId === caseId)).toEqual([
       expect.objectContaining({ recipientRole: 'household', recipientId: uscc, channel: expect.any(String), address: expect.any(String), lastError: expect.any(String) }),
       expect.objectContaining({ recipientRole: 'household', recipientId: uscc }),
     ]);
-    const otherOffice = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: { authorization: `Bearer ${issueToken(SECRET, { id: 'reviewer-120101', role: 'district', districtCode: '120101' }, tokenTimes(MONDAY_MORNING, 3600))}` } });
+    const otherOffice = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: bearer({ id: 'reviewer-120101', role: 'district', districtCode: '120101' }) });
     expect(otherOffice.json().items.filter((i: { caseId: string }) => i.caseId === caseId)).toEqual([]);
-    const asHousehold = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: { authorization: `Bearer ${issueToken(SECRET, { id: uscc, role: 'household', uscc }, tokenTimes(MONDAY_MORNING, 3600))}` } });
+    const asHousehold = await app.inject({ method: 'GET', url: '/notifications/delivery-failures', headers: bearer({ id: uscc, role: 'household', uscc }) });
     expect(asHousehold.statusCode).toBe(403);
   });
 

@@ -1,12 +1,11 @@
 // The contact a household gives on its application, through the API and a real case workflow.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
-import type { Actor } from '../../policy/actors.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 import { registerHousehold } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'application-contact-test-secret-of-at-least-32-bytes';
 let stack: CaseApiStack;
@@ -22,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 const application = (uscc: string, contact: Record<string, string>) => ({ uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['certificate'], contact });
 
 describe('a contact given on the application', () => {

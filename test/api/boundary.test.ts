@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { NON_BLANK_TEXT_PATTERN, TEXT_PATTERN, USCC_FORMAT } from '../../api/schema-bounds.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { startDatabaseApi } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'boundary-test-secret-with-at-least-32-bytes';
 let database: Database;
@@ -16,9 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => stop?.());
 
-const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
-});
+const bearer = bearerFor(SECRET);
 
 type Schema = Record<string, unknown>;
 

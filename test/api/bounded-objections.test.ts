@@ -6,7 +6,6 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { publicityObjections } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -16,6 +15,7 @@ import { MAX_OBJECTIONS_PER_CASE, MAX_OBJECTIONS_PER_SENDER } from '../../policy
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 import { acceptAndVerify, auditTrail, runsOf, startApplication } from '../support/recognition.js';
 import { districtOffice } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'bounded-objections-secret-with-at-least-32-bytes';
 const DISTRICT = '120104';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 
 /** An objection as a member of the public sends it, from `address`. */
 function object(caseId: string, address: string, reason: string, headers: Record<string, string> = {}) {

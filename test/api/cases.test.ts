@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
+import { issueToken } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -15,6 +15,7 @@ import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'api-test-secret-with-at-least-32-bytes';
 let env: TestWorkflowEnvironment;
@@ -31,9 +32,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor, secret = SECRET) => ({
-  authorization: `Bearer ${issueToken(secret, actor, tokenTimes(now, 3600))}`,
-});
+const bearer = (actor: Actor, secret = SECRET) => bearerFor(secret, () => now)(actor);
 
 function apply(actor: Actor, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/applications', headers: bearer(actor), payload: body });

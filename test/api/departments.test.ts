@@ -3,13 +3,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
 import { auditTrail } from '../support/recognition.js';
 import { districtOffice, registerDepartments, registerHousehold } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'departments-test-secret-with-at-least-32-bytes';
 let stack: CaseApiStack;
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });
 
 /** A self-application of a Nankai household, accepted and waiting for its on-site verification. */

@@ -1,11 +1,11 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { CATEGORIES } from '../../policy/recognition-case.js';
 import { startDatabaseApi } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'errors-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-errors', role: 'city' };
@@ -20,9 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stop?.());
 
-const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
-});
+const bearer = bearerFor(SECRET);
 
 describe('a value outside an enum', () => {
   it('answers 400 listing the allowed values, for a body field', async () => {

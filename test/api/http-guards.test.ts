@@ -3,16 +3,16 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { DEFAULT_BODY_LIMIT, MAX_URL_LENGTH } from '../../api/http-guards.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { testDatabase } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'http-guards-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-guards', role: 'city' };
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 600))}` });
+const bearer = bearerFor(SECRET, Date.now, 600);
 const errorShape = (error: string, field: string) => ({ error, message: expect.any(String), details: expect.objectContaining({ field }) });
 
 let database: Database;

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import type { Actor } from '../../policy/actors.js';
@@ -15,6 +14,7 @@ import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { TIERING_RUN_WORKFLOW_TYPE } from '../../workflows/tiering-run/contract.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'imports-test-secret-with-at-least-32-bytes';
 const admin: Actor = { id: 'city-admin', role: 'city' };
@@ -66,9 +66,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(NOW, 3600))}`,
-});
+const bearer = bearerFor(SECRET, () => NOW);
 
 let serial = 0;
 function uscc(): string {

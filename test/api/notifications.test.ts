@@ -2,13 +2,13 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { notifications } from '../../db/notification-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { isolatedDatabase } from '../support/notifications.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'notification-api-test-secret-of-at-least-32-bytes';
 const NOW = Date.parse('2026-12-07T10:00:00+08:00');
@@ -23,7 +23,7 @@ const nankai: Actor = { id: 'reviewer-120104', role: 'district', districtCode: '
 const heping: Actor = { id: 'reviewer-120101', role: 'district', districtCode: '120101' };
 const culture: Actor = { id: 'culture-officer', role: 'department', department: '区文化和旅游局' };
 
-const auth = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(NOW, 3600))}` });
+const auth = bearerFor(SECRET, () => NOW);
 
 async function tell(recipient: { role: string; id: string }, seq: number, title: string) {
   const [row] = await database.db

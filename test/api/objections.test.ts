@@ -2,7 +2,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -12,6 +11,7 @@ import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, TIER_YEAR, survivalHousehold, untieredHousehold } from '../support/tiers.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'objections-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-objections', role: 'city' };
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 
 function file(actor: Actor, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/tiering/objections', headers: bearer(actor), payload: body });

@@ -16,6 +16,7 @@ import { usccCheckCharacter } from '../../policy/uscc.js';
 import { startDatabaseApi } from '../support/api-stack.js';
 import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, giveTier, survivalFacts, survivalHousehold, untieredHousehold } from '../support/tiers.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'public-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-exports', role: 'city' };
@@ -30,9 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => stop?.());
 
-const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
-});
+const bearer = bearerFor(SECRET);
 
 describe('GET /public/households?name= (T-PUB)', () => {
   beforeAll(async () => {

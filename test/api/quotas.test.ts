@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createQuotaActivities, yearQuotaAuditId } from '../../activities/quota.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents } from '../../db/schema.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { districtOffice, testDatabase } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 // Years no other test file uses: 2097 gets a run in force, 2098 never does.
 const YEAR = 2097;
@@ -62,9 +62,7 @@ afterAll(async () => {
 });
 
 const CITY: Actor = { id: 'city-office', role: 'city' };
-const bearer = (actor: Actor) => ({
-  authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`,
-});
+const bearer = bearerFor(SECRET);
 const getQuota = (year: number | string, actor: Actor) => app.inject({ method: 'GET', url: `/quotas/${year}`, headers: bearer(actor) });
 const setQuota = (year: number, actor: Actor) => app.inject({ method: 'POST', url: `/quotas/${year}`, headers: bearer(actor) });
 

@@ -3,7 +3,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { quotaPlaces, recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
@@ -27,6 +26,7 @@ import {
 import { districtOffice, recordHistory, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'recognition-api-test-secret-with-at-least-32-bytes';
 const QUOTA_YEAR = 2089;
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(clock, 3600))}` });
+const bearer = bearerFor(SECRET, () => clock);
 
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });
 

@@ -2,7 +2,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { caseEvents } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
@@ -11,6 +10,7 @@ import type { Tier } from '../../policy/tiering.js';
 import { districtOffice, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'recommendation-test-secret-with-at-least-32-bytes';
 const DISTRICT = '120106';
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 
 function recommend(actor: Actor, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/recommendations', headers: bearer(actor), payload: body });

@@ -3,7 +3,6 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
@@ -24,6 +23,7 @@ import {
 } from '../support/tiering-data.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { untieredHousehold } from '../support/tiers.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'tiering-api-test-secret-with-at-least-32-bytes';
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
@@ -61,7 +61,7 @@ afterAll(async () => {
   await isolated?.drop();
 });
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` });
+const bearer = bearerFor(SECRET, () => now);
 const post = (url: string, actor: Actor, payload?: unknown) =>
   app.inject({ method: 'POST', url, headers: bearer(actor), ...(payload === undefined ? {} : { payload: payload as object }) });
 const get = (url: string, actor: Actor = CITY) => app.inject({ method: 'GET', url, headers: bearer(actor) });

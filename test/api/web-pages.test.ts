@@ -5,11 +5,11 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { DemoActor } from '../../api/routes/demo.js';
 import type { Database } from '../../db/client.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { testDatabase } from '../support/stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'web-pages-test-secret-of-at-least-32-bytes';
 const DEMO: DemoActor[] = [
@@ -129,8 +129,7 @@ describe('development sign-in (demo actors only when buildApp is given them)', (
 describe('GET /session and GET /calendar/holiday-notices', () => {
   it('answers who a token speaks for, and 401 without one', async () => {
     const district = { id: 'reviewer-120104', role: 'district' as const, districtCode: '120104' };
-    const token = issueToken(SECRET, district, tokenTimes(Date.now(), 60));
-    expect((await deployed.inject({ url: '/session', headers: { authorization: `Bearer ${token}` } })).json()).toEqual(district);
+    expect((await deployed.inject({ url: '/session', headers: bearerFor(SECRET, Date.now, 60)(district) })).json()).toEqual(district);
     expect((await deployed.inject({ url: '/session' })).statusCode).toBe(401);
   });
 

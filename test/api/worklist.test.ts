@@ -1,7 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
@@ -11,6 +10,7 @@ import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
 import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'worklist-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-supervisor', role: 'city' };
@@ -28,14 +28,9 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-const get = (url: string, actor: Actor | null) =>
-  app.inject({
-    method: 'GET',
-    url,
-    headers: actor ? { authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` } : {},
-  });
-const post = (url: string, actor: Actor, payload: Record<string, unknown>) =>
-  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(now, 3600))}` }, payload });
+const bearer = bearerFor(SECRET, () => now);
+const get = (url: string, actor: Actor | null) => app.inject({ method: 'GET', url, headers: actor ? bearer(actor) : {} });
+const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let attempt = 0; attempt < 100; attempt++) {

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import type { Database } from '../../db/client.js';
 import { publicityNotices, publicityObjections } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
@@ -13,6 +12,7 @@ import type { Actor } from '../../policy/actors.js';
 import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { createDevServerEnv } from '../support/temporal.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'e2e-secret-with-at-least-32-bytes';
 let env: TestWorkflowEnvironment;
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, actor: Actor | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
   const headers: Record<string, string> = { ...extraHeaders };
-  if (actor) headers.authorization = `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 600))}`;
+  if (actor) headers.authorization = bearerFor(SECRET, Date.now, 600)(actor).authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, any> };

@@ -12,7 +12,6 @@ import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FinalizedRun } from '../../activities/tiering.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { buildApp } from '../../api/app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -31,6 +30,7 @@ import {
 import { TIERING_RUN_WORKFLOW_TYPE, awaitPreparedUpdate, tieringRunWorkflowId, type TieringRunInput } from '../../workflows/tiering-run/contract.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { expectedCounts, insertFixtureHouseholds, type FixtureHousehold } from '../support/tiering-data.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'faults-test-secret-with-at-least-32-bytes';
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
@@ -88,7 +88,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const bearer = (actor: Actor) => ({ authorization: `Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}` });
+const bearer = bearerFor(SECRET);
 
 /** Starts a 2025 run in chunks of `chunkSize`, small enough for a fault to strike mid-run; answers its handle and ID. */
 async function startRun(chunkSize: number): Promise<{ handle: WorkflowHandle; runId: number }> {

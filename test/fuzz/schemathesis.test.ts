@@ -14,7 +14,6 @@ import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import type { Actor } from '../../policy/actors.js';
@@ -25,6 +24,7 @@ import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from '../../scripts/
 import { schemathesisPath } from '../../scripts/toolchain.js';
 import { createWorkers } from '../../workflows/worker.js';
 import { createDevServerEnv } from '../support/temporal.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'fuzzing-test-secret-with-at-least-32-bytes';
 /** Per run: the examples each operation gets in the fuzzing phase, and the time the run may take. */
@@ -132,7 +132,7 @@ function schemathesis(name: string, actor: Actor | null): Promise<FuzzRun> {
     'junit',
     '--report-junit-path',
     `${reportDir}${name.replace(/\W+/g, '-')}.xml`,
-    ...(actor ? ['--header', `Authorization: Bearer ${issueToken(SECRET, actor, tokenTimes(Date.now(), 3600))}`] : []),
+    ...(actor ? ['--header', `Authorization: ${bearerFor(SECRET)(actor).authorization}`] : []),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(schemathesisPath(), args, { cwd: reportDir, env: { ...process.env, SCHEMATHESIS_HOOKS: fileURLToPath(new URL('./hooks.py', import.meta.url)), NO_COLOR: '1' } });

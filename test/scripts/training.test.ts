@@ -10,7 +10,6 @@ import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { issueToken, tokenTimes } from '../../api/auth.js';
 import { TRAINING_CLOCK_TRAIL } from '../../api/routes/training.js';
 import { caseEvents, households } from '../../db/schema.js';
 import { markTrainingDatabase, refuseTrainingDatabase } from '../../db/training-marker.js';
@@ -25,10 +24,11 @@ import { freePort } from '../../scripts/postgres.js';
 import { startTrainingTemporal, type TrainingTemporal } from '../../scripts/training-system.js';
 import { createWorkers } from '../../workflows/worker.js';
 import { ownDatabase } from '../support/own-database.js';
+import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'training-test-secret-of-at-least-32-characters';
 const city: Actor = { id: 'city-trainer', role: 'city' };
-const token = (actor: Actor) => issueToken(SECRET, actor, tokenTimes(Date.now(), 3600));
+const bearer = bearerFor(SECRET);
 
 let database: Awaited<ReturnType<typeof ownDatabase>>;
 let temporal: TrainingTemporal;
@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 async function call(method: 'GET' | 'POST', url: string, actor: Actor | null, body?: object) {
-  const response = await app.inject({ method, url, headers: actor ? { authorization: `Bearer ${token(actor)}` } : {}, ...(body ? { payload: body } : {}) });
+  const response = await app.inject({ method, url, headers: actor ? bearer(actor) : {}, ...(body ? { payload: body } : {}) });
   return { status: response.statusCode, headers: response.headers, body: response.json() };
 }
 
