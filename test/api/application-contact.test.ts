@@ -1,25 +1,15 @@
 // The contact a household gives on its application, through the API and a real case workflow.
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { registerHousehold } from '../support/stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'application-contact-test-secret-of-at-least-32-bytes';
-let stack: CaseApiStack;
-let app: FastifyInstance;
-let database: Database;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ app, database } = stack);
-  now = await stack.env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+now = await env.currentTimeMs();
 
 const bearer = bearerFor(SECRET, () => now);
 const application = (uscc: string, contact: Record<string, string>) => ({ uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['certificate'], contact });

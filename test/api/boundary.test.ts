@@ -1,20 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NON_BLANK_TEXT_PATTERN, TEXT_PATTERN, USCC_FORMAT } from '../../api/schema-bounds.js';
-import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
-import { startDatabaseApi } from '../support/api-stack.js';
+import { databaseApi } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'boundary-test-secret-with-at-least-32-bytes';
-let database: Database;
-let app: FastifyInstance;
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ database, app, stop } = await startDatabaseApi(SECRET));
-});
-afterAll(() => stop?.());
+const { database, app } = await databaseApi(SECRET);
 
 const bearer = bearerFor(SECRET);
 

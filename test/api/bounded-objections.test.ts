@@ -1,37 +1,26 @@
 // What the public can add to a case is bounded (C-SELF; README "Bounded cases"): a thousand
 // objections on one notice, through the API, on the time-skipping server and PostgreSQL, leave
 // the case's history bounded per run and the case decidable.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { publicityObjections } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { MAX_OBJECTIONS_PER_CASE, MAX_OBJECTIONS_PER_SENDER } from '../../policy/recognition-case.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { acceptAndVerify, auditTrail, runsOf, startApplication } from '../support/recognition.js';
 import { districtOffice } from '../support/stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'bounded-objections-secret-with-at-least-32-bytes';
 const DISTRICT = '120104';
-let stack: CaseApiStack;
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const stack = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+const { env, database, app } = stack;
+now = await env.currentTimeMs();
 
 const bearer = bearerFor(SECRET, () => now);
 

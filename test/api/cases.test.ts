@@ -1,9 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../api/auth.js';
-import type { Database } from '../../db/client.js';
 import { caseEvents, cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { CRITERION_TEXT } from '../../policy/criteria-text.js';
@@ -14,23 +11,14 @@ import { INFORMATION_MAX_WORKING_DAYS } from '../../api/routes/cases.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'api-test-secret-with-at-least-32-bytes';
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
-let stack: CaseApiStack;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+now = await env.currentTimeMs();
 
 const bearer = (actor: Actor, secret = SECRET) => bearerFor(secret, () => now)(actor);
 

@@ -1,35 +1,23 @@
 // Departments as data (README "Departments as data"): the registry, consulting from it (C-SELF),
 // and opinions, recommendations (C-REC) and X4 (C-EVAL) decided by identity, not by name.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../policy/actors.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { auditTrail } from '../support/recognition.js';
 import { districtOffice, registerDepartments, registerHousehold } from '../support/stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'departments-test-secret-with-at-least-32-bytes';
-let stack: CaseApiStack;
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
 let now: number;
 
 // Two districts' culture bureaus: the same kind of department, told apart by ID and district.
 const NANKAI_CULTURE = { id: '120104-culture-tourism', name: '南开区文化和旅游局', level: 'district' as const, districtCode: '120104' };
 const HEPING_CULTURE = { id: '120101-culture-tourism', name: '和平区文化和旅游局', level: 'district' as const, districtCode: '120101' };
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-  await registerDepartments(database, NANKAI_CULTURE, HEPING_CULTURE);
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+now = await env.currentTimeMs();
+await registerDepartments(database, NANKAI_CULTURE, HEPING_CULTURE);
 
 const bearer = bearerFor(SECRET, () => now);
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });

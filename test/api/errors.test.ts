@@ -1,24 +1,15 @@
 import { connect } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../policy/actors.js';
 import { CATEGORIES } from '../../policy/recognition-case.js';
-import { startDatabaseApi } from '../support/api-stack.js';
+import { databaseApi } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'errors-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-errors', role: 'city' };
 /** A year no other test file sets thresholds for. */
 const YEAR = 2031;
-let database: Database;
-let app: FastifyInstance;
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ database, app, stop } = await startDatabaseApi(SECRET));
-});
-afterAll(() => stop?.());
+const { database, app } = await databaseApi(SECRET);
 
 const bearer = bearerFor(SECRET);
 

@@ -1,8 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, cstDateOf } from '../../policy/dates.js';
@@ -10,24 +7,15 @@ import { TIER_RULES_VERSION } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, TIER_YEAR, survivalHousehold, untieredHousehold } from '../support/tiers.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'objections-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-objections', role: 'city' };
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
-let stack: CaseApiStack;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, now: () => now });
+now = await env.currentTimeMs();
 
 const bearer = bearerFor(SECRET, () => now);
 

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { issueToken, tokenTimes } from '../../api/auth.js';
-import type { Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { recognitions } from '../../db/recognition-schema.js';
 import { householdTiers, supportMeasures, tieringResults, tieringRuns } from '../../db/tiering-schema.js';
@@ -13,7 +11,7 @@ import type { Actor } from '../../policy/actors.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEFAULT_TIER_THRESHOLDS, TIER_RULES_VERSION, decideTier, explainTier } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { startDatabaseApi } from '../support/api-stack.js';
+import { databaseApi } from '../support/api-stack.js';
 import { districtOffice } from '../support/stack.js';
 import { TIER_AS_OF, giveTier, survivalFacts, survivalHousehold, untieredHousehold } from '../support/tiers.js';
 import { bearerFor } from '../support/tokens.js';
@@ -22,14 +20,7 @@ const SECRET = 'public-test-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-exports', role: 'city' };
 /** Names unique to this file and process, so that searches see only this file's households. */
 const tag = `查${process.pid.toString(36)}`;
-let database: Database;
-let app: FastifyInstance;
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ database, app, stop } = await startDatabaseApi(SECRET));
-});
-afterAll(() => stop?.());
+const { database, app } = await databaseApi(SECRET);
 
 const bearer = bearerFor(SECRET);
 

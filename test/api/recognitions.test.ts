@@ -1,9 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { quotaPlaces, recognitionBans, recognitions } from '../../db/recognition-schema.js';
 import { cases, households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
@@ -25,7 +22,7 @@ import {
 } from '../support/recognition.js';
 import { districtOffice, recordHistory, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'recognition-api-test-secret-with-at-least-32-bytes';
@@ -33,21 +30,11 @@ const QUOTA_YEAR = 2089;
 const CITY: Actor = { id: 'city-office', role: 'city' };
 const CULTURE: Actor = { id: 'culture-officer', role: 'department', department: 'city-culture-tourism' };
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
-let stack: CaseApiStack;
-let taskQueue: string;
 /** The API's clock: the simulated time, moved on by each test before it calls the API. */
 let clock: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => clock });
-  ({ env, database, app, taskQueue } = stack);
-  clock = await env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app, taskQueue } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => clock });
+clock = await env.currentTimeMs();
 
 const bearer = bearerFor(SECRET, () => clock);
 

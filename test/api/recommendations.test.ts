@@ -1,39 +1,27 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { caseEvents } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import type { Tier } from '../../policy/tiering.js';
 import { districtOffice, registerDepartments, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'recommendation-test-secret-with-at-least-32-bytes';
 const DISTRICT = '120106';
 const districtDepartment: Actor = { id: 'hongqiao-culture-1', role: 'department', department: `${DISTRICT}-culture-tourism`, districtCode: DISTRICT };
 const otherDistrictDepartment: Actor = { id: 'heping-culture-1', role: 'department', department: '120101-culture-tourism', districtCode: '120101' };
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
-let stack: CaseApiStack;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-  await registerDepartments(
-    database,
-    { id: `${DISTRICT}-culture-tourism`, name: '红桥区文化和旅游局', level: 'district', districtCode: DISTRICT },
-    { id: '120101-culture-tourism', name: '和平区文化和旅游局', level: 'district', districtCode: '120101' },
-  );
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+now = await env.currentTimeMs();
+await registerDepartments(
+  database,
+  { id: `${DISTRICT}-culture-tourism`, name: '红桥区文化和旅游局', level: 'district', districtCode: DISTRICT },
+  { id: '120101-culture-tourism', name: '和平区文化和旅游局', level: 'district', districtCode: '120101' },
+);
 
 const bearer = bearerFor(SECRET, () => now);
 

@@ -1,7 +1,4 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { recognitions } from '../../db/recognition-schema.js';
 import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -9,24 +6,15 @@ import { addDays, cstDateOf } from '../../policy/dates.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
-import { startCaseApiStack, type CaseApiStack } from '../support/api-stack.js';
+import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'worklist-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-supervisor', role: 'city' };
-let env: TestWorkflowEnvironment;
-let database: Database;
-let app: FastifyInstance;
-let stack: CaseApiStack;
 let now: number;
 
-beforeAll(async () => {
-  stack = await startCaseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
-  ({ env, database, app } = stack);
-  now = await env.currentTimeMs();
-});
-
-afterAll(() => stack?.stop());
+const { env, database, app } = await caseApiStack({ authSecret: SECRET, eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS, now: () => now });
+now = await env.currentTimeMs();
 
 const bearer = bearerFor(SECRET, () => now);
 const get = (url: string, actor: Actor | null) => app.inject({ method: 'GET', url, headers: actor ? bearer(actor) : {} });
