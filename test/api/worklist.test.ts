@@ -8,6 +8,7 @@ import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
 import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
+import { eventually } from '../support/eventually.js';
 
 const SECRET = 'worklist-secret-with-at-least-32-bytes';
 const city: Actor = { id: 'city-supervisor', role: 'city' };
@@ -20,14 +21,7 @@ const bearer = bearerFor(SECRET, () => now);
 const get = (url: string, actor: Actor | null) => app.inject({ method: 'GET', url, headers: actor ? bearer(actor) : {} });
 const post = (url: string, actor: Actor, payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: bearer(actor), payload });
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('not reached within 5 s');
-}
+const until = <T>(read: () => Promise<T>, done: (value: T) => boolean) => eventually(read, done, { withinMs: 5_000, everyMs: 50 });
 
 describe('worklists follow the case from role to role', () => {
   it('puts a new case on its district office’s list, then a consulted department’s, then the publicity list', async () => {

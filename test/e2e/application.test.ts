@@ -13,6 +13,7 @@ import { caseWorker, districtOffice, registerHousehold, testDatabase } from '../
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { createDevServerEnv } from '../support/temporal.js';
 import { bearerFor } from '../support/tokens.js';
+import { eventually } from '../support/eventually.js';
 
 const SECRET = 'e2e-secret-with-at-least-32-bytes';
 let env: TestWorkflowEnvironment;
@@ -53,15 +54,6 @@ async function call(method: string, path: string, actor: Actor | null, body?: un
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached within 10 s');
 }
 
 it('runs an application through district review over HTTP on the dev server and PostgreSQL', async () => {

@@ -25,6 +25,7 @@ import { startTrainingTemporal, type TrainingTemporal } from '../../scripts/trai
 import { createWorkers } from '../../workflows/worker.js';
 import { ownDatabase } from '../support/own-database.js';
 import { bearerFor } from '../support/tokens.js';
+import { eventually } from '../support/eventually.js';
 
 const SECRET = 'training-test-secret-of-at-least-32-characters';
 const city: Actor = { id: 'city-trainer', role: 'city' };
@@ -93,16 +94,6 @@ async function trail(caseId: string): Promise<string[]> {
 /** Each of `actions` appears exactly once in the trail: the clock fired it, and fired it once. */
 function once(actions: string[], ...expected: string[]): void {
   for (const action of expected) expect(actions.filter((a) => a === action), action).toHaveLength(1);
-}
-
-/** Polls a projection the worker writes just after the workflow moved (the answer does not wait for it). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached within 10 s');
 }
 
 describe('the demo city', () => {
