@@ -44,7 +44,7 @@ import { endsWithThisProcess } from './children.js';
 import { loadConfig } from './config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres } from './postgres.js';
-import { temporalCliPath } from './toolchain.js';
+import { startTemporalDevServer } from './temporal-dev-server.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const RUN_POLL_MS = 200;
@@ -272,32 +272,11 @@ async function until(what: string, starting: BenchProcess, ready: () => Promise<
 
 /** A Temporal dev server in memory, its output in the bench's log rather than among the figures. */
 async function startTemporal(logDir: string): Promise<{ address: string; connection: Connection }> {
-  const address = `127.0.0.1:${await freePort()}`;
-  const [ip, port] = address.split(':') as [string, string];
-  const log = openSync(join(logDir, 'temporal.log'), 'w');
-  const server = spawn(temporalCliPath(), ['server', 'start-dev', '--ip', ip, '--port', port, '--headless', '--log-level', 'warn'], {
-    stdio: ['ignore', log, log],
-  });
-  endsWithThisProcess(server);
-  const exited = once(server, 'exit');
-  stops.push(async () => {
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    server.kill('SIGTERM');
-    await exited;
-  });
-  const deadline = Date.now() + PROCESS_START_MS;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${server.exitCode}; see ${join(logDir, 'temporal.log')}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.describeNamespace({ namespace: NAMESPACE });
-      stops.push(() => connection.close());
-      return { address, connection };
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address}: ${String(err)}`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
-    }
-  }
+  const server = await startTemporalDevServer({ port: await freePort(), namespace: NAMESPACE, logFile: join(logDir, 'temporal.log') });
+  stops.push(server.stop);
+  const connection = await Connection.connect({ address: server.address });
+  stops.push(() => connection.close());
+  return { address: server.address, connection };
 }
 
 async function workerPolls(connection: Connection): Promise<boolean> {

@@ -3,8 +3,7 @@
  * server (with its Web UI), migrations and demo data, the worker and the API. Ctrl-C stops
  * everything; data stays in DATA_DIR for the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -20,13 +19,12 @@ import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
-import { endsWithThisProcess } from './children.js';
 import { developmentSecret, loadConfig } from './config.js';
 import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { householdsToTryLines, seedDemoCity } from './demo-city.js';
 import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainingBannerLines, type TrainingTemporal } from './training-system.js';
 import { startPostgres } from './postgres.js';
-import { temporalCliPath } from './toolchain.js';
+import { startTemporalDevServer } from './temporal-dev-server.js';
 import { WEB_ROOT, ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
@@ -69,7 +67,7 @@ async function main(): Promise<void> {
   trainingTemporal = training() ? await startTrainingTemporal(config.temporalPort) : null;
   if (trainingTemporal) stops.push(trainingTemporal.stop);
   const now = trainingTemporal?.clock.now ?? Date.now;
-  const temporalAddress = trainingTemporal?.address ?? config.temporalAddress ?? (await startTemporalDevServer());
+  const temporalAddress = trainingTemporal?.address ?? config.temporalAddress ?? (await startOwnTemporal());
   const database = connectDatabase(postgres.url);
   stops.push(database.close);
   await migrateDatabase(database);
@@ -124,48 +122,16 @@ async function main(): Promise<void> {
   printWelcome(temporalAddress, await householdsToTryLines(database, DEMO_HOUSEHOLDS.map((h) => h.uscc)));
 }
 
-async function startTemporalDevServer(): Promise<string> {
-  const address = `127.0.0.1:${config.temporalPort}`;
-  const logFile = openSync(join(dataDir, 'temporal.log'), 'a');
-  const server: ChildProcess = spawn(
-    temporalCliPath(),
-    [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(config.temporalPort),
-      '--ui-port',
-      String(config.temporalUiPort),
-      '--db-filename',
-      join(dataDir, 'temporal.sqlite'),
-      '--namespace',
-      config.temporalNamespace,
-      '--log-level',
-      'warn',
-    ],
-    // Its own log, so that its shutdown chatter does not bury the API's.
-    { stdio: ['ignore', logFile, logFile] },
-  );
-  endsWithThisProcess(server);
-  const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
-  stops.push(async () => {
-    server.kill('SIGTERM');
-    await exited;
+async function startOwnTemporal(): Promise<string> {
+  const server = await startTemporalDevServer({
+    port: config.temporalPort,
+    uiPort: config.temporalUiPort,
+    namespace: config.temporalNamespace,
+    dbFile: join(dataDir, 'temporal.sqlite'),
+    logFile: join(dataDir, 'temporal.log'),
   });
-  for (let attempt = 0; ; attempt++) {
-    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${server.exitCode}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.describeNamespace({ namespace: config.temporalNamespace });
-      await connection.close();
-      return address;
-    } catch (err) {
-      if (attempt > 120) throw new Error(`the Temporal dev server did not answer at ${address}: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  stops.push(server.stop);
+  return server.address;
 }
 
 function printWelcome(temporalAddress: string, householdsToTry: string[]): void {

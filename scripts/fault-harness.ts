@@ -5,14 +5,13 @@
  * the fault tests and by `npm run soak`; everything listens on 127.0.0.1 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { freePort, startPostgres, type RunningPostgres } from './postgres.js';
 import { endsWithThisProcess } from './children.js';
-import { temporalCliPath } from './toolchain.js';
+import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
 
 export interface RestartablePostgres {
   url: string;
@@ -72,33 +71,24 @@ export interface RestartableTemporal {
 /** A Temporal dev server keeping its history in `dataDir`/temporal.sqlite, so that a restart loses nothing. */
 export async function restartableTemporal(dataDir: string): Promise<RestartableTemporal> {
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
   const namespace = 'default';
-  let server: ChildProcess | null = null;
+  const options = { port: await freePort(), namespace, logFile: join(dataDir, 'temporal.log'), dbFile: join(dataDir, 'temporal.sqlite') };
+  let server: Promise<TemporalDevServer> | null = null;
   const start = async () => {
-    if (server) return;
-    const log = openSync(join(dataDir, 'temporal.log'), 'a');
-    const child = spawn(
-      temporalCliPath(),
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
-      { stdio: ['ignore', log, log] },
-    );
-    server = child;
-    endsWithThisProcess(child);
-    await waitForTemporal(address, namespace, child);
+    server ??= startTemporalDevServer(options).catch((err: unknown) => {
+      server = null;
+      throw err;
+    });
+    await server;
   };
   const stop = async () => {
-    const child = server;
-    if (!child) return;
+    const running = server;
     server = null;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await (await running)?.stop();
   };
   await start();
   return {
-    address,
+    address: `127.0.0.1:${options.port}`,
     namespace,
     start,
     stop,
@@ -108,25 +98,6 @@ export async function restartableTemporal(dataDir: string): Promise<RestartableT
       await start();
     },
   };
-}
-
-async function waitForTemporal(address: string, namespace: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address}: ${String(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
 
 export interface WorkerProcess {
