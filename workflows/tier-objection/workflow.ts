@@ -1,6 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar.js';
-import { DATA_ERROR } from '../../activities/data-errors.js';
+import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { ObjectionActivities } from '../../activities/objections.js';
 import { cstDateOf } from '../../policy/dates.js';
 import type { RuleViolation } from '../../policy/recognition-case.js';
