@@ -40,7 +40,6 @@ import {
   type ApplicationInput,
   type CaseEvent,
   type CaseState,
-  type RuleViolation,
   type Transition,
 } from '../../policy/recognition-case.js';
 import {
@@ -86,14 +85,11 @@ import {
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   DECISION_NOT_RECORDED_ERROR,
-  DECISION_TOO_LATE_ERROR,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
-  RULE_VIOLATION_ERROR,
   SMALL_DECISION_ANSWERS_PATCH,
   annualReportDecisionUpdate,
   annualReportUpdate,
-  arrivesTooLate,
   cancellationUpdate,
   caseViewQuery,
   consentUpdate,
@@ -123,6 +119,7 @@ import {
   type RecognitionView,
   type TermDecisionAnswer,
 } from './contract.js';
+import { rejectIfLateOrViolated } from '../update-validators.js';
 
 const {
   saveCase,
@@ -535,25 +532,3 @@ function householdGone(err: unknown): null {
   throw err;
 }
 
-/** An update validator: refuses a decision that arrives after its answerBy, then one that breaks a rule. */
-function rejectIfLateOrViolated(command: object, violation: RuleViolation | null): void {
-  if (arrivesTooLate(command, Date.now())) {
-    throw ApplicationFailure.create({
-      type: DECISION_TOO_LATE_ERROR,
-      message: 'the decision arrived after its answerBy: its sender was told it was not taken',
-      nonRetryable: true,
-    });
-  }
-  rejectIfViolated(violation);
-}
-
-function rejectIfViolated(violation: RuleViolation | null): void {
-  if (violation) {
-    throw ApplicationFailure.create({
-      type: RULE_VIOLATION_ERROR,
-      message: violation.message,
-      details: [violation],
-      nonRetryable: true,
-    });
-  }
-}
