@@ -420,7 +420,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.addHook('preValidation', refuseOtherPartiesCases(database, { '/cases/:caseId/consent': 'C-REC' }));
+    app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
@@ -628,7 +628,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: ConsentBody }>(
       '/cases/:caseId/consent',
       {
-        config: { roles: ['household'] },
+        config: { roles: ['household'], stepClause: 'C-REC' },
         schema: {
           summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
           description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
