@@ -323,6 +323,17 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const caseViewFor = async (actor: Actor, view: LiveCaseView): Promise<LiveCaseView> =>
     withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
 
+  /** Sends the command's decision to the request's case and answers the case as its actor may read it after. */
+  const decide = async <Command extends { actor: Actor }>(
+    request: FastifyRequest<{ Params: { caseId: string } }>,
+    update: UpdateDefinition<unknown, [Command]>,
+    command: Command,
+    stepClause: StepClause,
+  ): Promise<LiveCaseView> => {
+    await runUpdate(handleFor(request.params.caseId), update, command, request, stepClause);
+    return caseViewFor(command.actor, (await readCase(request.params.caseId)).view);
+  };
+
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
     if (!household) throw new HttpError(422, `no household ${uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
@@ -647,9 +658,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, consentUpdate, command, request, 'C-REC');
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, consentUpdate, command, 'C-REC');
       },
     );
 
@@ -761,7 +770,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
-        const handle = handleFor(request.params.caseId);
         if (command.decision === 'verified' && command.departments.length > 0) {
           const { view } = await readCase(request.params.caseId);
           // Who may not review learns that from the case (403) before anything about the departments named.
@@ -772,8 +780,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             if (refusal) throw HttpError.fromViolation(refusal);
           }
         }
-        await runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, reviewUpdate, command, reviewStepClause);
       },
     );
 
@@ -800,9 +807,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, supplyInformationUpdate, command, reviewStepClause);
       },
     );
 
@@ -827,9 +832,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, opinionUpdate, command, reviewStepClause);
       },
     );
 
@@ -1089,8 +1092,7 @@ function knowsObjectors(actor: Actor): boolean {
   return actor.role === 'district' || actor.role === 'city';
 }
 
-/** Requests per address on the public objection route: enough for a person, not for a flood. */
-/** Counted per network address, token or not (the global limits count a token's actor): one address, ten a minute. */
+/** The public objection route's limit, enough for a person, not for a flood: ten a minute per network address, token or not (the global limits count a token's actor). */
 const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };
 
 /** Who files an objection without a token. */
@@ -1104,7 +1106,6 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
-
  * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
  * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
  * a department's recommendation).
