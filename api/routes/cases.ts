@@ -41,7 +41,6 @@ import {
 import { validateUscc } from '../../policy/uscc.js';
 import {
   DECISION_NOT_RECORDED_ERROR,
-  DECISION_TOO_LATE_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
@@ -58,7 +57,7 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
-import { DECISION_RETRY_AFTER_SECONDS, DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
+import { DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isTemporalUnavailable } from '../unavailable.js';
 import { contactSchema, recipientOf, saveContact } from './notifications.js';
@@ -1114,6 +1113,9 @@ export type StepClause = string | ((view: LiveCaseView) => string);
 
 export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
 
+/** A decision its case's worker took after the decision's time limit: refused, not applied. */
+const CASE_DECISION_TOO_LATE = { field: 'caseId', message: '案件未能及时受理本次决定，决定未生效；请稍后重新提交' };
+
 /**
  * Sends a decision (api/decisions.ts: with a time limit and the caller's Idempotency-Key); a
  * validator's refusal becomes the HTTP error it describes, and nothing was written. Each phase of
@@ -1134,7 +1136,7 @@ export function updateRunner(deps: RouteDeps) {
     const clauseOf = async (view?: LiveCaseView): Promise<string> =>
       typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await readCase(handle.workflowId)).view);
     try {
-      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire });
+      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire, tooLate: CASE_DECISION_TOO_LATE });
     } catch (err) {
       if (err instanceof DecisionNotAnsweredError) throw err;
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -1143,13 +1145,6 @@ export function updateRunner(deps: RouteDeps) {
           const status = violation.status ?? 422;
           const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
           throw HttpError.fromViolation(named);
-        }
-        if (err.cause.type === DECISION_TOO_LATE_ERROR) {
-          throw new DecisionNotAnsweredError(503, '案件未能及时受理本次决定，决定未生效；请稍后重新提交', {
-            field: 'caseId',
-            applied: false,
-            retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS,
-          });
         }
         if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
           throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body', clause: await clauseOf() });
