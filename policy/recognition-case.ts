@@ -1213,7 +1213,8 @@ function transition(
   };
 }
 
-function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
+/** A rule's refusal; its message starts with the clause, where there is one. */
+export function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
   return { status, field, clause, message: clause ? `${clause}: ${message}` : message };
 }
 

@@ -13,7 +13,7 @@ import type { Actor } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, isValidIsoDate, startOfCstDay, cstDateOf, yearOf, type IsoDate } from './dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, type EligibilityResult } from './eligibility.js';
-import type { CaseAction, CaseState, CaseStatus, Category, Deadline, DeadlineRequest, RecordFailure, RuleViolation } from './recognition-case.js';
+import { violation, type CaseAction, type CaseState, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure, type RuleViolation } from './recognition-case.js';
 import type { Tier } from './tiering.js';
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;
@@ -1394,10 +1394,6 @@ function fnv1a32(text: string): number {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash;
-}
-
-function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
-  return { status, field, clause, message: clause ? `${clause}: ${message}` : message };
 }
 
 function isBlank(value: string | undefined): boolean {
