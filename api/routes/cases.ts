@@ -60,7 +60,7 @@ import { refuseOtherPartiesCases } from '../case-scope.js';
 import { DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isTemporalUnavailable } from '../unavailable.js';
-import { contactSchema, recipientOf, saveContact } from './notifications.js';
+import { contactOf, contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
@@ -370,15 +370,12 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   /** Saves the household's contact given with its application; `restore` puts back what was there if the case does not start. */
   const replaceContactForStart = async (actor: Actor, contact: NonNullable<ApplicationBody['contact']>) => {
     const recipient = recipientOf(actor);
-    const [before] = await database.db
-      .select()
-      .from(notificationContacts)
-      .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+    const [before] = await database.db.select().from(notificationContacts).where(contactOf(recipient));
     await saveContact(database.db, recipient, contact, actor, deps.now());
     return {
       restore: async () => {
         if (before) await saveContact(database.db, recipient, before, { ...actor, id: before.updatedBy }, before.updatedAt.getTime());
-        else await database.db.delete(notificationContacts).where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+        else await database.db.delete(notificationContacts).where(contactOf(recipient));
       },
     };
   };

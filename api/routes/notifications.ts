@@ -214,10 +214,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const recipient = recipientOf(actorOf(request));
-        const [row] = await db
-          .select()
-          .from(notificationContacts)
-          .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+        const [row] = await db.select().from(notificationContacts).where(contactOf(recipient));
         return { mobile: row?.mobile ?? null, email: row?.email ?? null, updatedAt: row?.updatedAt.toISOString() ?? null };
       },
     );
@@ -315,6 +312,11 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
 }
 
 type ContactDb = RouteDeps['database']['db'];
+
+/** The row of `recipient`'s contact details. */
+export function contactOf(recipient: Recipient) {
+  return and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id));
+}
 
 /** Replaces a recipient's contact details (both fields); answers the row as saved. */
 export async function saveContact(
