@@ -989,11 +989,8 @@ async function caseViewWithObjections(database: Database, view: LiveCaseView): P
   return { ...view, objections };
 }
 
+/** The fields each decision needs are there: the body's schema requires them (decisionNeeds, 422 before any handler). */
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
-  const required = <T>(value: T | undefined, field: string): T => {
-    if (value === undefined) throw new HttpError(422, `${body.decision} needs ${field}`, { field });
-    return value;
-  };
   switch (body.decision) {
     case 'accept':
       return { decision: 'accept', actor, reason: body.reason, category: body.category };
@@ -1004,16 +1001,16 @@ function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
         decision: 'request_information',
         actor,
         reason: body.reason ?? '',
-        informationDueOn: required(body.informationDueOn, 'informationDueOn'),
+        informationDueOn: body.informationDueOn!,
       };
     case 'verified':
-      return { decision: 'verified', actor, findings: required(body.findings, 'findings'), departments: body.departments ?? [] };
+      return { decision: 'verified', actor, findings: body.findings!, departments: body.departments ?? [] };
     case 'resolve_objection':
       return {
         decision: 'resolve_objection',
         actor,
-        objectionNo: required(body.objectionNo, 'objectionNo'),
-        upheld: required(body.upheld, 'upheld'),
+        objectionNo: body.objectionNo!,
+        upheld: body.upheld!,
         reason: body.reason ?? '',
       };
   }
