@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { holidayNotices } from '../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, type WorkingDayCalendar } from '../policy/calendar.js';
 import type { IsoDate } from '../policy/dates.js';
+import type { CaseRecordsTransaction } from './case-projection.js';
 
 export interface WorkingDayDeadline {
   dueOn: IsoDate;
@@ -43,7 +44,8 @@ export function logCalendarFallback(fallbackYears: readonly number[], deadline: 
   log.warn('no holiday notice loaded for these years: working days counted Monday to Friday; load the notice', { fallbackYears, ...deadline });
 }
 
-export async function loadWorkingDayCalendar(db: Db): Promise<WorkingDayCalendar> {
+/** The holiday notices loaded right now; in a transaction, those it sees. */
+export async function loadWorkingDayCalendar(db: Db | CaseRecordsTransaction): Promise<WorkingDayCalendar> {
   const rows = await db.select().from(holidayNotices).orderBy(asc(holidayNotices.year));
   return buildCalendar(rows);
 }

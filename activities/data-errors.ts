@@ -7,9 +7,9 @@
  * serialization failure, a deadlock) stays retryable.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { DATA_ERROR } from './data-error-type.js';
 
-/** The failure type of an activity whose data the database refused. */
-export const DATA_ERROR = 'DataError';
+export { DATA_ERROR };
 
 /**
  * SQLSTATE classes of refused data: 22 data exception, 23 integrity constraint violation, 54

@@ -5,11 +5,9 @@
  */
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { heartbeat } from '@temporalio/activity';
-import { holidayNotices } from '../db/schema.js';
 import { notificationContacts, notificationDeliveries, notifications } from '../db/notification-schema.js';
 import { departments } from '../db/recognition-schema.js';
 import type { Db } from '../db/client.js';
-import { buildCalendar } from '../policy/calendar.js';
 import {
   deliveryRetryAt,
   notificationsFor,
@@ -21,6 +19,7 @@ import {
 } from '../policy/notifications.js';
 import { isRecognitionView, type LiveCaseView } from '../workflows/recognition-case/contract.js';
 import type { ObjectionView } from '../workflows/tier-objection/contract.js';
+import { loadWorkingDayCalendar } from './calendar.js';
 import type { CaseRecordsTransaction } from './case-projection.js';
 import { DeliveryRefused, type NotificationChannels, type OutgoingMessage } from './notification-channels.js';
 
@@ -32,7 +31,7 @@ export async function enqueueNotifications(
   facts: CaseNotificationFacts,
 ): Promise<void> {
   if (events.length === 0) return;
-  const calendar = buildCalendar(await tx.select().from(holidayNotices).orderBy(asc(holidayNotices.year)));
+  const calendar = await loadWorkingDayCalendar(tx);
   const [recommender] = facts.recommendingDepartment
     ? await tx.select({ name: departments.name }).from(departments).where(eq(departments.id, facts.recommendingDepartment))
     : [];

@@ -24,7 +24,7 @@ import {
   type TierThresholds,
 } from '../policy/tiering.js';
 import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.js';
-import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../workflows/tiering-run/contract.js';
+import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR, addTally } from '../workflows/tiering-run/contract.js';
 import type { AuditEvent } from './case-projection.js';
 import { LineCursor, loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
 
@@ -781,14 +781,7 @@ async function storedTally(tx: Queryable, runId: number): Promise<ChunkTally & {
   const rows = await tx`select households, counts_by_district, moves from tiering_run_chunks where run_id = ${runId}`;
   const total: ChunkTally & { chunks: number } = { chunks: rows.length, households: 0, countsByDistrict: {}, moves: {} };
   for (const row of rows) {
-    total.households += row.households as number;
-    for (const [district, counts] of Object.entries(row.counts_by_district as Record<string, TierCounts>)) {
-      const sum = (total.countsByDistrict[district] ??= zeroCounts());
-      for (const tier of TIERS) sum[tier] += counts[tier];
-    }
-    for (const [move, households] of Object.entries(row.moves as Record<string, number>)) {
-      total.moves[move] = (total.moves[move] ?? 0) + households;
-    }
+    addTally(total, { households: row.households as number, countsByDistrict: row.counts_by_district as ChunkTally['countsByDistrict'], moves: row.moves as ChunkTally['moves'] });
   }
   return total;
 }

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
-import { DATA_ERROR } from '../../activities/data-errors.js';
+import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
@@ -40,7 +40,6 @@ import {
   type ApplicationInput,
   type CaseEvent,
   type CaseState,
-  type RuleViolation,
   type Transition,
 } from '../../policy/recognition-case.js';
 import {
@@ -86,14 +85,11 @@ import {
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   DECISION_NOT_RECORDED_ERROR,
-  DECISION_TOO_LATE_ERROR,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
-  RULE_VIOLATION_ERROR,
   SMALL_DECISION_ANSWERS_PATCH,
   annualReportDecisionUpdate,
   annualReportUpdate,
-  arrivesTooLate,
   cancellationUpdate,
   caseViewQuery,
   consentUpdate,
@@ -123,6 +119,7 @@ import {
   type RecognitionView,
   type TermDecisionAnswer,
 } from './contract.js';
+import { rejectIfLateOrViolated } from '../update-validators.js';
 
 const {
   saveCase,
@@ -163,9 +160,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
   }
   // The state whose events are all recorded: what the case falls back to when a record is refused for good.
   let recorded: CaseState | null = isContinuedApplicationInput(input) ? state : null;
-  // Counts the refusals, so that a handler whose decision was dropped learns it did not happen.
-  let refusals = 0;
-  let lastRefusal = '';
+  const refusals = new Refusals();
 
   const apply = (transitions: Transition | Transition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -178,17 +173,15 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
   const decided = async (transitions: Transition | Transition[]): Promise<DecisionAnswer> => {
     apply(transitions);
     const seq = state.seq;
-    const round = refusals;
-    await condition(() => savedSeq >= seq || refusals !== round);
-    if (refusals !== round) {
-      throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
-    }
+    const round = refusals.mark();
+    await condition(() => savedSeq >= seq || refusals.since(round));
+    refusals.throwIfSince(round);
     // The caller reads the due date of the step it opened, not null until the calendar is read a
     // moment later: the main loop reads it before anything else once the decision is saved (a
     // closing decision leaves none to read). Decisions answered before this change did not wait.
     if (patched(DECISION_ANSWERS_WITH_DEADLINE_PATCH)) {
-      const recordedRound = refusals;
-      await condition(() => (state.deadlineRequest === null && savedSeq >= state.seq) || refusals !== recordedRound);
+      const recordedRound = refusals.mark();
+      await condition(() => (state.deadlineRequest === null && savedSeq >= state.seq) || refusals.since(recordedRound));
     }
     // The whole view made every answer, and so the history, grow with the objections and opinions.
     return patched(SMALL_DECISION_ANSWERS_PATCH) ? decisionAnswer(state) : toCaseView(state);
@@ -198,9 +191,8 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     // Whatever was decided while they were being saved built on them, and is dropped with them.
     const refused = [...events, ...unsaved];
     unsaved = [];
-    refusals += 1;
-    lastRefusal = `未能记录，视为未发生：${error}`;
-    if (!recorded || refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed')) {
+    refusals.record(error);
+    if (!recorded || !dropsADecision(refused)) {
       // Nothing a person asked for to drop: the case's own records are at fault, which no decision can mend.
       throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the case's records were refused: ${error}`, nonRetryable: true });
     }
@@ -351,8 +343,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   // As in the application: what a refused record falls back to (a continued run opens on a
   // recorded state), and how handlers learn of it.
   let recorded: RecognitionTerm | null = unsaved.length === 0 ? state : null;
-  let refusals = 0;
-  let lastRefusal = '';
+  const refusals = new Refusals();
 
   const apply = (transitions: TermTransition | TermTransition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -367,19 +358,16 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   const decided = async (transitions: TermTransition | TermTransition[]): Promise<TermDecisionAnswer> => {
     apply(transitions);
     const seq = state.seq;
-    const round = refusals;
-    await condition(() => savedSeq >= seq || refusals !== round);
-    if (refusals !== round) {
-      throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: lastRefusal, nonRetryable: true });
-    }
+    const round = refusals.mark();
+    await condition(() => savedSeq >= seq || refusals.since(round));
+    refusals.throwIfSince(round);
     return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state, workflowInfo().runId) : toRecognitionView(state);
   };
   const refuse = (events: TermEvent[], error: string): void => {
     const refused = [...events, ...unsaved];
     unsaved = [];
-    refusals += 1;
-    lastRefusal = `未能记录，视为未发生：${error}`;
-    if (!recorded || refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed')) {
+    refusals.record(error);
+    if (!recorded || !dropsADecision(refused)) {
       throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the recognition's records were refused: ${error}`, nonRetryable: true });
     }
     state = recorded;
@@ -493,6 +481,39 @@ async function tellPlaceFreed(caseId: string): Promise<void> {
 }
 
 /**
+ * The records PostgreSQL refused for good, counted so that a handler waiting on its decision
+ * learns the decision did not happen, in words it can pass on.
+ */
+class Refusals {
+  private count = 0;
+  private lastMessage = '';
+
+  record(error: string): void {
+    this.count += 1;
+    this.lastMessage = `未能记录，视为未发生：${error}`;
+  }
+
+  /** A mark to tell, later, whether a refusal came since. */
+  mark(): number {
+    return this.count;
+  }
+
+  since(mark: number): boolean {
+    return this.count !== mark;
+  }
+
+  /** A refusal since `mark` dropped the decision a handler waited on: it did not happen (DecisionNotRecorded). */
+  throwIfSince(mark: number): void {
+    if (this.since(mark)) throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: this.lastMessage, nonRetryable: true });
+  }
+}
+
+/** Whether refused events hold something a person decided (not only the system's own steps and failure records). */
+function dropsADecision(refused: readonly { actor: { role: string }; action: string }[]): boolean {
+  return !refused.every((e) => e.actor.role === 'system' || e.action === 'record_failed');
+}
+
+/**
  * An activity that failed for good (a data error PostgreSQL refuses, or one its retry policy
  * gives up on) answers what went wrong, in words safe to record; anything else is not the
  * activity's verdict and fails the workflow task, to be retried.
@@ -511,25 +532,3 @@ function householdGone(err: unknown): null {
   throw err;
 }
 
-/** An update validator: refuses a decision that arrives after its answerBy, then one that breaks a rule. */
-function rejectIfLateOrViolated(command: object, violation: RuleViolation | null): void {
-  if (arrivesTooLate(command, Date.now())) {
-    throw ApplicationFailure.create({
-      type: DECISION_TOO_LATE_ERROR,
-      message: 'the decision arrived after its answerBy: its sender was told it was not taken',
-      nonRetryable: true,
-    });
-  }
-  rejectIfViolated(violation);
-}
-
-function rejectIfViolated(violation: RuleViolation | null): void {
-  if (violation) {
-    throw ApplicationFailure.create({
-      type: RULE_VIOLATION_ERROR,
-      message: violation.message,
-      details: [violation],
-      nonRetryable: true,
-    });
-  }
-}

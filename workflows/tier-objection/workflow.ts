@@ -1,9 +1,8 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar.js';
-import { DATA_ERROR } from '../../activities/data-errors.js';
+import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { ObjectionActivities } from '../../activities/objections.js';
 import { cstDateOf } from '../../policy/dates.js';
-import type { RuleViolation } from '../../policy/recognition-case.js';
 import {
   applyClock,
   applyDeadline,
@@ -16,15 +15,8 @@ import {
   type ObjectionState,
   type ObjectionTransition,
 } from '../../policy/tier-objection.js';
-import { arrivesTooLate } from '../recognition-case/contract.js';
-import {
-  DECISION_TOO_LATE_ERROR,
-  RULE_VIOLATION_ERROR,
-  decideObjectionUpdate,
-  objectionViewQuery,
-  type ObjectionView,
-  type TierObjectionInput,
-} from './contract.js';
+import { rejectIfLateOrViolated } from '../update-validators.js';
+import { decideObjectionUpdate, objectionViewQuery, type ObjectionView, type TierObjectionInput } from './contract.js';
 
 const { saveObjection, workingDayDeadline } = proxyActivities<ObjectionActivities & CalendarActivities>({
   startToCloseTimeout: '30 seconds',
@@ -55,15 +47,7 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
       await condition(() => savedSeq >= seq);
       return state;
     },
-    {
-      validator: (command) => {
-        // A decision the API stopped waiting for is refused, not applied behind the city office's back.
-        if (arrivesTooLate(command, Date.now())) {
-          throw ApplicationFailure.create({ type: DECISION_TOO_LATE_ERROR, message: 'the decision arrived after its answerBy', nonRetryable: true });
-        }
-        rejectIfViolated(validateDecision(state, command, cstDateOf(Date.now())));
-      },
-    },
+    { validator: (command) => rejectIfLateOrViolated(command, validateDecision(state, command, cstDateOf(Date.now()))) },
   );
 
   for (;;) {
@@ -96,15 +80,4 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
 
   await condition(allHandlersFinished);
   return state;
-}
-
-function rejectIfViolated(violation: RuleViolation | null): void {
-  if (violation) {
-    throw ApplicationFailure.create({
-      type: RULE_VIOLATION_ERROR,
-      message: violation.message,
-      details: [violation],
-      nonRetryable: true,
-    });
-  }
 }

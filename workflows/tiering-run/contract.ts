@@ -3,7 +3,7 @@
  * Never import the workflow body from outside the worker.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ChunkSpec, ChunkTally, PreparedRun } from '../../activities/tiering.js';
+import type { ChunkSpec, ChunkTally, PreparedRun, TierCounts } from '../../activities/tiering.js';
 import type { Actor } from '../../policy/actors.js';
 import { isValidIsoDate, yearOf, type IsoDate } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
@@ -51,6 +51,16 @@ export interface TieringRunResume {
   prepared: PreparedRun;
   doneChunks: number[];
   tally: ChunkTally;
+}
+
+/** Adds a chunk's tally to the run's: the workflow's running count, and the finalizer's sum of the stored chunks. */
+export function addTally(total: ChunkTally, chunk: ChunkTally): void {
+  total.households += chunk.households;
+  for (const [district, counts] of Object.entries(chunk.countsByDistrict)) {
+    const sum = (total.countsByDistrict[district] ??= { unclassified: 0, survival: 0, growth: 0, development: 0 });
+    for (const tier of Object.keys(counts) as (keyof TierCounts)[]) sum[tier] += counts[tier];
+  }
+  for (const [move, households] of Object.entries(chunk.moves)) total.moves[move] = (total.moves[move] ?? 0) + households;
 }
 
 /** `applying`: the run is complete and in force, and its tiers become the households' current tiers. */

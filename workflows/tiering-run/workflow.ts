@@ -9,7 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChunkTally, FinalizedRun, TieringActivities, TierCounts, TieringRunRecord } from '../../activities/tiering.js';
+import type { ChunkTally, FinalizedRun, TieringActivities, TieringRunRecord } from '../../activities/tiering.js';
 import type { UsccRange } from '../../activities/household-facts.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
@@ -19,6 +19,7 @@ import {
   DEFAULT_CHUNK_SIZE,
   INVALID_RUN_INPUT_ERROR,
   RUN_IN_PROGRESS_ERROR,
+  addTally,
   awaitPreparedUpdate,
   tieringProgressQuery,
   validateRunRequest,
@@ -232,15 +233,6 @@ async function inLanes(lanes: number, next: () => (() => Promise<void>) | null):
       }
     }),
   );
-}
-
-function addTally(total: ChunkTally, chunk: ChunkTally): void {
-  total.households += chunk.households;
-  for (const [district, counts] of Object.entries(chunk.countsByDistrict)) {
-    const sum = (total.countsByDistrict[district] ??= { unclassified: 0, survival: 0, growth: 0, development: 0 });
-    for (const tier of Object.keys(counts) as (keyof TierCounts)[]) sum[tier] += counts[tier];
-  }
-  for (const [move, households] of Object.entries(chunk.moves)) total.moves[move] = (total.moves[move] ?? 0) + households;
 }
 
 /** The chunks' USCC ranges in `count` lanes of neighbouring chunks, as even as whole chunks allow. */
