@@ -3,17 +3,20 @@
  * which it must be taken (`answerBy`, checked by the workflow's update validator) and an update
  * ID from the caller's Idempotency-Key, so that:
  * - a worker that does not take it in time makes the API answer 503 with Retry-After, and the
- *   decision, if delivered later, is refused — never applied behind the caller's back;
+ *   decision, if delivered later, is refused (DECISION_TOO_LATE_ERROR, also a 503) — never applied
+ *   behind the caller's back;
  * - a caller's retry with the same key is the same decision: taken once, answered alike.
  */
 import { randomUUID } from 'node:crypto';
 import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateFailedError,
   WorkflowUpdateStage,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
+import { DECISION_TOO_LATE_ERROR } from '../workflows/recognition-case/contract.js';
 import { HttpError } from './errors.js';
 import { idempotencyKeySchema } from './schema-bounds.js';
 import { isTemporalUnavailable } from './unavailable.js';
@@ -25,7 +28,7 @@ const ACCEPTANCE_GRACE_MS = 2_000;
 /** After acceptance, how long the API waits for the decision's outcome (it is saved first). */
 const OUTCOME_WAIT_MS = 15_000;
 /** Seconds a caller is told to wait before sending the decision again. */
-export const DECISION_RETRY_AFTER_SECONDS = 5;
+const DECISION_RETRY_AFTER_SECONDS = 5;
 
 /** The caller's Idempotency-Key header, as the schema of a decision route declares it. */
 export const idempotencyKeyHeaders = {
@@ -41,23 +44,48 @@ export const idempotencyKeyHeaders = {
 /** What the caller must know when no answer came in time: whether the decision was taken. */
 export class DecisionNotAnsweredError extends HttpError {}
 
+export interface DecisionOptions {
+  /** Whether the decision carries answerBy (AppDeps.decisionsExpire). */
+  expires: boolean;
+  /** The 503 for a decision a worker took after its answerBy, and so refused: the route parameter it names, and its message. */
+  tooLate: { field: string; message: string };
+}
+
 /**
  * Sends `command` as `update` and answers its outcome. Errors the update raises are handed to
- * the caller as they are; no worker in time becomes a DecisionNotAnsweredError (503).
+ * the caller as they are; no worker in time, or one that took it too late, becomes a
+ * DecisionNotAnsweredError (503).
  */
 export async function sendDecision<Command extends object, Outcome>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Outcome, [Command]>,
   command: Command,
   request: FastifyRequest,
-  options: { expires: boolean },
+  options: DecisionOptions,
+): Promise<Outcome> {
+  try {
+    return await sendInTime(handle, update, command, request, options.expires);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === DECISION_TOO_LATE_ERROR) {
+      throw new DecisionNotAnsweredError(503, options.tooLate.message, { field: options.tooLate.field, applied: false, retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS });
+    }
+    throw err;
+  }
+}
+
+async function sendInTime<Command extends object, Outcome>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Outcome, [Command]>,
+  command: Command,
+  request: FastifyRequest,
+  expires: boolean,
 ): Promise<Outcome> {
   const header = request.headers['idempotency-key'];
   const idempotencyKey = typeof header === 'string' ? header : randomUUID();
   const updateId = `${update.name}-${idempotencyKey}`;
   // Wall-clock time on both sides: the API's and the workflow's (its task's start, from the server).
   const sentAt = Date.now();
-  const timeLimit = options.expires ? { answerBy: new Date(sentAt + DECISION_ANSWER_BY_MS).toISOString() } : {};
+  const timeLimit = expires ? { answerBy: new Date(sentAt + DECISION_ANSWER_BY_MS).toISOString() } : {};
   const client = handle.client;
 
   let accepted;

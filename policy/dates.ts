@@ -133,3 +133,8 @@ export function dayOfWeekOfEpochDay(epochDay: number): number {
 export function yearOf(date: IsoDate): number {
   return yearPart(date);
 }
+
+/** 2026-12-11 → 2026年12月11日 (the glossary's prose form, for text people read). */
+export function chineseDate(date: IsoDate): string {
+  return `${yearOf(date)}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
+}

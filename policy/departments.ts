@@ -4,7 +4,7 @@
  * decided by comparing identities — its ID and its district — never display names.
  */
 import type { Actor } from './actors.js';
-import type { RuleViolation } from './recognition-case.js';
+import { violation, type RuleViolation } from './recognition-case.js';
 
 export const DEPARTMENT_LEVELS = ['city', 'district'] as const;
 export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];
@@ -58,8 +58,4 @@ export function validateConsultedDepartments(ids: string[], registered: Departme
     return violation(422, 'departments', 'C-SELF', `${elsewhere.join('、')}是其他区的部门；请选择市级部门或本区（${caseDistrict}）的部门。`);
   }
   return null;
-}
-
-function violation(status: RuleViolation['status'], field: string, clause: string, message: string): RuleViolation {
-  return { status, field, clause, message: `${clause}: ${message}` };
 }

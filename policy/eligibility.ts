@@ -12,7 +12,7 @@
  * date counts: a fine decided or a listing made after it is ignored; a repair, clearance or
  * ban end falling on the application date itself counts as done on that day.
  */
-import { addYears, yearOf, type IsoDate } from './dates.js';
+import { addYears, chineseDate, type IsoDate } from './dates.js';
 import type { RegistrationStatus, Tier } from './tiering.js';
 
 export type ApplicationRoute = 'self' | 'department';
@@ -222,10 +222,6 @@ function result(clause: string, passed: boolean, facts: Record<string, unknown>,
   return { clause, passed, facts, reason };
 }
 
-function zhDate(date: IsoDate): string {
-  return `${yearOf(date)}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
-}
-
 function categoryZh(category: string): string {
   return CATEGORY_ZH[category] ?? category;
 }
@@ -261,7 +257,7 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
       'C-CYCLE',
       false,
       ruleFacts,
-      `${year}年度申报自${zhDate(opensOn)}（分型判定结果生效之日）起开放，申报日${zhDate(applicationDate)}尚未开放。`,
+      `${year}年度申报自${chineseDate(opensOn)}（分型判定结果生效之日）起开放，申报日${chineseDate(applicationDate)}尚未开放。`,
     );
   }
   if (applicationDate > closesOn) {
@@ -269,7 +265,7 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
       'C-CYCLE',
       false,
       ruleFacts,
-      `${year}年度申报已于${zhDate(closesOn)}截止（认定须于${zhDate(`${year}-${settings.recognitionsDoneBy}`)}前完成），申报日为${zhDate(applicationDate)}。`,
+      `${year}年度申报已于${chineseDate(closesOn)}截止（认定须于${chineseDate(`${year}-${settings.recognitionsDoneBy}`)}前完成），申报日为${chineseDate(applicationDate)}。`,
     );
   }
   return result(
@@ -277,8 +273,8 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
     true,
     ruleFacts,
     settings.yearRound
-      ? `申报日${zhDate(applicationDate)}在${year}年度分型判定结果生效（${zhDate(opensOn)}）之后；本系统为演示或培训环境，全年受理，不适用11月底前完成认定的期限。`
-      : `申报日${zhDate(applicationDate)}在${year}年度申报期（${zhDate(opensOn)}至${zhDate(closesOn)}）内。`,
+      ? `申报日${chineseDate(applicationDate)}在${year}年度分型判定结果生效（${chineseDate(opensOn)}）之后；本系统为演示或培训环境，全年受理，不适用11月底前完成认定的期限。`
+      : `申报日${chineseDate(applicationDate)}在${year}年度申报期（${chineseDate(opensOn)}至${chineseDate(closesOn)}）内。`,
   );
 }
 
@@ -337,12 +333,12 @@ function penaltyClause(facts: EligibilityFacts): EligibilityResult {
   const unrepaired = decidedInLookback.filter((fine) => inForceOn(fine, applicationDate));
   const ruleFacts = { from, to: applicationDate, fines: decidedInLookback };
   if (unrepaired.length > 0) {
-    const decided = unrepaired.map((fine) => zhDate(fine.listedOn)).join('、');
+    const decided = unrepaired.map((fine) => chineseDate(fine.listedOn)).join('、');
     return result(
       'C-EX1',
       false,
       ruleFacts,
-      `申报日前2年内（${zhDate(from)}起）于${decided}受到罚款及以上行政处罚，截至${zhDate(applicationDate)}尚未完成信用修复。`,
+      `申报日前2年内（${chineseDate(from)}起）于${decided}受到罚款及以上行政处罚，截至${chineseDate(applicationDate)}尚未完成信用修复。`,
     );
   }
   if (decidedInLookback.length > 0) {
@@ -350,10 +346,10 @@ function penaltyClause(facts: EligibilityFacts): EligibilityResult {
       'C-EX1',
       true,
       ruleFacts,
-      `申报日前2年内（${zhDate(from)}起）受到的罚款及以上行政处罚均已在申报日前完成信用修复。`,
+      `申报日前2年内（${chineseDate(from)}起）受到的罚款及以上行政处罚均已在申报日前完成信用修复。`,
     );
   }
-  return result('C-EX1', true, ruleFacts, `申报日前2年内（${zhDate(from)}起）无罚款及以上行政处罚。`);
+  return result('C-EX1', true, ruleFacts, `申报日前2年内（${chineseDate(from)}起）无罚款及以上行政处罚。`);
 }
 
 function dishonestDebtorClause(facts: EligibilityFacts): EligibilityResult {
@@ -361,15 +357,15 @@ function dishonestDebtorClause(facts: EligibilityFacts): EligibilityResult {
   const { operatorId } = facts.household;
   const listed = facts.dishonestListings.filter((listing) => inForceOn(listing, applicationDate));
   if (listed.length > 0) {
-    const since = listed.map((listing) => zhDate(listing.listedOn)).join('、');
+    const since = listed.map((listing) => chineseDate(listing.listedOn)).join('、');
     return result(
       'C-EX2',
       false,
       { operatorId, listings: listed },
-      `经营者自${since}起被人民法院列为失信被执行人，申报日${zhDate(applicationDate)}尚未移出。`,
+      `经营者自${since}起被人民法院列为失信被执行人，申报日${chineseDate(applicationDate)}尚未移出。`,
     );
   }
-  return result('C-EX2', true, { operatorId, listings: [] }, `申报日${zhDate(applicationDate)}经营者未被列为失信被执行人。`);
+  return result('C-EX2', true, { operatorId, listings: [] }, `申报日${chineseDate(applicationDate)}经营者未被列为失信被执行人。`);
 }
 
 function banClause(facts: EligibilityFacts): EligibilityResult {
@@ -381,7 +377,7 @@ function banClause(facts: EligibilityFacts): EligibilityResult {
       'C-BAN',
       false,
       { bans: inForce },
-      `${zhDate(latest.revokedOn)}因以欺诈、贿赂等手段取得认定被撤销认定（${latest.caseId}），自${zhDate(latest.bannedUntil)}起方可再次申报。`,
+      `${chineseDate(latest.revokedOn)}因以欺诈、贿赂等手段取得认定被撤销认定（${latest.caseId}），自${chineseDate(latest.bannedUntil)}起方可再次申报。`,
     );
   }
   return result('C-BAN', true, { bans: [] }, '近5年内未因弄虚作假被撤销认定。');
@@ -399,7 +395,7 @@ function oneTypeClause(facts: EligibilityFacts): EligibilityResult {
     // Validity is extended by the recognising office's evaluation in the last year (C-EVAL),
     // never by a new application: the household applies again only once the recognition ends.
     reasons.push(
-      `已于${zhDate(recognition.recognisedOn)}被认定为“${categoryZh(recognition.category)}”类（${recognition.caseId}，有效期至${zhDate(recognition.validUntil)}），有效期内不再申报，期满前由认定部门评估是否延期`,
+      `已于${chineseDate(recognition.recognisedOn)}被认定为“${categoryZh(recognition.category)}”类（${recognition.caseId}，有效期至${chineseDate(recognition.validUntil)}），有效期内不再申报，期满前由认定部门评估是否延期`,
     );
   }
   for (const open of openCases) {
@@ -421,7 +417,7 @@ function onePersonClause(facts: EligibilityFacts): EligibilityResult {
     const reasons = holding.map((sibling) => {
       const what: string[] = [];
       if (sibling.recognition !== null) {
-        what.push(`已被认定为“${categoryZh(sibling.recognition.category)}”类（有效期至${zhDate(sibling.recognition.validUntil)}）`);
+        what.push(`已被认定为“${categoryZh(sibling.recognition.category)}”类（有效期至${chineseDate(sibling.recognition.validUntil)}）`);
       }
       for (const open of sibling.openCases) what.push(`有进行中的认定案件${open.caseId}`);
       return `${sibling.name}（${sibling.uscc}）${what.join('，')}`;

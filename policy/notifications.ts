@@ -8,7 +8,7 @@
  * decision that opened it is saved before the calendar is read, so only then is the date known.
  */
 import { workingDaysBetween, type WorkingDayCalendar } from './calendar.js';
-import { cstDateOf, type IsoDate } from './dates.js';
+import { addDays, chineseDate, cstDateOf, startOfCstDay, type IsoDate } from './dates.js';
 
 export const RECIPIENT_ROLES = ['household', 'district', 'department', 'city'] as const;
 export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
@@ -309,12 +309,6 @@ function dueState(today: IsoDate, due: IsoDate, left: number): string {
   return `北京时间当日24时前，${today === due ? '今天截止' : `剩余${left}个工作日`}`;
 }
 
-/** 2026-12-11 → 2026年12月11日 (the glossary's prose form). */
-export function chineseDate(date: IsoDate): string {
-  const [y, m, d] = date.split('-');
-  return `${y}年${Number(m)}月${Number(d)}日`;
-}
-
 function reminderRecipients(notify: unknown, to: { household: Recipient; office: Recipient | null; pending: Recipient[] }): Recipient[] {
   switch (notify) {
     case 'household':
@@ -339,9 +333,6 @@ export interface QuietHours {
 /** 21:00–08:00 CST: an SMS due at night is held until the morning. */
 export const DEFAULT_SMS_QUIET_HOURS: QuietHours = { fromMinute: 21 * 60, toMinute: 8 * 60 };
 
-const CST_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
-
 /** Parses `HH:MM-HH:MM` (CST); null when malformed. An empty span (equal ends) means no quiet hours. */
 export function parseQuietHours(text: string): QuietHours | null {
   const match = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
@@ -352,15 +343,13 @@ export function parseQuietHours(text: string): QuietHours | null {
 /** When an SMS due at `nowMs` may go out: null if now, else the end of the quiet hours (epoch ms). */
 export function smsHeldUntil(nowMs: number, quiet: QuietHours): number | null {
   if (quiet.fromMinute === quiet.toMinute) return null;
-  const cstMs = nowMs + CST_OFFSET_MS;
-  const dayStart = Math.floor(cstMs / DAY_MS) * DAY_MS;
-  const minute = Math.floor((cstMs - dayStart) / 60_000);
+  const today = cstDateOf(nowMs);
+  const minute = Math.floor((nowMs - startOfCstDay(today)) / 60_000);
   const spansMidnight = quiet.fromMinute > quiet.toMinute;
   const inQuiet = spansMidnight ? minute >= quiet.fromMinute || minute < quiet.toMinute : minute >= quiet.fromMinute && minute < quiet.toMinute;
   if (!inQuiet) return null;
-  const endToday = dayStart + quiet.toMinute * 60_000;
-  const endCst = spansMidnight && minute >= quiet.fromMinute ? endToday + DAY_MS : endToday;
-  return endCst - CST_OFFSET_MS;
+  const endsOn = spansMidnight && minute >= quiet.fromMinute ? addDays(today, 1) : today;
+  return startOfCstDay(endsOn) + quiet.toMinute * 60_000;
 }
 
 /** Backoff of a delivery whose channel is down: 30 s, doubling, at most an hour between attempts; never given up. */

@@ -1134,19 +1134,30 @@ function readyForQuota(state: CaseState, at: string): Transition[] {
  * asked by whom, and why, for the office to see (the clauses are those of the refused steps).
  */
 export function applyRecordFailure(recorded: CaseState, refused: CaseEvent[], error: string, at: string): Transition {
+  const { reason, change } = recordFailureOf(refused, error, at, '案件');
+  return transition(recorded, at, SYSTEM_ACTOR, 'record_failed', recorded.status, reason, change);
+}
+
+/**
+ * The `record_failed` event's reason and change, for a case in application (`案件`) or recognised
+ * (`认定`, policy/recognition-term.ts) alike.
+ */
+export function recordFailureOf(
+  refused: ReadonlyArray<Pick<CaseEvent, 'seq' | 'actor' | 'clauses'> & { action: string }>,
+  error: string,
+  at: string,
+  subject: '案件' | '认定',
+): { reason: string; change: { patch: { recordFailure: RecordFailure }; clauses: string[]; details: Record<string, unknown> } } {
   const actions = refused.map((e) => e.action);
   const person = refused.find((e) => e.actor.role !== 'system')?.actor ?? SYSTEM_ACTOR;
-  const failure: RecordFailure = { at, actions, by: person.id, error };
-  const clauses = [...new Set(refused.flatMap((e) => e.clauses))];
-  return transition(
-    recorded,
-    at,
-    SYSTEM_ACTOR,
-    'record_failed',
-    recorded.status,
-    `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。案件保持原状态，可继续办理；请核对提交的内容后重新办理。`,
-    { patch: { recordFailure: failure }, clauses, details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error } },
-  );
+  return {
+    reason: `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。${subject}保持原状态，可继续办理；请核对提交的内容后重新办理。`,
+    change: {
+      patch: { recordFailure: { at, actions, by: person.id, error } },
+      clauses: [...new Set(refused.flatMap((e) => e.clauses))],
+      details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error },
+    },
+  };
 }
 
 /**
@@ -1213,7 +1224,8 @@ function transition(
   };
 }
 
-function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
+/** A rule's refusal; its message starts with the clause, where there is one. */
+export function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
   return { status, field, clause, message: clause ? `${clause}: ${message}` : message };
 }
 

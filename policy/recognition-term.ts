@@ -13,7 +13,7 @@ import type { Actor } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, isValidIsoDate, startOfCstDay, cstDateOf, yearOf, type IsoDate } from './dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, type EligibilityResult } from './eligibility.js';
-import type { CaseAction, CaseState, CaseStatus, Category, Deadline, DeadlineRequest, RecordFailure, RuleViolation } from './recognition-case.js';
+import { recordFailureOf, violation, type CaseAction, type CaseState, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure, type RuleViolation } from './recognition-case.js';
 import type { Tier } from './tiering.js';
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;
@@ -1322,21 +1322,8 @@ function close(
 
 /** What PostgreSQL refused for good did not happen: the recognition goes on from its last recorded state (applyRecordFailure). */
 export function applyTermRecordFailure(recorded: RecognitionTerm, refused: TermEvent[], error: string, at: string): TermTransition {
-  const actions = refused.map((e) => e.action);
-  const person = refused.find((e) => e.actor.role !== 'system')?.actor ?? SYSTEM_ACTOR;
-  return termTransition(
-    recorded,
-    at,
-    SYSTEM_ACTOR,
-    'record_failed',
-    recorded.status,
-    `以下操作未能记录，视为未发生：${actions.join('、')}（${error}）。认定保持原状态，可继续办理；请核对提交的内容后重新办理。`,
-    {
-      patch: { recordFailure: { at, actions, by: person.id, error } },
-      clauses: [...new Set(refused.flatMap((e) => e.clauses))],
-      details: { refusedActions: actions, refusedSeqs: refused.map((e) => e.seq), requestedBy: person.id, error },
-    },
-  );
+  const { reason, change } = recordFailureOf(refused, error, at, '认定');
+  return termTransition(recorded, at, SYSTEM_ACTOR, 'record_failed', recorded.status, reason, change);
 }
 
 function termTransition(
@@ -1394,10 +1381,6 @@ function fnv1a32(text: string): number {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash;
-}
-
-function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
-  return { status, field, clause, message: clause ? `${clause}: ${message}` : message };
 }
 
 function isBlank(value: string | undefined): boolean {

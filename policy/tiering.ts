@@ -16,7 +16,7 @@
  * The run tiers every household of the city, so this avoids Date objects and regular
  * expressions: dates are compared as ISO strings.
  */
-import { addYears, yearOf, type IsoDate } from './dates.js';
+import { addYears, chineseDate, yearOf, type IsoDate } from './dates.js';
 
 export const TIER_RULES_VERSION = '2024-9/v1';
 
@@ -109,10 +109,6 @@ const INACTIVE_STATUS_ZH: Readonly<Record<Exclude<RegistrationStatus, 'active'>,
   deregistered: '注销',
   cancelled: '撤销',
 };
-
-function zhDate(date: IsoDate): string {
-  return `${yearOf(date)}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
-}
 
 /**
  * A clause's result whose sentence is worded when it is read: the yearly run stores outcomes and
@@ -234,7 +230,7 @@ function registrationClause(facts: HouseholdFacts, asOf: IsoDate): ClauseResult 
     return clause('T-B1', false, ruleFacts, () => `登记状态为已${INACTIVE_STATUS_ZH[status]}，不属于登记在册的个体工商户。`);
   }
   if (establishedOn > asOf) {
-    return clause('T-B1', false, ruleFacts, () => `成立于${zhDate(establishedOn)}，判定日${zhDate(asOf)}时尚未登记成立。`);
+    return clause('T-B1', false, ruleFacts, () => `成立于${chineseDate(establishedOn)}，判定日${chineseDate(asOf)}时尚未登记成立。`);
   }
   return clause('T-B1', true, ruleFacts, () => '登记状态为在册（未吊销、注销或撤销）。');
 }
@@ -260,14 +256,14 @@ function annualReportClause(
       'T-B2',
       false,
       { reportYear: lastYear, filedOn },
-      () => `截至${zhDate(asOf)}未报送${lastYear}年度年度报告。`,
+      () => `截至${chineseDate(asOf)}未报送${lastYear}年度年度报告。`,
     );
   }
   return clause(
     'T-B2',
     true,
     { reportYear: lastYear, filedOn: report.filedOn },
-    () => `已于${zhDate(report.filedOn)}报送${lastYear}年度年度报告。`,
+    () => `已于${chineseDate(report.filedOn)}报送${lastYear}年度年度报告。`,
   );
 }
 
@@ -291,7 +287,7 @@ function creditListingClause(
         id,
         false,
         { kind, listedOn, clearedOn },
-        () => `自${zhDate(listedOn)}起被列入${wording.list}，截至${zhDate(asOf)}尚未${wording.cleared}。`,
+        () => `自${chineseDate(listedOn)}起被列入${wording.list}，截至${chineseDate(asOf)}尚未${wording.cleared}。`,
       );
     }
     if (latestClearance === null || clearedOn > latestClearance.clearedOn) latestClearance = { listedOn, clearedOn };
@@ -301,7 +297,7 @@ function creditListingClause(
       id,
       true,
       { kind, ...latestClearance },
-      () => `曾被列入${wording.list}，已于${zhDate(latestClearance.clearedOn)}${wording.cleared}。`,
+      () => `曾被列入${wording.list}，已于${chineseDate(latestClearance.clearedOn)}${wording.cleared}。`,
     );
   }
   return clause(id, true, { kind }, () => `未被列入${wording.list}。`);
@@ -324,12 +320,12 @@ function suspensionClause(facts: HouseholdFacts, asOf: IsoDate): ClauseResult {
   // A suspension filed exactly 3 years before the as-of date has used up its statutory
   // maximum on that date: it no longer counts as "within" the period, so it passes.
   if (suspendedOn <= addYears(asOf, -STATUTORY_MAX_SUSPENSION_YEARS)) {
-    return clause('T-B6', true, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，法定最长歇业期（3年）已届满。`);
+    return clause('T-B6', true, ruleFacts, () => `于${chineseDate(suspendedOn)}办理歇业备案，法定最长歇业期（3年）已届满。`);
   }
   if (seasonal) {
-    return clause('T-B6', true, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，属于季节性经营，不受歇业限制。`);
+    return clause('T-B6', true, ruleFacts, () => `于${chineseDate(suspendedOn)}办理歇业备案，属于季节性经营，不受歇业限制。`);
   }
-  return clause('T-B6', false, ruleFacts, () => `于${zhDate(suspendedOn)}办理歇业备案，尚在法定最长歇业期（3年）内。`);
+  return clause('T-B6', false, ruleFacts, () => `于${chineseDate(suspendedOn)}办理歇业备案，尚在法定最长歇业期（3年）内。`);
 }
 
 function ageClause(facts: HouseholdFacts, currentTax: TaxFacts | null, asOf: IsoDate): ClauseResult {
@@ -340,11 +336,11 @@ function ageClause(facts: HouseholdFacts, currentTax: TaxFacts | null, asOf: Iso
   const taxedLongEnough = taxRegisteredOn !== null && taxRegisteredOn <= cutoff;
   const ruleFacts = { establishedOn, taxRegisteredOn, requiredOnOrBefore: cutoff };
   return clause('T-AGE', establishedLongEnough && taxedLongEnough, ruleFacts, () => {
-    const establishedPart = `成立于${zhDate(establishedOn)}，${establishedLongEnough ? '已满' : '不满'}2年`;
+    const establishedPart = `成立于${chineseDate(establishedOn)}，${establishedLongEnough ? '已满' : '不满'}2年`;
     const taxPart =
       taxRegisteredOn === null
         ? '尚未纳入税务管理'
-        : `于${zhDate(taxRegisteredOn)}纳入税务管理，${taxedLongEnough ? '已满' : '不满'}2年`;
+        : `于${chineseDate(taxRegisteredOn)}纳入税务管理，${taxedLongEnough ? '已满' : '不满'}2年`;
     return `${establishedPart}；${taxPart}。`;
   });
 }

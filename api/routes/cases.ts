@@ -41,7 +41,6 @@ import {
 import { validateUscc } from '../../policy/uscc.js';
 import {
   DECISION_NOT_RECORDED_ERROR,
-  DECISION_TOO_LATE_ERROR,
   RECOGNITION_WORKFLOW_TYPE,
   RULE_VIOLATION_ERROR,
   consentUpdate,
@@ -58,10 +57,10 @@ import {
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
-import { DECISION_RETRY_AFTER_SECONDS, DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
+import { DecisionNotAnsweredError, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isTemporalUnavailable } from '../unavailable.js';
-import { contactSchema, recipientOf, saveContact } from './notifications.js';
+import { contactOf, contactSchema, recipientOf, saveContact } from './notifications.js';
 import { recognitionPhaseProperties } from '../recognition-view-schema.js';
 import { decisionNeeds, evidenceRefsSchema, idempotencyKeySchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
@@ -323,6 +322,17 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   const caseViewFor = async (actor: Actor, view: LiveCaseView): Promise<LiveCaseView> =>
     withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
 
+  /** Sends the command's decision to the request's case and answers the case as its actor may read it after. */
+  const decide = async <Command extends { actor: Actor }>(
+    request: FastifyRequest<{ Params: { caseId: string } }>,
+    update: UpdateDefinition<unknown, [Command]>,
+    command: Command,
+    stepClause: StepClause,
+  ): Promise<LiveCaseView> => {
+    await runUpdate(handleFor(request.params.caseId), update, command, request, stepClause);
+    return caseViewFor(command.actor, (await readCase(request.params.caseId)).view);
+  };
+
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
     if (!household) throw new HttpError(422, `no household ${uscc} in the registry`, { field: 'uscc', clause: 'C-NOFEE' });
@@ -360,15 +370,12 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   /** Saves the household's contact given with its application; `restore` puts back what was there if the case does not start. */
   const replaceContactForStart = async (actor: Actor, contact: NonNullable<ApplicationBody['contact']>) => {
     const recipient = recipientOf(actor);
-    const [before] = await database.db
-      .select()
-      .from(notificationContacts)
-      .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+    const [before] = await database.db.select().from(notificationContacts).where(contactOf(recipient));
     await saveContact(database.db, recipient, contact, actor, deps.now());
     return {
       restore: async () => {
         if (before) await saveContact(database.db, recipient, before, { ...actor, id: before.updatedBy }, before.updatedAt.getTime());
-        else await database.db.delete(notificationContacts).where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+        else await database.db.delete(notificationContacts).where(contactOf(recipient));
       },
     };
   };
@@ -420,7 +427,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.addHook('preValidation', refuseOtherPartiesCases(database, { '/cases/:caseId/consent': 'C-REC' }));
+    app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post<{ Body: ApplicationBody }>(
       '/applications',
       {
@@ -628,7 +635,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post<{ Params: { caseId: string }; Body: ConsentBody }>(
       '/cases/:caseId/consent',
       {
-        config: { roles: ['household'] },
+        config: { roles: ['household'], stepClause: 'C-REC' },
         schema: {
           summary: "The operator consents to a department's recommendation, or declines it (C-REC)",
           description: 'Consent starts the review; declining closes the case. Unanswered, the recommendation lapses at its due date.',
@@ -647,9 +654,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const { consent, reason } = request.body;
         const command = { actor, consent, reason };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, consentUpdate, command, request, 'C-REC');
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, consentUpdate, command, 'C-REC');
       },
     );
 
@@ -761,7 +766,6 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const command = reviewCommand(actor, request.body);
         if (command.decision === 'request_information') await assertInformationDueOn(command.informationDueOn, request.log);
-        const handle = handleFor(request.params.caseId);
         if (command.decision === 'verified' && command.departments.length > 0) {
           const { view } = await readCase(request.params.caseId);
           // Who may not review learns that from the case (403) before anything about the departments named.
@@ -772,8 +776,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
             if (refusal) throw HttpError.fromViolation(refusal);
           }
         }
-        await runUpdate(handle, reviewUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, reviewUpdate, command, reviewStepClause);
       },
     );
 
@@ -800,9 +803,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, supplyInformationUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, supplyInformationUpdate, command, reviewStepClause);
       },
     );
 
@@ -827,9 +828,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         await assertRegisteredDepartment(database, actor, 'C-SELF');
         const command = { actor, opinion: request.body.opinion, comment: request.body.comment };
-        const handle = handleFor(request.params.caseId);
-        await runUpdate(handle, opinionUpdate, command, request, reviewStepClause);
-        return caseViewFor(actor, (await readCase(request.params.caseId)).view);
+        return decide(request, opinionUpdate, command, reviewStepClause);
       },
     );
 
@@ -990,11 +989,8 @@ async function caseViewWithObjections(database: Database, view: LiveCaseView): P
   return { ...view, objections };
 }
 
+/** The fields each decision needs are there: the body's schema requires them (decisionNeeds, 422 before any handler). */
 function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
-  const required = <T>(value: T | undefined, field: string): T => {
-    if (value === undefined) throw new HttpError(422, `${body.decision} needs ${field}`, { field });
-    return value;
-  };
   switch (body.decision) {
     case 'accept':
       return { decision: 'accept', actor, reason: body.reason, category: body.category };
@@ -1005,16 +1001,16 @@ function reviewCommand(actor: Actor, body: ReviewBody): ReviewCommand {
         decision: 'request_information',
         actor,
         reason: body.reason ?? '',
-        informationDueOn: required(body.informationDueOn, 'informationDueOn'),
+        informationDueOn: body.informationDueOn!,
       };
     case 'verified':
-      return { decision: 'verified', actor, findings: required(body.findings, 'findings'), departments: body.departments ?? [] };
+      return { decision: 'verified', actor, findings: body.findings!, departments: body.departments ?? [] };
     case 'resolve_objection':
       return {
         decision: 'resolve_objection',
         actor,
-        objectionNo: required(body.objectionNo, 'objectionNo'),
-        upheld: required(body.upheld, 'upheld'),
+        objectionNo: body.objectionNo!,
+        upheld: body.upheld!,
         reason: body.reason ?? '',
       };
   }
@@ -1089,8 +1085,7 @@ function knowsObjectors(actor: Actor): boolean {
   return actor.role === 'district' || actor.role === 'city';
 }
 
-/** Requests per address on the public objection route: enough for a person, not for a flood. */
-/** Counted per network address, token or not (the global limits count a token's actor): one address, ten a minute. */
+/** The public objection route's limit, enough for a person, not for a flood: ten a minute per network address, token or not (the global limits count a token's actor). */
 const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };
 
 /** Who files an objection without a token. */
@@ -1104,7 +1099,6 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 }
 
 /**
-
  * The clause that governs a route's step, named by its 409 and 422 answers when the rule that
  * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
  * a department's recommendation).
@@ -1112,6 +1106,9 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
 export type StepClause = string | ((view: LiveCaseView) => string);
 
 export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
+
+/** A decision its case's worker took after the decision's time limit: refused, not applied. */
+const CASE_DECISION_TOO_LATE = { field: 'caseId', message: '案件未能及时受理本次决定，决定未生效；请稍后重新提交' };
 
 /**
  * Sends a decision (api/decisions.ts: with a time limit and the caller's Idempotency-Key); a
@@ -1133,7 +1130,7 @@ export function updateRunner(deps: RouteDeps) {
     const clauseOf = async (view?: LiveCaseView): Promise<string> =>
       typeof stepClause === 'string' ? stepClause : stepClause(view ?? (await readCase(handle.workflowId)).view);
     try {
-      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire });
+      return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire, tooLate: CASE_DECISION_TOO_LATE });
     } catch (err) {
       if (err instanceof DecisionNotAnsweredError) throw err;
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -1142,13 +1139,6 @@ export function updateRunner(deps: RouteDeps) {
           const status = violation.status ?? 422;
           const named = violation.clause === null && (status === 409 || status === 422) ? { ...violation, clause: await clauseOf() } : violation;
           throw HttpError.fromViolation(named);
-        }
-        if (err.cause.type === DECISION_TOO_LATE_ERROR) {
-          throw new DecisionNotAnsweredError(503, '案件未能及时受理本次决定，决定未生效；请稍后重新提交', {
-            field: 'caseId',
-            applied: false,
-            retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS,
-          });
         }
         if (err.cause.type === DECISION_NOT_RECORDED_ERROR) {
           throw new HttpError(422, `${err.cause.message}。请检查提交的内容后重试。`, { field: 'body', clause: await clauseOf() });

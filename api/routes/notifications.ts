@@ -3,14 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { notificationContacts, notificationDeliveries, notifications } from '../../db/notification-schema.js';
 import { households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
-import type { Recipient } from '../../policy/notifications.js';
+import { CITY_OFFICE, RECIPIENT_ROLES, type Recipient } from '../../policy/notifications.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { serialIdSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
-const READERS = ['household', 'district', 'department', 'city'] as const;
+/** Every actor with an inbox: the roles notifications are addressed to. */
+const READERS = RECIPIENT_ROLES;
 
 /** A mainland mobile number (11 digits, 1[3-9]…), as the SMS gateway takes it. */
 export const MOBILE_PATTERN = '^1[3-9][0-9]{9}$';
@@ -68,7 +69,7 @@ export function recipientOf(actor: Actor): Recipient {
     case 'department':
       return { role: 'department', id: actor.department! };
     case 'city':
-      return { role: 'city', id: 'city' };
+      return CITY_OFFICE;
     default:
       throw new HttpError(403, '该角色没有通知收件箱', { field: 'role' });
   }
@@ -213,10 +214,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const recipient = recipientOf(actorOf(request));
-        const [row] = await db
-          .select()
-          .from(notificationContacts)
-          .where(and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id)));
+        const [row] = await db.select().from(notificationContacts).where(contactOf(recipient));
         return { mobile: row?.mobile ?? null, email: row?.email ?? null, updatedAt: row?.updatedAt.toISOString() ?? null };
       },
     );
@@ -314,6 +312,11 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
 }
 
 type ContactDb = RouteDeps['database']['db'];
+
+/** The row of `recipient`'s contact details. */
+export function contactOf(recipient: Recipient) {
+  return and(eq(notificationContacts.recipientRole, recipient.role), eq(notificationContacts.recipientId, recipient.id));
+}
 
 /** Replaces a recipient's contact details (both fields); answers the row as saved. */
 export async function saveContact(

@@ -21,7 +21,6 @@ import {
 import { TIERS, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
-  DECISION_TOO_LATE_ERROR,
   RULE_VIOLATION_ERROR,
   TIER_OBJECTION_WORKFLOW_TYPE,
   decideObjectionUpdate,
@@ -32,7 +31,7 @@ import {
 } from '../../workflows/tier-objection/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { DECISION_RETRY_AFTER_SECONDS, idempotencyKeyHeaders, sendDecision } from '../decisions.js';
+import { idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { decisionNeeds, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
 
@@ -491,13 +490,10 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const command = decisionCommand(actor, request.body);
         const handle = handleFor(request.params.objectionId);
         try {
-          return await sendDecision(handle, decideObjectionUpdate, command, request, { expires: deps.decisionsExpire });
+          return await sendDecision(handle, decideObjectionUpdate, command, request, { expires: deps.decisionsExpire, tooLate: OBJECTION_DECISION_TOO_LATE });
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
             if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
-            if (err.cause.type === DECISION_TOO_LATE_ERROR) {
-              throw new HttpError(503, '异议暂时无人处理，本次决定未生效；请稍后重新提交', { field: 'objectionId', applied: false, retryAfterSeconds: DECISION_RETRY_AFTER_SECONDS });
-            }
           }
           if (err instanceof WorkflowNotFoundError) {
             // The workflow has finished: the objection exists but takes no more decisions.
@@ -514,6 +510,9 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
     );
   };
 }
+
+/** A decision on an objection its worker took after the decision's time limit: refused, not applied. */
+const OBJECTION_DECISION_TOO_LATE = { field: 'objectionId', message: '异议暂时无人处理，本次决定未生效；请稍后重新提交' };
 
 function decisionCommand(actor: Actor, body: DecisionBody): ObjectionDecisionCommand {
   if (body.decision === 'dismissed') return { decision: 'dismissed', actor, reason: body.reason ?? '' };

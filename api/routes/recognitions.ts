@@ -1,10 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { readTierInForce } from '../../activities/recognition-term.js';
 import { cases, households } from '../../db/schema.js';
-import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { checkEligibility } from '../../policy/eligibility.js';
 import { CATEGORIES, type Category } from '../../policy/recognition-case.js';
@@ -37,7 +37,7 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { refuseOtherPartiesCases } from '../case-scope.js';
+import { householdOfCaseId, refuseOtherPartiesCases } from '../case-scope.js';
 import { idempotencyKeyHeaders } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
@@ -51,19 +51,6 @@ const updated = { 200: recognitionViewSchema, ...errors } as const;
 const reason = textSchema(2000);
 const evidenceRefs = evidenceRefsSchema;
 const operatorId = textSchema(100, { minLength: 1 });
-
-/** The clause of each route's step, named by its refusals. */
-const STEP_CLAUSES: Readonly<Record<string, string>> = {
-  '/cases/:caseId/spot-check': 'C-FILE',
-  '/cases/:caseId/spot-check/supplement': 'C-FILE',
-  '/cases/:caseId/annual-reports': 'C-ANNUAL',
-  '/cases/:caseId/annual-reports/:year/decision': 'C-ANNUAL',
-  '/cases/:caseId/operator-change': 'C-ANNUAL',
-  '/cases/:caseId/cancellation': 'C-ANNUAL',
-  '/cases/:caseId/evaluation': 'C-EVAL',
-  '/cases/:caseId/revocation': 'C-REVOKE',
-  '/cases/:caseId/transfer-out': 'C-XREGION',
-};
 
 /** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
 const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
@@ -100,21 +87,31 @@ interface TransferBody {
  */
 export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { temporal, database } = deps;
-  const handleFor = (caseId: string): WorkflowHandle => temporal.workflow.getHandle(caseId);
   const runUpdate = updateRunner(deps);
   const readCase = caseReader(deps);
-  /**
-   * The recognition as the decision left it, for the answer: the view of the run that took it (an
-   * extension continues the case as new at once); decisions of runs from before small answers
-   * named no run, and the case is read as any reader reads it.
-   */
-  const viewAfter = async (caseId: string, answer: TermDecisionAnswer): Promise<LiveCaseView> =>
-    answer.runId ? temporal.workflow.getHandle(caseId, answer.runId).query(liveCaseViewQuery) : (await readCase(caseId)).view;
 
-  /** A reported operator must be the one the registry (registrations feed) shows: the change is registered first. */
-  const assertRegisteredOperator = async (caseId: string, actor: Actor, newOperatorId: string): Promise<void> => {
-    const uscc = usccOfCaseId(caseId);
-    if (actor.uscc !== uscc) throw new HttpError(403, 'C-ANNUAL: only the recognised household reports its operator', { field: 'actor', clause: 'C-ANNUAL' });
+  /**
+   * Sends the route's decision to the request's case, its refusals naming the route's step clause
+   * (`config.stepClause`), and answers the recognition as the decision left it: the view of the run
+   * that took it (an extension continues the case as new at once); decisions of runs from before
+   * small answers named no run, and the case is read as any reader reads it.
+   */
+  const decide = async <Command extends object>(
+    request: FastifyRequest<{ Params: { caseId: string } }>,
+    update: UpdateDefinition<TermDecisionAnswer, [Command]>,
+    command: Command,
+  ): Promise<LiveCaseView> => {
+    const { caseId } = request.params;
+    const answer = await runUpdate(temporal.workflow.getHandle(caseId), update, command, request, request.routeOptions.config.stepClause!);
+    return answer.runId ? temporal.workflow.getHandle(caseId, answer.runId).query(liveCaseViewQuery) : (await readCase(caseId)).view;
+  };
+
+  /**
+   * A reported operator must be the one the registry (registrations feed) shows: the change is
+   * registered first. (That the household reports for its own case the scope hook has checked.)
+   */
+  const assertRegisteredOperator = async (caseId: string, newOperatorId: string): Promise<void> => {
+    const uscc = householdOfCaseId(caseId)!; // the route's params pattern admits case IDs only
     const [household] = await database.db.select({ operatorId: households.operatorId }).from(households).where(eq(households.uscc, uscc));
     if (household?.operatorId !== newOperatorId) {
       throw new HttpError(422, `C-ANNUAL: the registry does not show ${newOperatorId} as the operator of ${uscc}; register the change of operator first`, {
@@ -125,11 +122,11 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.addHook('preValidation', refuseOtherPartiesCases(database, STEP_CLAUSES));
+    app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
       '/cases/:caseId/spot-check',
       {
-        config: { roles: ['city'] },
+        config: { roles: ['city'], stepClause: 'C-FILE' },
         schema: {
           summary: "The city office's spot check of a filed recognition (C-FILE)",
           description:
@@ -153,21 +150,21 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const body = request.body;
+        // A supplement's due date is there: the body's schema requires it (decisionNeeds).
         const command: SpotCheckCommand =
           body.decision === 'request_supplement'
-            ? { decision: 'request_supplement', actor, reason: body.reason ?? '', dueOn: required(body.dueOn, 'dueOn', 'C-FILE') }
+            ? { decision: 'request_supplement', actor, reason: body.reason ?? '', dueOn: body.dueOn! }
             : body.decision === 'refuse'
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, spotCheckUpdate, command, request, 'C-FILE'));
+        return decide(request, spotCheckUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { evidenceRefs: string[]; note?: string } }>(
       '/cases/:caseId/spot-check/supplement',
       {
-        config: { roles: ['household'] },
+        config: { roles: ['household'], stepClause: 'C-FILE' },
         schema: {
           summary: 'The household supplies the material the spot check asked for (C-FILE)',
           params: caseIdParams,
@@ -184,15 +181,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, supplementUpdate, command, request, 'C-FILE'));
+        return decide(request, supplementUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: AnnualReportBody }>(
       '/cases/:caseId/annual-reports',
       {
-        config: { roles: ['household'] },
+        config: { roles: ['household'], stepClause: 'C-ANNUAL' },
         schema: {
           summary: "The household's annual information report, due by 31 July (C-ANNUAL)",
           description:
@@ -218,16 +214,15 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const body = request.body;
-        if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, actor, body.newOperatorId);
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, annualReportUpdate, { actor, ...body }, request, 'C-ANNUAL'));
+        if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, body.newOperatorId);
+        return decide(request, annualReportUpdate, { actor, ...body });
       },
     );
 
     app.post<{ Params: { caseId: string; year: number }; Body: { decision: 'accept' | 'reject' | 'excuse'; reason?: string } }>(
       '/cases/:caseId/annual-reports/:year/decision',
       {
-        config: { roles: ['district'] },
+        config: { roles: ['district'], stepClause: 'C-ANNUAL' },
         schema: {
           summary: "The district office's review of an annual report, or its excuse of a missing one (C-ANNUAL)",
           description:
@@ -254,15 +249,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
         const { decision, reason } = request.body;
         const command = { actor, year: request.params.year, decision, reason, tierInForce };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, annualReportDecisionUpdate, command, request, 'C-ANNUAL'));
+        return decide(request, annualReportDecisionUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { newOperatorId: string; changedOn: string; note?: string } }>(
       '/cases/:caseId/operator-change',
       {
-        config: { roles: ['household'] },
+        config: { roles: ['household'], stepClause: 'C-ANNUAL' },
         schema: {
           summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
           params: caseIdParams,
@@ -278,17 +272,16 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        await assertRegisteredOperator(request.params.caseId, actor, request.body.newOperatorId);
+        await assertRegisteredOperator(request.params.caseId, request.body.newOperatorId);
         const command = { actor, ...request.body };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, operatorChangeUpdate, command, request, 'C-ANNUAL'));
+        return decide(request, operatorChangeUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { reason: string } }>(
       '/cases/:caseId/cancellation',
       {
-        config: { roles: ['district'] },
+        config: { roles: ['district'], stepClause: 'C-ANNUAL' },
         schema: {
           summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
           params: caseIdParams,
@@ -299,15 +292,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       async (request) => {
         const actor = actorOf(request);
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, cancellationUpdate, { actor, reason: request.body.reason }, request, 'C-ANNUAL'));
+        return decide(request, cancellationUpdate, { actor, reason: request.body.reason });
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { criterion: EvaluationFindingCommand['criterion']; met: boolean; evidenceRefs?: string[]; note?: string } }>(
       '/cases/:caseId/evaluation',
       {
-        config: { roles: ['district', 'department'] },
+        config: { roles: ['district', 'department'], stepClause: 'C-EVAL' },
         schema: {
           summary: 'A finding of the final-year evaluation (C-EVAL)',
           description:
@@ -328,15 +320,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         // X4 is the recommending department's by identity (C-EVAL): its token must speak for a registered department.
         if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
         const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, evaluationFindingUpdate, command, request, 'C-EVAL'));
+        return decide(request, evaluationFindingUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { ground: RevocationGround; reason: string; evidenceRefs?: string[] } }>(
       '/cases/:caseId/revocation',
       {
-        config: { roles: ['city', 'district'] },
+        config: { roles: ['city', 'district'], stepClause: 'C-REVOKE' },
         schema: {
           summary: 'Revocation 撤销认定 of a recognition obtained by fraud, bribery or concealment (C-REVOKE)',
           description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
@@ -354,15 +345,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const actor = actorOf(request);
         const command = { actor, ...request.body };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, revocationUpdate, command, request, 'C-REVOKE'));
+        return decide(request, revocationUpdate, command);
       },
     );
 
     app.post<{ Params: { caseId: string }; Body: { destination: OtherRegion; movedOn?: string; note?: string } }>(
       '/cases/:caseId/transfer-out',
       {
-        config: { roles: ['household', 'district'] },
+        config: { roles: ['household', 'district'], stepClause: 'C-XREGION' },
         schema: {
           summary: 'The household moved to Beijing or Hebei, where its recognition stays valid (C-XREGION)',
           description: 'Reported by the household or its district office; the case closes as transferred.',
@@ -381,8 +371,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const body = request.body;
         const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
-        const handle = handleFor(request.params.caseId);
-        return viewAfter(handle.workflowId, await runUpdate(handle, transferOutUpdate, command, request, 'C-XREGION'));
+        return decide(request, transferOutUpdate, command);
       },
     );
 
@@ -483,14 +472,4 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
   };
-}
-
-/** `recognition-{USCC}-{year}`: the household a case belongs to. */
-function usccOfCaseId(caseId: string): string {
-  return caseId.slice('recognition-'.length, 'recognition-'.length + 18);
-}
-
-function required<T>(value: T | undefined, field: string, clause: string): T {
-  if (value === undefined) throw new HttpError(422, `${clause}: ${field} is required for this decision`, { field, clause });
-  return value;
 }

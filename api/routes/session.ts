@@ -5,6 +5,7 @@ import { ROLES } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { isoDateSchema } from '../schema-bounds.js';
 
 export const actorSchema = {
   type: 'object',
@@ -17,8 +18,6 @@ export const actorSchema = {
     uscc: { type: 'string' },
   },
 } as const;
-
-const date = { type: 'string', format: 'date' } as const;
 
 /**
  * What the pages need to stand on the API alone: who a token speaks for (so a pasted token from
@@ -56,9 +55,9 @@ export function sessionRoutes(deps: RouteDeps): FastifyPluginAsync {
                 properties: {
                   year: { type: 'integer' },
                   notice: { type: 'string' },
-                  publishedOn: date,
-                  daysOff: { type: 'array', items: date },
-                  makeUpWorkdays: { type: 'array', items: date },
+                  publishedOn: isoDateSchema,
+                  daysOff: { type: 'array', items: isoDateSchema },
+                  makeUpWorkdays: { type: 'array', items: isoDateSchema },
                 },
               },
             },

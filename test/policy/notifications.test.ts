@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
+import { chineseDate } from '../../policy/dates.js';
 import {
   DEFAULT_SMS_QUIET_HOURS,
-  chineseDate,
   deliveryRetryAt,
   notificationsFor,
   parseQuietHours,
