@@ -6,7 +6,7 @@ import { describeError } from '../../errors';
 import { CATEGORY_LABELS, DISTRICT_OPTIONS, districtName, label, proseDate } from '../../format';
 import { pagedTotal } from '../district/CaseTable';
 import { REGION_LABELS, SPOT_CHECK_LABELS } from '../district/kit/labels';
-import type { CaseView } from '../district/kit/types';
+import type { CaseView } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
 

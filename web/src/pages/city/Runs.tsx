@@ -6,7 +6,7 @@ import { api, unwrap } from '../../api/client';
 import { describeError, formFieldErrors } from '../../errors';
 import { cstDateTime, todayCst } from '../../format';
 import { RUN_STATUS_LABELS } from '../district/kit/labels';
-import type { TieringRun } from '../district/kit/types';
+import type { TieringRun } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
 

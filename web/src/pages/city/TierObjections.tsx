@@ -7,7 +7,7 @@ import { TIER_LABELS, cstDateTime, districtName, label, proseDate } from '../../
 import { DecisionForm } from '../district/kit/DecisionForm';
 import { DueTag } from '../district/kit/DueTag';
 import { TIER_OBJECTION_STATUS_LABELS } from '../district/kit/labels';
-import type { Body, TierObjection, TierObjectionSummary } from '../district/kit/types';
+import type { Body, TierObjection, TierObjectionSummary } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
 

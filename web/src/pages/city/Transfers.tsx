@@ -6,7 +6,7 @@ import { api } from '../../api/client';
 import { CATEGORY_LABELS, proseDate } from '../../format';
 import { DecisionForm } from '../district/kit/DecisionForm';
 import { REGION_LABELS } from '../district/kit/labels';
-import type { Answer } from '../district/kit/types';
+import type { Answer } from '../../api/types';
 
 type Registered = Answer<'/recognitions/transfers', 'post'>;
 

@@ -5,7 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
-import type { CaseSummary } from './kit/types';
+import type { CaseSummary } from '../../api/types';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
 

@@ -19,7 +19,7 @@ import {
 import { departmentName, useDepartments } from '../kit/departments';
 import { DueTag } from '../kit/DueTag';
 import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABELS, REVOCATION_GROUND_LABELS, SPOT_CHECK_LABELS } from '../kit/labels';
-import type { CaseEvent, CaseView } from '../kit/types';
+import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from './Timeline';
 import { ToneTag } from '../kit/ToneTag';

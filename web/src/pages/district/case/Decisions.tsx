@@ -15,7 +15,7 @@ import { CATEGORY_LABELS, todayCst, useWorkingDayCalendar } from '../../../forma
 import { useDepartments } from '../kit/departments';
 import { DecisionForm, type DecisionHeaders } from '../kit/DecisionForm';
 import { EVALUATION_CRITERIA, REGION_LABELS, REVOCATION_GROUND_LABELS } from '../kit/labels';
-import type { CaseView, ReviewBody } from '../kit/types';
+import type { CaseView, ReviewBody } from '../../../api/types';
 
 export type Office = 'district' | 'city';
 

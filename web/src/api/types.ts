@@ -1,4 +1,4 @@
-import type { paths } from '../../../api/schema';
+import type { paths } from './schema';
 
 type Method = 'get' | 'post' | 'put';
 type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
