@@ -11,6 +11,9 @@ export type Answer<P extends keyof paths, M extends Method = 'get'> = paths[P][M
 /** The JSON body a route takes. */
 export type Body<P extends keyof paths, M extends Method = 'post'> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
 
+/** The query a route takes. */
+export type Query<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
 export type CaseView = Answer<'/cases/{caseId}'>;
 export type CaseEvent = Answer<'/cases/{caseId}/events'>[number];
 export type CaseSummary = Answer<'/worklist'>[number];
