@@ -1,12 +1,12 @@
-import { PageContainer, ProFormRadio, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
+import { PageContainer, ProTable, type ActionType } from '@ant-design/pro-components';
 import { Button, Modal, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { CATEGORY_LABELS, label, tableDate } from '../../format';
 import { DecisionForm } from './kit/DecisionForm';
 import { DueTag } from './kit/DueTag';
-import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
+import { ObjectionResolution, ObjectionResolutionFields } from './kit/objections';
 import { caseViews, HouseholdCell, useTableRequest } from './kit/tables';
 
 interface ObjectionRow {
@@ -80,10 +80,7 @@ export default function PublicityObjections() {
             dataIndex: 'resolution',
             render: (_, row) =>
               row.resolution ? (
-                <span>
-                  <ToneTag color={row.resolution === 'upheld' ? 'error' : 'success'}>{row.resolution === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
-                  {row.resolutionReason}
-                </span>
+                <ObjectionResolution upheld={row.resolution === 'upheld'} reason={row.resolutionReason} />
               ) : (
                 <Button type="primary" onClick={() => setResolving(row)} aria-label={`处理${row.householdName}的第${row.objectionNo}号异议`}>
                   处理
@@ -115,16 +112,7 @@ export default function PublicityObjections() {
                 table.current?.reload();
               }}
             >
-              <ProFormRadio.Group
-                name="upheld"
-                label="处理结果"
-                rules={[{ required: true, message: '请选择异议是否成立' }]}
-                options={[
-                  { value: false, label: '异议不成立' },
-                  { value: true, label: '异议成立（不予认定）' },
-                ]}
-              />
-              <ProFormTextArea name="reason" label="处理理由" rules={[{ required: true, message: '请填写处理理由' }]} fieldProps={{ maxLength: 2000, showCount: true }} />
+              <ObjectionResolutionFields />
             </DecisionForm>
           </>
         )}

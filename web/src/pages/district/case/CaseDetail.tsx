@@ -22,6 +22,7 @@ import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABEL
 import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from './Timeline';
+import { ObjectionResolution } from '../kit/objections';
 import { ToneTag } from '../kit/ToneTag';
 
 const ROUTE_LABELS: Record<string, string> = { self: '自主申报', department: '部门推荐', transfer: '京津冀互认' };
@@ -244,10 +245,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
               dataIndex: 'resolution',
               render: (value: string | null, row) =>
                 value ? (
-                  <span>
-                    <ToneTag color={value === 'upheld' ? 'error' : 'success'}>{value === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
-                    {row.resolutionReason}
-                  </span>
+                  <ObjectionResolution upheld={value === 'upheld'} reason={row.resolutionReason} />
                 ) : (
                   <ToneTag color="warning">待处理</ToneTag>
                 ),

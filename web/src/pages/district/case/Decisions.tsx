@@ -14,6 +14,7 @@ import { addWorkingDays, isWorkingDay } from '../../../../../policy/calendar.js'
 import { CATEGORY_LABELS, todayCst, useWorkingDayCalendar } from '../../../format';
 import { useDepartments } from '../kit/departments';
 import { DecisionForm, type DecisionHeaders } from '../kit/DecisionForm';
+import { ObjectionResolutionFields } from '../kit/objections';
 import { EVALUATION_CRITERIA, REGION_LABELS, REVOCATION_GROUND_LABELS } from '../kit/labels';
 import type { CaseView, ReviewBody } from '../../../api/types';
 
@@ -168,16 +169,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
           rules={[{ required: true, message: '请选择要处理的异议' }]}
           options={openObjections.map((objection) => ({ value: objection.objectionNo, label: `第${objection.objectionNo}号：${objection.reason}` }))}
         />
-        <ProFormRadio.Group
-          name="upheld"
-          label="处理结果"
-          rules={[{ required: true, message: '请选择异议是否成立' }]}
-          options={[
-            { value: false, label: '异议不成立' },
-            { value: true, label: '异议成立（不予认定）' },
-          ]}
-        />
-        <ProFormTextArea name="reason" label="处理理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />
+        <ObjectionResolutionFields />
       </DecisionForm>,
     );
   }
