@@ -22,21 +22,16 @@ import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABEL
 import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from './Timeline';
+import type { EligibilityResult } from '../../../components/Eligibility';
 import { ObjectionResolution } from '../kit/objections';
 import { ToneTag } from '../kit/ToneTag';
 
 const ROUTE_LABELS: Record<string, string> = { self: '自主申报', department: '部门推荐', transfer: '京津冀互认' };
 
-interface EligibilityLine {
-  clause: string;
-  passed: boolean;
-  reason: string;
-}
-
 /** The eligibility the case was admitted on, clause by clause, as its first audit record keeps it. */
-function admissionEligibility(events: CaseEvent[]): EligibilityLine[] {
+function admissionEligibility(events: CaseEvent[]): EligibilityResult[] {
   const first = events.find((event) => event.action === 'submitted' || event.action === 'recommended');
-  const eligibility = (first?.details as { eligibility?: EligibilityLine[] } | undefined)?.eligibility;
+  const eligibility = (first?.details as { eligibility?: EligibilityResult[] } | undefined)?.eligibility;
   return Array.isArray(eligibility) ? eligibility : [];
 }
 
