@@ -3,6 +3,7 @@ import { Alert, Col, List, Result, Row, Skeleton, Space, Table, Typography } fro
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
+import { CRITERION_TEXT } from '../../../../../policy/criteria-text.js';
 import { describeError } from '../../../errors';
 import {
   CASE_STATUS_LABELS,
@@ -40,7 +41,6 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
   const { caseId = '' } = useParams();
   const [view, setView] = useState<CaseView | null>(null);
   const [events, setEvents] = useState<CaseEvent[]>([]);
-  const [criterionText, setCriterionText] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -50,13 +50,6 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
       setView(loaded);
       setEvents(trail);
       setFailure(null);
-      if (loaded.uscc) {
-        // The plan's words for the criteria claimed; the case stands without them.
-        api.GET('/households/{uscc}/application-form', { params: { path: { uscc: loaded.uscc } } }).then(
-          ({ data }) => data?.criterionText && setCriterionText(data.criterionText),
-          () => undefined,
-        );
-      }
     } catch (error) {
       setFailure(describeError(error).message);
     }
@@ -110,7 +103,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
         <Col xs={24} xl={14}>
           <Space direction="vertical" size={16} style={{ width: '100%' }}>
             <CaseDecisions view={view} office={office} districtCode={districtCode} onChanged={changed} />
-            <CaseFacts view={view} criterionText={criterionText} />
+            <CaseFacts view={view} />
             {view.phase === 'recognised' && <RecognisedFacts view={view} />}
           </Space>
         </Col>
@@ -144,7 +137,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
   );
 }
 
-function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Record<string, string> }) {
+function CaseFacts({ view }: { view: CaseView }) {
   const departments = useDepartments(view.districtCode);
   return (
     <ProCard title="案件信息" size="small" bordered>
@@ -165,7 +158,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
             <ul style={{ margin: 0, paddingInlineStart: 18 }}>
               {(view.claimedCriteria ?? []).map((criterion) => (
                 <li key={criterion}>
-                  <Typography.Text strong>{criterion}</Typography.Text> {criterionText[criterion] ?? ''}
+                  <Typography.Text strong>{criterion}</Typography.Text> {CRITERION_TEXT[criterion] ?? ''}
                 </li>
               ))}
             </ul>
