@@ -144,7 +144,17 @@ export function districtName(code: string | null | undefined): string {
   return TIANJIN_DISTRICTS[code] ?? code;
 }
 
-export const DISTRICT_OPTIONS = Object.entries(TIANJIN_DISTRICTS).map(([value, label]) => ({ value, label }));
+/** A label table as a select's options. */
+export function labelOptions(labels: Record<string, string>): { value: string; label: string }[] {
+  return Object.entries(labels).map(([value, text]) => ({ value, label: text }));
+}
+
+/** A label table as a ProTable column's valueEnum. */
+export function labelEnum(labels: Record<string, string>): Record<string, { text: string }> {
+  return Object.fromEntries(Object.entries(labels).map(([value, text]) => [value, { text }]));
+}
+
+export const DISTRICT_OPTIONS = labelOptions(TIANJIN_DISTRICTS);
 
 export function label(labels: Record<string, string>, value: string | null | undefined): string {
   if (!value) return '—';

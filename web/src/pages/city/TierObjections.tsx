@@ -3,7 +3,7 @@ import { Alert, Button, Drawer, Skeleton, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { describeError, CLAUSE_RULES } from '../../errors';
-import { TIER_LABELS, cstDateTime, districtName, label, proseDate } from '../../format';
+import { TIER_LABELS, cstDateTime, districtName, label, labelEnum, labelOptions, proseDate } from '../../format';
 import { DecisionForm } from '../district/kit/DecisionForm';
 import { DueTag } from '../district/kit/DueTag';
 import { TIER_OBJECTION_STATUS_LABELS } from '../district/kit/labels';
@@ -63,7 +63,7 @@ export default function TierObjections() {
             title: '状态',
             dataIndex: 'status',
             valueType: 'select',
-            valueEnum: Object.fromEntries(Object.entries(TIER_OBJECTION_STATUS_LABELS).map(([value, text]) => [value, { text }])),
+            valueEnum: labelEnum(TIER_OBJECTION_STATUS_LABELS),
             render: (_, row) => <ToneTag color={row.status === 'open' ? 'warning' : row.status === 'upheld' ? 'success' : 'default'}>{label(TIER_OBJECTION_STATUS_LABELS, row.status)}</ToneTag>,
           },
           {
@@ -157,7 +157,7 @@ function ObjectionDecision({ objectionId, onDecided }: { objectionId: string; on
             name="tier"
             label="更正后的分型（可选）"
             tooltip="填写的，须与按更正数据重新判定的结果一致"
-            options={Object.entries(TIER_LABELS).map(([value, text]) => ({ value, label: text }))}
+            options={labelOptions(TIER_LABELS)}
             allowClear
           />
           <ProFormTextArea

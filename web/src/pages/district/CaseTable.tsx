@@ -2,15 +2,15 @@ import { ProTable, type ProColumns } from '@ant-design/pro-components';
 import { Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, labelEnum, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
 import type { CaseSummary } from '../../api/types';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
 import { pagedTotal, useTableRequest } from './kit/tables';
 
-const statusOptions = Object.fromEntries(Object.entries(CASE_STATUS_LABELS).map(([value, text]) => [value, { text }]));
-const categoryOptions = Object.fromEntries(Object.entries(CATEGORY_LABELS).map(([value, text]) => [value, { text }]));
+const statusOptions = labelEnum(CASE_STATUS_LABELS);
+const categoryOptions = labelEnum(CATEGORY_LABELS);
 
 /** The cases an office works on: a link to each, the step it is at, whom it waits for, due date by urgency. */
 export function caseColumns(casePath: (caseId: string) => string, options: { searchable: boolean; showDistrict: boolean }): ProColumns<CaseSummary>[] {
