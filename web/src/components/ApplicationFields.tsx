@@ -1,4 +1,4 @@
-import { Checkbox, Form, Radio, type FormInstance } from 'antd';
+import { Checkbox, Form, Radio, type FormInstance, type GetProps } from 'antd';
 import type { Answer } from '../api/types';
 import { CATEGORY_LABELS } from '../format';
 import { requiredChoice } from './rules';
@@ -22,10 +22,13 @@ export function CategoryField({ form, label, requiredMessage }: { form: FormInst
   );
 }
 
-/** The criteria to tick, each in the plan's words. */
-export function CriteriaChecklist({ criteria, criterionText }: { criteria: string[]; criterionText: ApplicationForm['criterionText'] }) {
+/**
+ * The criteria to tick, each in the plan's words. It takes the place of a Checkbox.Group under a
+ * Form.Item, so it passes on the value and onChange the Form.Item gives it.
+ */
+export function CriteriaChecklist({ criteria, criterionText, ...group }: { criteria: string[]; criterionText: ApplicationForm['criterionText'] } & GetProps<typeof Checkbox.Group>) {
   return (
-    <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
+    <Checkbox.Group {...group} style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
       {criteria.map((criterion) => (
         <Checkbox key={criterion} value={criterion}>
           {criterion}：{criterionText?.[criterion]}
