@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api } from './api/client';
-import type { paths } from './api/schema';
+import type { Answer } from './api/types';
 
-export type DemoActor = paths['/demo/actors']['get']['responses'][200]['content']['application/json'][number];
+export type DemoActor = Answer<'/demo/actors'>[number];
 
 let demoLoad: Promise<DemoActor[] | null> | null = null;
 

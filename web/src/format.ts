@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { buildCalendar, type HolidayNotice, type WorkingDayCalendar } from '../../policy/calendar.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import { DEFAULT_UNCLASSIFIED_LABEL, tierLabel } from '../../policy/tier-labels.js';
 import { api, unwrap } from './api/client';
 
 const CST_OFFSET_MS = 8 * 3600 * 1000;
@@ -61,11 +62,13 @@ import type { Urgency } from './due-dates';
 
 export const URGENCY_COLORS: Record<Urgency, string> = { overdue: 'red', today: 'volcano', soon: 'orange', later: 'green' };
 
+/** The tiers in the plan's words, quoted as a sentence quotes them (“成长型”); the names themselves are policy's. */
+const quotedTier = (tier: string) => `“${tierLabel(tier, DEFAULT_UNCLASSIFIED_LABEL)}”`;
 export const TIER_LABELS: Record<string, string> = {
-  survival: '“生存型”',
-  growth: '“成长型”',
-  development: '“发展型”',
-  unclassified: '未分型',
+  survival: quotedTier('survival'),
+  growth: quotedTier('growth'),
+  development: quotedTier('development'),
+  unclassified: DEFAULT_UNCLASSIFIED_LABEL,
 };
 
 /**
@@ -141,7 +144,17 @@ export function districtName(code: string | null | undefined): string {
   return TIANJIN_DISTRICTS[code] ?? code;
 }
 
-export const DISTRICT_OPTIONS = Object.entries(TIANJIN_DISTRICTS).map(([value, label]) => ({ value, label }));
+/** A label table as a select's options. */
+export function labelOptions(labels: Record<string, string>): { value: string; label: string }[] {
+  return Object.entries(labels).map(([value, text]) => ({ value, label: text }));
+}
+
+/** A label table as a ProTable column's valueEnum. */
+export function labelEnum(labels: Record<string, string>): Record<string, { text: string }> {
+  return Object.fromEntries(Object.entries(labels).map(([value, text]) => [value, { text }]));
+}
+
+export const DISTRICT_OPTIONS = labelOptions(TIANJIN_DISTRICTS);
 
 export function label(labels: Record<string, string>, value: string | null | undefined): string {
   if (!value) return '—';

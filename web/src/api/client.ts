@@ -1,9 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { currentToken, signOut } from '../session';
 import { ApiError, type ApiErrorBody } from '../errors';
-import type { components, paths } from './schema';
-
-export type { paths, components };
+import type { paths } from './schema';
 
 const withToken: Middleware = {
   onRequest({ request }) {

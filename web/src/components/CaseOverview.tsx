@@ -1,27 +1,9 @@
 import { Alert, Descriptions, Tag } from 'antd';
+import type { CaseView } from '../api/types';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
 import { DueDate } from './DueDate';
 import { useDepartmentNames } from './useDepartmentNames';
 
-type CaseView = CaseViewShape;
-
-export interface CaseViewShape {
-  caseId?: string;
-  uscc?: string;
-  year?: number;
-  category?: string;
-  route?: string;
-  districtCode?: string;
-  householdName?: string;
-  claimedCriteria?: string[];
-  evidenceRefs?: string[];
-  status?: string;
-  recommendation?: { department?: string; level?: string; reason?: string } | null;
-  deadline?: { kind?: string; dueOn?: string } | null;
-  informationRequest?: { reason?: string; dueOn?: string } | null;
-  publicity?: { publishedOn?: string; objectionsUntil?: string | null; windowClosed?: boolean } | null;
-  recognition?: { recognisedOn?: string; validUntil?: string; benefitsFrom?: string } | null;
-}
 
 /** What the case is, where it stands, what it waits for and by when. */
 export function CaseOverview({ view }: { view: CaseView }) {

@@ -1,4 +1,5 @@
 import { Empty, Tag, Timeline, Typography } from 'antd';
+import type { CaseEvent } from '../api/types';
 import { cstDateTime, label, ROLE_LABELS, CASE_STATUS_LABELS } from '../format';
 
 /** Each audit action in the words a household and a clerk read. */
@@ -74,18 +75,6 @@ const ACTION_COLORS: Record<string, string> = {
   review_accepted: 'green',
   verification_passed: 'green',
 };
-
-export interface CaseEvent {
-  seq?: number;
-  at?: string;
-  actorId?: string;
-  actorRole?: string;
-  action?: string;
-  fromStatus?: string | null;
-  toStatus?: string;
-  reason?: string | null;
-  clauses?: string[];
-}
 
 /** The audit trail of a case: every step, who took it, when (北京时间) and why. */
 export function CaseTimeline({ events }: { events: CaseEvent[] }) {

@@ -1,12 +1,9 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import { List, Typography } from 'antd';
+import type { Answer } from '../api/types';
 import { CLAUSE_RULES } from '../errors';
 
-export interface EligibilityResult {
-  clause?: string;
-  passed?: boolean;
-  reason?: string;
-}
+export type EligibilityResult = NonNullable<Answer<'/households/{uscc}/application-form'>['eligibility']>[number];
 
 /** Every eligibility clause as the filing would evaluate it: the rule, whether it holds, and why. */
 export function EligibilityList({ results }: { results: EligibilityResult[] }) {

@@ -1,21 +1,12 @@
 import { Alert } from 'antd';
-import { useEffect, useState } from 'react';
+import { api, unwrap } from '../api/client';
+import { useApi } from '../components/useApi';
 import { useDemoActors } from '../demo';
 
 /** Whether the API is a training system (npm run training): `/health` says so. */
 function useTrainingSystem(): boolean {
-  const [training, setTraining] = useState(false);
-  useEffect(() => {
-    let live = true;
-    fetch('/health')
-      .then((response) => response.json() as Promise<{ trainingSystem?: boolean }>)
-      .then((health) => live && setTraining(health.trainingSystem === true))
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, []);
-  return training;
+  const { data } = useApi(() => unwrap(api.GET('/health')), []);
+  return data?.trainingSystem === true;
 }
 
 /** Every page of a development system says so: its accounts and data are demo ones; a training system's, that its clock is moved. */

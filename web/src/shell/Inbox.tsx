@@ -2,11 +2,11 @@ import { BellOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Drawer, List, Segmented, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, unwrap } from '../api/client';
-import type { paths } from '../api/schema';
+import type { Answer } from '../api/types';
 import { describeError } from '../errors';
 import { cstDateTime } from '../format';
 
-type InboxPage = paths['/notifications']['get']['responses'][200]['content']['application/json'];
+type InboxPage = Answer<'/notifications'>;
 type Notification = InboxPage['items'][number];
 
 /** How often the bell asks for the unread count: new notifications show within a minute. */

@@ -6,7 +6,7 @@ import { api, unwrap } from '../../api/client';
 import { ApiError, describeError } from '../../errors';
 import { cstDateTime } from '../../format';
 import { FEED_LABELS } from '../district/kit/labels';
-import type { ImportRecord, ImportRejection, ImportReport } from '../district/kit/types';
+import type { ImportRecord, ImportRejection, ImportReport } from '../../api/types';
 import { rejectionReasonText } from './rejection-text';
 import { uploadFeed } from './upload';
 import { emptyLocale } from '../district/kit/empty';

@@ -5,7 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { districtName, todayCst } from '../../format';
 import { Chart } from '../district/kit/Chart';
-import type { YearQuota } from '../district/kit/types';
+import type { YearQuota } from '../../api/types';
 import { emptyLocale } from '../district/kit/empty';
 
 type DistrictQuota = YearQuota['districts'][number];

@@ -1,12 +1,9 @@
 import { PageContainer, ProTable } from '@ant-design/pro-components';
-import { App, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import { api, unwrap } from '../../api/client';
-import { describeError } from '../../errors';
 import { CATEGORY_LABELS, DISTRICT_OPTIONS, districtName, label, proseDate } from '../../format';
-import { pagedTotal } from '../district/CaseTable';
+import { caseViews, HouseholdCell, pagedTotal, useTableRequest } from '../district/kit/tables';
 import { REGION_LABELS, SPOT_CHECK_LABELS } from '../district/kit/labels';
-import type { CaseView } from '../district/kit/types';
+import type { CaseView } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
 
@@ -40,7 +37,7 @@ export const REVOCATIONS: Focus = {
 
 /** Recognised households city-wide, with the spot check or the revocation one click away. */
 export default function Recognitions({ focus }: { focus: Focus }) {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   return (
     <PageContainer title={focus.title} content={focus.content}>
       <ProTable<CaseView, { districtCode?: string }>
@@ -50,34 +47,17 @@ export default function Recognitions({ focus }: { focus: Focus }) {
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
         locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有已认定的个体工商户')}
-        request={async ({ current = 1, pageSize = 20, districtCode }) => {
-          try {
-            const rows = await unwrap(
-              api.GET('/cases', { params: { query: { status: 'recognised', page: current, pageSize, ...(districtCode ? { districtCode } : {}) } } }),
-            );
-            const views = await Promise.all(rows.map((row) => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId: row.caseId ?? '' } } }))));
-            const shown = focus.spotChecksOnly ? views.filter((view) => AWAITING_CITY.includes(view.spotCheck?.status ?? '')) : views.filter((view) => view.route !== 'transfer');
-            return { data: shown, success: true, total: pagedTotal(current, pageSize, rows.length) };
-          } catch (error) {
-            message.error(describeError(error).message);
-            return { data: [], success: false };
-          }
-        }}
+        request={({ current = 1, pageSize = 20, districtCode }) => loadTable(async () => {
+          const views = await caseViews({ status: 'recognised', page: current, pageSize, ...(districtCode ? { districtCode } : {}) });
+          const shown = focus.spotChecksOnly ? views.filter((view) => AWAITING_CITY.includes(view.spotCheck?.status ?? '')) : views.filter((view) => view.route !== 'transfer');
+          return { data: shown, total: pagedTotal(current, pageSize, views.length) };
+        })}
         columns={[
           {
             title: '个体工商户',
             dataIndex: 'householdName',
             search: false,
-            render: (_, view) => (
-              <div>
-                <Link to={`/city/cases/${view.caseId}`}>{view.householdName}</Link>
-                <div>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {view.uscc}
-                  </Typography.Text>
-                </div>
-              </div>
-            ),
+            render: (_, view) => <HouseholdCell to={`/city/cases/${view.caseId}`} name={view.householdName} note={view.uscc} />,
           },
           {
             title: '所属区',

@@ -6,7 +6,7 @@ import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { cstDateTime, label } from '../../format';
 import { RUN_PHASE_LABELS, RUN_STATUS_LABELS } from '../district/kit/labels';
-import type { TieringRun } from '../district/kit/types';
+import type { TieringRun } from '../../api/types';
 import { downloadWithToken } from './download';
 import { ToneTag } from '../district/kit/ToneTag';
 

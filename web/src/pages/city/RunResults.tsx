@@ -3,7 +3,7 @@ import { Empty, Segmented } from 'antd';
 import { useState } from 'react';
 import { TIER_LABELS, districtName, label } from '../../format';
 import { Chart, TIER_COLOURS } from '../district/kit/Chart';
-import type { TieringRun } from '../district/kit/types';
+import type { TieringRun } from '../../api/types';
 
 const TIERS = ['development', 'growth', 'survival', 'unclassified'] as const;
 

@@ -6,14 +6,16 @@ import { api, unwrap } from '../../api/client';
 import { describeError, formFieldErrors } from '../../errors';
 import { cstDateTime, todayCst } from '../../format';
 import { RUN_STATUS_LABELS } from '../district/kit/labels';
-import type { TieringRun } from '../district/kit/types';
+import type { TieringRun } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
+import { useTableRequest } from '../district/kit/tables';
 
 /** The yearly tiering runs 年度分型: every version of every year, which one is in force, and a new run. */
 export default function Runs() {
   const navigate = useNavigate();
   const { message } = App.useApp();
+  const loadTable = useTableRequest();
   const [refusal, setRefusal] = useState<string | null>(null);
   const today = todayCst();
 
@@ -95,15 +97,10 @@ export default function Runs() {
         search={false}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        request={async () => {
-          try {
-            const runs = await unwrap(api.GET('/tiering/runs', {}));
-            return { data: runs, success: true };
-          } catch (error) {
-            message.error(describeError(error).message);
-            return { data: [], success: false };
-          }
-        }}
+        request={() => loadTable(async () => {
+          const runs = await unwrap(api.GET('/tiering/runs', {}));
+          return { data: runs };
+        })}
         columns={[
           { title: '年度', dataIndex: 'year', render: (_, run) => <Link to={`/city/runs/${run.runId}`}>{run.year}年度 第{run.version}版</Link> },
           { title: '基准日', dataIndex: 'asOf' },

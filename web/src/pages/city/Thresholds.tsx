@@ -5,7 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
 import { cstDateTime, todayCst } from '../../format';
 import { DecisionForm } from '../district/kit/DecisionForm';
-import type { Answer } from '../district/kit/types';
+import type { Answer } from '../../api/types';
 
 type Setting = Answer<'/tiering/thresholds/{year}'>;
 

@@ -1,15 +1,16 @@
 import { PageContainer, ProDescriptions, ProFormRadio, ProFormSelect, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
-import { Alert, App, Button, Drawer, Skeleton, Space, Typography } from 'antd';
+import { Alert, Button, Drawer, Skeleton, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { describeError, CLAUSE_RULES } from '../../errors';
-import { TIER_LABELS, cstDateTime, districtName, label, proseDate } from '../../format';
+import { TIER_LABELS, cstDateTime, districtName, label, labelEnum, labelOptions, proseDate } from '../../format';
 import { DecisionForm } from '../district/kit/DecisionForm';
 import { DueTag } from '../district/kit/DueTag';
 import { TIER_OBJECTION_STATUS_LABELS } from '../district/kit/labels';
-import type { Body, TierObjection, TierObjectionSummary } from '../district/kit/types';
+import type { Body, TierObjection, TierObjectionSummary } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
+import { useTableRequest } from '../district/kit/tables';
 
 type DecisionBody = Body<'/tiering/objections/{objectionId}/decision'>;
 
@@ -33,7 +34,7 @@ function OutcomeTags({ outcomes }: { outcomes: string | undefined }) {
 
 /** Objections to a tier 异议申诉 (T-OBJ): the city office answers each within 15 working days. */
 export default function TierObjections() {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   const table = useRef<ActionType>(null);
   const [open, setOpen] = useState<string | null>(null);
   return (
@@ -47,15 +48,10 @@ export default function TierObjections() {
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
         form={{ initialValues: { status: 'open' } }}
-        request={async ({ current = 1, pageSize = 20, status }) => {
-          try {
-            const answer = await unwrap(api.GET('/tiering/objections', { params: { query: { page: current, pageSize, ...(status ? { status } : {}) } } }));
-            return { data: answer.items ?? [], total: answer.total ?? 0, success: true };
-          } catch (error) {
-            message.error(describeError(error).message);
-            return { data: [], success: false };
-          }
-        }}
+        request={({ current = 1, pageSize = 20, status }) => loadTable(async () => {
+          const answer = await unwrap(api.GET('/tiering/objections', { params: { query: { page: current, pageSize, ...(status ? { status } : {}) } } }));
+          return { data: answer.items ?? [], total: answer.total ?? 0 };
+        })}
         columns={[
           { title: '个体工商户', dataIndex: 'name', search: false, render: (_, row) => <span>{row.name ?? row.uscc}<div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{row.uscc}</Typography.Text></div></span> },
           { title: '所属区', dataIndex: 'districtCode', search: false, render: (_, row) => districtName(row.districtCode) },
@@ -67,7 +63,7 @@ export default function TierObjections() {
             title: '状态',
             dataIndex: 'status',
             valueType: 'select',
-            valueEnum: Object.fromEntries(Object.entries(TIER_OBJECTION_STATUS_LABELS).map(([value, text]) => [value, { text }])),
+            valueEnum: labelEnum(TIER_OBJECTION_STATUS_LABELS),
             render: (_, row) => <ToneTag color={row.status === 'open' ? 'warning' : row.status === 'upheld' ? 'success' : 'default'}>{label(TIER_OBJECTION_STATUS_LABELS, row.status)}</ToneTag>,
           },
           {
@@ -161,7 +157,7 @@ function ObjectionDecision({ objectionId, onDecided }: { objectionId: string; on
             name="tier"
             label="更正后的分型（可选）"
             tooltip="填写的，须与按更正数据重新判定的结果一致"
-            options={Object.entries(TIER_LABELS).map(([value, text]) => ({ value, label: text }))}
+            options={labelOptions(TIER_LABELS)}
             allowClear
           />
           <ProFormTextArea

@@ -3,14 +3,13 @@ import { Alert } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
-import { CATEGORY_LABELS, proseDate } from '../../format';
+import { CATEGORY_LABELS, labelOptions, proseDate } from '../../format';
 import { DecisionForm } from '../district/kit/DecisionForm';
 import { REGION_LABELS } from '../district/kit/labels';
-import type { Answer } from '../district/kit/types';
+import type { Answer } from '../../api/types';
 
 type Registered = Answer<'/recognitions/transfers', 'post'>;
 
-const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, text]) => ({ value, label: text }));
 
 /** 京津冀互认 (C-XREGION): a household recognised in Beijing or Hebei that moved here keeps its recognition. */
 export default function Transfers() {
@@ -46,8 +45,8 @@ export default function Transfers() {
             ]}
             fieldProps={{ maxLength: 18 }}
           />
-          <ProFormSelect name="origin" label="原认定地" rules={[{ required: true, message: '请选择原认定地' }]} options={options({ beijing: REGION_LABELS['beijing']!, hebei: REGION_LABELS['hebei']! })} />
-          <ProFormSelect name="category" label="认定类别" rules={[{ required: true, message: '请选择认定类别' }]} options={options(CATEGORY_LABELS)} />
+          <ProFormSelect name="origin" label="原认定地" rules={[{ required: true, message: '请选择原认定地' }]} options={labelOptions({ beijing: REGION_LABELS['beijing']!, hebei: REGION_LABELS['hebei']! })} />
+          <ProFormSelect name="category" label="认定类别" rules={[{ required: true, message: '请选择认定类别' }]} options={labelOptions(CATEGORY_LABELS)} />
           <ProFormDatePicker name="recognisedOn" label="原认定日期" rules={[{ required: true, message: '请选择原认定日期' }]} />
           <ProFormDatePicker name="validUntil" label="有效期至" rules={[{ required: true, message: '请选择有效期截止日期' }]} />
           <ProFormText

@@ -1,6 +1,6 @@
 import { ApiError, type ApiErrorBody } from '../../errors';
 import { currentToken } from '../../session';
-import type { ImportReport } from '../district/kit/types';
+import type { ImportReport } from '../../api/types';
 
 /**
  * Uploads a feed file as POST /imports does it (the CSV as the body), by XMLHttpRequest because

@@ -1,20 +1,9 @@
 import { Empty, Table, Tag } from 'antd';
 import { Link } from 'react-router-dom';
+import type { CaseSummary } from '../../api/types';
 import { DueDate } from '../../components/DueDate';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, districtName, label } from '../../format';
 
-export interface CaseSummary {
-  caseId?: string;
-  uscc?: string;
-  householdName?: string;
-  year?: number;
-  category?: string;
-  districtCode?: string;
-  status?: string;
-  waitingFor?: string | null;
-  dueOn?: string | null;
-  overdue?: boolean;
-}
 
 /** Cases as a department reads them: whose, which category, where they stand, by when. */
 export function CaseList({ rows, loading, empty, action }: { rows: CaseSummary[]; loading: boolean; empty: string; action: (row: CaseSummary) => string }) {

@@ -1,57 +1,35 @@
-import { Alert, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Radio, Select, Typography } from 'antd';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { CaseOverview, type CaseViewShape } from '../../components/CaseOverview';
-import { CaseTimeline } from '../../components/CaseTimeline';
+import { CasePage } from '../../components/CasePage';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Page } from '../../components/Page';
-import { useCase } from '../../components/useCase';
 import { useDecisionForm } from '../../components/useDecisionForm';
 import { requiredChoice } from '../../components/rules';
 import { useSession } from '../../session';
-
-interface DepartmentCaseView extends CaseViewShape {
-  consultedDepartments?: string[];
-  opinions?: { department?: string; opinion?: string }[];
-  recommendingDepartment?: string | null;
-  evaluation?: { openedAt?: string | null; findings?: { criterion?: string }[] } | null;
-  extension?: unknown;
-}
 
 /** A case as the department sees it, with the opinion or X4 answer it owes, if any. */
 export function DepartmentCase() {
   const { caseId = '' } = useParams();
   const { actor } = useSession();
-  const { view, events, reload } = useCase(caseId);
-  const data = view.data as DepartmentCaseView | undefined;
   const department = actor?.department ?? '';
-  const owesOpinion =
-    data?.status === 'soliciting_opinions' && (data.consultedDepartments ?? []).includes(department) && !(data.opinions ?? []).some((o) => o.department === department);
-  const owesX4 =
-    data?.status === 'recognised' && data.recommendingDepartment === department && !!data.evaluation?.openedAt && !(data.evaluation.findings ?? []).some((f) => f.criterion === 'X4');
   return (
-    <Page title="认定事项" subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined} loading={view.loading && !data}>
-      <ErrorAlert error={view.error} />
-      {data && (
-        <Row gutter={[16, 16]}>
-          <Col xs={24} lg={14}>
-            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-              <Card title="办理情况">
-                <CaseOverview view={data} />
-              </Card>
-              {owesOpinion && <OpinionForm caseId={caseId} dueOn={data.deadline?.dueOn} onDone={reload} />}
-              {owesX4 && <X4Form caseId={caseId} onDone={reload} />}
-            </Space>
-          </Col>
-          <Col xs={24} lg={10}>
-            <Card title="办理过程">
-              <CaseTimeline events={events.data ?? []} />
-            </Card>
-          </Col>
-        </Row>
-      )}
-    </Page>
+    <CasePage
+      title="认定事项"
+      caseId={caseId}
+      actions={(view, reload) => {
+        const owesOpinion =
+          view.status === 'soliciting_opinions' && (view.consultedDepartments ?? []).includes(department) && !(view.opinions ?? []).some((o) => o.department === department);
+        const owesX4 =
+          view.status === 'recognised' && view.recommendingDepartment === department && !!view.evaluation?.openedAt && !(view.evaluation.findings ?? []).some((f) => f.criterion === 'X4');
+        return (
+          <>
+            {owesOpinion && <OpinionForm caseId={caseId} dueOn={view.deadline?.dueOn} onDone={reload} />}
+            {owesX4 && <X4Form caseId={caseId} onDone={reload} />}
+          </>
+        );
+      }}
+    />
   );
 }
 

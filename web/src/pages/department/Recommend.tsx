@@ -1,17 +1,17 @@
-import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Radio, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
+import { CategoryField, CriteriaChecklist } from '../../components/ApplicationFields';
 import { EligibilityList } from '../../components/Eligibility';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { describeError, formFieldErrors } from '../../errors';
-import { requiredChoice } from '../../components/rules';
-import type { paths } from '../../api/schema';
-import { CATEGORY_LABELS, proseDate } from '../../format';
+import type { Answer, Body } from '../../api/types';
+import { proseDate } from '../../format';
 import { useSession } from '../../session';
 
-type RecommendationBody = paths['/recommendations']['post']['requestBody']['content']['application/json'];
+type RecommendationBody = Body<'/recommendations'>;
 type Category = RecommendationBody['category'];
 interface RecommendationValues {
   category: Category;
@@ -69,8 +69,7 @@ export function Recommend() {
     </Page>
   );
 }
-
-type ApplicationForm = paths['/households/{uscc}/application-form']['get']['responses'][200]['content']['application/json'];
+type ApplicationForm = Answer<'/households/{uscc}/application-form'>;
 
 function RecommendationForm({ data }: { data: ApplicationForm }) {
   const uscc = data.uscc ?? '';
@@ -119,28 +118,14 @@ function RecommendationForm({ data }: { data: ApplicationForm }) {
       <Card title="3. 推荐内容">
         <ErrorAlert error={error} />
         <Form form={form} layout="vertical" disabled={!data.eligible} onFinish={(values) => void submit(values)}>
-          <Form.Item name="category" label="推荐类别" rules={[requiredChoice('请选择推荐类别')]}>
-            <Radio.Group onChange={() => form.setFieldValue('claimedCriteria', [])}>
-              {(['renowned', 'distinctive', 'quality', 'emerging'] as const).map((value) => (
-                <Radio.Button key={value} value={value}>
-                  {CATEGORY_LABELS[value]}类
-                </Radio.Button>
-              ))}
-            </Radio.Group>
-          </Form.Item>
+          <CategoryField form={form} label="推荐类别" requiredMessage="请选择推荐类别" />
           {own && (
             <Typography.Paragraph>
               本推荐即符合 {own}：{data.criterionText?.[own]}。如还符合以下标准，可一并勾选：
             </Typography.Paragraph>
           )}
           <Form.Item name="claimedCriteria" label="其他符合的认定标准（可选）">
-            <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
-              {others.map((criterion) => (
-                <Checkbox key={criterion} value={criterion}>
-                  {criterion}：{data.criterionText?.[criterion]}
-                </Checkbox>
-              ))}
-            </Checkbox.Group>
+            <CriteriaChecklist criteria={others} criterionText={data.criterionText} />
           </Form.Item>
           <Form.Item name="reason" label="推荐理由" rules={[{ required: true, whitespace: true, message: '请填写推荐理由' }]}>
             <Input.TextArea rows={4} maxLength={2000} showCount placeholder="如：市级老字号，传承技艺六十余年" />

@@ -1,13 +1,10 @@
 import { PageContainer, ProTable } from '@ant-design/pro-components';
-import { App, Typography } from 'antd';
-import { Link } from 'react-router-dom';
-import { api, unwrap } from '../../api/client';
-import { describeError } from '../../errors';
 import { CATEGORY_LABELS, cstDateTime, label, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
 import { REPORT_STATUS_LABELS } from './kit/labels';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
+import { caseViews, HouseholdCell, useTableRequest } from './kit/tables';
 
 interface ReportRow {
   key: string;
@@ -31,8 +28,7 @@ const waitsForOffice = (row: ReportRow) => row.status === 'filed' || (row.status
 
 /** The recognised households' annual reports (C-ANNUAL): filed ones to review, missing ones past 31 July to chase or excuse. */
 async function annualReports(): Promise<ReportRow[]> {
-  const recognised = await unwrap(api.GET('/cases', { params: { query: { status: 'recognised', page: 1, pageSize: 100 } } }));
-  const views = await Promise.all(recognised.map((row) => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId: row.caseId ?? '' } } }))));
+  const views = await caseViews({ status: 'recognised', page: 1, pageSize: 100 });
   return views.flatMap((view) =>
     (view.reports ?? []).map((report) => ({
       key: `${view.caseId}-${report.year}`,
@@ -54,7 +50,7 @@ async function annualReports(): Promise<ReportRow[]> {
 }
 
 export default function AnnualReports() {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   return (
     <PageContainer
       title="年度信息报告"
@@ -67,30 +63,16 @@ export default function AnnualReports() {
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
         locale={emptyLocale('本区暂无已认定户的年度信息报告')}
-        request={async () => {
-          try {
-            const rows = await annualReports();
-            rows.sort((a, b) => Number(!waitsForOffice(a)) - Number(!waitsForOffice(b)) || a.dueOn.localeCompare(b.dueOn));
-            return { data: rows, success: true };
-          } catch (error) {
-            message.error(describeError(error).message);
-            return { data: [], success: false };
-          }
-        }}
+        request={() => loadTable(async () => {
+          const rows = await annualReports();
+          rows.sort((a, b) => Number(!waitsForOffice(a)) - Number(!waitsForOffice(b)) || a.dueOn.localeCompare(b.dueOn));
+          return { data: rows };
+        })}
         columns={[
           {
             title: '个体工商户',
             dataIndex: 'householdName',
-            render: (_, row) => (
-              <div>
-                <Link to={`/district/cases/${row.caseId}`}>{row.householdName}</Link>
-                <div>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {label(CATEGORY_LABELS, row.category)}
-                  </Typography.Text>
-                </div>
-              </div>
-            ),
+            render: (_, row) => <HouseholdCell to={`/district/cases/${row.caseId}`} name={row.householdName} note={label(CATEGORY_LABELS, row.category)} />,
           },
           { title: '年度', dataIndex: 'year' },
           {

@@ -1,16 +1,16 @@
 import { ProTable, type ProColumns } from '@ant-design/pro-components';
-import { App, Typography } from 'antd';
+import { Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { describeError } from '../../errors';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, tableDate } from '../../format';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, ROLE_LABELS, districtName, label, labelEnum, tableDate } from '../../format';
 import { DueTag } from './kit/DueTag';
-import type { CaseSummary } from './kit/types';
+import type { CaseSummary } from '../../api/types';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
+import { pagedTotal, useTableRequest } from './kit/tables';
 
-const statusOptions = Object.fromEntries(Object.entries(CASE_STATUS_LABELS).map(([value, text]) => [value, { text }]));
-const categoryOptions = Object.fromEntries(Object.entries(CATEGORY_LABELS).map(([value, text]) => [value, { text }]));
+const statusOptions = labelEnum(CASE_STATUS_LABELS);
+const categoryOptions = labelEnum(CATEGORY_LABELS);
 
 /** The cases an office works on: a link to each, the step it is at, whom it waits for, due date by urgency. */
 export function caseColumns(casePath: (caseId: string) => string, options: { searchable: boolean; showDistrict: boolean }): ProColumns<CaseSummary>[] {
@@ -65,13 +65,8 @@ export function caseColumns(casePath: (caseId: string) => string, options: { sea
   ];
 }
 
-/** ProTable's paging when the API gives no total: one more page while a page comes back full. */
-export function pagedTotal(page: number, pageSize: number, rows: number): number {
-  return (page - 1) * pageSize + rows + (rows === pageSize ? 1 : 0);
-}
-
 export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePath: (caseId: string) => string; showDistrict: boolean; headerTitle: string }) {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   return (
     <ProTable<CaseSummary>
       rowKey="caseId"
@@ -82,21 +77,16 @@ export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePat
       columns={caseColumns(casePath, { searchable: false, showDistrict })}
       pagination={{ pageSize: 20, showSizeChanger: false }}
       rowClassName={(row) => (row.overdue ? 'office-row-overdue' : '')}
-      request={async ({ current = 1, pageSize = 20 }) => {
-        try {
-          const rows = await unwrap(api.GET('/worklist', { params: { query: { page: current, pageSize } } }));
-          return { data: rows, success: true, total: pagedTotal(current, pageSize, rows.length) };
-        } catch (error) {
-          message.error(describeError(error).message);
-          return { data: [], success: false };
-        }
-      }}
+      request={({ current = 1, pageSize = 20 }) => loadTable(async () => {
+        const rows = await unwrap(api.GET('/worklist', { params: { query: { page: current, pageSize } } }));
+        return { data: rows, total: pagedTotal(current, pageSize, rows.length) };
+      })}
     />
   );
 }
 
 export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId: string) => string; showDistrict: boolean }) {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   return (
     <ProTable<CaseSummary, { status?: string; category?: string; year?: number; dueBefore?: string; districtCode?: string }>
       rowKey="caseId"
@@ -106,7 +96,7 @@ export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId:
       search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置', defaultCollapsed: false }}
       columns={caseColumns(casePath, { searchable: true, showDistrict })}
       pagination={{ pageSize: 20, showSizeChanger: false }}
-      request={async ({ current = 1, pageSize = 20, status, category, year, dueBefore, districtCode }) => {
+      request={({ current = 1, pageSize = 20, status, category, year, dueBefore, districtCode }) => loadTable(async () => {
         const query = {
           page: current,
           pageSize,
@@ -116,14 +106,9 @@ export function CaseSearchTable({ casePath, showDistrict }: { casePath: (caseId:
           ...(year ? { year: Number(year) } : {}),
           ...(dueBefore ? { dueBefore } : {}),
         };
-        try {
-          const rows = await unwrap(api.GET('/cases', { params: { query } }));
-          return { data: rows, success: true, total: pagedTotal(current, pageSize, rows.length) };
-        } catch (error) {
-          message.error(describeError(error).message);
-          return { data: [], success: false };
-        }
-      }}
+        const rows = await unwrap(api.GET('/cases', { params: { query } }));
+        return { data: rows, total: pagedTotal(current, pageSize, rows.length) };
+      })}
     />
   );
 }

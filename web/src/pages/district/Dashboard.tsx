@@ -6,7 +6,7 @@ import { describeError } from '../../errors';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, TIER_LABELS, WAITING_FOR_TEXT, districtName, label, todayCst } from '../../format';
 import { useSession } from '../../session';
 import { Chart, TIER_COLOURS } from './kit/Chart';
-import type { CaseSummary, TieringYear, YearQuota } from './kit/types';
+import type { CaseSummary, TieringYear, YearQuota } from '../../api/types';
 
 const TIERS = ['development', 'growth', 'survival', 'unclassified'] as const;
 const CASE_PAGES = 20;

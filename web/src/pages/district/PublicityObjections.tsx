@@ -1,14 +1,13 @@
-import { PageContainer, ProFormRadio, ProFormTextArea, ProTable, type ActionType } from '@ant-design/pro-components';
-import { App, Button, Modal, Typography } from 'antd';
+import { PageContainer, ProTable, type ActionType } from '@ant-design/pro-components';
+import { Button, Modal, Typography } from 'antd';
 import { useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
-import { api, unwrap } from '../../api/client';
-import { describeError } from '../../errors';
+import { api } from '../../api/client';
 import { CATEGORY_LABELS, label, tableDate } from '../../format';
 import { DecisionForm } from './kit/DecisionForm';
 import { DueTag } from './kit/DueTag';
-import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
+import { ObjectionResolution, ObjectionResolutionFields } from './kit/objections';
+import { caseViews, HouseholdCell, useTableRequest } from './kit/tables';
 
 interface ObjectionRow {
   key: string;
@@ -26,8 +25,7 @@ interface ObjectionRow {
 
 /** Every objection filed against the district's publicity notices now up, for the office to resolve. */
 async function publicityObjections(): Promise<ObjectionRow[]> {
-  const inPublicity = await unwrap(api.GET('/cases', { params: { query: { status: 'publicity', page: 1, pageSize: 100 } } }));
-  const views = await Promise.all(inPublicity.map((row) => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId: row.caseId ?? '' } } }))));
+  const views = await caseViews({ status: 'publicity', page: 1, pageSize: 100 });
   return views.flatMap((view) =>
     (view.objections ?? []).map((objection) => ({
       key: `${view.caseId}-${objection.objectionNo}`,
@@ -46,7 +44,7 @@ async function publicityObjections(): Promise<ObjectionRow[]> {
 }
 
 export default function PublicityObjections() {
-  const { message } = App.useApp();
+  const loadTable = useTableRequest();
   const table = useRef<ActionType>(null);
   const [resolving, setResolving] = useState<ObjectionRow | null>(null);
 
@@ -59,32 +57,18 @@ export default function PublicityObjections() {
         search={false}
         options={{ reload: true, density: false, setting: false }}
         pagination={false}
-        request={async () => {
-          try {
-            const rows = await publicityObjections();
-            // Unresolved first: they hold their case back.
-            rows.sort((a, b) => Number(a.resolution !== null) - Number(b.resolution !== null) || a.filedAt.localeCompare(b.filedAt));
-            return { data: rows, success: true };
-          } catch (error) {
-            message.error(describeError(error).message);
-            return { data: [], success: false };
-          }
-        }}
+        request={() => loadTable(async () => {
+          const rows = await publicityObjections();
+          // Unresolved first: they hold their case back.
+          rows.sort((a, b) => Number(a.resolution !== null) - Number(b.resolution !== null) || a.filedAt.localeCompare(b.filedAt));
+          return { data: rows };
+        })}
         locale={emptyLocale('目前本区公示中的案件没有异议')}
         columns={[
           {
             title: '个体工商户',
             dataIndex: 'householdName',
-            render: (_, row) => (
-              <div>
-                <Link to={`/district/cases/${row.caseId}`}>{row.householdName}</Link>
-                <div>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {label(CATEGORY_LABELS, row.category)}
-                  </Typography.Text>
-                </div>
-              </div>
-            ),
+            render: (_, row) => <HouseholdCell to={`/district/cases/${row.caseId}`} name={row.householdName} note={label(CATEGORY_LABELS, row.category)} />,
           },
           { title: '异议期至', dataIndex: 'objectionsUntil', render: (_, row) => <DueTag dueOn={row.objectionsUntil} /> },
           { title: '编号', dataIndex: 'objectionNo', width: 60 },
@@ -96,10 +80,7 @@ export default function PublicityObjections() {
             dataIndex: 'resolution',
             render: (_, row) =>
               row.resolution ? (
-                <span>
-                  <ToneTag color={row.resolution === 'upheld' ? 'error' : 'success'}>{row.resolution === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
-                  {row.resolutionReason}
-                </span>
+                <ObjectionResolution upheld={row.resolution === 'upheld'} reason={row.resolutionReason} />
               ) : (
                 <Button type="primary" onClick={() => setResolving(row)} aria-label={`处理${row.householdName}的第${row.objectionNo}号异议`}>
                   处理
@@ -131,16 +112,7 @@ export default function PublicityObjections() {
                 table.current?.reload();
               }}
             >
-              <ProFormRadio.Group
-                name="upheld"
-                label="处理结果"
-                rules={[{ required: true, message: '请选择异议是否成立' }]}
-                options={[
-                  { value: false, label: '异议不成立' },
-                  { value: true, label: '异议成立（不予认定）' },
-                ]}
-              />
-              <ProFormTextArea name="reason" label="处理理由" rules={[{ required: true, message: '请填写处理理由' }]} fieldProps={{ maxLength: 2000, showCount: true }} />
+              <ObjectionResolutionFields />
             </DecisionForm>
           </>
         )}

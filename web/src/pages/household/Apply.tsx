@@ -1,18 +1,19 @@
-import { Alert, Button, Card, Checkbox, Descriptions, Form, Radio, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import type { paths } from '../../api/schema';
+import type { Body } from '../../api/types';
+import { CategoryField, CriteriaChecklist } from '../../components/ApplicationFields';
 import { EligibilityList } from '../../components/Eligibility';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useApi } from '../../components/useApi';
 import { formFieldErrors } from '../../errors';
 import { requiredChoice } from '../../components/rules';
-import { CATEGORY_LABELS, proseDate } from '../../format';
+import { proseDate } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
-type ApplicationBody = paths['/applications']['post']['requestBody']['content']['application/json'];
+type ApplicationBody = Body<'/applications'>;
 type Category = ApplicationBody['category'];
 interface ApplicationValues {
   category: Category;
@@ -84,28 +85,14 @@ export function Apply() {
           <Card title="申报内容">
             <ErrorAlert error={error} />
             <Form form={form} layout="vertical" onFinish={(values) => void submit(values)} disabled={!data.eligible} requiredMark>
-              <Form.Item name="category" label="申报类别" rules={[requiredChoice('请选择申报类别')]}>
-                <Radio.Group onChange={() => form.setFieldValue('claimedCriteria', [])}>
-                  {(['renowned', 'distinctive', 'quality', 'emerging'] as const).map((value) => (
-                    <Radio.Button key={value} value={value}>
-                      {CATEGORY_LABELS[value]}类
-                    </Radio.Button>
-                  ))}
-                </Radio.Group>
-              </Form.Item>
+              <CategoryField form={form} label="申报类别" requiredMessage="请选择申报类别" />
               <Form.Item
                 name="claimedCriteria"
                 label="符合的认定标准（可多选，符合其中一项即可申报）"
                 rules={[requiredChoice('请至少选择一项符合的认定标准')]}
                 extra={category ? undefined : '请先选择申报类别'}
               >
-                <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
-                  {criteria.map((criterion) => (
-                    <Checkbox key={criterion} value={criterion}>
-                      {criterion}：{data.criterionText?.[criterion]}
-                    </Checkbox>
-                  ))}
-                </Checkbox.Group>
+                <CriteriaChecklist criteria={criteria} criterionText={data.criterionText} />
               </Form.Item>
               <Form.Item
                 name="evidenceRefs"

@@ -1,104 +1,98 @@
-import { Alert, Button, Card, Col, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Radio, Select, Switch, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { CaseOverview, type CaseViewShape } from '../../components/CaseOverview';
-import { CaseTimeline } from '../../components/CaseTimeline';
+import type { CaseView } from '../../api/types';
+import { CasePage } from '../../components/CasePage';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Page } from '../../components/Page';
-import { useCase } from '../../components/useCase';
 import { useDecisionForm } from '../../components/useDecisionForm';
 import { useDepartmentNames } from '../../components/useDepartmentNames';
 import { requiredChoice } from '../../components/rules';
 
-interface AnnualReportDue {
-  year?: number;
-  dueOn?: string;
-  status?: string;
-}
-
-interface HouseholdCaseView extends CaseViewShape {
-  phase?: string;
-  reports?: AnnualReportDue[];
-  spotCheck?: { status?: string; supplementRequest?: { reason?: string; dueOn?: string } | null } | null;
-}
+type AnnualReportDue = NonNullable<CaseView['reports']>[number];
 
 /** One case of the household: where it stands, every step so far, and what it has to do now. */
 export function CaseDetail() {
   const { caseId = '' } = useParams();
-  const { view, events, reload } = useCase(caseId);
-  const data = view.data as HouseholdCaseView | undefined;
-  return (
-    <Page title="认定事项详情" subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined} loading={view.loading && !data}>
-      <ErrorAlert error={view.error} />
-      {data && (
-        <Row gutter={[16, 16]}>
-          <Col xs={24} lg={14}>
-            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-              <Card title="办理情况">
-                <CaseOverview view={data} />
-              </Card>
-              <HouseholdActions caseId={caseId} view={data} onDone={reload} />
-            </Space>
-          </Col>
-          <Col xs={24} lg={10}>
-            <Card title="办理过程">
-              <ErrorAlert error={events.error} />
-              <CaseTimeline events={events.data ?? []} />
-            </Card>
-          </Col>
-        </Row>
-      )}
-    </Page>
-  );
+  return <CasePage title="认定事项详情" caseId={caseId} actions={(view, reload) => <HouseholdActions caseId={caseId} view={view} onDone={reload} />} />;
 }
 
-function HouseholdActions({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
+function HouseholdActions({ caseId, view, onDone }: { caseId: string; view: CaseView; onDone: () => void }) {
   const panels: ReactNode[] = [];
-  if (view.status === 'awaiting_information') panels.push(<SupplyInformation key="information" caseId={caseId} view={view} onDone={onDone} />);
+  if (view.status === 'awaiting_information') {
+    panels.push(
+      <EvidenceSupplement
+        key="information"
+        title="补充材料"
+        request={`区市场监管局要求补充材料：${view.informationRequest?.reason ?? ''}`}
+        dueOn={view.informationRequest?.dueOn ?? view.deadline?.dueOn}
+        duePrefix="请在截止日期前提交："
+        submitLabel="提交补充材料"
+        success="补充材料已提交，区市场监管局将继续审核。"
+        send={(values, key) => unwrap(api.POST('/cases/{caseId}/information', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values }))}
+        onDone={onDone}
+      />,
+    );
+  }
   if (view.status === 'awaiting_consent') panels.push(<Consent key="consent" caseId={caseId} view={view} onDone={onDone} />);
-  if (view.spotCheck?.status === 'awaiting_supplement') panels.push(<SpotCheckSupplement key="supplement" caseId={caseId} view={view} onDone={onDone} />);
+  if (view.spotCheck?.status === 'awaiting_supplement') {
+    panels.push(
+      <EvidenceSupplement
+        key="supplement"
+        title="抽查补充材料"
+        request={`市市场监管委抽查要求补充材料：${view.spotCheck.supplementRequest?.reason ?? ''}`}
+        dueOn={view.spotCheck.supplementRequest?.dueOn}
+        duePrefix="截止："
+        submitLabel="提交"
+        success="抽查补充材料已提交。"
+        send={(values, key) => unwrap(api.POST('/cases/{caseId}/spot-check/supplement', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values }))}
+        onDone={onDone}
+      />,
+    );
+  }
   const due = (view.reports ?? []).filter((report) => report.status === 'due');
   if (view.phase === 'recognised' && view.status === 'recognised' && due.length > 0) panels.push(<AnnualReport key="report" caseId={caseId} due={due} onDone={onDone} />);
   return <>{panels}</>;
 }
 
-const EVIDENCE_HELP = '填写材料的名称或编号，每项回车确认。';
+interface SupplementValues {
+  evidenceRefs: string[];
+  note?: string;
+}
 
-function SupplyInformation({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
-  const { form, error, busy, submit } = useDecisionForm<{ evidenceRefs: string[]; note?: string }>(
-    ['evidenceRefs', 'note'],
-    (values, key) => unwrap(api.POST('/cases/{caseId}/information', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
-    '补充材料已提交，区市场监管局将继续审核。',
-    onDone,
-  );
+/** Material the household was asked for (by the district office in its review, C-SELF, or by the city's spot check, C-FILE), by its due date. */
+function EvidenceSupplement(props: {
+  title: string;
+  request: string;
+  dueOn: string | undefined;
+  duePrefix: string;
+  submitLabel: string;
+  success: string;
+  send: (values: SupplementValues, key: string) => Promise<unknown>;
+  onDone: () => void;
+}) {
+  const { form, error, busy, submit } = useDecisionForm<SupplementValues>(['evidenceRefs', 'note'], props.send, props.success, props.onDone);
   return (
-    <Card title="补充材料" styles={{ header: { background: '#fff7e6' } }}>
-      <Alert
-        type="warning"
-        showIcon
-        style={{ marginBottom: 16 }}
-        message={`区市场监管局要求补充材料：${view.informationRequest?.reason ?? ''}`}
-        description={<DueDate dueOn={view.informationRequest?.dueOn ?? view.deadline?.dueOn} prefix="请在截止日期前提交：" />}
-      />
+    <Card title={props.title} styles={{ header: { background: '#fff7e6' } }}>
+      <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={props.request} description={<DueDate dueOn={props.dueOn} prefix={props.duePrefix} />} />
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[requiredChoice('请至少填写一项补充的材料')]}>
+        <Form.Item name="evidenceRefs" label="补充的材料" extra="填写材料的名称或编号，每项回车确认。" rules={[requiredChoice('请至少填写一项补充的材料')]}>
           <Select mode="tags" open={false} tokenSeparators={['，', ',']} aria-label="补充的材料" maxCount={50} />
         </Form.Item>
         <Form.Item name="note" label="说明（可选）">
           <Input.TextArea rows={3} maxLength={2000} showCount />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={busy}>
-          提交补充材料
+          {props.submitLabel}
         </Button>
       </Form>
     </Card>
   );
 }
 
-function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
+function Consent({ caseId, view, onDone }: { caseId: string; view: CaseView; onDone: () => void }) {
   const { form, error, busy, submit } = useDecisionForm<{ consent: boolean; reason?: string }>(
     ['consent', 'reason'],
     (values, key) => unwrap(api.POST('/cases/{caseId}/consent', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values.consent ? { consent: true } : { consent: false, reason: values.reason } })),
@@ -131,38 +125,6 @@ function Consent({ caseId, view, onDone }: { caseId: string; view: HouseholdCase
         )}
         <Button type="primary" htmlType="submit" loading={busy}>
           提交意见
-        </Button>
-      </Form>
-    </Card>
-  );
-}
-
-function SpotCheckSupplement({ caseId, view, onDone }: { caseId: string; view: HouseholdCaseView; onDone: () => void }) {
-  const { form, error, busy, submit } = useDecisionForm<{ evidenceRefs: string[]; note?: string }>(
-    ['evidenceRefs', 'note'],
-    (values, key) => unwrap(api.POST('/cases/{caseId}/spot-check/supplement', { params: { path: { caseId }, header: { 'idempotency-key': key } }, body: values })),
-    '抽查补充材料已提交。',
-    onDone,
-  );
-  return (
-    <Card title="抽查补充材料">
-      <Alert
-        type="warning"
-        showIcon
-        style={{ marginBottom: 16 }}
-        message={`市市场监管委抽查要求补充材料：${view.spotCheck?.supplementRequest?.reason ?? ''}`}
-        description={<DueDate dueOn={view.spotCheck?.supplementRequest?.dueOn} prefix="截止：" />}
-      />
-      <ErrorAlert error={error} />
-      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="evidenceRefs" label="补充的材料" extra={EVIDENCE_HELP} rules={[requiredChoice('请至少填写一项补充的材料')]}>
-          <Select mode="tags" open={false} tokenSeparators={['，', ',']} aria-label="补充的材料" maxCount={50} />
-        </Form.Item>
-        <Form.Item name="note" label="说明（可选）">
-          <Input.TextArea rows={3} maxLength={2000} />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" loading={busy}>
-          提交
         </Button>
       </Form>
     </Card>

@@ -10,12 +10,11 @@ import { useHouseholdUscc } from './useHousehold';
 export function Measures() {
   const uscc = useHouseholdUscc();
   const { data, error, loading } = useApi(() => unwrap(api.GET('/households/{uscc}/support-measures', { params: { path: { uscc } } })), [uscc]);
-  const answer = data;
   return (
     <Page title="我的扶持措施" subTitle="依据本户的分型结果和“名特优新”认定，可享受的扶持措施" loading={loading}>
       <ErrorAlert error={error} />
       <Alert type="info" showIcon style={{ marginBottom: 16 }} message="标有“免申即享”的措施由相关部门依据数据直接落实，无需申请；其他措施请联系所列责任部门。" />
-      {answer && ((answer.measures?.length ?? 0) > 0 ? <MeasureGroups measures={answer.measures ?? []} /> : <Empty description="本户目前没有适用的扶持措施（未分型的个体工商户在情形消除、重新分型后适用）" />)}
+      {data && ((data.measures?.length ?? 0) > 0 ? <MeasureGroups measures={data.measures ?? []} /> : <Empty description="本户目前没有适用的扶持措施（未分型的个体工商户在情形消除、重新分型后适用）" />)}
     </Page>
   );
 }

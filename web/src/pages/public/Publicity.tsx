@@ -2,21 +2,14 @@ import { Page } from '../../components/Page';
 import { App, Button, Card, Empty, Form, Input, Modal, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { api, idempotencyKey, unwrap } from '../../api/client';
+import type { Answer } from '../../api/types';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useApi } from '../../components/useApi';
 import { formFieldErrors } from '../../errors';
 import { CATEGORY_LABELS, districtName, label, tableDate } from '../../format';
 
-interface Notice {
-  caseId?: string;
-  uscc?: string;
-  name?: string;
-  districtCode?: string;
-  category?: string;
-  publishedOn?: string;
-  objectionsUntil?: string;
-}
+type Notice = Answer<'/public/publicity'>[number];
 
 /** C-SELF: the publicity notices in force, their objection window, and a form to object (no login needed). */
 export function Publicity() {

@@ -4,10 +4,10 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useApi } from '../../components/useApi';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, label, tableDate } from '../../format';
+import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, label, labelOptions, tableDate } from '../../format';
 
 type Category = 'renowned' | 'distinctive' | 'quality' | 'emerging';
-const CATEGORY_OPTIONS = Object.entries(CATEGORY_LABELS).map(([value, text]) => ({ value, label: text }));
+const CATEGORY_OPTIONS = labelOptions(CATEGORY_LABELS);
 const ORIGIN_LABELS: Record<string, string> = { tianjin: '天津认定', beijing: '北京认定（京津冀互认）', hebei: '河北认定（京津冀互认）' };
 
 /** C-FILE: the register of recognised households, by category and district. */

@@ -1,29 +1,19 @@
 import { Page } from '../../components/Page';
 import { Card, List, Space, Tag, Typography } from 'antd';
 import { api, unwrap } from '../../api/client';
+import type { Answer } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useApi } from '../../components/useApi';
+import { CATEGORY_LABELS, TIER_LABELS } from '../../format';
 
-export const APPLIES_TO_LABELS: Record<string, string> = {
+/** Whom a measure applies to: every tiered household, the recognised, a tier or a category. */
+const APPLIES_TO_LABELS: Record<string, string> = {
   tiered: '各类型个体工商户',
-  survival: '“生存型”个体工商户',
-  growth: '“成长型”个体工商户',
-  development: '“发展型”个体工商户',
   recognised: '“名特优新”个体工商户',
-  renowned: '“知名”个体工商户',
-  distinctive: '“特色”个体工商户',
-  quality: '“优质”个体工商户',
-  emerging: '“新兴”个体工商户',
+  ...Object.fromEntries(Object.entries({ ...TIER_LABELS, ...CATEGORY_LABELS }).map(([key, quoted]) => [key, `${quoted}个体工商户`])),
 };
 
-export interface Measure {
-  id?: string;
-  appliesTo?: string;
-  clause?: string;
-  measure?: string;
-  departments?: string[];
-  withoutApplication?: boolean;
-}
+type Measure = Answer<'/support-measures'>[number];
 
 /** Measures grouped by whom they apply to, in catalogue order. */
 export function MeasureGroups({ measures }: { measures: Measure[] }) {

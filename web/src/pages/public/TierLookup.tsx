@@ -3,6 +3,7 @@ import { Card, Descriptions, Empty, Input, List, Space, Tag, Typography } from '
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
+import type { Answer } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { TierAdvice } from '../../components/TierAdvice';
 import { useApi } from '../../components/useApi';
@@ -128,19 +129,7 @@ function HouseholdTier({ uscc }: { uscc: string }) {
   );
 }
 
-export interface TierView {
-  uscc?: string;
-  name?: string;
-  district?: { code?: string; name?: string | null };
-  tier?: string;
-  tierLabel?: string;
-  year?: number;
-  asOf?: string;
-  source?: string;
-  clauses?: string;
-  reasons?: string[];
-  ruleVersionDrift?: boolean;
-}
+type TierView = Answer<'/public/households/{uscc}'>;
 
 const SOURCE_LABELS: Record<string, string> = { run: '年度分型', on_demand: '即时分型', objection: '异议申诉更正' };
 

@@ -3,6 +3,7 @@ import { Alert, Col, List, Result, Row, Skeleton, Space, Table, Typography } fro
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
+import { CRITERION_TEXT } from '../../../../../policy/criteria-text.js';
 import { describeError } from '../../../errors';
 import {
   CASE_STATUS_LABELS,
@@ -19,23 +20,19 @@ import {
 import { departmentName, useDepartments } from '../kit/departments';
 import { DueTag } from '../kit/DueTag';
 import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABELS, REVOCATION_GROUND_LABELS, SPOT_CHECK_LABELS } from '../kit/labels';
-import type { CaseEvent, CaseView } from '../kit/types';
+import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from './Timeline';
+import type { EligibilityResult } from '../../../components/Eligibility';
+import { ObjectionResolution } from '../kit/objections';
 import { ToneTag } from '../kit/ToneTag';
 
 const ROUTE_LABELS: Record<string, string> = { self: '自主申报', department: '部门推荐', transfer: '京津冀互认' };
 
-interface EligibilityLine {
-  clause: string;
-  passed: boolean;
-  reason: string;
-}
-
 /** The eligibility the case was admitted on, clause by clause, as its first audit record keeps it. */
-function admissionEligibility(events: CaseEvent[]): EligibilityLine[] {
+function admissionEligibility(events: CaseEvent[]): EligibilityResult[] {
   const first = events.find((event) => event.action === 'submitted' || event.action === 'recommended');
-  const eligibility = (first?.details as { eligibility?: EligibilityLine[] } | undefined)?.eligibility;
+  const eligibility = (first?.details as { eligibility?: EligibilityResult[] } | undefined)?.eligibility;
   return Array.isArray(eligibility) ? eligibility : [];
 }
 
@@ -44,7 +41,6 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
   const { caseId = '' } = useParams();
   const [view, setView] = useState<CaseView | null>(null);
   const [events, setEvents] = useState<CaseEvent[]>([]);
-  const [criterionText, setCriterionText] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -54,13 +50,6 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
       setView(loaded);
       setEvents(trail);
       setFailure(null);
-      if (loaded.uscc) {
-        // The plan's words for the criteria claimed; the case stands without them.
-        api.GET('/households/{uscc}/application-form', { params: { path: { uscc: loaded.uscc } } }).then(
-          ({ data }) => data?.criterionText && setCriterionText(data.criterionText),
-          () => undefined,
-        );
-      }
     } catch (error) {
       setFailure(describeError(error).message);
     }
@@ -114,7 +103,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
         <Col xs={24} xl={14}>
           <Space direction="vertical" size={16} style={{ width: '100%' }}>
             <CaseDecisions view={view} office={office} districtCode={districtCode} onChanged={changed} />
-            <CaseFacts view={view} criterionText={criterionText} />
+            <CaseFacts view={view} />
             {view.phase === 'recognised' && <RecognisedFacts view={view} />}
           </Space>
         </Col>
@@ -148,7 +137,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
   );
 }
 
-function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Record<string, string> }) {
+function CaseFacts({ view }: { view: CaseView }) {
   const departments = useDepartments(view.districtCode);
   return (
     <ProCard title="案件信息" size="small" bordered>
@@ -169,7 +158,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
             <ul style={{ margin: 0, paddingInlineStart: 18 }}>
               {(view.claimedCriteria ?? []).map((criterion) => (
                 <li key={criterion}>
-                  <Typography.Text strong>{criterion}</Typography.Text> {criterionText[criterion] ?? ''}
+                  <Typography.Text strong>{criterion}</Typography.Text> {CRITERION_TEXT[criterion] ?? ''}
                 </li>
               ))}
             </ul>
@@ -244,10 +233,7 @@ function CaseFacts({ view, criterionText }: { view: CaseView; criterionText: Rec
               dataIndex: 'resolution',
               render: (value: string | null, row) =>
                 value ? (
-                  <span>
-                    <ToneTag color={value === 'upheld' ? 'error' : 'success'}>{value === 'upheld' ? '异议成立' : '异议不成立'}</ToneTag>
-                    {row.resolutionReason}
-                  </span>
+                  <ObjectionResolution upheld={value === 'upheld'} reason={row.resolutionReason} />
                 ) : (
                   <ToneTag color="warning">待处理</ToneTag>
                 ),

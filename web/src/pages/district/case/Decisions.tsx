@@ -11,11 +11,12 @@ import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../../../api/client';
 import { addWorkingDays, isWorkingDay } from '../../../../../policy/calendar.js';
-import { CATEGORY_LABELS, todayCst, useWorkingDayCalendar } from '../../../format';
+import { CATEGORY_LABELS, labelOptions, todayCst, useWorkingDayCalendar } from '../../../format';
 import { useDepartments } from '../kit/departments';
 import { DecisionForm, type DecisionHeaders } from '../kit/DecisionForm';
+import { ObjectionResolutionFields } from '../kit/objections';
 import { EVALUATION_CRITERIA, REGION_LABELS, REVOCATION_GROUND_LABELS } from '../kit/labels';
-import type { CaseView, ReviewBody } from '../kit/types';
+import type { CaseView, ReviewBody } from '../../../api/types';
 
 export type Office = 'district' | 'city';
 
@@ -26,7 +27,6 @@ interface DecisionsProps {
   onChanged: () => void;
 }
 
-const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, text]) => ({ value, label: text }));
 /** How far ahead information may be asked for (the API's limit of the same name, cases routes). */
 const INFORMATION_MAX_WORKING_DAYS = 30;
 const reasonRules = [{ required: true, message: '请填写理由' }];
@@ -81,7 +81,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
           name="category"
           label="认定类别"
           tooltip="符合多个类别时，由审核部门选择最适合的一个（C-ONE-TYPE）；不选则按申报类别"
-          options={options(CATEGORY_LABELS)}
+          options={labelOptions(CATEGORY_LABELS)}
           placeholder={`按申报类别：${CATEGORY_LABELS[view.category ?? ''] ?? ''}`}
           allowClear
         />
@@ -168,16 +168,7 @@ export function CaseDecisions({ view, office, districtCode, onChanged }: Decisio
           rules={[{ required: true, message: '请选择要处理的异议' }]}
           options={openObjections.map((objection) => ({ value: objection.objectionNo, label: `第${objection.objectionNo}号：${objection.reason}` }))}
         />
-        <ProFormRadio.Group
-          name="upheld"
-          label="处理结果"
-          rules={[{ required: true, message: '请选择异议是否成立' }]}
-          options={[
-            { value: false, label: '异议不成立' },
-            { value: true, label: '异议成立（不予认定）' },
-          ]}
-        />
-        <ProFormTextArea name="reason" label="处理理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />
+        <ObjectionResolutionFields />
       </DecisionForm>,
     );
   }
@@ -358,7 +349,7 @@ function addRecognisedDecisions(
           name="destination"
           label="迁往"
           rules={[{ required: true, message: '请选择迁往地区' }]}
-          options={options({ beijing: REGION_LABELS['beijing']!, hebei: REGION_LABELS['hebei']! })}
+          options={labelOptions({ beijing: REGION_LABELS['beijing']!, hebei: REGION_LABELS['hebei']! })}
         />
         <ProFormDatePicker name="movedOn" label="迁出日期" fieldProps={{ disabledDate: notAfterToday }} extra="不填为今天" />
         <ProFormTextArea name="note" label="说明" fieldProps={{ maxLength: 2000 }} />
@@ -412,7 +403,7 @@ function addRecognisedDecisions(
         onDone={onChanged}
         onStale={onChanged}
       >
-        <ProFormSelect name="ground" label="撤销事由" rules={[{ required: true, message: '请选择撤销事由' }]} options={options(REVOCATION_GROUND_LABELS)} />
+        <ProFormSelect name="ground" label="撤销事由" rules={[{ required: true, message: '请选择撤销事由' }]} options={labelOptions(REVOCATION_GROUND_LABELS)} />
         <ProFormTextArea name="reason" label="撤销理由" rules={reasonRules} fieldProps={{ maxLength: 2000, showCount: true }} />
         <ProFormTextArea name="evidence" label="证据材料（每行一项）" />
       </DecisionForm>,

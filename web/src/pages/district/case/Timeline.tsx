@@ -1,7 +1,7 @@
 import { Timeline, Typography } from 'antd';
 import { CASE_STATUS_LABELS, DEADLINE_KIND_LABELS, ROLE_LABELS, cstDateTime, label, proseDate } from '../../../format';
 import { ACTION_LABELS } from '../kit/labels';
-import type { CaseEvent } from '../kit/types';
+import type { CaseEvent } from '../../../api/types';
 
 const REFUSALS = new Set([
   'review_rejected', 'information_lapsed', 'consent_declined', 'consent_lapsed', 'quota_exhausted', 'one_person_refused',

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { api, unwrap } from '../../../api/client';
+import type { Answer } from '../../../api/types';
 
 export interface DepartmentOption {
   /** The registry ID the API takes and a department's token names. */
@@ -6,21 +8,21 @@ export interface DepartmentOption {
   label: string;
 }
 
+type Department = Answer<'/departments'>[number];
+
 /**
- * The departments a case of this district may consult (GET /departments?districtCode=: the city's
- * and the district's), read without the typed client while the registry is not in the API's
- * document this branch was generated from. null when the API has no registry: the form then takes
- * the departments as typed, and the case shows them as it holds them.
+ * The departments a case of this district may consult (the city's and the district's). null
+ * while they load or when the registry cannot be read: the form then takes the departments as
+ * typed, and the case shows them as it holds them.
  */
 export function useDepartments(districtCode: string | undefined): DepartmentOption[] | null {
   const [options, setOptions] = useState<DepartmentOption[] | null>(null);
   useEffect(() => {
     let live = true;
-    const query = districtCode ? `?${new URLSearchParams({ districtCode }).toString()}` : '';
-    fetch(`/departments${query}`)
-      .then(async (response) => (response.ok ? ((await response.json()) as unknown) : null))
-      .then((body) => live && setOptions(Array.isArray(body) ? body.flatMap(departmentOption) : null))
-      .catch(() => live && setOptions(null));
+    unwrap(api.GET('/departments', { params: { query: districtCode ? { districtCode } : {} } })).then(
+      (rows) => live && setOptions(rows.flatMap(departmentOption)),
+      () => live && setOptions(null),
+    );
     return () => {
       live = false;
     };
@@ -28,11 +30,9 @@ export function useDepartments(districtCode: string | undefined): DepartmentOpti
   return options;
 }
 
-function departmentOption(row: unknown): DepartmentOption[] {
-  const entry = (row ?? {}) as { id?: unknown; name?: unknown; level?: unknown };
-  if (typeof entry.id !== 'string') return [];
-  const name = typeof entry.name === 'string' ? entry.name : entry.id;
-  return [{ value: entry.id, label: entry.level === 'city' ? `${name}（市级）` : name }];
+function departmentOption({ id, name, level }: Department): DepartmentOption[] {
+  if (!id) return [];
+  return [{ value: id, label: level === 'city' ? `${name ?? id}（市级）` : (name ?? id) }];
 }
 
 /** A department's name for its registry ID, or the ID as the case holds it. */

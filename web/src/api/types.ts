@@ -1,4 +1,4 @@
-import type { paths } from '../../../api/schema';
+import type { paths } from './schema';
 
 type Method = 'get' | 'post' | 'put';
 type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
@@ -10,6 +10,9 @@ export type Answer<P extends keyof paths, M extends Method = 'get'> = paths[P][M
 
 /** The JSON body a route takes. */
 export type Body<P extends keyof paths, M extends Method = 'post'> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
+/** The query a route takes. */
+export type Query<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 export type CaseView = Answer<'/cases/{caseId}'>;
 export type CaseEvent = Answer<'/cases/{caseId}/events'>[number];
