@@ -187,7 +187,7 @@ function installMethodNotAllowed(app: FastifyInstance): void {
 }
 
 function notFound(request: FastifyRequest): HttpError {
-  return new HttpError(404, `no route ${request.method} ${request.url}`, {});
+  return new HttpError(404, `没有此地址（${request.method} ${request.url.split('?')[0]}）：平台页面请从首页 / 进入，接口见 /docs`, { field: 'url' });
 }
 
 function routePattern(url: string): RegExp {

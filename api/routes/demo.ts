@@ -75,7 +75,7 @@ export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[], tr
       },
       async (request) => {
         const demo = demoActors.find((d) => d.actor.id === request.body.actorId);
-        if (!demo) throw new HttpError(404, `no demo actor ${request.body.actorId}`, { field: 'actorId' });
+        if (!demo) throw new HttpError(404, '没有这个演示账号：请从登录页的演示账号中选择', { field: 'actorId' });
         const times = tokenTimes(deps.now(), lifetimeSeconds);
         return {
           token: issueToken(secret, demo.actor, times, trust),

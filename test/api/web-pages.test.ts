@@ -118,6 +118,7 @@ describe('development sign-in (demo actors only when buildApp is given them)', (
     const response = await pages.inject({ method: 'POST', url: '/demo/sessions', payload: { actorId: 'city-supervisor' } });
     expect(response.statusCode).toBe(404);
     expect(response.json().details).toEqual({ field: 'actorId' });
+    expect(response.json().message).toBe('没有这个演示账号：请从登录页的演示账号中选择');
   });
 
   it('has no demo routes in a deployment', async () => {
