@@ -95,7 +95,8 @@ export async function buildApp(deps: AppDeps) {
   // Rate limits for every route, a route's own in its `config.rateLimit` (api/http-guards.ts).
   await installHttpGuards(app, rateLimits ?? DEFAULT_RATE_LIMITS);
   // A token lives in real time: a training clock moved years ahead must not expire the trainees' tokens.
-  installAuthentication(app, { verify, nowSeconds: () => Math.floor((deps.training ? Date.now() : routeDeps.now()) / 1000) });
+  const tokenNow = () => (deps.training ? Date.now() : routeDeps.now());
+  installAuthentication(app, { verify, nowSeconds: () => Math.floor(tokenNow() / 1000) });
   if (deps.training) app.addHook('onSend', async (_request, reply) => void reply.header('x-training-system', '1'));
   await app.register(swagger, {
     openapi: {
@@ -129,7 +130,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(notificationRoutes(routeDeps));
   if (deps.training) await app.register(trainingRoutes(routeDeps, deps.training));
   await app.register(sessionRoutes(routeDeps));
-  if (demoActors) await app.register(demoRoutes(routeDeps, demoActors, trust));
+  if (demoActors) await app.register(demoRoutes(tokenNow, demoActors, trust));
   if (webRoot) await installWebPages(app, webRoot);
   return app;
 }

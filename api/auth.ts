@@ -230,12 +230,23 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
+/** The roles in the words a person reads in a refusal. */
+const ROLE_NAMES: Record<Role, string> = {
+  household: '个体工商户',
+  department: '相关部门',
+  district: '区市场监管局',
+  city: '市市场监管委',
+  public: '社会公众',
+  system: '系统',
+};
+
 /** The authenticated actor, who must hold one of `roles`; otherwise 401 or 403. */
 function requireActor(request: FastifyRequest, roles: readonly Role[]): Actor {
   const actor = request.actor;
   if (!actor) throw unauthorized('authentication required');
   if (!roles.includes(actor.role)) {
-    throw new HttpError(403, `role ${actor.role} may not do this (allowed: ${roles.join(', ')})`, { field: 'role' });
+    const allowed = roles.map((role) => ROLE_NAMES[role]).join('、');
+    throw new HttpError(403, `${ROLE_NAMES[actor.role]}无权办理此事项（可办理的是：${allowed}）；请以有权办理的账号登录`, { field: 'role', allowed: roles });
   }
   return actor;
 }

@@ -129,8 +129,11 @@ export async function installHttpGuards(app: FastifyInstance, limits: RateLimits
         : READ_METHODS.has(request.method)
           ? limits.anonymousReadsPerMinute
           : limits.anonymousWritesPerMinute,
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, `请求过于频繁：每 ${context.after} 最多 ${context.max} 次，请稍后再试`, { field: 'rateLimit', retryAfter: context.after }),
+    // Every limit counts per minute; the library's `after` is the wait left, in English words.
+    errorResponseBuilder: (_request, context) => {
+      const retryAfter = Math.max(1, Math.ceil(context.ttl / 1000));
+      return new HttpError(429, `请求过于频繁：每分钟最多 ${context.max} 次，请 ${retryAfter} 秒后再试`, { field: 'rateLimit', retryAfter });
+    },
   });
 
   installMethodNotAllowed(app);
@@ -184,7 +187,7 @@ function installMethodNotAllowed(app: FastifyInstance): void {
 }
 
 function notFound(request: FastifyRequest): HttpError {
-  return new HttpError(404, `no route ${request.method} ${request.url}`, {});
+  return new HttpError(404, `没有此地址（${request.method} ${request.url.split('?')[0]}）：平台页面请从首页 / 进入，接口见 /docs`, { field: 'url' });
 }
 
 function routePattern(url: string): RegExp {

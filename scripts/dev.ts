@@ -16,6 +16,7 @@ import { markTrainingDatabase, refuseTrainingDatabase } from '../db/training-mar
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
+import { TRAINING_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-delivery/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   // The test server has no schedules: a trainer starts the yearly run (POST /tiering/runs).
   if (!trainingTemporal) await ensureTieringSchedule(temporal);
-  await ensureNotificationDelivery(temporal);
+  await ensureNotificationDelivery(temporal, trainingTemporal ? { input: TRAINING_NOTIFICATION_DELIVERY_INPUT } : {});
   await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,

@@ -63,6 +63,19 @@ describe('refusals in Chinese, naming what to fix', () => {
       '当前身份无权办理此事项；请核对“统一社会信用代码”是否在本单位的办理范围内。',
     );
     expect(describeError(new ApiError(403, { message: 'role household may not do this', details: { field: 'role' } })).message).toBe('当前身份无权办理此事项；请以有权办理的账号登录。');
+    // The API's own Chinese refusal of a role already says whom to sign in as: said once.
+    const role = new ApiError(403, { message: '区市场监管局无权办理此事项（可办理的是：个体工商户）；请以有权办理的账号登录', details: { field: 'role', allowed: ['household'] } });
+    expect(describeError(role).message).toBe('区市场监管局无权办理此事项（可办理的是：个体工商户）；请以有权办理的账号登录。');
     expect(describeError(new TypeError('Failed to fetch')).message).toBe('无法连接到培育平台，请检查网络后重试');
+  });
+
+  it("names a conflict's clause once, with its rule, and does not ask to change the case it names", () => {
+    const tooMany = new ApiError(409, {
+      message: 'C-SELF: 同一提交人对同一公示最多提出3件异议；补充意见请写入已提出的异议或直接向区市场监管局反映。',
+      details: { field: 'caseId', clause: 'C-SELF', limit: 3 },
+    });
+    expect(describeError(tooMany).message).toBe(
+      '同一提交人对同一公示最多提出3件异议；补充意见请写入已提出的异议或直接向区市场监管局反映；依据条款 C-SELF：个体工商户登录培育平台自主申报，公示期内可提出异议。',
+    );
   });
 });

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Actor } from '../../policy/actors.js';
-import type { RouteDeps } from '../app.js';
 import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { actorSchema } from './session.js';
@@ -26,9 +25,10 @@ const demoActorSchema = {
 /**
  * Development only: registered when buildApp is given demo actors (`npm start`), never in a
  * deployment, where tokens come from the identity provider. It lists the demo actors and signs
- * in as one, so the pages can be tried without a token tool.
+ * in as one, so the pages can be tried without a token tool. `tokenNow` is the clock tokens are
+ * verified by (the wall clock in a training system).
  */
-export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsync {
+export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsync {
   const { secret } = trust;
   if (secret === undefined) throw new Error('demo actors sign in with tokens signed by the shared secret, and none is configured');
   const lifetimeSeconds = Math.min(DEMO_SESSION_HOURS * 3600, trust.maxLifetimeSeconds ?? DEMO_SESSION_HOURS * 3600);
@@ -75,8 +75,9 @@ export function demoRoutes(deps: RouteDeps, demoActors: readonly DemoActor[], tr
       },
       async (request) => {
         const demo = demoActors.find((d) => d.actor.id === request.body.actorId);
-        if (!demo) throw new HttpError(404, `no demo actor ${request.body.actorId}`, { field: 'actorId' });
-        const times = tokenTimes(deps.now(), lifetimeSeconds);
+        if (!demo) throw new HttpError(404, '没有这个演示账号：请从登录页的演示账号中选择', { field: 'actorId' });
+        // The clock tokens are verified by: a training clock moved ahead would issue a token "from the future".
+        const times = tokenTimes(tokenNow(), lifetimeSeconds);
         return {
           token: issueToken(secret, demo.actor, times, trust),
           actor: demo.actor,

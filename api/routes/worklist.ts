@@ -139,7 +139,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOf(request);
         const { uscc } = request.params;
         if (actor.role === 'household' && actor.uscc !== uscc) {
-          throw new HttpError(403, 'a household reads its own cases only', { field: 'uscc' });
+          throw new HttpError(403, 'C-SELF：只能查看本户的认定事项，请检查统一社会信用代码', { field: 'uscc', clause: 'C-SELF' });
         }
         const rows = await db
           .select()

@@ -138,7 +138,8 @@ describe('POST /applications', () => {
   it('tells a caller who may not apply so (403) before it looks at the input, and says who may in the OpenAPI document', async () => {
     const refused = await apply(districtOffice('120104'), {});
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().details).toMatchObject({ field: 'role' });
+    expect(refused.json().details).toMatchObject({ field: 'role', allowed: ['household'] });
+    expect(refused.json().message).toBe('区市场监管局无权办理此事项（可办理的是：个体工商户）；请以有权办理的账号登录');
     const malformed = await apply({ id: '92120104MA06B7Q405', role: 'household', uscc: '92120104MA06B7Q405' }, {});
     expect(malformed.statusCode).toBe(400);
     const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
@@ -356,7 +357,8 @@ describe('the district review through the API', () => {
     for (const headers of [{}, bearer({ id: 'city', role: 'city' })]) {
       const response = await app.inject({ method: 'GET', url: '/public/no-such-list', headers });
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toMatchObject({ error: 'Not Found' });
+      expect(response.json()).toMatchObject({ error: 'Not Found', details: { field: 'url' } });
+      expect(response.json().message).toBe('没有此地址（GET /public/no-such-list）：平台页面请从首页 / 进入，接口见 /docs');
     }
   });
 

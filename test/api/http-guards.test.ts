@@ -161,6 +161,9 @@ describe('rate limits', () => {
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toEqual(errorShape('Too Many Requests', 'rateLimit'));
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The message names the window (a minute) and the wait, in Chinese; details carry the wait in seconds, as the header.
+    expect(refused.json().message).toBe(`请求过于频繁：每分钟最多 2 次，请 ${refused.headers['retry-after']} 秒后再试`);
+    expect(refused.json().details.retryAfter).toBe(Number(refused.headers['retry-after']));
     // Another address is not held back by the first.
     const elsewhere = await limited.inject({ method: 'POST', url: '/anonymous-write', payload: {}, remoteAddress: '198.51.100.8' });
     expect(elsewhere.statusCode).toBe(400);

@@ -114,10 +114,34 @@ describe('development sign-in (demo actors only when buildApp is given them)', (
     expect(session.json()).toEqual(DEMO[0]!.actor);
   });
 
+  it('signs in on a training system whose clock has moved ahead with a token the API accepts (tokens live in real time)', async () => {
+    const yearAhead = Date.now() + 365 * 24 * 3600 * 1000;
+    const training = await buildApp({
+      database,
+      temporal: new Client(),
+      authSecret: SECRET,
+      caseSettings: DEFAULT_CASE_SETTINGS,
+      webRoot,
+      demoActors: DEMO,
+      training: { now: () => yearAhead, advance: async () => {} },
+    });
+    try {
+      const signIn = await training.inject({ method: 'POST', url: '/demo/sessions', payload: { actorId: 'demo-household' } });
+      expect(signIn.statusCode).toBe(200);
+      expect(Date.parse(signIn.json().expiresAt)).toBeLessThan(yearAhead);
+      const session = await training.inject({ url: '/session', headers: { authorization: `Bearer ${signIn.json().token}` } });
+      expect(session.statusCode).toBe(200);
+      expect(session.json()).toEqual(DEMO[0]!.actor);
+    } finally {
+      await training.close();
+    }
+  });
+
   it('refuses an actor not on the list, naming the field', async () => {
     const response = await pages.inject({ method: 'POST', url: '/demo/sessions', payload: { actorId: 'city-supervisor' } });
     expect(response.statusCode).toBe(404);
     expect(response.json().details).toEqual({ field: 'actorId' });
+    expect(response.json().message).toBe('没有这个演示账号：请从登录页的演示账号中选择');
   });
 
   it('has no demo routes in a deployment', async () => {

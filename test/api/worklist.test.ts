@@ -147,7 +147,8 @@ describe('GET /households/{uscc}/cases', () => {
     expect(((await get('/worklist', mine.actor)).json() as unknown[]).length).toBe(0);
     const others = await get(`/households/${other.uscc}/cases`, mine.actor);
     expect(others.statusCode).toBe(403);
-    expect(others.json().details).toEqual({ field: 'uscc' });
+    expect(others.json().details).toEqual({ field: 'uscc', clause: 'C-SELF' });
+    expect(others.json().message).toBe('C-SELF：只能查看本户的认定事项，请检查统一社会信用代码');
     // A district office reads its own district's households only.
     expect(((await get(`/households/${mine.uscc}/cases`, districtOffice('120113'))).json() as unknown[]).length).toBe(1);
     expect((await get(`/households/${mine.uscc}/cases`, districtOffice('120101'))).json()).toEqual([]);

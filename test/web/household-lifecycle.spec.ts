@@ -53,6 +53,9 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await expect(page.getByText('当前：等待区市场监管局审核')).toBeVisible();
     await expect(page.getByText(/审核截止：\d{4}-\d{2}-\d{2}剩余\d+个工作日/)).toBeVisible();
     await expect(page.getByText('提交自主申报')).toBeVisible();
+    // The case's facts in two columns (two labels a row), not antd's default three, each label squeezed to a character a line.
+    const firstRow = page.locator('.ant-descriptions-row').filter({ hasText: '统一社会信用代码' });
+    await expect(firstRow.locator('.ant-descriptions-item-label')).toHaveText(['个体工商户', '统一社会信用代码']);
   });
 
   test('the district office asks for information (its pages)', async ({ page, request }) => {

@@ -177,14 +177,22 @@ export function describeError(error: unknown): DescribedError {
   const { status, body } = error;
   const field = body.details?.field || undefined;
   const clause = body.details?.clause || undefined;
-  const parts = [leadSentence(status, body)];
-  if (clause) parts.push(`依据条款 ${clause}${CLAUSE_RULES[clause] ? `：${CLAUSE_RULES[clause]}` : ''}`);
+  // The clause is named once, with its rule, after the lead; the lead's own full stop would stand before a semicolon.
+  let lead = leadSentence(status, body).replace(/[。.]$/, '');
+  if (clause && lead.startsWith(clause)) lead = lead.slice(clause.length).replace(/^\s*[:：]\s*/, '');
+  const parts = [lead];
+  // Advice the API's own Chinese message already gives is not repeated.
+  const add = (part: string) => {
+    if (!lead.includes(part)) parts.push(part);
+  };
+  if (clause) add(`依据条款 ${clause}${CLAUSE_RULES[clause] ? `：${CLAUSE_RULES[clause]}` : ''}`);
   const allowed = body.details?.allowed;
   if (status === 403) {
-    parts.push(field && field !== 'role' ? `请核对“${fieldLabel(field)}”是否在本单位的办理范围内` : '请以有权办理的账号登录');
+    add(field && field !== 'role' ? `请核对“${fieldLabel(field)}”是否在本单位的办理范围内` : '请以有权办理的账号登录');
   }
-  if (field && status !== 401 && status !== 403) {
-    parts.push(
+  // A conflict with the case's state, or too many requests, is not mended by changing the field the API names (a case's ID, say).
+  if (field && ![401, 403, 409, 429].includes(status)) {
+    add(
       Array.isArray(allowed)
         ? `请在“${fieldLabel(field)}”中选择以下之一：${allowed.map(String).join('、')}`
         : `请检查并修改“${fieldLabel(field)}”`,

@@ -3,6 +3,7 @@ import type { CaseView } from '../api/types';
 import { CASE_STATUS_LABELS, CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
 import { DueDate } from './DueDate';
 import { useDepartmentNames } from './useDepartmentNames';
+import { TWO_COLUMNS } from './columns';
 
 
 /** What the case is, where it stands, what it waits for and by when. */
@@ -20,7 +21,7 @@ export function CaseOverview({ view }: { view: CaseView }) {
           description={view.deadline?.dueOn ? <DueDate dueOn={view.deadline.dueOn} prefix={`${label(DEADLINE_KIND_LABELS, view.deadline.kind)}截止：`} /> : undefined}
         />
       )}
-      <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
+      <Descriptions bordered size="small" column={TWO_COLUMNS}>
         <Descriptions.Item label="个体工商户">{view.householdName}</Descriptions.Item>
         <Descriptions.Item label="统一社会信用代码">{view.uscc}</Descriptions.Item>
         <Descriptions.Item label="年度">{view.year}年度</Descriptions.Item>

@@ -49,7 +49,7 @@ export function Objection() {
       <Space direction="vertical" size="middle" style={{ width: '100%' }}>
         {tier.data?.tier && (
           <Card title="当前分型">
-            <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
+            <Descriptions size="small" bordered column={{ xs: 1, sm: 1, md: 3, lg: 3, xl: 3, xxl: 3 }}>
               <Descriptions.Item label="分型结果">{tierText(tier.data.tier, tier.data.tierLabel)}</Descriptions.Item>
               <Descriptions.Item label="年度">{tier.data.year}年度</Descriptions.Item>
               <Descriptions.Item label="判定日">{tier.data.asOf}</Descriptions.Item>

@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { TierAdvice } from '../../components/TierAdvice';
 import { useApi } from '../../components/useApi';
 import { proseDate, tierText } from '../../format';
+import { TWO_COLUMNS } from '../../components/columns';
 
 const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
@@ -137,7 +138,7 @@ const SOURCE_LABELS: Record<string, string> = { run: '年度分型', on_demand: 
 export function TierDetail({ tier, objectAction }: { tier: TierView; objectAction: React.ReactNode }) {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Descriptions column={{ xs: 1, md: 2 }} bordered size="small">
+      <Descriptions column={TWO_COLUMNS} bordered size="small">
         <Descriptions.Item label="分型结果">
           <Tag color={TIER_COLORS[tier.tier ?? '']} style={{ fontSize: 15, padding: '2px 10px' }}>
             {tierText(tier.tier, tier.tierLabel)}
