@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/client.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../policy/eligibility.js';
@@ -15,6 +16,7 @@ import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
 import { answerUnavailableInTime } from './unavailable.js';
+import { applicationRoutes } from './routes/applications.js';
 import { caseRoutes } from './routes/cases.js';
 import { departmentRoutes } from './routes/departments.js';
 import { worklistRoutes } from './routes/worklist.js';
@@ -24,6 +26,7 @@ import { importRoutes } from './routes/imports.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { objectionRoutes } from './routes/objections.js';
 import { publicRoutes } from './routes/public.js';
+import { publicityRoutes } from './routes/publicity.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { demoRoutes, type DemoActor } from './routes/demo.js';
@@ -89,7 +92,7 @@ export async function buildApp(deps: AppDeps) {
     clientErrorHandler: answerUnreadableRequest,
     trustProxy: trustProxy ?? false,
     ...guardedServerOptions(),
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   answerUnavailableInTime(app, deps.temporal);
   // Rate limits for every route, a route's own in its `config.rateLimit` (api/http-guards.ts).
@@ -116,7 +119,9 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes(routeDeps));
+  await app.register(applicationRoutes(routeDeps));
   await app.register(caseRoutes(routeDeps));
+  await app.register(publicityRoutes(routeDeps));
   await app.register(departmentRoutes(routeDeps));
   await app.register(recognitionRoutes(routeDeps));
   await app.register(worklistRoutes(routeDeps));

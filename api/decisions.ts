@@ -16,7 +16,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../policy/actors.js';
 import { DECISION_TOO_LATE_ERROR } from '../workflows/recognition-case/contract.js';
+import { actorOf } from './auth.js';
 import { HttpError } from './errors.js';
 import { idempotencyKeySchema } from './schema-bounds.js';
 import { isTemporalUnavailable } from './unavailable.js';
@@ -40,6 +42,33 @@ export const idempotencyKeyHeaders = {
     },
   },
 } as const;
+
+/**
+ * How the update routes of one kind of workflow send and answer: `send` delivers a command as the
+ * update to the request's workflow (through sendDecision), its refusals turned into the HTTP errors
+ * they describe; `answer` reads what the caller gets back once the update is taken.
+ */
+export interface UpdateRouteKind<Outcome, View> {
+  send<Command extends object>(request: FastifyRequest, update: UpdateDefinition<Outcome, [Command]>, command: Command): Promise<Outcome>;
+  answer(request: FastifyRequest, actor: Actor, outcome: Outcome): Promise<View>;
+}
+
+/**
+ * "An update route": the caller turned into the route's command, the command sent as the
+ * workflow update, the resulting view answered. A handler names only its update and its command:
+ * `(request) => decide(request, reviewUpdate, (actor) => ({ actor, ... }))`.
+ */
+export function updateRoute<Outcome, View>(kind: UpdateRouteKind<Outcome, View>) {
+  return async <Command extends object>(
+    request: FastifyRequest,
+    update: UpdateDefinition<Outcome, [Command]>,
+    commandOf: (actor: Actor) => Command | Promise<Command>,
+  ): Promise<View> => {
+    const actor = actorOf(request);
+    const outcome = await kind.send(request, update, await commandOf(actor));
+    return kind.answer(request, actor, outcome);
+  };
+}
 
 /** What the caller must know when no answer came in time: whether the decision was taken. */
 export class DecisionNotAnsweredError extends HttpError {}

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { controlCharacterIndex } from '../policy/text.js';
 import { TEXT_PATTERNS } from './schema-bounds.js';
@@ -54,28 +55,37 @@ export class HttpError extends Error {
   }
 }
 
-export const errorResponseSchema = {
-  type: 'object',
-  required: ['error', 'message', 'details'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    details: {
-      type: 'object',
-      additionalProperties: true,
-      properties: {
-        field: { type: 'string', description: 'the field at fault' },
-        clause: { type: 'string', description: 'the policy clause (RULES.md) broken, where one applies' },
-      },
+export const errorResponseSchema = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  details: Type.Object(
+    {
+      field: Type.Optional(Type.String({ description: 'the field at fault' })),
+      clause: Type.Optional(Type.String({ description: 'the policy clause (RULES.md) broken, where one applies' })),
     },
-  },
-} as const;
+    { additionalProperties: true },
+  ),
+});
 
 /** For routes that need no token: the authentication hook still refuses one that is sent and does not verify. */
-export const rejectedTokenResponseSchema = {
-  ...errorResponseSchema,
+export const rejectedTokenResponseSchema = Type.Object(errorResponseSchema.properties, {
   description: 'a bearer token was sent and does not verify (none is needed)',
-} as const;
+});
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
+
+/**
+ * The error answers a route declares, every one `{ error, message, details }`. A route that needs
+ * no token (`public`) answers 401 only to a token that was sent and does not verify.
+ */
+export function errorResponses<const Status extends ErrorStatus>(statuses: readonly Status[], options: { public?: boolean } = {}) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, status === 401 && options.public ? rejectedTokenResponseSchema : errorResponseSchema]),
+  ) as Record<Status, typeof errorResponseSchema>;
+}
+
+/** What a route that reads or decides on a case may answer: bad input, no or a wrong token, not the caller's, no such thing, not now, against a rule. */
+export const CASE_ERRORS = errorResponses([400, 401, 403, 404, 409, 422]);
 
 /** The one place that turns errors into `{ error, message, details }` responses. */
 export function installErrorHandler(app: FastifyInstance): void {

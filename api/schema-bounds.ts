@@ -6,13 +6,14 @@
  * refuses a NUL in text, and a line break or an escape sequence hidden in a name misleads
  * whoever reads it later (a log, an export, a screen).
  */
+import { Type, type Static, type TProperties, type TSchema, type TString } from '@fastify/type-provider-typebox';
 import { CONTROL_CHARACTER_RANGE as CONTROL_CHARACTERS } from '../policy/text.js';
 
 /** A serial ID: PostgreSQL's integer (int4) holds none above this. */
-export const serialIdSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
+export const serialIdSchema = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 /** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
-export const pageNumberSchema = { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } as const;
+export const pageNumberSchema = Type.Integer({ minimum: 1, maximum: 100_000, default: 1 });
 
 /** What counts as blank: tab, line feed and the Unicode spaces, written out so every regex dialect agrees. */
 const BLANKS = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
@@ -44,15 +45,14 @@ export interface TextOptions {
 }
 
 /** A free-text field of at most `maxLength` characters. */
-export function textSchema(maxLength: number, options: TextOptions = {}) {
+export function textSchema(maxLength: number, options: TextOptions = {}): TString {
   const { nonBlank = false, minLength = nonBlank ? 1 : undefined, description } = options;
-  return {
-    type: 'string',
+  return Type.String({
     ...(minLength === undefined ? {} : { minLength }),
     maxLength,
     pattern: nonBlank ? NON_BLANK_TEXT_PATTERN : TEXT_PATTERN,
     ...(description === undefined ? {} : { description }),
-  } as const;
+  });
 }
 
 /** Characters of a unified social credit code (GB 32100-2015: digits and capitals but I, O, S, V and Z). */
@@ -62,28 +62,23 @@ export const USCC_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{18}$';
 export const USCC_FORMAT = 'uscc';
 
 /** A USCC, wholly checked by its schema (its check character as its format): a failure names GB 32100-2015. */
-export const usccSchema = {
-  type: 'string',
+export const usccSchema = Type.String({
   minLength: 18,
   maxLength: 18,
   pattern: USCC_PATTERN,
   format: USCC_FORMAT,
   'x-rule': 'GB 32100-2015',
   description: 'unified social credit code, 18 characters with a valid check character (GB 32100-2015)',
-} as const;
+});
 
 /** A calendar date, YYYY-MM-DD: the format bounds its length. */
-export const isoDateSchema = { type: 'string', format: 'date' } as const;
+export const isoDateSchema = Type.String({ format: 'date' });
 
 /** A Tianjin district's division code. */
-export const districtCodeSchema = { type: 'string', maxLength: 6, pattern: '^1201[0-9]{2}$' } as const;
+export const districtCodeSchema = Type.String({ maxLength: 6, pattern: '^1201[0-9]{2}$' });
 
 /** Evidence: references to documents held elsewhere (file names, archive numbers), never the documents. */
-export const evidenceRefsSchema = {
-  type: 'array',
-  items: textSchema(200, { nonBlank: true }),
-  maxItems: 50,
-} as const;
+export const evidenceRefsSchema = Type.Array(textSchema(200, { nonBlank: true }), { maxItems: 50 });
 
 /**
  * Validator options: the annotations declared, and each error carrying the schema it broke
@@ -94,7 +89,7 @@ export const SCHEMA_VALIDATOR_OPTIONS = { verbose: true, keywords: [...SCHEMA_AN
 /**
  * An `Idempotency-Key`: printable ASCII, as a client generates it (a UUID fits), never free text.
  */
-export const idempotencyKeySchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[!-~]+$' } as const;
+export const idempotencyKeySchema = Type.String({ minLength: 1, maxLength: 100, pattern: '^[!-~]+$' });
 
 /**
  * What a decision needs (`decision` = `value` requires `fields`), for a body with a `decision`
@@ -114,4 +109,33 @@ export function decisionNeeds(value: string, fields: readonly string[], what: st
  */
 export function policyBound<Bound extends object>(bound: Bound, what: string, clause: string) {
   return { allOf: [{ ...bound, 'x-policy': what, 'x-clause': clause }] } as const;
+}
+
+/**
+ * One of `values`, written as a string enum (as clients and the error handler's `allowed` read it),
+ * typed as their union.
+ */
+export function stringEnum<const Values extends readonly string[]>(values: Values, options: { description?: string } = {}) {
+  return Type.Unsafe<Values[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `schema` or null, written as a type array (`["string", "null"]`), as OpenAPI 3.1 reads it. */
+export function nullable<Schema extends TSchema & { type: string }>(schema: Schema) {
+  return Type.Unsafe<Static<Schema> | null>({ ...schema, type: [schema.type, 'null'] });
+}
+
+/**
+ * A response object: its properties listed for the serialiser (which drops any property not
+ * listed), none promised (a view of one phase lacks another's).
+ */
+export function responseObject<Properties extends TProperties>(properties: Properties, options: { description?: string; additionalProperties?: boolean } = {}) {
+  return Type.Partial(Type.Object(properties), options);
+}
+
+/** An object of any properties, passed on as it is (facts, a trace's details). */
+export const openObjectSchema = Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true });
+
+/** An object whose every property is a `value` (a map keyed by name). */
+export function recordOf<Value extends TSchema>(value: Value, options: { description?: string } = {}) {
+  return Type.Unsafe<Record<string, Static<Value>>>({ type: 'object', ...options, additionalProperties: value });
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Actor } from '../../policy/actors.js';
 import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
@@ -28,7 +28,7 @@ const demoActorSchema = {
  * in as one, so the pages can be tried without a token tool. `tokenNow` is the clock tokens are
  * verified by (the wall clock in a training system).
  */
-export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsync {
+export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActor[], trust: Partial<TokenTrust> & Pick<TokenTrust, 'issuer' | 'audience'>): FastifyPluginAsyncTypebox {
   const { secret } = trust;
   if (secret === undefined) throw new Error('demo actors sign in with tokens signed by the shared secret, and none is configured');
   const lifetimeSeconds = Math.min(DEMO_SESSION_HOURS * 3600, trust.maxLifetimeSeconds ?? DEMO_SESSION_HOURS * 3600);
@@ -47,7 +47,7 @@ export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActo
       async () => demoActors,
     );
 
-    app.post<{ Body: { actorId: string } }>(
+    app.post(
       '/demo/sessions',
       {
         // Development only, signed into again and again by the browser tests: not rate-limited.

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db/client.js';
 import { departments } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -23,9 +23,9 @@ interface DepartmentQuery {
   level?: DepartmentLevel;
 }
 
-export function departmentRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function departmentRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get<{ Querystring: DepartmentQuery }>(
+    app.get(
       '/departments',
       {
         config: { public: true },

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Sql } from 'postgres';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { RouteDeps } from '../app.js';
@@ -33,10 +33,10 @@ interface ExportRow {
  * The run's results for the national directory 个体工商户名录 (T-RUN) and the financial
  * institutions (C-AID), which the city office sends on.
  */
-export function exportRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
-    app.get<{ Params: { runId: number }; Querystring: { bom: boolean } }>(
+    app.get(
       '/tiering/runs/:runId/export.csv',
       {
         config: { roles: ['city'] },

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from '../app.js';
 import { rejectedTokenResponseSchema } from '../errors.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../unavailable.js';
@@ -15,7 +15,7 @@ const healthSchema = {
   },
 } as const;
 
-export function healthRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function healthRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/health',

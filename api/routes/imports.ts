@@ -8,7 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { asc, desc, eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { importFeed, ImportRefusedError, type ImportReport } from '../../activities/feed-import/importer.js';
 import { importRejections, imports } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -91,7 +91,7 @@ const importIdParams = {
   properties: { id: serialIdSchema },
 } as const;
 
-export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   const { db } = database;
 
@@ -140,7 +140,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
     // The upload is handed to the importer as the raw stream: a city-wide file never sits in memory.
     app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
-    app.post<{ Querystring: { feed?: FeedName; fileName?: string }; Body: Readable | { feed: FeedName; path: string } }>(
+    app.post(
       '/imports',
       {
         config: { roles: ADMINISTRATORS },
@@ -201,7 +201,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { page: number; pageSize: number; feed?: FeedName } }>(
+    app.get(
       '/imports',
       {
         config: { roles: ADMINISTRATORS },
@@ -225,7 +225,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/imports/:id',
       {
         config: { roles: ADMINISTRATORS },
@@ -242,7 +242,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: number }; Querystring: { page: number; pageSize: number } }>(
+    app.get(
       '/imports/:id/rejections',
       {
         config: { roles: ADMINISTRATORS },

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notificationContacts, notificationDeliveries, notifications } from '../../db/notification-schema.js';
 import { households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -7,7 +7,7 @@ import { CITY_OFFICE, RECIPIENT_ROLES, type Recipient } from '../../policy/notif
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
-import { serialIdSchema } from '../schema-bounds.js';
+import { nullable, serialIdSchema } from '../schema-bounds.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
 /** Every actor with an inbox: the roles notifications are addressed to. */
@@ -18,15 +18,13 @@ export const MOBILE_PATTERN = '^1[3-9][0-9]{9}$';
 /** An address as mail servers take it: printable ASCII of the usual set, a dotted domain. */
 export const EMAIL_PATTERN = '^[A-Za-z0-9\\._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$';
 
-export const contactSchema = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'Where notifications go beyond the in-app inbox: a mobile number for SMS and/or an email; neither → inbox only.',
-  properties: {
-    mobile: { type: ['string', 'null'], pattern: MOBILE_PATTERN, maxLength: 11, description: '手机号码：11位中国大陆手机号' },
-    email: { type: ['string', 'null'], pattern: EMAIL_PATTERN, maxLength: 254, description: '电子邮箱' },
+export const contactSchema = Type.Object(
+  {
+    mobile: Type.Optional(nullable(Type.String({ pattern: MOBILE_PATTERN, maxLength: 11, description: '手机号码：11位中国大陆手机号' }))),
+    email: Type.Optional(nullable(Type.String({ pattern: EMAIL_PATTERN, maxLength: 254, description: '电子邮箱' }))),
   },
-} as const;
+  { additionalProperties: false, description: 'Where notifications go beyond the in-app inbox: a mobile number for SMS and/or an email; neither → inbox only.' },
+);
 
 const deliverySchema = {
   type: 'object',
@@ -75,7 +73,7 @@ export function recipientOf(actor: Actor): Recipient {
   }
 }
 
-export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function notificationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;
   const mine = (r: Recipient) => and(eq(notifications.recipientRole, r.role), eq(notifications.recipientId, r.id));
   const unreadCount = async (r: Recipient) => {
@@ -103,7 +101,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.get<{ Querystring: { unreadOnly?: boolean; limit?: number; beforeId?: number } }>(
+    app.get(
       '/notifications',
       {
         config: { roles: READERS },
@@ -159,7 +157,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => ({ unreadCount: await unreadCount(recipientOf(actorOf(request))) }),
     );
 
-    app.post<{ Params: { id: number } }>(
+    app.post(
       '/notifications/:id/read',
       {
         config: { roles: READERS },
@@ -219,7 +217,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.put<{ Body: { mobile?: string | null; email?: string | null } }>(
+    app.put(
       '/notifications/contact',
       {
         config: { roles: READERS },
@@ -237,7 +235,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { limit?: number } }>(
+    app.get(
       '/notifications/delivery-failures',
       {
         config: { roles: ['district', 'city'] },

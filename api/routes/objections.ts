@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
@@ -223,12 +223,12 @@ interface WorklistQuery {
 }
 
 /** Objections to a tier (T-OBJ): filed by the household, answered by the city office. */
-export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { temporal, database } = deps;
   const handleFor = (objectionId: string): WorkflowHandle => temporal.workflow.getHandle(objectionId);
 
   return async (app) => {
-    app.post<{ Body: ObjectionBody }>(
+    app.post(
       '/tiering/objections',
       {
         config: { roles: ['household'] },
@@ -338,7 +338,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { objectionId: string } }>(
+    app.get(
       '/tiering/objections/:objectionId',
       {
         config: { roles: ['household', 'district', 'city'] },
@@ -360,7 +360,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: WorklistQuery }>(
+    app.get(
       '/tiering/objections',
       {
         config: { roles: ['city', 'household'] },
@@ -457,7 +457,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { objectionId: string }; Body: DecisionBody }>(
+    app.post(
       '/tiering/objections/:objectionId/decision',
       {
         config: { roles: ['city'] },

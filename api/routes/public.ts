@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
@@ -68,10 +68,10 @@ interface SearchRow {
 }
 
 /** T-PUB: anyone may look a household's tier up by name or USCC, without a token. */
-export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
-    app.get<{ Querystring: { name: string; page: number; pageSize: number } }>(
+    app.get(
       '/public/households',
       {
         config: { public: true },
@@ -142,7 +142,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { uscc: string } }>(
+    app.get(
       '/public/households/:uscc',
       {
         config: { public: true },

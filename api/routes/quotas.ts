@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { QuotaNotSet, createYearQuota, readYearQuota, type YearQuotaView } from '../../activities/quota.js';
 import type { Db } from '../../db/client.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
@@ -46,11 +46,11 @@ const yearParams = {
   properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
 } as const;
 
-export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function quotaRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;
 
   return async (app) => {
-    app.get<{ Params: { year: number } }>(
+    app.get(
       '/quotas/:year',
       {
         config: { roles: ['city', 'district'] },
@@ -71,7 +71,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { year: number } }>(
+    app.post(
       '/quotas/:year',
       {
         config: { roles: ['city'] },

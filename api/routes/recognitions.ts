@@ -1,20 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { readTierInForce } from '../../activities/recognition-term.js';
 import { cases, households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { checkEligibility } from '../../policy/eligibility.js';
-import { CATEGORIES, type Category } from '../../policy/recognition-case.js';
 import {
   OTHER_REGIONS,
   REVOCATION_GROUNDS,
   validateIncomingTransfer,
-  type EvaluationFindingCommand,
-  type OtherRegion,
-  type RevocationGround,
   type SpotCheckCommand,
 } from '../../policy/recognition-term.js';
 import { validateUscc } from '../../policy/uscc.js';
@@ -31,53 +26,30 @@ import {
   spotCheckUpdate,
   supplementUpdate,
   transferOutUpdate,
-  type LiveCaseView,
   type RecognitionCaseInput,
+  type RecognitionView,
   type TermDecisionAnswer,
 } from '../../workflows/recognition-case/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { householdOfCaseId, refuseOtherPartiesCases } from '../case-scope.js';
-import { idempotencyKeyHeaders } from '../decisions.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { categorySchema, caseIdParams } from '../case-schemas.js';
+import { caseIdOf, caseUpdates } from '../case-updates.js';
+import { idempotencyKeyHeaders, updateRoute } from '../decisions.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
-import { decisionNeeds, evidenceRefsSchema, isoDateSchema, textSchema, usccSchema } from '../schema-bounds.js';
-import { caseIdParams, caseReader, updateRunner } from './cases.js';
+import { caseReader } from '../case-reading.js';
+import { decisionNeeds, evidenceRefsSchema, isoDateSchema, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { assertRegisteredDepartment } from './departments.js';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
-const updated = { 200: recognitionViewSchema, ...errors } as const;
+const updated = { 200: recognitionViewSchema, ...CASE_ERRORS };
 
 const reason = textSchema(2000);
-const evidenceRefs = evidenceRefsSchema;
 const operatorId = textSchema(100, { minLength: 1 });
+const reportYear = Type.Integer({ minimum: 2000, maximum: 9999 });
 
 /** The clauses a household moving here recognised elsewhere must still meet (C-XREGION). */
 const TRANSFER_CLAUSES = ['T-B1', 'C-ONE-TYPE', 'C-ONE-PERSON'];
-
-interface SpotCheckBody {
-  decision: SpotCheckCommand['decision'];
-  reason?: string;
-  dueOn?: string;
-}
-
-interface AnnualReportBody {
-  year: number;
-  revenue?: number;
-  employees?: number;
-  operatorChanged?: boolean;
-  newOperatorId?: string;
-  note?: string;
-}
-
-interface TransferBody {
-  uscc: string;
-  origin: OtherRegion;
-  category: Category;
-  recognisedOn: string;
-  validUntil: string;
-  originRef: string;
-}
 
 /**
  * The recognised phase of a case (RULES.md C-FILE … C-XREGION): each route is an update of the
@@ -85,26 +57,24 @@ interface TransferBody {
  * there too (a district office only for its district, a household only for itself); the role
  * check here answers the same 403 earlier.
  */
-export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { temporal, database } = deps;
-  const runUpdate = updateRunner(deps);
   const readCase = caseReader(deps);
 
   /**
    * Sends the route's decision to the request's case, its refusals naming the route's step clause
    * (`config.stepClause`), and answers the recognition as the decision left it: the view of the run
    * that took it (an extension continues the case as new at once); decisions of runs from before
-   * small answers named no run, and the case is read as any reader reads it.
+   * small answers named no run, and the case is read as any reader reads it. Only the recognised
+   * phase takes these decisions, so the case is a recognition.
    */
-  const decide = async <Command extends object>(
-    request: FastifyRequest<{ Params: { caseId: string } }>,
-    update: UpdateDefinition<TermDecisionAnswer, [Command]>,
-    command: Command,
-  ): Promise<LiveCaseView> => {
-    const { caseId } = request.params;
-    const answer = await runUpdate(temporal.workflow.getHandle(caseId), update, command, request, request.routeOptions.config.stepClause!);
-    return answer.runId ? temporal.workflow.getHandle(caseId, answer.runId).query(liveCaseViewQuery) : (await readCase(caseId)).view;
-  };
+  const decide = updateRoute(
+    caseUpdates<TermDecisionAnswer, RecognitionView>(deps, async (request, _actor, answer) => {
+      const caseId = caseIdOf(request);
+      const view = answer.runId ? await temporal.workflow.getHandle(caseId, answer.runId).query(liveCaseViewQuery) : (await readCase(caseId)).view;
+      return view as RecognitionView;
+    }),
+  );
 
   /**
    * A reported operator must be the one the registry (registrations feed) shows: the change is
@@ -123,7 +93,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
 
   return async (app) => {
     app.addHook('preValidation', refuseOtherPartiesCases(database));
-    app.post<{ Params: { caseId: string }; Body: SpotCheckBody }>(
+    app.post(
       '/cases/:caseId/spot-check',
       {
         config: { roles: ['city'], stepClause: 'C-FILE' },
@@ -133,35 +103,26 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             'For a recognition the sampling selected: confirm it, request supplementary material by a date (missing it refuses the recognition), or refuse it with a reason. A refusal in the recognition year frees its place under the quota.',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['decision'],
-            additionalProperties: false,
-            properties: {
-              decision: { type: 'string', enum: ['confirm', 'request_supplement', 'refuse'] },
-              reason,
-              dueOn: isoDateSchema,
-            },
-            allOf: [decisionNeeds('request_supplement', ['dueOn'], '要求补充材料须给出截止日期', 'C-FILE')],
-          },
+          body: Type.Object(
+            { decision: stringEnum(['confirm', 'request_supplement', 'refuse']), reason: Type.Optional(reason), dueOn: Type.Optional(isoDateSchema) },
+            { additionalProperties: false, allOf: [decisionNeeds('request_supplement', ['dueOn'], '要求补充材料须给出截止日期', 'C-FILE')] },
+          ),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const body = request.body;
-        // A supplement's due date is there: the body's schema requires it (decisionNeeds).
-        const command: SpotCheckCommand =
-          body.decision === 'request_supplement'
+      async (request) =>
+        decide(request, spotCheckUpdate, (actor): SpotCheckCommand => {
+          const body = request.body;
+          // A supplement's due date is there: the body's schema requires it (decisionNeeds).
+          return body.decision === 'request_supplement'
             ? { decision: 'request_supplement', actor, reason: body.reason ?? '', dueOn: body.dueOn! }
             : body.decision === 'refuse'
               ? { decision: 'refuse', actor, reason: body.reason ?? '' }
               : { decision: 'confirm', actor, reason: body.reason };
-        return decide(request, spotCheckUpdate, command);
-      },
+        }),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { evidenceRefs: string[]; note?: string } }>(
+    app.post(
       '/cases/:caseId/spot-check/supplement',
       {
         config: { roles: ['household'], stepClause: 'C-FILE' },
@@ -169,23 +130,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The household supplies the material the spot check asked for (C-FILE)',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['evidenceRefs'],
-            additionalProperties: false,
-            properties: { evidenceRefs: { ...evidenceRefs, minItems: 1 }, note: reason },
-          },
+          body: Type.Object({ evidenceRefs: { ...evidenceRefsSchema, minItems: 1 }, note: Type.Optional(reason) }, { additionalProperties: false }),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const command = { actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note };
-        return decide(request, supplementUpdate, command);
-      },
+      async (request) => decide(request, supplementUpdate, (actor) => ({ actor, evidenceRefs: request.body.evidenceRefs, note: request.body.note })),
     );
 
-    app.post<{ Params: { caseId: string }; Body: AnnualReportBody }>(
+    app.post(
       '/cases/:caseId/annual-reports',
       {
         config: { roles: ['household'], stepClause: 'C-ANNUAL' },
@@ -195,31 +147,29 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             'One report per year of validity after the recognition year. A change of operator reported here (its registration already in the registry) is re-checked against C-ONE-PERSON and C-EX2; failing either cancels the recognition.',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['year'],
-            additionalProperties: false,
-            properties: {
-              year: { type: 'integer', minimum: 2000, maximum: 9999 },
-              revenue: { type: 'number', minimum: 0 },
-              employees: { type: 'integer', minimum: 0 },
-              operatorChanged: { type: 'boolean' },
-              newOperatorId: operatorId,
-              note: reason,
+          body: Type.Object(
+            {
+              year: reportYear,
+              revenue: Type.Optional(Type.Number({ minimum: 0 })),
+              employees: Type.Optional(Type.Integer({ minimum: 0 })),
+              operatorChanged: Type.Optional(Type.Boolean()),
+              newOperatorId: Type.Optional(operatorId),
+              note: Type.Optional(reason),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const body = request.body;
-        if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, body.newOperatorId);
-        return decide(request, annualReportUpdate, { actor, ...body });
-      },
+      async (request) =>
+        decide(request, annualReportUpdate, async (actor) => {
+          const body = request.body;
+          if (body.operatorChanged && body.newOperatorId) await assertRegisteredOperator(request.params.caseId, body.newOperatorId);
+          return { actor, ...body };
+        }),
     );
 
-    app.post<{ Params: { caseId: string; year: number }; Body: { decision: 'accept' | 'reject' | 'excuse'; reason?: string } }>(
+    app.post(
       '/cases/:caseId/annual-reports/:year/decision',
       {
         config: { roles: ['district'], stepClause: 'C-ANNUAL' },
@@ -228,32 +178,22 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description:
             'accept: the household still meets the base standard; reject (with the reason): it does not, and the recognition is cancelled 取消认定; excuse (with the reason): a missing report does not cancel the recognition. ' +
             'The tier in force is read and recorded with the decision: while it is unclassified (the data say the base standard fails), accepting needs a reason (422, C-ANNUAL).',
-          params: {
-            type: 'object',
-            required: ['caseId', 'year'],
-            properties: { ...caseIdParams.properties, year: { type: 'integer', minimum: 2000, maximum: 9999 } },
-          },
+          params: Type.Object({ ...caseIdParams.properties, year: reportYear }),
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['decision'],
-            additionalProperties: false,
-            properties: { decision: { type: 'string', enum: ['accept', 'reject', 'excuse'] }, reason },
-          },
+          body: Type.Object({ decision: stringEnum(['accept', 'reject', 'excuse']), reason: Type.Optional(reason) }, { additionalProperties: false }),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const [projection] = await database.db.select({ uscc: cases.uscc }).from(cases).where(eq(cases.caseId, request.params.caseId));
-        const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
-        const { decision, reason } = request.body;
-        const command = { actor, year: request.params.year, decision, reason, tierInForce };
-        return decide(request, annualReportDecisionUpdate, command);
-      },
+      async (request) =>
+        decide(request, annualReportDecisionUpdate, async (actor) => {
+          const [projection] = await database.db.select({ uscc: cases.uscc }).from(cases).where(eq(cases.caseId, request.params.caseId));
+          const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
+          const { decision, reason } = request.body;
+          return { actor, year: request.params.year, decision, reason, tierInForce };
+        }),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { newOperatorId: string; changedOn: string; note?: string } }>(
+    app.post(
       '/cases/:caseId/operator-change',
       {
         config: { roles: ['household'], stepClause: 'C-ANNUAL' },
@@ -261,24 +201,18 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The household reports a change of operator, re-checked against C-ONE-PERSON and C-EX2 (C-ANNUAL)',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['newOperatorId', 'changedOn'],
-            additionalProperties: false,
-            properties: { newOperatorId: operatorId, changedOn: isoDateSchema, note: reason },
-          },
+          body: Type.Object({ newOperatorId: operatorId, changedOn: isoDateSchema, note: Type.Optional(reason) }, { additionalProperties: false }),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        await assertRegisteredOperator(request.params.caseId, request.body.newOperatorId);
-        const command = { actor, ...request.body };
-        return decide(request, operatorChangeUpdate, command);
-      },
+      async (request) =>
+        decide(request, operatorChangeUpdate, async (actor) => {
+          await assertRegisteredOperator(request.params.caseId, request.body.newOperatorId);
+          return { actor, ...request.body };
+        }),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { reason: string } }>(
+    app.post(
       '/cases/:caseId/cancellation',
       {
         config: { roles: ['district'], stepClause: 'C-ANNUAL' },
@@ -286,17 +220,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'The district office cancels a recognition whose household no longer meets the base standard 取消认定 (C-ANNUAL)',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
+          body: Type.Object({ reason }, { additionalProperties: false }),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        return decide(request, cancellationUpdate, { actor, reason: request.body.reason });
-      },
+      async (request) => decide(request, cancellationUpdate, (actor) => ({ actor, reason: request.body.reason })),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { criterion: EvaluationFindingCommand['criterion']; met: boolean; evidenceRefs?: string[]; note?: string } }>(
+    app.post(
       '/cases/:caseId/evaluation',
       {
         config: { roles: ['district', 'department'], stepClause: 'C-EVAL' },
@@ -306,25 +237,22 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
             'X1 (marked growth, beside the figure read from the feeds) and X2 (a commendation by a government at district level or above) by the district office, with evidence; X4 by the recommending department, for department-recommended recognitions only. X3 is read from the tiering. Any criterion met extends the validity by three years.',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['criterion', 'met'],
-            additionalProperties: false,
-            properties: { criterion: { type: 'string', enum: ['X1', 'X2', 'X4'] }, met: { type: 'boolean' }, evidenceRefs, note: reason },
-          },
+          body: Type.Object(
+            { criterion: stringEnum(['X1', 'X2', 'X4']), met: Type.Boolean(), evidenceRefs: Type.Optional(evidenceRefsSchema), note: Type.Optional(reason) },
+            { additionalProperties: false },
+          ),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        // X4 is the recommending department's by identity (C-EVAL): its token must speak for a registered department.
-        if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
-        const command = { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
-        return decide(request, evaluationFindingUpdate, command);
-      },
+      async (request) =>
+        decide(request, evaluationFindingUpdate, async (actor) => {
+          // X4 is the recommending department's by identity (C-EVAL): its token must speak for a registered department.
+          if (actor.role === 'department') await assertRegisteredDepartment(deps.database, actor, 'C-EVAL');
+          return { actor, ...request.body, evidenceRefs: request.body.evidenceRefs ?? [] };
+        }),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { ground: RevocationGround; reason: string; evidenceRefs?: string[] } }>(
+    app.post(
       '/cases/:caseId/revocation',
       {
         config: { roles: ['city', 'district'], stepClause: 'C-REVOKE' },
@@ -333,23 +261,14 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description: 'By the city office or the district office of the household. The household may not apply again for five years (C-BAN).',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['ground', 'reason'],
-            additionalProperties: false,
-            properties: { ground: { type: 'string', enum: REVOCATION_GROUNDS }, reason, evidenceRefs },
-          },
+          body: Type.Object({ ground: stringEnum(REVOCATION_GROUNDS), reason, evidenceRefs: Type.Optional(evidenceRefsSchema) }, { additionalProperties: false }),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const command = { actor, ...request.body };
-        return decide(request, revocationUpdate, command);
-      },
+      async (request) => decide(request, revocationUpdate, (actor) => ({ actor, ...request.body })),
     );
 
-    app.post<{ Params: { caseId: string }; Body: { destination: OtherRegion; movedOn?: string; note?: string } }>(
+    app.post(
       '/cases/:caseId/transfer-out',
       {
         config: { roles: ['household', 'district'], stepClause: 'C-XREGION' },
@@ -358,24 +277,21 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           description: 'Reported by the household or its district office; the case closes as transferred.',
           params: caseIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['destination'],
-            additionalProperties: false,
-            properties: { destination: { type: 'string', enum: OTHER_REGIONS }, movedOn: isoDateSchema, note: reason },
-          },
+          body: Type.Object(
+            { destination: stringEnum(OTHER_REGIONS), movedOn: Type.Optional(isoDateSchema), note: Type.Optional(reason) },
+            { additionalProperties: false },
+          ),
           response: updated,
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const body = request.body;
-        const command = { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
-        return decide(request, transferOutUpdate, command);
-      },
+      async (request) =>
+        decide(request, transferOutUpdate, (actor) => {
+          const body = request.body;
+          return { actor, destination: body.destination, movedOn: body.movedOn ?? cstDateOf(deps.now()), note: body.note };
+        }),
     );
 
-    app.post<{ Body: TransferBody }>(
+    app.post(
       '/recognitions/transfers',
       {
         config: { roles: ['city'] },
@@ -383,25 +299,20 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsync {
           summary: 'Registers a household recognised in Beijing or Hebei that moved here, with its remaining validity (C-XREGION)',
           description:
             'By the city office. The household must be in the registry, active (T-B1), hold no recognition here (C-ONE-TYPE) and have no other household of its operator in the district recognised (C-ONE-PERSON). Its case starts directly in the recognised phase; it takes no place under the quota and is not spot-checked.',
-          body: {
-            type: 'object',
-            required: ['uscc', 'origin', 'category', 'recognisedOn', 'validUntil', 'originRef'],
-            additionalProperties: false,
-            properties: {
+          body: Type.Object(
+            {
               uscc: usccSchema,
-              origin: { type: 'string', enum: OTHER_REGIONS },
-              category: { type: 'string', enum: CATEGORIES },
+              origin: stringEnum(OTHER_REGIONS),
+              category: categorySchema,
               recognisedOn: isoDateSchema,
               validUntil: isoDateSchema,
               originRef: textSchema(200, { minLength: 1 }),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: {
-            201: {
-              type: 'object',
-              properties: { caseId: { type: 'string' }, uscc: { type: 'string' }, origin: { type: 'string' }, status: { type: 'string' }, validUntil: { type: 'string' } },
-            },
-            ...errors,
+            201: responseObject({ caseId: Type.String(), uscc: Type.String(), origin: Type.String(), status: Type.String(), validUntil: Type.String() }),
+            ...CASE_ERRORS,
           },
         },
       },

@@ -1,5 +1,5 @@
 import { asc } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { holidayNotices } from '../../db/schema.js';
 import { ROLES } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
@@ -24,7 +24,7 @@ export const actorSchema = {
  * the identity provider signs in without the pages reading it), and the holiday notices that
  * count working days, so a due date shows the working days left on the calendar the engine uses.
  */
-export function sessionRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function sessionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/session',

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lte } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
@@ -48,7 +48,7 @@ function catalogueOrder(a: Measure, b: Measure): number {
 }
 
 /** Support measures by tier (T-AID, annex 1 §4) and by 名特优新 category (C-AID, annex 2 §6). */
-export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
     app.get(
@@ -64,7 +64,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsync {
       async () => (await database.db.select().from(supportMeasures)).sort(catalogueOrder),
     );
 
-    app.get<{ Params: { uscc: string } }>(
+    app.get(
       '/households/:uscc/support-measures',
       {
         config: { roles: ['household', 'district', 'city'] },

@@ -5,7 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   RunStateError,
   findRun,
@@ -295,7 +295,7 @@ interface TierHouseholdBody {
   reason?: string;
 }
 
-export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { temporal } = deps;
   const sql = postgresClientOf(deps.database.db);
   const today = (): string => cstDateOf(deps.now());
@@ -308,7 +308,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.post<{ Body: StartRunBody }>(
+    app.post(
       '/tiering/runs',
       {
         config: { roles: ['city'] },
@@ -392,7 +392,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { year?: number } }>(
+    app.get(
       '/tiering/runs',
       {
         config: { roles: ['city', 'district'] },
@@ -412,7 +412,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { runId: number } }>(
+    app.get(
       '/tiering/runs/:runId',
       {
         config: { roles: ['city', 'district'] },
@@ -429,7 +429,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { runId: number } }>(
+    app.post(
       '/tiering/runs/:runId/in-force',
       {
         config: { roles: ['city'] },
@@ -459,7 +459,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { year: number } }>(
+    app.get(
       '/tiering/years/:year',
       {
         config: { roles: ['city', 'district'] },
@@ -483,7 +483,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { year: number } }>(
+    app.get(
       '/tiering/thresholds/:year',
       {
         config: { roles: ['city', 'district'] },
@@ -498,7 +498,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.put<{ Params: { year: number }; Body: TierThresholds }>(
+    app.put(
       '/tiering/thresholds/:year',
       {
         config: { roles: ['city'] },
@@ -538,7 +538,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { uscc: string }; Body: TierHouseholdBody | undefined }>(
+    app.post(
       '/households/:uscc/tiering',
       {
         config: { roles: ['district', 'city'] },

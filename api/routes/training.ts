@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { recordAuditEvents } from '../../activities/case-projection.js';
 import { caseEvents } from '../../db/schema.js';
@@ -52,7 +52,7 @@ const advanceBody = {
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
-export function trainingRoutes(deps: RouteDeps, clock: TrainingClock): FastifyPluginAsync {
+export function trainingRoutes(deps: RouteDeps, clock: TrainingClock): FastifyPluginAsyncTypebox {
   let moving = false;
   const view = () => ({ now: new Date(clock.now()).toISOString(), today: cstDateOf(clock.now()), trainingSystem: true as const });
 
@@ -66,7 +66,7 @@ export function trainingRoutes(deps: RouteDeps, clock: TrainingClock): FastifyPl
       async () => view(),
     );
 
-    app.post<{ Body: { advance?: string; to?: IsoDate } }>(
+    app.post(
       '/training/clock',
       {
         config: { roles: ['city'] },

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
 import { cases, type CaseRow } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -49,7 +49,7 @@ interface CaseSearch {
  * The inbox Temporal alone does not give: the cases waiting for the caller's role, overdue
  * first, and a search over the case projection, both scoped to what the caller may see.
  */
-export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
+export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;
 
   const summaries = async (where: SQL | undefined, pageNo: number, pageSize: number, today: string) => {
@@ -65,7 +65,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.get<{ Querystring: { page: number; pageSize: number } }>(
+    app.get(
       '/worklist',
       {
         config: { roles: ['district', 'department', 'household', 'city'] },
@@ -82,7 +82,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: CaseSearch }>(
+    app.get(
       '/cases',
       {
         config: { roles: ['district', 'department', 'city'] },
@@ -124,7 +124,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { uscc: string }; Querystring: { page: number; pageSize: number } }>(
+    app.get(
       '/households/:uscc/cases',
       {
         config: { roles: ['household', 'district', 'city'] },
@@ -153,7 +153,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { uscc?: string; name?: string; districtCode?: string; category?: string; page: number; pageSize: number } }>(
+    app.get(
       '/public/recognitions',
       {
         config: { public: true },
@@ -215,7 +215,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { page: number; pageSize: number } }>(
+    app.get(
       '/public/publicity',
       {
         config: { public: true },
