@@ -139,3 +139,19 @@ export const openObjectSchema = Type.Unsafe<Record<string, unknown>>({ type: 'ob
 export function recordOf<Value extends TSchema>(value: Value, options: { description?: string } = {}) {
   return Type.Unsafe<Record<string, Static<Value>>>({ type: 'object', ...options, additionalProperties: value });
 }
+
+/**
+ * An optional property the validator fills in from its `default` (Fastify's validator uses
+ * defaults), so that the handler always has it: optional to the client, present to the handler.
+ */
+export function defaulted<Schema extends TSchema>(schema: Schema): Schema {
+  return Type.Optional(schema) as unknown as Schema;
+}
+
+/** A page of a listing: its number and size (at most `maxPageSize`, `defaultPageSize` when not asked). */
+export function pageProperties(defaultPageSize: number, maxPageSize: number) {
+  return {
+    page: defaulted(pageNumberSchema),
+    pageSize: defaulted(Type.Integer({ minimum: 1, maximum: maxPageSize, default: defaultPageSize })),
+  };
+}

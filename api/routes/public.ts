@@ -1,23 +1,22 @@
-import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { currentTierTrace } from '../../activities/tiering.js';
+import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
-import { TIERS, decideTier, explainTier } from '../../policy/tiering.js';
+import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
-import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { categorySchema } from '../case-schemas.js';
+import { HttpError, errorResponses } from '../errors.js';
+import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 
-const errors = { 400: errorResponseSchema, 401: rejectedTokenResponseSchema, 404: errorResponseSchema } as const;
+const errors = errorResponses([400, 401, 404], { public: true });
 
-const districtSchema = {
-  type: 'object',
-  properties: { code: { type: 'string' }, name: { type: ['string', 'null'] } },
-} as const;
+const districtSchema = responseObject({ code: Type.String(), name: nullable(Type.String()) });
 
 function district(code: string): { code: string; name: string | null } {
   return { code, name: TIANJIN_DISTRICTS[code] ?? null };
@@ -25,38 +24,35 @@ function district(code: string): { code: string; name: string | null } {
 
 const MIN_QUERY_CHARACTERS = 2;
 
-const searchItemSchema = {
-  type: 'object',
-  properties: {
-    uscc: { type: 'string' },
-    name: { type: 'string' },
-    district: districtSchema,
-    tier: { type: ['string', 'null'] },
-    tierLabel: { type: ['string', 'null'] },
-    year: { type: ['integer', 'null'] },
-  },
-} as const;
+const searchItemSchema = responseObject({
+  uscc: Type.String(),
+  name: Type.String(),
+  district: districtSchema,
+  tier: nullable(Type.String()),
+  tierLabel: nullable(Type.String()),
+  year: nullable(Type.Integer()),
+});
 
-const lookupSchema = {
-  type: 'object',
-  properties: {
-    uscc: { type: 'string' },
-    name: { type: 'string' },
-    district: districtSchema,
-    tier: { type: 'string', enum: TIERS },
-    tierLabel: { type: 'string' },
-    year: { type: 'integer' },
-    asOf: { type: 'string', format: 'date' },
-    source: { type: 'string', enum: ['run', 'on_demand', 'objection'] },
-    ruleVersion: { type: 'string' },
-    clauses: { type: 'string', description: 'every clause evaluated, + held, - failed, as stored with the tier' },
-    reasons: { type: 'array', items: { type: 'string' } },
-    ruleVersionDrift: {
-      type: 'boolean',
-      description: 'true when the current rules no longer reproduce the stored clauses: reasons are then withheld and clauses stand',
-    },
-  },
-} as const;
+/** Where a household's tier in force came from: the yearly run, a tiering on demand, an upheld objection. */
+const TIER_SOURCES = ['run', 'on_demand', 'objection'] as const;
+type TierSource = (typeof TIER_SOURCES)[number];
+
+const lookupSchema = responseObject({
+  uscc: Type.String(),
+  name: Type.String(),
+  district: districtSchema,
+  tier: stringEnum(TIERS),
+  tierLabel: Type.String(),
+  year: Type.Integer(),
+  asOf: Type.String({ format: 'date' }),
+  source: stringEnum(TIER_SOURCES),
+  ruleVersion: Type.String(),
+  clauses: Type.String({ description: 'every clause evaluated, + held, - failed, as stored with the tier' }),
+  reasons: Type.Array(Type.String()),
+  ruleVersionDrift: Type.Boolean({
+    description: 'true when the current rules no longer reproduce the stored clauses: reasons are then withheld and clauses stand',
+  }),
+});
 
 interface SearchRow {
   uscc: string;
@@ -67,7 +63,10 @@ interface SearchRow {
   total: string;
 }
 
-/** T-PUB: anyone may look a household's tier up by name or USCC, without a token. */
+/**
+ * What anyone may read without a token: a household's tier by name or USCC (T-PUB), the registry
+ * of recognitions (C-VALID) and the publicity notices open for objections.
+ */
 export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
@@ -80,26 +79,15 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description:
             'Substring match on the registered name (case-insensitive); names that start with the query come first, then by name. At least 2 characters.',
           security: [],
-          querystring: {
-            type: 'object',
-            required: ['name'],
-            additionalProperties: false,
-            properties: {
+          querystring: Type.Object(
+            {
               name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
-              page: pageNumberSchema,
-              pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+              ...pageProperties(20, 100),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                page: { type: 'integer' },
-                pageSize: { type: 'integer' },
-                total: { type: 'integer' },
-                items: { type: 'array', items: searchItemSchema },
-              },
-            },
+            200: responseObject({ page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer(), items: Type.Array(searchItemSchema) }),
             ...errors,
           },
         },
@@ -151,7 +139,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description:
             'The reasons are re-derived from the stored trace with the current rules; when they no longer reproduce the stored clauses (rule version drift), the stored clauses stand and the reasons are withheld.',
           security: [],
-          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
+          params: Type.Object({ uscc: usccSchema }),
           response: { 200: lookupSchema, ...errors },
         },
       },
@@ -192,17 +180,115 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           uscc: row.uscc,
           name: row.name,
           district: district(row.districtCode),
-          tier: row.tier,
+          tier: row.tier as Tier,
           tierLabel: tierLabel(row.tier, deps.unclassifiedLabel),
           year: row.year,
           asOf: row.asOf,
-          source: row.source,
-          ruleVersion: row.ruleVersion,
+          // A tier row holds both (not null); only the left join types them nullable.
+          source: row.source as TierSource,
+          ruleVersion: row.ruleVersion!,
           clauses: stored.outcomes,
           reasons: drift ? [] : explainTier(decision),
           ruleVersionDrift: drift,
         };
       },
     );
+
+    app.get(
+      '/public/recognitions',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'The registry of recognised households (C-VALID): category, validity, status',
+          security: [],
+          querystring: Type.Object(
+            {
+              uscc: Type.Optional(usccSchema),
+              name: Type.Optional(textSchema(100, { minLength: 2 })),
+              districtCode: Type.Optional(districtCodeSchema),
+              category: Type.Optional(categorySchema),
+              ...pageProperties(20, 100),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Array(
+              responseObject({
+                uscc: Type.String(),
+                name: Type.String(),
+                districtCode: Type.String(),
+                districtName: Type.String(),
+                category: Type.String(),
+                recognisedOn: Type.String(),
+                validUntil: Type.String(),
+                benefitsFrom: Type.String(),
+                status: Type.String(),
+                origin: Type.String(),
+              }),
+            ),
+            ...errorResponses([400, 401], { public: true }),
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const rows = await database.db
+          .select()
+          .from(recognitions)
+          .where(
+            and(
+              q.uscc ? eq(recognitions.uscc, q.uscc) : undefined,
+              q.name ? sql`${recognitions.name} ilike ${`%${escapeLike(q.name)}%`}` : undefined,
+              q.districtCode ? eq(recognitions.districtCode, q.districtCode) : undefined,
+              q.category ? eq(recognitions.category, q.category) : undefined,
+            ),
+          )
+          .orderBy(desc(recognitions.recognisedOn), asc(recognitions.uscc))
+          .limit(q.pageSize)
+          .offset((q.page - 1) * q.pageSize);
+        return rows.map((r) => ({ ...r, districtName: TIANJIN_DISTRICTS[r.districtCode] ?? r.districtCode }));
+      },
+    );
+
+    app.get(
+      '/public/publicity',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Publicity notices 信息公示 open for objections now',
+          security: [],
+          querystring: Type.Object(pageProperties(20, 100), { additionalProperties: false }),
+          response: {
+            200: Type.Array(
+              responseObject({
+                caseId: Type.String(),
+                uscc: Type.String(),
+                name: Type.String(),
+                districtCode: Type.String(),
+                category: Type.String(),
+                publishedOn: Type.String(),
+                objectionsUntil: Type.String(),
+                objectUrl: Type.String(),
+              }),
+            ),
+            ...errorResponses([400, 401], { public: true }),
+          },
+        },
+      },
+      async (request) => {
+        const rows = await database.db
+          .select()
+          .from(publicityNotices)
+          .where(eq(publicityNotices.status, 'open'))
+          .orderBy(asc(publicityNotices.objectionsUntil), asc(publicityNotices.caseId))
+          .limit(request.query.pageSize)
+          .offset((request.query.page - 1) * request.query.pageSize);
+        return rows.map((r) => ({ ...r, objectUrl: `/publicity/${r.caseId}/objections` }));
+      },
+    );
   };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -1,49 +1,34 @@
 import { and, asc, desc, eq, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cases, type CaseRow } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
-import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
-import { CASE_STATUSES, CATEGORIES, type CaseStatus } from '../../policy/recognition-case.js';
+import { CASE_STATUSES } from '../../policy/recognition-case.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { districtCodeSchema, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { categorySchema } from '../case-schemas.js';
+import { HttpError, errorResponses } from '../errors.js';
+import { districtCodeSchema, isoDateSchema, nullable, pageProperties, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema } as const;
+const errors = errorResponses([400, 401, 403]);
 
-const caseSummary = {
-  type: 'object',
-  properties: {
-    caseId: { type: 'string' },
-    uscc: { type: 'string' },
-    householdName: { type: 'string' },
-    year: { type: 'integer' },
-    category: { type: 'string' },
-    districtCode: { type: 'string' },
-    status: { type: 'string' },
-    waitingFor: { type: ['string', 'null'] },
-    dueOn: { type: ['string', 'null'] },
-    overdue: { type: 'boolean' },
-    updatedAt: { type: 'string' },
-  },
-} as const;
+const caseSummaries = Type.Array(
+  responseObject({
+    caseId: Type.String(),
+    uscc: Type.String(),
+    householdName: Type.String(),
+    year: Type.Integer(),
+    category: Type.String(),
+    districtCode: Type.String(),
+    status: Type.String(),
+    waitingFor: nullable(Type.String()),
+    dueOn: nullable(Type.String()),
+    overdue: Type.Boolean(),
+    updatedAt: Type.String(),
+  }),
+);
 
-const page = {
-  page: pageNumberSchema,
-  pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-} as const;
-
-interface CaseSearch {
-  status?: CaseStatus;
-  districtCode?: string;
-  category?: string;
-  year?: number;
-  dueBefore?: string;
-  page: number;
-  pageSize: number;
-}
+const pageQuery = Type.Object(pageProperties(20, 100), { additionalProperties: false });
 
 /**
  * The inbox Temporal alone does not give: the cases waiting for the caller's role, overdue
@@ -71,8 +56,8 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         config: { roles: ['district', 'department', 'household', 'city'] },
         schema: {
           summary: 'Cases waiting for the caller: a district office its district’s, a department those it was consulted on and the evaluations of those it recommended, a household its own',
-          querystring: { type: 'object', additionalProperties: false, properties: page },
-          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+          querystring: pageQuery,
+          response: { 200: caseSummaries, ...errors },
         },
       },
       async (request) => {
@@ -88,19 +73,18 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         config: { roles: ['district', 'department', 'city'] },
         schema: {
           summary: 'Search cases by status, district, category, year and due date (district offices see their district only, departments the cases they recommended)',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              status: { type: 'string', enum: CASE_STATUSES },
-              districtCode: districtCodeSchema,
-              category: { type: 'string', enum: CATEGORIES },
-              year: { type: 'integer', minimum: 2024, maximum: 2100 },
-              dueBefore: isoDateSchema,
-              ...page,
+          querystring: Type.Object(
+            {
+              status: Type.Optional(stringEnum(CASE_STATUSES)),
+              districtCode: Type.Optional(districtCodeSchema),
+              category: Type.Optional(categorySchema),
+              year: Type.Optional(Type.Integer({ minimum: 2024, maximum: 2100 })),
+              dueBefore: Type.Optional(isoDateSchema),
+              ...pageProperties(20, 100),
             },
-          },
-          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+            { additionalProperties: false },
+          ),
+          response: { 200: caseSummaries, ...errors },
         },
       },
       async (request) => {
@@ -130,9 +114,9 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         config: { roles: ['household', 'district', 'city'] },
         schema: {
           summary: "A household's cases, whatever they wait for, newest first (a household its own, a district office its district's)",
-          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
-          querystring: { type: 'object', additionalProperties: false, properties: page },
-          response: { 200: { type: 'array', items: caseSummary }, ...errors },
+          params: Type.Object({ uscc: usccSchema }),
+          querystring: pageQuery,
+          response: { 200: caseSummaries, ...errors },
         },
       },
       async (request) => {
@@ -150,110 +134,6 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           .offset((request.query.page - 1) * request.query.pageSize);
         const today = cstDateOf(deps.now());
         return rows.map((r) => summaryOf(r, today));
-      },
-    );
-
-    app.get(
-      '/public/recognitions',
-      {
-        config: { public: true },
-        schema: {
-          summary: 'The registry of recognised households (C-VALID): category, validity, status',
-          security: [],
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              uscc: usccSchema,
-              name: textSchema(100, { minLength: 2 }),
-              districtCode: districtCodeSchema,
-              category: { type: 'string', enum: CATEGORIES },
-              ...page,
-            },
-          },
-          response: {
-            200: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  uscc: { type: 'string' },
-                  name: { type: 'string' },
-                  districtCode: { type: 'string' },
-                  districtName: { type: 'string' },
-                  category: { type: 'string' },
-                  recognisedOn: { type: 'string' },
-                  validUntil: { type: 'string' },
-                  benefitsFrom: { type: 'string' },
-                  status: { type: 'string' },
-                  origin: { type: 'string' },
-                },
-              },
-            },
-            400: errorResponseSchema,
-            401: rejectedTokenResponseSchema,
-          },
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const rows = await db
-          .select()
-          .from(recognitions)
-          .where(
-            and(
-              q.uscc ? eq(recognitions.uscc, q.uscc) : undefined,
-              q.name ? sql`${recognitions.name} ilike ${`%${escapeLike(q.name)}%`}` : undefined,
-              q.districtCode ? eq(recognitions.districtCode, q.districtCode) : undefined,
-              q.category ? eq(recognitions.category, q.category) : undefined,
-            ),
-          )
-          .orderBy(desc(recognitions.recognisedOn), asc(recognitions.uscc))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize);
-        return rows.map((r) => ({ ...r, districtName: TIANJIN_DISTRICTS[r.districtCode] ?? r.districtCode }));
-      },
-    );
-
-    app.get(
-      '/public/publicity',
-      {
-        config: { public: true },
-        schema: {
-          summary: 'Publicity notices 信息公示 open for objections now',
-          security: [],
-          querystring: { type: 'object', additionalProperties: false, properties: page },
-          response: {
-            200: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  caseId: { type: 'string' },
-                  uscc: { type: 'string' },
-                  name: { type: 'string' },
-                  districtCode: { type: 'string' },
-                  category: { type: 'string' },
-                  publishedOn: { type: 'string' },
-                  objectionsUntil: { type: 'string' },
-                  objectUrl: { type: 'string' },
-                },
-              },
-            },
-            400: errorResponseSchema,
-            401: rejectedTokenResponseSchema,
-          },
-        },
-      },
-      async (request) => {
-        const rows = await db
-          .select()
-          .from(publicityNotices)
-          .where(eq(publicityNotices.status, 'open'))
-          .orderBy(asc(publicityNotices.objectionsUntil), asc(publicityNotices.caseId))
-          .limit(request.query.pageSize)
-          .offset((request.query.page - 1) * request.query.pageSize);
-        return rows.map((r) => ({ ...r, objectUrl: `/publicity/${r.caseId}/objections` }));
       },
     );
   };
@@ -308,8 +188,4 @@ function worklistScope(actor: Actor): SQL | undefined {
 /** The cases a department recommended (C-REC), before and after recognition. */
 function recommendedBy(department: string): SQL {
   return sql`coalesce(${cases.view}->'recommendation'->>'department', ${cases.view}->>'recommendingDepartment') = ${department}`;
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
