@@ -14,6 +14,7 @@ import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.j
 import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
+import { API_TAGS } from './openapi-tags.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
 import { answerUnavailableInTime } from './unavailable.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
           'Errors are `{ error, message, details }`; details name the field and the clause (RULES.md) at fault.',
         version: '0.1.0',
       },
+      tags: API_TAGS.map((tag) => ({ ...tag })),
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },

@@ -26,6 +26,7 @@ import { actorOf } from '../auth.js';
 import { categorySchema, criterionSchema, startedCaseSchema } from '../case-schemas.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
 import { evidenceRefsSchema, nullable, openObjectSchema, recordOf, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
 import { contactOf, contactSchema, recipientOf, saveContact } from './notifications.js';
 
@@ -156,6 +157,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'applications');
     app.post(
       '/applications',
       {

@@ -18,6 +18,7 @@ import { caseIdOf, caseUpdates } from '../case-updates.js';
 import { idempotencyKeyHeaders, updateRoute } from '../decisions.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, nullable, openObjectSchema, responseObject, stringEnum, textSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
 
 /** How far ahead a request for information may set its due date: about six weeks. */
@@ -95,6 +96,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'cases');
     app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post(
       '/cases/:caseId/consent',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Actor } from '../../policy/actors.js';
 import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { tagRoutes } from '../openapi-tags.js';
 import { actorSchema } from './session.js';
 
 /** An actor of the demo data whom the development login page lets anyone act as. */
@@ -33,6 +34,7 @@ export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActo
   if (secret === undefined) throw new Error('demo actors sign in with tokens signed by the shared secret, and none is configured');
   const lifetimeSeconds = Math.min(DEMO_SESSION_HOURS * 3600, trust.maxLifetimeSeconds ?? DEMO_SESSION_HOURS * 3600);
   return async (app) => {
+    tagRoutes(app, 'demo');
     app.get(
       '/demo/actors',
       {

@@ -7,6 +7,7 @@ import { DEPARTMENT_LEVELS, validateDepartmentActor, type Department, type Depar
 import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { districtCodeSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const departmentSchema = {
   type: 'object',
@@ -25,6 +26,7 @@ interface DepartmentQuery {
 
 export function departmentRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    tagRoutes(app, 'departments');
     app.get(
       '/departments',
       {

@@ -7,6 +7,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { serialIdSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -36,6 +37,7 @@ interface ExportRow {
 export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
+    tagRoutes(app, 'tiering');
     app.get(
       '/tiering/runs/:runId/export.csv',
       {

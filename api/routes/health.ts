@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from '../app.js';
 import { rejectedTokenResponseSchema } from '../errors.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../unavailable.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const componentState = { type: 'string', enum: ['up', 'down'] } as const;
 const healthSchema = {
@@ -17,6 +18,7 @@ const healthSchema = {
 
 export function healthRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    tagRoutes(app, 'system');
     app.get(
       '/health',
       {

@@ -20,6 +20,7 @@ import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { CSV_UPLOAD_BODY_LIMIT } from '../http-guards.js';
 import { pageNumberSchema, serialIdSchema, textSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const ADMINISTRATORS = ['city'] as const;
 const DEFAULT_PAGE_SIZE = 50;
@@ -137,6 +138,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'imports');
     // The upload is handed to the importer as the raw stream: a city-wide file never sits in memory.
     app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 

@@ -8,6 +8,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { nullable, serialIdSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
 /** Every actor with an inbox: the roles notifications are addressed to. */
@@ -101,6 +102,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'notifications');
     app.get(
       '/notifications',
       {

@@ -34,6 +34,7 @@ import { actorOf } from '../auth.js';
 import { idempotencyKeyHeaders, sendDecision } from '../decisions.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { decisionNeeds, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -228,6 +229,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const handleFor = (objectionId: string): WorkflowHandle => temporal.workflow.getHandle(objectionId);
 
   return async (app) => {
+    tagRoutes(app, 'tier-objections');
     app.post(
       '/tiering/objections',
       {

@@ -13,6 +13,7 @@ import type { RouteDeps } from '../app.js';
 import { categorySchema } from '../case-schemas.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = errorResponses([400, 401, 404], { public: true });
 
@@ -70,6 +71,7 @@ interface SearchRow {
 export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
   return async (app) => {
+    tagRoutes(app, 'public');
     app.get(
       '/public/households',
       {

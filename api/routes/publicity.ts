@@ -14,6 +14,7 @@ import { updateRunner } from '../case-updates.js';
 import { DecisionNotAnsweredError, idempotencyKeyHeaders } from '../decisions.js';
 import { CASE_ERRORS, HttpError, errorResponseSchema } from '../errors.js';
 import { responseObject, textSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 /** The public objection route's limit, enough for a person, not for a flood: ten a minute per network address, token or not (the global limits count a token's actor). */
 const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };
@@ -24,6 +25,7 @@ export function publicityRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const runUpdate = updateRunner(deps);
 
   return async (app) => {
+    tagRoutes(app, 'public');
     app.post(
       '/publicity/:caseId/objections',
       {

@@ -7,6 +7,7 @@ import type { Actor } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
@@ -50,6 +51,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;
 
   return async (app) => {
+    tagRoutes(app, 'quotas');
     app.get(
       '/quotas/:year',
       {

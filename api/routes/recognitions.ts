@@ -40,6 +40,7 @@ import { CASE_ERRORS, HttpError } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseReader } from '../case-reading.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
 
 const updated = { 200: recognitionViewSchema, ...CASE_ERRORS };
@@ -92,6 +93,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'recognitions');
     app.addHook('preValidation', refuseOtherPartiesCases(database));
     app.post(
       '/cases/:caseId/spot-check',

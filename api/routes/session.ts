@@ -6,6 +6,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { isoDateSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 export const actorSchema = {
   type: 'object',
@@ -26,6 +27,7 @@ export const actorSchema = {
  */
 export function sessionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    tagRoutes(app, 'system');
     app.get(
       '/session',
       {

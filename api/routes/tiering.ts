@@ -49,6 +49,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isoDateSchema, policyBound, serialIdSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = {
   400: errorResponseSchema,
@@ -308,6 +309,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'tiering');
     app.post(
       '/tiering/runs',
       {

@@ -7,6 +7,7 @@ import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponseSchema } from '../errors.js';
 import { isoDateSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 /**
  * A training system's clock: Temporal's time-skipping test server, whose time the workflows
@@ -57,6 +58,7 @@ export function trainingRoutes(deps: RouteDeps, clock: TrainingClock): FastifyPl
   const view = () => ({ now: new Date(clock.now()).toISOString(), today: cstDateOf(clock.now()), trainingSystem: true as const });
 
   return async (app) => {
+    tagRoutes(app, 'training');
     app.get(
       '/training/clock',
       {

@@ -9,6 +9,7 @@ import { actorOf } from '../auth.js';
 import { categorySchema } from '../case-schemas.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { districtCodeSchema, isoDateSchema, nullable, pageProperties, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
+import { tagRoutes } from '../openapi-tags.js';
 
 const errors = errorResponses([400, 401, 403]);
 
@@ -50,6 +51,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
+    tagRoutes(app, 'cases');
     app.get(
       '/worklist',
       {
