@@ -90,6 +90,7 @@ export const caseViewSchema = responseObject({
     }),
   ),
   objectionsFiled: Type.Integer({ description: 'objections filed on the notice in all (C-SELF: at most 1000)' }),
+  unresolvedObjections: Type.Array(Type.Integer(), { description: 'the objections filed since objections are counted that are still to be resolved, by number' }),
   recordFailure: nullable(
     responseObject(
       { at: Type.String(), actions: strings, by: Type.String(), error: Type.String() },
