@@ -120,8 +120,10 @@ export function stringEnum<const Values extends readonly string[]>(values: Value
 }
 
 /** `schema` or null, written as a type array (`["string", "null"]`), as OpenAPI 3.1 reads it. */
-export function nullable<Schema extends TSchema & { type: string }>(schema: Schema) {
-  return Type.Unsafe<Static<Schema> | null>({ ...schema, type: [schema.type, 'null'] });
+export function nullable<Schema extends TSchema>(schema: Schema) {
+  const { type } = schema as { type?: unknown };
+  if (typeof type !== 'string') throw new Error('nullable() takes a schema of one type');
+  return Type.Unsafe<Static<Schema> | null>({ ...schema, type: [type, 'null'] });
 }
 
 /**
@@ -133,7 +135,7 @@ export function responseObject<Properties extends TProperties>(properties: Prope
 }
 
 /** An object of any properties, passed on as it is (facts, a trace's details). */
-export const openObjectSchema = Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true });
+export const openObjectSchema = Type.Unsafe<object>({ type: 'object', additionalProperties: true });
 
 /** An object whose every property is a `value` (a map keyed by name). */
 export function recordOf<Value extends TSchema>(value: Value, options: { description?: string } = {}) {

@@ -158,7 +158,7 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           .where(eq(caseEvents.caseId, request.params.caseId))
           .orderBy(asc(caseEvents.seq));
         const withheld = !knowsObjectors(actor);
-        return rows.map((r) => ({ ...r, details: r.details as Record<string, unknown>, at: r.at.toISOString(), ...(withheld && r.action === 'objection_filed' ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
+        return rows.map((r) => ({ ...r, details: r.details as object, at: r.at.toISOString(), ...(withheld && r.action === 'objection_filed' ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
       },
     );
 

@@ -1,7 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Actor } from '../../policy/actors.js';
 import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
-import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
+import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { actorSchema } from './session.js';
 
@@ -17,11 +17,7 @@ export interface DemoActor {
 /** Hours a demo sign-in lasts. */
 const DEMO_SESSION_HOURS = 12;
 
-const demoActorSchema = {
-  type: 'object',
-  required: ['actor', 'label', 'description'],
-  properties: { actor: actorSchema, label: { type: 'string' }, description: { type: 'string' } },
-} as const;
+const demoActorSchema = Type.Object({ actor: actorSchema, label: Type.String(), description: Type.String() });
 
 /**
  * Development only: registered when buildApp is given demo actors (`npm start`), never in a
@@ -43,10 +39,10 @@ export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActo
         schema: {
           summary: 'Development only: the demo actors one may sign in as',
           security: [],
-          response: { 200: { type: 'array', items: demoActorSchema }, 401: rejectedTokenResponseSchema },
+          response: { 200: Type.Array(demoActorSchema), 401: rejectedTokenResponseSchema },
         },
       },
-      async () => demoActors,
+      async () => [...demoActors],
     );
 
     app.post(
@@ -57,21 +53,10 @@ export function demoRoutes(tokenNow: () => number, demoActors: readonly DemoActo
         schema: {
           summary: 'Development only: a bearer token for one of the demo actors',
           security: [],
-          body: {
-            type: 'object',
-            required: ['actorId'],
-            additionalProperties: false,
-            properties: { actorId: { type: 'string', minLength: 1, maxLength: 100 } },
-          },
+          body: Type.Object({ actorId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
           response: {
-            200: {
-              type: 'object',
-              required: ['token', 'actor', 'expiresAt'],
-              properties: { token: { type: 'string' }, actor: actorSchema, expiresAt: { type: 'string', format: 'date-time' } },
-            },
-            400: errorResponseSchema,
-            401: rejectedTokenResponseSchema,
-            404: errorResponseSchema,
+            200: Type.Object({ token: Type.String(), actor: actorSchema, expiresAt: Type.String({ format: 'date-time' }) }),
+            ...errorResponses([400, 401, 404], { public: true }),
           },
         },
       },

@@ -1,28 +1,20 @@
 import { and, asc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db/client.js';
 import { departments } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
-import { DEPARTMENT_LEVELS, validateDepartmentActor, type Department, type DepartmentLevel } from '../../policy/departments.js';
+import { DEPARTMENT_LEVELS, validateDepartmentActor, type Department } from '../../policy/departments.js';
 import type { RouteDeps } from '../app.js';
-import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { districtCodeSchema } from '../schema-bounds.js';
+import { HttpError, errorResponses } from '../errors.js';
+import { districtCodeSchema, nullable, responseObject, stringEnum } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const departmentSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: "the registry ID a department's token names (claim `department`)" },
-    name: { type: 'string' },
-    level: { type: 'string', enum: DEPARTMENT_LEVELS },
-    districtCode: { type: ['string', 'null'], description: "a district-level department's district" },
-  },
-} as const;
-
-interface DepartmentQuery {
-  districtCode?: string;
-  level?: DepartmentLevel;
-}
+const departmentSchema = responseObject({
+  id: Type.String({ description: "the registry ID a department's token names (claim `department`)" }),
+  name: Type.String(),
+  level: stringEnum(DEPARTMENT_LEVELS),
+  districtCode: nullable(Type.String({ description: "a district-level department's district" })),
+});
 
 export function departmentRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -36,15 +28,11 @@ export function departmentRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description:
             'With `districtCode`, the departments a case of that district may consult: the city-level ones and that district’s. With `level`, one level only. Sorted by level (city first), district and ID.',
           security: [],
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              districtCode: districtCodeSchema,
-              level: { type: 'string', enum: DEPARTMENT_LEVELS },
-            },
-          },
-          response: { 200: { type: 'array', items: departmentSchema }, 400: errorResponseSchema, 401: rejectedTokenResponseSchema },
+          querystring: Type.Object(
+            { districtCode: Type.Optional(districtCodeSchema), level: Type.Optional(stringEnum(DEPARTMENT_LEVELS)) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Array(departmentSchema), ...errorResponses([400, 401], { public: true }) },
         },
       },
       async (request) => {
@@ -52,11 +40,12 @@ export function departmentRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         const filters: SQL[] = [];
         if (districtCode !== undefined) filters.push(or(isNull(departments.districtCode), eq(departments.districtCode, districtCode))!);
         if (level !== undefined) filters.push(eq(departments.level, level));
-        return deps.database.db
+        const rows = await deps.database.db
           .select()
           .from(departments)
           .where(and(...filters))
           .orderBy(asc(departments.level), asc(departments.districtCode), asc(departments.id));
+        return rows as Department[];
       },
     );
   };

@@ -1,21 +1,15 @@
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Sql } from 'postgres';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
-import { serialIdSchema } from '../schema-bounds.js';
+import { HttpError, errorResponses } from '../errors.js';
+import { defaulted, serialIdSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-} as const;
+const errors = errorResponses([400, 401, 403, 404, 409]);
 
 const CSV_HEADER = 'uscc,name,district_code,tier,clauses';
 /** Rows fetched per round trip: a run has a million; only this many are ever held in memory. */
@@ -50,12 +44,8 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             "(for spreadsheets that otherwise guess another encoding); a cell beginning with =, +, -, @, a tab or a carriage return starts with ' " +
             '(so that no spreadsheet runs it as a formula). ' +
             'Streamed from the database as it is read.',
-          params: { type: 'object', required: ['runId'], properties: { runId: serialIdSchema } },
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { bom: { type: 'boolean', default: false } },
-          },
+          params: Type.Object({ runId: serialIdSchema }),
+          querystring: Type.Object({ bom: defaulted(Type.Boolean({ default: false })) }, { additionalProperties: false }),
           response: {
             200: { description: 'the CSV file', content: { 'text/csv': { schema: { type: 'string' } } } },
             ...errors,
@@ -82,7 +72,8 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           .header('content-type', 'text/csv; charset=utf-8; header=present')
           .header('content-disposition', `attachment; filename="tiering-${run.year}-v${run.version}-run-${run.id}.csv"`)
           .header('cache-control', 'no-store')
-          .send(Readable.from(csvLines(database.sql, runId, request.query.bom)));
+          // Streamed: the CSV text the 200 describes, sent as it is read.
+          .send(Readable.from(csvLines(database.sql, runId, request.query.bom)) as unknown as string);
       },
     );
   };

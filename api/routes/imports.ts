@@ -8,7 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { asc, desc, eq } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { importFeed, ImportRefusedError, type ImportReport } from '../../activities/feed-import/importer.js';
 import { importRejections, imports } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
@@ -17,9 +17,9 @@ import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import { CSV_UPLOAD_BODY_LIMIT } from '../http-guards.js';
-import { pageNumberSchema, serialIdSchema, textSchema } from '../schema-bounds.js';
+import { nullable, pageProperties, serialIdSchema, stringEnum, textSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
 const ADMINISTRATORS = ['city'] as const;
@@ -27,70 +27,42 @@ const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 const READ_CHUNK_BYTES = 1 << 20;
 
-const errors = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-} as const;
+const feedSchema = stringEnum(FEED_NAMES);
 
-const feedSchema = { type: 'string', enum: FEED_NAMES } as const;
+const rejectionSchema = Type.Object({ line: Type.Integer(), column: Type.String(), reason: Type.String() });
 
-const rejectionSchema = {
-  type: 'object',
-  required: ['line', 'column', 'reason'],
-  properties: { line: { type: 'integer' }, column: { type: 'string' }, reason: { type: 'string' } },
-} as const;
+const reportSchema = Type.Object({
+  importId: Type.Integer(),
+  feed: feedSchema,
+  fileName: Type.String(),
+  fileSha256: Type.String(),
+  rowsRead: Type.Integer(),
+  rowsAccepted: Type.Integer(),
+  rowsRejected: Type.Integer(),
+  rowsChanged: Type.Integer(),
+  rejections: Type.Array(rejectionSchema, { description: 'The first 100 rejections by line; GET /imports/{id}/rejections has them all' }),
+});
 
-const reportSchema = {
-  type: 'object',
-  required: ['importId', 'feed', 'fileName', 'fileSha256', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rowsChanged', 'rejections'],
-  properties: {
-    importId: { type: 'integer' },
-    feed: feedSchema,
-    fileName: { type: 'string' },
-    fileSha256: { type: 'string' },
-    rowsRead: { type: 'integer' },
-    rowsAccepted: { type: 'integer' },
-    rowsRejected: { type: 'integer' },
-    rowsChanged: { type: 'integer' },
-    rejections: { type: 'array', description: 'The first 100 rejections by line; GET /imports/{id}/rejections has them all', items: rejectionSchema },
-  },
-} as const;
+const importRecordSchema = Type.Object({
+  id: Type.Integer(),
+  feed: feedSchema,
+  fileName: Type.String(),
+  fileSha256: Type.String(),
+  importedBy: Type.String(),
+  status: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: nullable(Type.String({ format: 'date-time' })),
+  rowsRead: Type.Integer(),
+  rowsAccepted: Type.Integer(),
+  rowsRejected: Type.Integer(),
+  rowsChanged: Type.Integer(),
+});
 
-const importRecordSchema = {
-  type: 'object',
-  required: ['id', 'feed', 'fileName', 'fileSha256', 'importedBy', 'status', 'startedAt', 'finishedAt', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rowsChanged'],
-  properties: {
-    id: { type: 'integer' },
-    feed: feedSchema,
-    fileName: { type: 'string' },
-    fileSha256: { type: 'string' },
-    importedBy: { type: 'string' },
-    status: { type: 'string' },
-    startedAt: { type: 'string', format: 'date-time' },
-    finishedAt: { type: ['string', 'null'], format: 'date-time' },
-    rowsRead: { type: 'integer' },
-    rowsAccepted: { type: 'integer' },
-    rowsRejected: { type: 'integer' },
-    rowsChanged: { type: 'integer' },
-  },
-} as const;
+const pageQuery = pageProperties(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
 
-const pageQuerySchema = {
-  page: pageNumberSchema,
-  pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
-} as const;
+const pageAnswered = { page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() };
 
-const pageProperties = { page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } } as const;
-
-const importIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: serialIdSchema },
-} as const;
+const importIdParams = Type.Object({ id: serialIdSchema });
 
 export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { database } = deps;
@@ -154,24 +126,18 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             'or a JSON body `{ feed, path }` naming a file under the server\'s import directory (IMPORT_DIR). ' +
             'Bad rows are rejected with line, column and reason while the good rows land; re-importing the same file changes nothing. ' +
             'Refused (409, T-RUN) while a tiering run is running (a run whose workflow was terminated is failed first, audited). A file whose header is wrong is refused whole (422).',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { feed: feedSchema, fileName: textSchema(255, { minLength: 1 }) },
-          },
+          querystring: Type.Object(
+            { feed: Type.Optional(feedSchema), fileName: Type.Optional(textSchema(255, { minLength: 1 })) },
+            { additionalProperties: false },
+          ),
           body: {
             content: {
               'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['feed', 'path'],
-                  additionalProperties: false,
-                  properties: { feed: feedSchema, path: textSchema(1024, { minLength: 1 }) },
-                },
+                schema: Type.Object({ feed: feedSchema, path: textSchema(1024, { minLength: 1 }) }, { additionalProperties: false }),
               },
             },
           },
-          response: { 201: reportSchema, ...errors },
+          response: { 201: reportSchema, ...CASE_ERRORS },
         },
       },
       async (request, reply) => {
@@ -209,10 +175,10 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         config: { roles: ADMINISTRATORS },
         schema: {
           summary: 'Recent imports, newest first (city office)',
-          querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuerySchema, feed: feedSchema } },
+          querystring: Type.Object({ ...pageQuery, feed: Type.Optional(feedSchema) }, { additionalProperties: false }),
           response: {
-            200: { type: 'object', required: ['items', 'page', 'pageSize', 'total'], properties: { items: { type: 'array', items: importRecordSchema }, ...pageProperties } },
-            ...errors,
+            200: Type.Object({ items: Type.Array(importRecordSchema), ...pageAnswered }),
+            ...CASE_ERRORS,
           },
         },
       },
@@ -234,7 +200,7 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'The record of one import: who, when, which file, what came of it (city office)',
           params: importIdParams,
-          response: { 200: importRecordSchema, ...errors },
+          response: { 200: importRecordSchema, ...CASE_ERRORS },
         },
       },
       async (request) => {
@@ -251,14 +217,10 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Every rejected row of an import, by line: the column and the rule it broke (city office)',
           params: importIdParams,
-          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          querystring: Type.Object(pageQuery, { additionalProperties: false }),
           response: {
-            200: {
-              type: 'object',
-              required: ['importId', 'fileName', 'items', 'page', 'pageSize', 'total'],
-              properties: { importId: { type: 'integer' }, fileName: { type: 'string' }, items: { type: 'array', items: rejectionSchema }, ...pageProperties },
-            },
-            ...errors,
+            200: Type.Object({ importId: Type.Integer(), fileName: Type.String(), items: Type.Array(rejectionSchema), ...pageAnswered }),
+            ...CASE_ERRORS,
           },
         },
       },
@@ -284,5 +246,6 @@ export function importRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
 }
 
 function importRecord(row: typeof imports.$inferSelect) {
-  return { ...row, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
+  // Only a feed of the data contract is ever imported (the route's schema admits no other).
+  return { ...row, feed: row.feed as FeedName, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
 }

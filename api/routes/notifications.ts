@@ -6,11 +6,11 @@ import type { Actor } from '../../policy/actors.js';
 import { CITY_OFFICE, RECIPIENT_ROLES, type Recipient } from '../../policy/notifications.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { HttpError, errorResponses } from '../errors.js';
 import { nullable, serialIdSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
+const errors = errorResponses([400, 401, 403, 404]);
 /** Every actor with an inbox: the roles notifications are addressed to. */
 const READERS = RECIPIENT_ROLES;
 
@@ -26,6 +26,9 @@ export const contactSchema = Type.Object(
   },
   { additionalProperties: false, description: 'Where notifications go beyond the in-app inbox: a mobile number for SMS and/or an email; neither → inbox only.' },
 );
+
+/** What became of a notification on a channel (email or SMS); the delivery loop writes no other. */
+type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
 const deliverySchema = {
   type: 'object',
@@ -97,7 +100,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       readAt: r.readAt?.toISOString() ?? null,
       deliveries: deliveries
         .filter((d) => d.notificationId === r.id)
-        .map((d) => ({ channel: d.channel, status: d.status, attempts: d.attempts, lastError: d.lastError })),
+        .map((d) => ({ channel: d.channel as 'email' | 'sms', status: d.status as DeliveryStatus, attempts: d.attempts, lastError: d.lastError })),
     }));
   };
 

@@ -6,18 +6,14 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { currentTierTrace } from '../../activities/tiering.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import type { RuleViolation } from '../../policy/recognition-case.js';
-import {
-  validateFactsCorrection,
-  type FactsCorrection,
-  type ObjectionDecisionCommand,
-} from '../../policy/tier-objection.js';
+import { validateFactsCorrection, type ObjectionDecisionCommand } from '../../policy/tier-objection.js';
 import { TIERS, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
@@ -31,202 +27,169 @@ import {
 } from '../../workflows/tier-objection/contract.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { idempotencyKeyHeaders, sendDecision } from '../decisions.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
-import { decisionNeeds, isoDateSchema, pageNumberSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { idempotencyKeyHeaders, sendDecision, updateRoute } from '../decisions.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
+import {
+  decisionNeeds,
+  isoDateSchema,
+  nullable,
+  openObjectSchema,
+  pageProperties,
+  responseObject,
+  stringEnum,
+  textSchema,
+  usccSchema,
+} from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-} as const;
 
-const nullableDate = { ...isoDateSchema, type: ['string', 'null'] } as const;
-const amount = { type: ['number', 'null'], minimum: 0 } as const;
-const year = { type: 'integer', minimum: 1, maximum: 9999 } as const;
+const nullableDate = nullable(isoDateSchema);
+const amount = nullable(Type.Number({ minimum: 0 }));
+const year = Type.Integer({ minimum: 1, maximum: 9999 });
 
 /** A partial HouseholdFacts: scalars replace, rows replace the row with the same key or are added. */
-const factsCorrectionSchema = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: {
-    establishedOn: isoDateSchema,
-    status: { type: 'string', enum: ['active', 'revoked', 'deregistered', 'cancelled'] },
-    seasonal: { type: 'boolean' },
-    suspendedOn: nullableDate,
-    annualReports: {
-      type: 'array',
-      maxItems: 20,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['year', 'filedOn', 'revenue'],
-        properties: { year, filedOn: nullableDate, revenue: amount },
-      },
-    },
-    tax: {
-      type: 'array',
-      maxItems: 20,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['year', 'taxRegisteredOn', 'generalTaxpayer', 'vatPaid', 'iitPaid', 'abnormal'],
-        properties: {
-          year,
-          taxRegisteredOn: nullableDate,
-          generalTaxpayer: { type: 'boolean' },
-          vatPaid: amount,
-          iitPaid: amount,
-          abnormal: { type: 'boolean' },
-        },
-      },
-    },
-    socialInsurance: {
-      type: 'array',
-      maxItems: 20,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['year', 'insuredCount'],
-        properties: { year, insuredCount: { type: 'integer', minimum: 0 } },
-      },
-    },
-    ipRights: {
-      type: 'array',
-      maxItems: 50,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['kind', 'registrationNo', 'holder', 'inUse'],
-        properties: {
-          kind: { type: 'string', enum: ['trademark', 'patent'] },
-          registrationNo: textSchema(64, { nonBlank: true }),
-          holder: { type: 'string', enum: ['household', 'operator'] },
-          inUse: { type: 'boolean' },
-        },
-      },
-    },
-    creditEvents: {
-      type: 'array',
-      maxItems: 50,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['kind', 'listedOn', 'clearedOn'],
-        properties: {
-          kind: { type: 'string', enum: ['abnormal_operation', 'serious_dishonesty', 'penalty_fine'] },
-          listedOn: isoDateSchema,
-          clearedOn: nullableDate,
-        },
-      },
-    },
+const factsCorrectionSchema = Type.Object(
+  {
+    establishedOn: Type.Optional(isoDateSchema),
+    status: Type.Optional(stringEnum(['active', 'revoked', 'deregistered', 'cancelled'])),
+    seasonal: Type.Optional(Type.Boolean()),
+    suspendedOn: Type.Optional(nullableDate),
+    annualReports: Type.Optional(
+      Type.Array(Type.Object({ year, filedOn: nullableDate, revenue: amount }, { additionalProperties: false }), { maxItems: 20 }),
+    ),
+    tax: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { year, taxRegisteredOn: nullableDate, generalTaxpayer: Type.Boolean(), vatPaid: amount, iitPaid: amount, abnormal: Type.Boolean() },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20 },
+      ),
+    ),
+    socialInsurance: Type.Optional(
+      Type.Array(Type.Object({ year, insuredCount: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), { maxItems: 20 }),
+    ),
+    ipRights: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            kind: stringEnum(['trademark', 'patent']),
+            registrationNo: textSchema(64, { nonBlank: true }),
+            holder: stringEnum(['household', 'operator']),
+            inUse: Type.Boolean(),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+    creditEvents: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { kind: stringEnum(['abnormal_operation', 'serious_dishonesty', 'penalty_fine']), listedOn: isoDateSchema, clearedOn: nullableDate },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
   },
-} as const;
+  { additionalProperties: false, minProperties: 1 },
+);
 
-const actorSchema = {
-  type: 'object',
-  properties: { id: { type: 'string' }, role: { type: 'string' }, districtCode: { type: 'string' }, uscc: { type: 'string' } },
-} as const;
+const actorSchema = responseObject({ id: Type.String(), role: Type.String(), districtCode: Type.String(), uscc: Type.String() });
 
-const storedTraceSchema = {
-  type: ['object', 'null'],
-  properties: {
-    outcomes: { type: 'string' },
-    facts: { type: 'object', additionalProperties: true },
-    thresholds: { type: 'object', additionalProperties: true },
+const storedTraceSchema = nullable(responseObject({ outcomes: Type.String(), facts: openObjectSchema, thresholds: openObjectSchema }));
+
+const correctedFactsSchema = Type.Unsafe<Static<typeof factsCorrectionSchema> | null>({ type: ['object', 'null'], additionalProperties: true });
+
+const objectionViewSchema = responseObject({
+  objectionId: Type.String(),
+  uscc: Type.String(),
+  year: Type.Integer(),
+  districtCode: Type.String(),
+  householdName: Type.String(),
+  status: stringEnum(['open', 'upheld', 'dismissed']),
+  reason: Type.String(),
+  correctedFacts: correctedFactsSchema,
+  contested: responseObject({
+    tier: Type.String(),
+    year: Type.Integer(),
+    asOf: Type.String(),
+    source: Type.String(),
+    runId: nullable(Type.Integer()),
+    ruleVersion: Type.String(),
+    trace: storedTraceSchema,
+  }),
+  filedBy: actorSchema,
+  filedAt: Type.String(),
+  updatedAt: Type.String(),
+  settings: responseObject({ answerWorkingDays: Type.Integer(), reminderWorkingDays: Type.Integer() }),
+  deadline: nullable(
+    responseObject({
+      dueOn: Type.String({ format: 'date' }),
+      remindOn: Type.String({ format: 'date' }),
+      reminded: Type.Boolean(),
+      passed: Type.Boolean(),
+      fallbackYears: Type.Array(Type.Integer()),
+    }),
+  ),
+  decision: nullable(
+    responseObject({
+      decision: stringEnum(['upheld', 'dismissed']),
+      by: actorSchema,
+      at: Type.String(),
+      reason: nullable(Type.String()),
+      correctedFacts: correctedFactsSchema,
+      tier: nullable(Type.String()),
+      trace: storedTraceSchema,
+    }),
+  ),
+  seq: Type.Integer(),
+});
+
+const objectionIdParams = Type.Object({
+  objectionId: Type.String({ maxLength: 38, pattern: '^tier-objection-[0-9A-Z]{18}-[0-9]{4}$' }),
+});
+
+const decisionBodySchema = Type.Object(
+  {
+    decision: stringEnum(['upheld', 'dismissed']),
+    reason: Type.Optional(textSchema(2000)),
+    correctedFacts: Type.Optional(factsCorrectionSchema),
+    tier: Type.Optional(stringEnum(TIERS)),
   },
-} as const;
-
-const objectionViewSchema = {
-  type: 'object',
-  properties: {
-    objectionId: { type: 'string' },
-    uscc: { type: 'string' },
-    year: { type: 'integer' },
-    districtCode: { type: 'string' },
-    householdName: { type: 'string' },
-    status: { type: 'string', enum: ['open', 'upheld', 'dismissed'] },
-    reason: { type: 'string' },
-    correctedFacts: { type: ['object', 'null'], additionalProperties: true },
-    contested: {
-      type: 'object',
-      properties: {
-        tier: { type: 'string' },
-        year: { type: 'integer' },
-        asOf: { type: 'string' },
-        source: { type: 'string' },
-        runId: { type: ['integer', 'null'] },
-        ruleVersion: { type: 'string' },
-        trace: storedTraceSchema,
-      },
-    },
-    filedBy: actorSchema,
-    filedAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    settings: {
-      type: 'object',
-      properties: { answerWorkingDays: { type: 'integer' }, reminderWorkingDays: { type: 'integer' } },
-    },
-    deadline: {
-      type: ['object', 'null'],
-      properties: {
-        dueOn: { type: 'string', format: 'date' },
-        remindOn: { type: 'string', format: 'date' },
-        reminded: { type: 'boolean' },
-        passed: { type: 'boolean' },
-        fallbackYears: { type: 'array', items: { type: 'integer' } },
-      },
-    },
-    decision: {
-      type: ['object', 'null'],
-      properties: {
-        decision: { type: 'string', enum: ['upheld', 'dismissed'] },
-        by: actorSchema,
-        at: { type: 'string' },
-        reason: { type: ['string', 'null'] },
-        correctedFacts: { type: ['object', 'null'], additionalProperties: true },
-        tier: { type: ['string', 'null'] },
-        trace: storedTraceSchema,
-      },
-    },
-    seq: { type: 'integer' },
-  },
-} as const;
-
-const objectionIdParams = {
-  type: 'object',
-  required: ['objectionId'],
-  properties: { objectionId: { type: 'string', maxLength: 38, pattern: '^tier-objection-[0-9A-Z]{18}-[0-9]{4}$' } },
-} as const;
-
-interface ObjectionBody {
-  uscc: string;
-  reason: string;
-  correctedFacts?: FactsCorrection;
-}
-
-interface DecisionBody {
-  decision: 'upheld' | 'dismissed';
-  reason?: string;
-  correctedFacts?: FactsCorrection;
-  tier?: Tier;
-}
-
-interface WorklistQuery {
-  status?: 'open' | 'upheld' | 'dismissed';
-  page: number;
-  pageSize: number;
-}
+  { additionalProperties: false, allOf: [decisionNeeds('dismissed', ['reason'], '驳回异议须说明理由', 'T-OBJ')] },
+);
 
 /** Objections to a tier (T-OBJ): filed by the household, answered by the city office. */
 export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { temporal, database } = deps;
   const handleFor = (objectionId: string): WorkflowHandle => temporal.workflow.getHandle(objectionId);
+
+  /** A decision on the request's objection, answered with the objection as it left it. */
+  const decide = updateRoute<ObjectionView, ObjectionView>({
+    send: async (request, update, command) => {
+      const handle = handleFor((request.params as { objectionId: string }).objectionId);
+      try {
+        return await sendDecision(handle, update, command, request, { expires: deps.decisionsExpire, tooLate: OBJECTION_DECISION_TOO_LATE });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
+        }
+        if (err instanceof WorkflowNotFoundError) {
+          // The workflow has finished: the objection exists but takes no more decisions.
+          const closed = await queryObjection(handle);
+          throw new HttpError(409, `T-OBJ: the objection is already ${closed.status}`, {
+            field: 'objectionId',
+            clause: 'T-OBJ',
+            status: closed.status,
+          });
+        }
+        throw err;
+      }
+    },
+    answer: async (_request, _actor, view) => view,
+  });
 
   return async (app) => {
     tagRoutes(app, 'tier-objections');
@@ -239,28 +202,13 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description:
             'With a reason and, optionally, the facts it says are wrong (a partial set of the facts the tier was decided on). ' +
             'One objection per household and tier year: a second answers 409. The city office answers within the configured working days.',
-          body: {
-            type: 'object',
-            required: ['uscc', 'reason'],
-            additionalProperties: false,
-            properties: {
-              uscc: usccSchema,
-              reason: textSchema(2000, { nonBlank: true }),
-              correctedFacts: factsCorrectionSchema,
-            },
-          },
+          body: Type.Object(
+            { uscc: usccSchema, reason: textSchema(2000, { nonBlank: true }), correctedFacts: Type.Optional(factsCorrectionSchema) },
+            { additionalProperties: false },
+          ),
           response: {
-            201: {
-              type: 'object',
-              properties: {
-                objectionId: { type: 'string' },
-                uscc: { type: 'string' },
-                year: { type: 'integer' },
-                contestedTier: { type: 'string' },
-                status: { type: 'string' },
-              },
-            },
-            ...errors,
+            201: responseObject({ objectionId: Type.String(), uscc: Type.String(), year: Type.Integer(), contestedTier: Type.String(), status: Type.String() }),
+            ...CASE_ERRORS,
           },
         },
       },
@@ -347,7 +295,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: "An objection's live state, read from its workflow",
           params: objectionIdParams,
-          response: { 200: objectionViewSchema, ...errors },
+          response: { 200: objectionViewSchema, ...CASE_ERRORS },
         },
       },
       async (request) => {
@@ -369,46 +317,34 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: "The city office's worklist of objections, overdue first; a household's own objections",
           description: 'Open objections past their due date first, then by due date, then by filing time. A household sees the objections it filed, to follow them.',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              status: { type: 'string', enum: ['open', 'upheld', 'dismissed'] },
-              page: pageNumberSchema,
-              pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-            },
-          },
+          querystring: Type.Object(
+            { status: Type.Optional(stringEnum(['open', 'upheld', 'dismissed'])), ...pageProperties(50, 100) },
+            { additionalProperties: false },
+          ),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                page: { type: 'integer' },
-                pageSize: { type: 'integer' },
-                total: { type: 'integer' },
-                items: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      objectionId: { type: 'string' },
-                      uscc: { type: 'string' },
-                      name: { type: ['string', 'null'] },
-                      districtCode: { type: ['string', 'null'] },
-                      year: { type: 'integer' },
-                      contestedTier: { type: 'string' },
-                      status: { type: 'string' },
-                      filedAt: { type: 'string' },
-                      dueOn: { type: ['string', 'null'] },
-                      overdue: { type: 'boolean' },
-                      decision: { type: ['string', 'null'] },
-                      decidedTier: { type: ['string', 'null'] },
-                      decidedAt: { type: ['string', 'null'] },
-                    },
-                  },
-                },
-              },
-            },
-            ...errors,
+            200: responseObject({
+              page: Type.Integer(),
+              pageSize: Type.Integer(),
+              total: Type.Integer(),
+              items: Type.Array(
+                responseObject({
+                  objectionId: Type.String(),
+                  uscc: Type.String(),
+                  name: nullable(Type.String()),
+                  districtCode: nullable(Type.String()),
+                  year: Type.Integer(),
+                  contestedTier: Type.String(),
+                  status: Type.String(),
+                  filedAt: Type.String(),
+                  dueOn: nullable(Type.String()),
+                  overdue: Type.Boolean(),
+                  decision: nullable(Type.String()),
+                  decidedTier: nullable(Type.String()),
+                  decidedAt: nullable(Type.String()),
+                }),
+              ),
+            }),
+            ...CASE_ERRORS,
           },
         },
       },
@@ -472,43 +408,11 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             'dismiss instead. Either decision requires a reason; a dismissal changes nothing.',
           params: objectionIdParams,
           headers: idempotencyKeyHeaders,
-          body: {
-            type: 'object',
-            required: ['decision'],
-            additionalProperties: false,
-            properties: {
-              decision: { type: 'string', enum: ['upheld', 'dismissed'] },
-              reason: textSchema(2000),
-              correctedFacts: factsCorrectionSchema,
-              tier: { type: 'string', enum: TIERS },
-            },
-            allOf: [decisionNeeds('dismissed', ['reason'], '驳回异议须说明理由', 'T-OBJ')],
-          },
-          response: { 200: objectionViewSchema, ...errors },
+          body: decisionBodySchema,
+          response: { 200: objectionViewSchema, ...CASE_ERRORS },
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const command = decisionCommand(actor, request.body);
-        const handle = handleFor(request.params.objectionId);
-        try {
-          return await sendDecision(handle, decideObjectionUpdate, command, request, { expires: deps.decisionsExpire, tooLate: OBJECTION_DECISION_TOO_LATE });
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-            if (err.cause.type === RULE_VIOLATION_ERROR) throw HttpError.fromViolation(err.cause.details?.[0] as RuleViolation);
-          }
-          if (err instanceof WorkflowNotFoundError) {
-            // The workflow has finished: the objection exists but takes no more decisions.
-            const closed = await queryObjection(handle);
-            throw new HttpError(409, `T-OBJ: the objection is already ${closed.status}`, {
-              field: 'objectionId',
-              clause: 'T-OBJ',
-              status: closed.status,
-            });
-          }
-          throw err;
-        }
-      },
+      async (request) => decide(request, decideObjectionUpdate, (actor) => decisionCommand(actor, request.body)),
     );
   };
 }
@@ -516,7 +420,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
 /** A decision on an objection its worker took after the decision's time limit: refused, not applied. */
 const OBJECTION_DECISION_TOO_LATE = { field: 'objectionId', message: '异议暂时无人处理，本次决定未生效；请稍后重新提交' };
 
-function decisionCommand(actor: Actor, body: DecisionBody): ObjectionDecisionCommand {
+function decisionCommand(actor: Actor, body: Static<typeof decisionBodySchema>): ObjectionDecisionCommand {
   if (body.decision === 'dismissed') return { decision: 'dismissed', actor, reason: body.reason ?? '' };
   return { decision: 'upheld', actor, reason: body.reason, correctedFacts: body.correctedFacts, tier: body.tier };
 }

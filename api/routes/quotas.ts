@@ -6,10 +6,9 @@ import { tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
 
 const counterProperties = {
   cap: { type: 'integer', description: 'places the year allows' },
@@ -61,7 +60,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description:
             'The city office sees every district and the city-wide row; a district office sees its own district and the city-wide row.',
           params: yearParams,
-          response: { 200: yearQuotaSchema, ...errors },
+          response: { 200: yearQuotaSchema, ...CASE_ERRORS },
         },
       },
       async (request) => {
@@ -84,7 +83,7 @@ export function quotaRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             '(largest remainders). Set once: 409 when the year already has its quota. The first recognition of the year ' +
             'sets it too, if the city office has not.',
           params: yearParams,
-          response: { 201: yearQuotaSchema, ...errors },
+          response: { 201: yearQuotaSchema, ...CASE_ERRORS },
         },
       },
       async (request, reply) => {

@@ -1,24 +1,20 @@
 import { asc } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { holidayNotices } from '../../db/schema.js';
 import { ROLES } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { isoDateSchema } from '../schema-bounds.js';
+import { isoDateSchema, stringEnum } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-export const actorSchema = {
-  type: 'object',
-  required: ['id', 'role'],
-  properties: {
-    id: { type: 'string' },
-    role: { type: 'string', enum: ROLES },
-    districtCode: { type: 'string' },
-    department: { type: 'string' },
-    uscc: { type: 'string' },
-  },
-} as const;
+export const actorSchema = Type.Object({
+  id: Type.String(),
+  role: stringEnum(ROLES),
+  districtCode: Type.Optional(Type.String()),
+  department: Type.Optional(Type.String()),
+  uscc: Type.Optional(Type.String()),
+});
 
 /**
  * What the pages need to stand on the API alone: who a token speaks for (so a pasted token from

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lte } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
@@ -8,11 +8,11 @@ import { tierLabel } from '../../policy/tier-labels.js';
 import { validateUscc } from '../../policy/uscc.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
-import { usccSchema } from '../schema-bounds.js';
+import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
+import { nullable, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;
+const errors = errorResponses([400, 401, 403, 404]);
 
 /** Catalogue order: what every tier gets, each tier, then what recognised households get and each category. */
 const APPLIES_TO_ORDER = [
@@ -27,19 +27,21 @@ const APPLIES_TO_ORDER = [
   'emerging',
 ] as const;
 
-const measureSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    appliesTo: { type: 'string', enum: APPLIES_TO_ORDER },
-    clause: { type: 'string', enum: ['T-AID', 'C-AID'] },
-    measure: { type: 'string' },
-    departments: { type: 'array', items: { type: 'string' } },
-    withoutApplication: { type: 'boolean', description: '免申即享: the departments deliver it without an application' },
-  },
-} as const;
+const measureSchema = responseObject({
+  id: Type.String(),
+  appliesTo: stringEnum(APPLIES_TO_ORDER),
+  clause: stringEnum(['T-AID', 'C-AID']),
+  measure: Type.String(),
+  departments: Type.Array(Type.String()),
+  withoutApplication: Type.Boolean({ description: '免申即享: the departments deliver it without an application' }),
+});
 
 type Measure = typeof supportMeasures.$inferSelect;
+
+/** A catalogue row as answered: its group and clause are among those the catalogue is seeded with. */
+function measureOf(row: Measure): Static<typeof measureSchema> {
+  return { ...row, appliesTo: row.appliesTo as (typeof APPLIES_TO_ORDER)[number], clause: row.clause as 'T-AID' | 'C-AID' };
+}
 
 function catalogueOrder(a: Measure, b: Measure): number {
   const byGroup =
@@ -60,10 +62,10 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox
         schema: {
           summary: 'The whole catalogue of support measures (T-AID, C-AID)',
           security: [],
-          response: { 200: { type: 'array', items: measureSchema }, 401: rejectedTokenResponseSchema },
+          response: { 200: Type.Array(measureSchema), 401: rejectedTokenResponseSchema },
         },
       },
-      async () => (await database.db.select().from(supportMeasures)).sort(catalogueOrder),
+      async () => (await database.db.select().from(supportMeasures)).sort(catalogueOrder).map(measureOf),
     );
 
     app.get(
@@ -76,22 +78,16 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox
             "From the household's current tier: the measures of every tier and of its own (none for an unclassified household). " +
             'A 名特优新 household whose recognition is in force (benefits from 1 January after recognition, until it expires) gets ' +
             'every growth and development measure and those of recognised households and of its category (C-AID).',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
+          params: Type.Object({ uscc: usccSchema }),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                uscc: { type: 'string' },
-                tier: { type: 'string' },
-                tierLabel: { type: 'string' },
-                year: { type: 'integer' },
-                recognition: {
-                  type: ['object', 'null'],
-                  properties: { category: { type: 'string' }, benefitsFrom: { type: 'string' }, validUntil: { type: 'string' } },
-                },
-                measures: { type: 'array', items: measureSchema },
-              },
-            },
+            200: responseObject({
+              uscc: Type.String(),
+              tier: Type.String(),
+              tierLabel: Type.String(),
+              year: Type.Integer(),
+              recognition: nullable(responseObject({ category: Type.String(), benefitsFrom: Type.String(), validUntil: Type.String() })),
+              measures: Type.Array(measureSchema),
+            }),
             ...errors,
           },
         },
@@ -141,7 +137,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox
           tierLabel: tierLabel(household.tier, deps.unclassifiedLabel),
           year: household.year,
           recognition: recognition ?? null,
-          measures: measures.sort(catalogueOrder),
+          measures: measures.sort(catalogueOrder).map(measureOf),
         };
       },
     );

@@ -5,7 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   RunStateError,
   findRun,
@@ -19,7 +19,7 @@ import {
   type TieringRunRecord,
 } from '../../activities/tiering.js';
 import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
-import { TIERS, type TierThresholds } from '../../policy/tiering.js';
+import { TIERS, type Tier, type TierThresholds } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
 import {
   HOUSEHOLD_NOT_FOUND_ERROR,
@@ -47,254 +47,202 @@ import {
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
-import { isoDateSchema, policyBound, serialIdSchema, textSchema, usccSchema } from '../schema-bounds.js';
+import { HttpError, errorResponses } from '../errors.js';
+import {
+  defaulted,
+  isoDateSchema,
+  nullable,
+  openObjectSchema,
+  policyBound,
+  recordOf,
+  responseObject,
+  serialIdSchema,
+  stringEnum,
+  textSchema,
+  usccSchema,
+} from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const errors = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  503: errorResponseSchema,
-} as const;
+const errors = errorResponses([400, 401, 403, 404, 409, 422, 503]);
 
 /** How long the API waits for the tiering worker before answering 503 (the work stays queued). */
 const WORKER_ANSWER_MS = 30_000;
 const PROGRESS_QUERY_MS = 3_000;
 
-
-const tierCountsSchema = {
-  type: 'object',
-  required: [...TIERS],
-  properties: Object.fromEntries(TIERS.map((tier) => [tier, { type: 'integer' }])),
-} as const;
+const tierCountsSchema = Type.Object({
+  unclassified: Type.Integer(),
+  survival: Type.Integer(),
+  growth: Type.Integer(),
+  development: Type.Integer(),
+} satisfies Record<Tier, unknown>);
 
 /** A year's thresholds are stored as numeric(16,2): 14 digits of yuan. */
 const MAX_THRESHOLD_YUAN = 99_999_999_999_999;
 
-const thresholdsBodySchema = {
-  type: 'object',
-  required: ['growthRevenueYuan', 'developmentRevenueYuan'],
-  additionalProperties: false,
-  properties: {
-    growthRevenueYuan: {
-      type: 'number',
+const thresholdsBodySchema = Type.Object(
+  {
+    growthRevenueYuan: Type.Number({
       maximum: MAX_THRESHOLD_YUAN,
       ...policyBound({ exclusiveMinimum: 0 }, '须为正数金额（元）', 'T-G1'),
       description: 'T-G1 "一定数额": last year\'s revenue, yuan, at most 2 decimals, below developmentRevenueYuan',
-    },
-    developmentRevenueYuan: {
-      type: 'number',
+    }),
+    developmentRevenueYuan: Type.Number({
       maximum: MAX_THRESHOLD_YUAN,
       ...policyBound({ exclusiveMinimum: 0 }, '须为正数金额（元）', 'T-D1'),
       description: 'T-D1 "较高": last year\'s revenue, yuan, at most 2 decimals, above growthRevenueYuan',
-    },
+    }),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-const progressSchema = {
-  type: ['object', 'null'],
-  description:
-    "the workflow's own account while the run is running or its tiers are being applied (null otherwise, or when its worker does not answer)",
-  properties: {
-    phase: { type: 'string', enum: ['preparing', 'running', 'finalizing', 'applying', 'completed', 'failed', 'refused'] },
-    households: { type: 'integer' },
-    processed: { type: 'integer' },
-    chunksDone: { type: 'integer' },
-    chunksTotal: { type: 'integer' },
-    message: { type: ['string', 'null'] },
-  },
-} as const;
-
-const runSchema = {
-  type: 'object',
-  required: ['runId', 'year', 'version', 'asOf', 'status', 'inForce'],
-  properties: {
-    runId: { type: 'integer' },
-    year: { type: 'integer' },
-    version: { type: 'integer', description: 'versions count up per year; a re-run is a new version' },
-    asOf: { type: 'string', format: 'date' },
-    thresholds: {
-      type: 'object',
-      properties: {
-        growthRevenueYuan: { type: 'number' },
-        developmentRevenueYuan: { type: 'number' },
-        source: {
-          type: 'string',
-          enum: ['request', 'year', 'default'],
-          description: "the run's request, the year's setting, or the shipped defaults (not policy)",
-        },
-      },
+const progressSchema = nullable(
+  responseObject(
+    {
+      phase: stringEnum(['preparing', 'running', 'finalizing', 'applying', 'completed', 'failed', 'refused']),
+      households: Type.Integer(),
+      processed: Type.Integer(),
+      chunksDone: Type.Integer(),
+      chunksTotal: Type.Integer(),
+      message: nullable(Type.String()),
     },
-    ruleVersion: { type: 'string' },
-    status: { type: 'string', enum: ['running', 'completed', 'failed'] },
-    workflowId: { type: 'string' },
-    requestedBy: { type: 'string' },
-    startedAt: { type: 'string', format: 'date-time' },
-    completedAt: { type: ['string', 'null'], format: 'date-time' },
-    households: {
-      type: 'integer',
+    {
+      description:
+        "the workflow's own account while the run is running or its tiers are being applied (null otherwise, or when its worker does not answer)",
+    },
+  ),
+);
+
+const runSchema = Type.Object({
+  runId: Type.Integer(),
+  year: Type.Integer(),
+  version: Type.Integer({ description: 'versions count up per year; a re-run is a new version' }),
+  asOf: Type.String({ format: 'date' }),
+  thresholds: Type.Optional(
+    responseObject({
+      growthRevenueYuan: Type.Number(),
+      developmentRevenueYuan: Type.Number(),
+      source: stringEnum(['request', 'year', 'default'], { description: "the run's request, the year's setting, or the shipped defaults (not policy)" }),
+    }),
+  ),
+  ruleVersion: Type.Optional(Type.String()),
+  status: stringEnum(['running', 'completed', 'failed']),
+  workflowId: Type.Optional(Type.String()),
+  requestedBy: Type.Optional(Type.String()),
+  startedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  completedAt: Type.Optional(nullable(Type.String({ format: 'date-time' }))),
+  households: Type.Optional(
+    Type.Integer({
       description: 'households in the registry when the run started that were established by its as-of date (T-RUN: one established later is tiered on demand)',
-    },
-    processed: { type: 'integer', description: 'households tiered so far' },
-    countsByTier: { ...tierCountsSchema, type: ['object', 'null'] },
-    countsByDistrict: {
-      type: ['object', 'null'],
-      description: 'tier counts per district code',
-      additionalProperties: tierCountsSchema,
-    },
-    quotaBase: { type: ['integer', 'null'], description: 'growth + development: the base of the recognition cap (C-QUOTA)' },
-    movements: {
-      type: ['object', 'null'],
-      properties: {
-        previousRun: {
-          type: ['object', 'null'],
-          description: "the previous year's run in force it is compared with",
-          properties: { runId: { type: 'integer' }, year: { type: 'integer' }, version: { type: 'integer' } },
-        },
-        moves: {
-          type: 'object',
-          description: 'households per change of tier, "from>to" ("none>to": not tiered by the previous run)',
-          additionalProperties: { type: 'integer' },
-        },
-      },
-    },
-    inForce: { type: 'boolean', description: 'whether this is the run in force for its year' },
-    tiersAppliedAt: {
-      type: ['string', 'null'],
-      format: 'date-time',
-      description: "when its tiers last became the households' current tiers; null while they are being applied, or if never in force",
-    },
-    progress: progressSchema,
-  },
-} as const;
+    }),
+  ),
+  processed: Type.Optional(Type.Integer({ description: 'households tiered so far' })),
+  countsByTier: Type.Optional(nullable(tierCountsSchema)),
+  countsByDistrict: Type.Optional(nullable(recordOf(tierCountsSchema, { description: 'tier counts per district code' }))),
+  quotaBase: Type.Optional(nullable(Type.Integer({ description: 'growth + development: the base of the recognition cap (C-QUOTA)' }))),
+  movements: Type.Optional(
+    nullable(
+      responseObject({
+        previousRun: nullable(
+          responseObject(
+            { runId: Type.Integer(), year: Type.Integer(), version: Type.Integer() },
+            { description: "the previous year's run in force it is compared with" },
+          ),
+        ),
+        moves: recordOf(Type.Integer(), { description: 'households per change of tier, "from>to" ("none>to": not tiered by the previous run)' }),
+      }),
+    ),
+  ),
+  inForce: Type.Boolean({ description: 'whether this is the run in force for its year' }),
+  tiersAppliedAt: Type.Optional(
+    nullable(
+      Type.String({
+        format: 'date-time',
+        description: "when its tiers last became the households' current tiers; null while they are being applied, or if never in force",
+      }),
+    ),
+  ),
+  progress: Type.Optional(progressSchema),
+});
 
-const thresholdSettingSchema = {
-  type: 'object',
-  required: ['year', 'growthRevenueYuan', 'developmentRevenueYuan', 'isDefault'],
-  properties: {
-    year: { type: 'integer' },
-    growthRevenueYuan: { type: 'number' },
-    developmentRevenueYuan: { type: 'number' },
-    isDefault: { type: 'boolean', description: 'no setting for the year: the shipped defaults apply, which are not policy' },
-    updatedBy: { type: ['string', 'null'] },
-    updatedAt: { type: ['string', 'null'], format: 'date-time' },
-  },
-} as const;
+const thresholdSettingProperties = {
+  year: Type.Integer(),
+  growthRevenueYuan: Type.Number(),
+  developmentRevenueYuan: Type.Number(),
+  isDefault: Type.Boolean({ description: 'no setting for the year: the shipped defaults apply, which are not policy' }),
+  updatedBy: Type.Optional(nullable(Type.String())),
+  updatedAt: Type.Optional(nullable(Type.String({ format: 'date-time' }))),
+};
+
+const thresholdSettingSchema = Type.Object(thresholdSettingProperties);
 
 /** PUT's answer: the setting, and whether the year's run in force keeps other thresholds. */
-const thresholdsSetSchema = {
-  ...thresholdSettingSchema,
-  required: [...thresholdSettingSchema.required, 'runInForce'],
-  properties: {
-    ...thresholdSettingSchema.properties,
-    runInForce: {
-      type: ['object', 'null'],
-      description:
-        "the year's run in force, which keeps the thresholds it ran with, as does on-demand tiering of the year (T-RUN: the same " +
-        'rules); the new setting applies from the next run of the year. null: no run of the year is in force, and on-demand ' +
-        'tiering of the year uses the new setting at once',
-      properties: {
-        runId: { type: 'integer' },
-        version: { type: 'integer' },
-        growthRevenueYuan: { type: 'number' },
-        developmentRevenueYuan: { type: 'number' },
-        message: { type: 'string' },
+const thresholdsSetSchema = Type.Object({
+  ...thresholdSettingProperties,
+  runInForce: nullable(
+    responseObject(
+      { runId: Type.Integer(), version: Type.Integer(), growthRevenueYuan: Type.Number(), developmentRevenueYuan: Type.Number(), message: Type.String() },
+      {
+        description:
+          "the year's run in force, which keeps the thresholds it ran with, as does on-demand tiering of the year (T-RUN: the same " +
+          'rules); the new setting applies from the next run of the year. null: no run of the year is in force, and on-demand ' +
+          'tiering of the year uses the new setting at once',
       },
-    },
+    ),
+  ),
+});
+
+const standingTierSchema = responseObject(
+  {
+    year: Type.Integer(),
+    tier: stringEnum(TIERS),
+    // As the tier history stores it (text); the enum tells clients what it holds.
+    source: Type.Unsafe<string>({ type: 'string', enum: ['run', 'on_demand', 'objection'] }),
+    asOf: Type.String({ format: 'date' }),
+    runId: nullable(Type.Integer()),
   },
-} as const;
+  { description: "the household's current tier, which stays" },
+);
 
-const standingTierSchema = {
-  type: 'object',
-  description: "the household's current tier, which stays",
-  properties: {
-    year: { type: 'integer' },
-    tier: { type: 'string', enum: TIERS },
-    source: { type: 'string', enum: ['run', 'on_demand', 'objection'] },
-    asOf: { type: 'string', format: 'date' },
-    runId: { type: ['integer', 'null'] },
-  },
-} as const;
+const clauseResultSchema = responseObject({ clause: Type.String(), passed: Type.Boolean(), facts: openObjectSchema, reason: Type.String() });
 
-const clauseResultSchema = {
-  type: 'object',
-  properties: {
-    clause: { type: 'string' },
-    passed: { type: 'boolean' },
-    facts: { type: 'object', additionalProperties: true },
-    reason: { type: 'string' },
-  },
-} as const;
+const onDemandResultSchema = responseObject({
+  uscc: Type.String(),
+  districtCode: Type.String(),
+  year: Type.Integer(),
+  asOf: Type.String({ format: 'date' }),
+  tier: stringEnum(TIERS),
+  previousTier: nullable(Type.String()),
+  applied: Type.Boolean({
+    description:
+      "false when the household's current tier stands: a later year's, one of the year decided as of a later date, or an upheld objection's",
+  }),
+  notApplied: nullable(
+    responseObject(
+      { reason: Type.String(), standing: standingTierSchema },
+      { description: 'why the decision did not become the current tier (audited), and the decision that stands; null when applied' },
+    ),
+  ),
+  ruleVersion: Type.String(),
+  thresholds: responseObject({
+    growthRevenueYuan: Type.Number(),
+    developmentRevenueYuan: Type.Number(),
+    isDefault: Type.Boolean(),
+    runId: nullable(
+      Type.Integer({
+        description: "the year's run in force whose thresholds were used (T-RUN: the same rules); null: the year has none, its setting was used",
+      }),
+    ),
+  }),
+  outcomes: Type.String({ description: 'every clause evaluated, + held, - failed' }),
+  reasons: Type.Array(Type.String(), { description: 'the reasons that decided the tier' }),
+  trace: Type.Array(clauseResultSchema),
+  decidedBy: Type.String(),
+  decidedAt: Type.String({ format: 'date-time' }),
+});
 
-const onDemandResultSchema = {
-  type: 'object',
-  properties: {
-    uscc: { type: 'string' },
-    districtCode: { type: 'string' },
-    year: { type: 'integer' },
-    asOf: { type: 'string', format: 'date' },
-    tier: { type: 'string', enum: TIERS },
-    previousTier: { type: ['string', 'null'] },
-    applied: {
-      type: 'boolean',
-      description:
-        "false when the household's current tier stands: a later year's, one of the year decided as of a later date, or an upheld objection's",
-    },
-    notApplied: {
-      type: ['object', 'null'],
-      description: 'why the decision did not become the current tier (audited), and the decision that stands; null when applied',
-      properties: { reason: { type: 'string' }, standing: standingTierSchema },
-    },
-    ruleVersion: { type: 'string' },
-    thresholds: {
-      type: 'object',
-      properties: {
-        growthRevenueYuan: { type: 'number' },
-        developmentRevenueYuan: { type: 'number' },
-        isDefault: { type: 'boolean' },
-        runId: {
-          type: ['integer', 'null'],
-          description: "the year's run in force whose thresholds were used (T-RUN: the same rules); null: the year has none, its setting was used",
-        },
-      },
-    },
-    outcomes: { type: 'string', description: 'every clause evaluated, + held, - failed' },
-    reasons: { type: 'array', items: { type: 'string' }, description: 'the reasons that decided the tier' },
-    trace: { type: 'array', items: clauseResultSchema },
-    decidedBy: { type: 'string' },
-    decidedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
+const yearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 9999 }) });
 
-const yearParams = {
-  type: 'object',
-  required: ['year'],
-  properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
-} as const;
-
-const runIdParams = {
-  type: 'object',
-  required: ['runId'],
-  properties: { runId: serialIdSchema },
-} as const;
-
-interface StartRunBody {
-  year: number;
-  asOf: string;
-  thresholds?: TierThresholds;
-  makeInForce?: boolean;
-  chunkSize?: number;
-  concurrency?: number;
-}
-
-interface TierHouseholdBody {
-  asOf?: string;
-  reason?: string;
-}
+const runIdParams = Type.Object({ runId: serialIdSchema });
 
 export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { temporal } = deps;
@@ -321,29 +269,29 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             'is registered (its ID and version allocated) with 202; follow it at /tiering/runs/{runId}. 409 while another run ' +
             'of the year is running; 400 when asOf is not a date; 422 when it lies in the future or outside the year, or the thresholds ' +
             'are not positive with T-D1 above T-G1. Without thresholds the year\'s setting (or the shipped defaults) applies.',
-          body: {
-            type: 'object',
-            required: ['year', 'asOf'],
-            additionalProperties: false,
-            properties: {
-              year: { type: 'integer', ...policyBound({ minimum: 2000, maximum: 9999 }, '须为 2000–9999 年', 'T-RUN') },
-              asOf: { ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today, within year' },
-              thresholds: thresholdsBodySchema,
-              makeInForce: { type: 'boolean', default: true },
-              chunkSize: {
-                type: 'integer',
-                minimum: 1,
-                maximum: MAX_CHUNK_SIZE,
-                description: `households per chunk activity (default ${DEFAULT_CHUNK_SIZE.toLocaleString('en')}): a tuning knob, not policy`,
-              },
-              concurrency: {
-                type: 'integer',
-                minimum: 1,
-                maximum: MAX_CHUNK_CONCURRENCY,
-                description: `chunk activities, and lanes of the tiers' applying, at a time (default ${DEFAULT_CHUNK_CONCURRENCY}): a tuning knob, not policy`,
-              },
+          body: Type.Object(
+            {
+              year: Type.Integer(policyBound({ minimum: 2000, maximum: 9999 }, '须为 2000–9999 年', 'T-RUN')),
+              asOf: Type.String({ ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today, within year' }),
+              thresholds: Type.Optional(thresholdsBodySchema),
+              makeInForce: defaulted(Type.Boolean({ default: true })),
+              chunkSize: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: MAX_CHUNK_SIZE,
+                  description: `households per chunk activity (default ${DEFAULT_CHUNK_SIZE.toLocaleString('en')}): a tuning knob, not policy`,
+                }),
+              ),
+              concurrency: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: MAX_CHUNK_CONCURRENCY,
+                  description: `chunk activities, and lanes of the tiers' applying, at a time (default ${DEFAULT_CHUNK_CONCURRENCY}): a tuning knob, not policy`,
+                }),
+              ),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: {
             202: {
               type: 'object',
@@ -552,15 +500,16 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             'recorded in its tier history, unless the current tier stands (a later year\'s, one of the year decided as of a later ' +
             'date, an upheld objection\'s): then `applied` is false, `notApplied` says which decision stands, and the refusal is ' +
             'audited. The district office of the household or the city office.',
-          params: { type: 'object', required: ['uscc'], properties: { uscc: usccSchema } },
-          body: {
-            type: ['object', 'null'],
-            additionalProperties: false,
-            properties: {
-              asOf: { ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today; default today' },
-              reason: textSchema(500),
-            },
-          },
+          params: Type.Object({ uscc: usccSchema }),
+          body: nullable(
+            Type.Object(
+              {
+                asOf: Type.Optional(Type.String({ ...isoDateSchema, description: 'YYYY-MM-DD (CST), not after today; default today' })),
+                reason: Type.Optional(textSchema(500)),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: { 200: onDemandResultSchema, ...errors },
         },
       },

@@ -5,7 +5,7 @@ import { caseEvents } from '../../db/schema.js';
 import { addDays, addYears, cstDateOf, startOfCstDay, type IsoDate } from '../../policy/dates.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponseSchema } from '../errors.js';
+import { HttpError, errorResponses } from '../errors.js';
 import { isoDateSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
@@ -51,7 +51,7 @@ const advanceBody = {
   },
 } as const;
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 409: errorResponseSchema, 422: errorResponseSchema } as const;
+const errors = errorResponses([400, 401, 403, 409, 422]);
 
 export function trainingRoutes(deps: RouteDeps, clock: TrainingClock): FastifyPluginAsyncTypebox {
   let moving = false;
