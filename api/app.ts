@@ -113,7 +113,8 @@ export async function buildApp(deps: AppDeps) {
           'Errors are `{ error, message, details }`; details name the field and the clause (RULES.md) at fault.',
         version: '0.1.0',
       },
-      tags: API_TAGS.map((tag) => ({ ...tag })),
+      // The training and demo groups only where their routes are registered.
+      tags: API_TAGS.filter(({ name }) => (name !== 'training' || deps.training) && (name !== 'demo' || demoActors)).map((tag) => ({ ...tag })),
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },

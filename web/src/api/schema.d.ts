@@ -1067,6 +1067,8 @@ export interface paths {
                             }[];
                             /** @description objections filed on the notice in all (C-SELF: at most 1000) */
                             objectionsFiled?: number;
+                            /** @description the objections filed since objections are counted that are still to be resolved, by number */
+                            unresolvedObjections?: number[];
                             /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
                             recordFailure?: {
                                 at?: string;
@@ -1588,6 +1590,8 @@ export interface paths {
                             }[];
                             /** @description objections filed on the notice in all (C-SELF: at most 1000) */
                             objectionsFiled?: number;
+                            /** @description the objections filed since objections are counted that are still to be resolved, by number */
+                            unresolvedObjections?: number[];
                             /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
                             recordFailure?: {
                                 at?: string;
@@ -2329,6 +2333,8 @@ export interface paths {
                             }[];
                             /** @description objections filed on the notice in all (C-SELF: at most 1000) */
                             objectionsFiled?: number;
+                            /** @description the objections filed since objections are counted that are still to be resolved, by number */
+                            unresolvedObjections?: number[];
                             /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
                             recordFailure?: {
                                 at?: string;
@@ -2860,6 +2866,8 @@ export interface paths {
                             }[];
                             /** @description objections filed on the notice in all (C-SELF: at most 1000) */
                             objectionsFiled?: number;
+                            /** @description the objections filed since objections are counted that are still to be resolved, by number */
+                            unresolvedObjections?: number[];
                             /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
                             recordFailure?: {
                                 at?: string;
@@ -3392,6 +3400,8 @@ export interface paths {
                             }[];
                             /** @description objections filed on the notice in all (C-SELF: at most 1000) */
                             objectionsFiled?: number;
+                            /** @description the objections filed since objections are counted that are still to be resolved, by number */
+                            unresolvedObjections?: number[];
                             /** @description the last decision or step PostgreSQL refused for good: it did not happen; the case goes on from before it */
                             recordFailure?: {
                                 at?: string;
@@ -9207,309 +9217,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/public/recognitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The registry of recognised households (C-VALID): category, validity, status */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
-                    uscc?: string;
-                    name?: string;
-                    districtCode?: string;
-                    category?: "renowned" | "distinctive" | "quality" | "emerging";
-                    page?: number;
-                    pageSize?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            uscc?: string;
-                            name?: string;
-                            districtCode?: string;
-                            districtName?: string;
-                            category?: string;
-                            recognisedOn?: string;
-                            validUntil?: string;
-                            benefitsFrom?: string;
-                            status?: string;
-                            origin?: string;
-                        }[];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description a bearer token was sent and does not verify (none is needed) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description the URL (or a path parameter) is too long */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/publicity": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Publicity notices 信息公示 open for objections now */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    pageSize?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            caseId?: string;
-                            uscc?: string;
-                            name?: string;
-                            districtCode?: string;
-                            category?: string;
-                            publishedOn?: string;
-                            objectionsUntil?: string;
-                            objectUrl?: string;
-                        }[];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description a bearer token was sent and does not verify (none is needed) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description the URL (or a path parameter) is too long */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            details: {
-                                /** @description the field at fault */
-                                field?: string;
-                                /** @description the policy clause (RULES.md) broken, where one applies */
-                                clause?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/quotas/{year}": {
         parameters: {
             query?: never;
@@ -10310,6 +10017,309 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/recognitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registry of recognised households (C-VALID): category, validity, status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
+                    uscc?: string;
+                    name?: string;
+                    districtCode?: string;
+                    category?: "renowned" | "distinctive" | "quality" | "emerging";
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            uscc?: string;
+                            name?: string;
+                            districtCode?: string;
+                            districtName?: string;
+                            category?: string;
+                            recognisedOn?: string;
+                            validUntil?: string;
+                            benefitsFrom?: string;
+                            status?: string;
+                            origin?: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description a bearer token was sent and does not verify (none is needed) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/publicity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Publicity notices 信息公示 open for objections now */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId?: string;
+                            uscc?: string;
+                            name?: string;
+                            districtCode?: string;
+                            category?: string;
+                            publishedOn?: string;
+                            objectionsUntil?: string;
+                            objectUrl?: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description a bearer token was sent and does not verify (none is needed) */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
