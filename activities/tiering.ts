@@ -23,12 +23,12 @@ import {
   type Tier,
   type TierThresholds,
 } from '../policy/tiering.js';
-import { HOUSEHOLD_NOT_FOUND_ERROR } from '../workflows/tier-household/contract.js';
-import { RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR, addTally } from '../workflows/tiering-run/contract.js';
+import { addTally, type ChunkTally, type TierCounts } from '../policy/tiering-run.js';
+import { HOUSEHOLD_NOT_FOUND_ERROR, RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../policy/vocabulary.js';
 import type { AuditEvent } from './case-projection.js';
 import { LineCursor, loadHousehold, loadHouseholdsInRange, usccRangeFilter, type UsccRange } from './household-facts.js';
 
-export type TierCounts = Record<Tier, number>;
+export type { ChunkTally, TierCounts };
 
 /** Where a run's thresholds came from: the request, the year's setting, or the shipped defaults. */
 export type ThresholdsSource = 'request' | 'year' | 'default';
@@ -73,13 +73,6 @@ export interface Movements {
   /** The previous year's run in force that this run is compared with; null when there is none. */
   previousRun: RunRef | null;
   /** Households per change of tier, "from>to"; "none>to" for those the previous run did not tier. */
-  moves: Record<string, number>;
-}
-
-/** What one chunk (or the run so far) tiered: counts per district and tier, and the movements. */
-export interface ChunkTally {
-  households: number;
-  countsByDistrict: Record<string, TierCounts>;
   moves: Record<string, number>;
 }
 

@@ -8,6 +8,8 @@ import * as tiering from './tiering-schema.js';
 const schema = { ...registry, ...tiering, ...recognition, ...notification };
 
 export type Db = PostgresJsDatabase<typeof schema>;
+/** A drizzle transaction on Db: what code that writes inside the caller's transaction takes. */
+export type DbTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Database {
   sql: Sql;

@@ -6,9 +6,12 @@ import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tieri
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { ClauseResult, Tier } from '../../policy/tiering.js';
+import { HOUSEHOLD_NOT_FOUND_ERROR } from '../../policy/vocabulary.js';
 
 export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
-export const HOUSEHOLD_NOT_FOUND_ERROR = 'HouseholdNotFound';
+
+// Moved to the shared vocabulary; re-exported until the branches that import it from here are merged.
+export { HOUSEHOLD_NOT_FOUND_ERROR };
 
 export function tierHouseholdWorkflowId(uscc: string, unique: string): string {
   return `tier-household-${uscc}-${unique}`;
