@@ -5,7 +5,7 @@ import type { ObjectionEvent, ObjectionState } from '../policy/tier-objection.js
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
 import { recordAuditEvents } from './case-projection.js';
 import { enqueueNotifications, objectionNotificationFacts } from './notifications.js';
-import { REPLACES_CURRENT_TIER } from './tiering.js';
+import { REPLACES_CURRENT_TIER } from './tiering-internals.js';
 
 export interface ObjectionActivities {
   /**

@@ -113,3 +113,15 @@ export function replacesCurrentTier(decision: TierDecisionStanding, held: TierDe
   if (decision.year !== held.year) return decision.year > held.year;
   return decision.asOf >= held.asOf && (held.source !== 'objection' || decision.source === 'objection');
 }
+
+/** Says which decision stands against a newer one that replacesCurrentTier did not let replace it. */
+export function whyCurrentTierStands(standing: TierDecisionStanding & { tier: Tier }, decision: { year: number; asOf: IsoDate }): string {
+  const held = `its ${standing.year} tier ${standing.tier} (${standing.source}, as of ${standing.asOf})`;
+  if (standing.year > decision.year) {
+    return `T-RUN: ${held} stands: a decision on ${decision.year}, an earlier year, does not replace it`;
+  }
+  if (standing.source === 'objection') {
+    return `T-OBJ: ${held} stands: the city office set it on an upheld objection, and only another objection decision replaces it for ${standing.year}`;
+  }
+  return `T-RUN: ${held} stands: a decision as of ${decision.asOf}, an earlier date, does not replace it`;
+}

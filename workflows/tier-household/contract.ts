@@ -2,7 +2,7 @@
  * On-demand tiering of one household (T-RUN: "a household established later is tiered on demand
  * with the same rules"; also after corrected data). Started and awaited by the API.
  */
-import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tiering.js';
+import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { ClauseResult, Tier } from '../../policy/tiering.js';

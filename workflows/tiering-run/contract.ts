@@ -3,7 +3,7 @@
  * Never import the workflow body from outside the worker.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ChunkSpec, PreparedRun } from '../../activities/tiering.js';
+import type { ChunkSpec, PreparedRun } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
