@@ -80,6 +80,7 @@ function brokenRule({ from, to, typeOnly }: Import): string | null {
   const target = layerOf(to);
   if (target === 'other') return `imports ${to}, outside the layers (web/ and test/ are separate)`;
   if (target === 'scripts' && source !== 'scripts') return 'nothing but scripts imports scripts/';
+  if (/^activities\/.*internals\.ts$/.test(to) && source !== 'activities') return "an activity's internals are for activities/ alone";
   switch (source) {
     case 'policy':
       return target === 'policy' ? null : 'policy/ imports nothing of the other layers: its rules are pure';
@@ -212,6 +213,7 @@ describe('the rules the import graph is held to', () => {
     ['the API importing the worker', { from: 'api/x.ts', to: 'workflows/worker.ts', typeOnly: false }],
     ['the API importing scripts', { from: 'api/x.ts', to: 'scripts/y.ts', typeOnly: true }],
     ['activities importing scripts', { from: 'activities/x.ts', to: 'scripts/y.ts', typeOnly: false }],
+    ['the API importing an activity’s internals', { from: 'api/x.ts', to: 'activities/tiering-internals.ts', typeOnly: false }],
     ['a layer importing the pages', { from: 'api/x.ts', to: 'web/src/y.ts', typeOnly: false }],
   ])('refuses %s', (_rule, edge) => {
     expect(brokenRule(edge)).not.toBeNull();
