@@ -16,7 +16,7 @@ import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
 import { API_TAGS } from './openapi-tags.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
-import { answerUnavailableInTime } from './unavailable.js';
+import { answerUnavailableInTime } from './answer-in-time.js';
 import { applicationRoutes } from './routes/applications.js';
 import { caseRoutes } from './routes/cases.js';
 import { departmentRoutes } from './routes/departments.js';

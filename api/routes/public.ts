@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { currentTierTrace } from '../../activities/tiering.js';
+import { currentTierTrace } from '../../activities/tiering-queries.js';
 import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
