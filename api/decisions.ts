@@ -8,6 +8,7 @@
  * - a caller's retry with the same key is the same decision: taken once, answered alike.
  */
 import { randomUUID } from 'node:crypto';
+import { Type } from '@fastify/type-provider-typebox';
 import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateFailedError,
@@ -33,15 +34,14 @@ const OUTCOME_WAIT_MS = 15_000;
 const DECISION_RETRY_AFTER_SECONDS = 5;
 
 /** The caller's Idempotency-Key header, as the schema of a decision route declares it. */
-export const idempotencyKeyHeaders = {
-  type: 'object',
-  properties: {
-    'idempotency-key': {
+export const idempotencyKeyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
       ...idempotencyKeySchema,
       description: 'the same key sends the same decision: taken once, answered alike (a retry after a lost answer or a 503)',
-    },
-  },
-} as const;
+    }),
+  ),
+});
 
 /**
  * How the update routes of one kind of workflow send and answer: `send` delivers a command as the

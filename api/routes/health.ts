@@ -1,20 +1,19 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from '../app.js';
 import { rejectedTokenResponseSchema } from '../errors.js';
+import { stringEnum } from '../schema-bounds.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../unavailable.js';
 import { tagRoutes } from '../openapi-tags.js';
 
-const componentState = { type: 'string', enum: ['up', 'down'] } as const;
-const healthSchema = {
-  type: 'object',
-  required: ['status', 'database', 'temporal'],
-  properties: {
-    status: { type: 'string', enum: ['ok', 'degraded'] },
-    database: componentState,
-    temporal: componentState,
-    trainingSystem: { type: 'boolean', description: 'present, and true, in a training system (npm run training), whose clock the city office moves' },
-  },
-} as const;
+const componentState = stringEnum(['up', 'down']);
+const healthSchema = Type.Object({
+  status: stringEnum(['ok', 'degraded']),
+  database: componentState,
+  temporal: componentState,
+  trainingSystem: Type.Optional(
+    Type.Boolean({ description: 'present, and true, in a training system (npm run training), whose clock the city office moves' }),
+  ),
+});
 
 export function healthRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {

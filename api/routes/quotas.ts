@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { QuotaNotSet, createYearQuota, readYearQuota, type YearQuotaView } from '../../activities/quota.js';
 import type { Db } from '../../db/client.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
@@ -7,44 +7,27 @@ import type { Actor } from '../../policy/actors.js';
 import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
+import { nullable } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 
 
 const counterProperties = {
-  cap: { type: 'integer', description: 'places the year allows' },
-  used: { type: 'integer', description: 'places held by recognitions' },
-  free: { type: 'integer' },
-  waiting: { type: 'integer', description: 'cases that passed publicity and wait for a place' },
-} as const;
+  cap: Type.Integer({ description: 'places the year allows' }),
+  used: Type.Integer({ description: 'places held by recognitions' }),
+  free: Type.Integer(),
+  waiting: Type.Integer({ description: 'cases that passed publicity and wait for a place' }),
+};
 
-const yearQuotaSchema = {
-  type: 'object',
-  required: ['year', 'rate', 'tieringRunId', 'runInForceId', 'city', 'districts'],
-  properties: {
-    year: { type: 'integer' },
-    rate: { type: 'number', description: 'C-QUOTA: share of growth + development households' },
-    tieringRunId: { type: 'integer', description: 'the tiering run the caps were computed from' },
-    runInForceId: {
-      type: ['integer', 'null'],
-      description: "the year's tiering run in force now; the caps stay as first set even when it differs",
-    },
-    city: { type: 'object', required: Object.keys(counterProperties), properties: counterProperties },
-    districts: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['districtCode', 'districtName', ...Object.keys(counterProperties)],
-        properties: { districtCode: { type: 'string' }, districtName: { type: ['string', 'null'] }, ...counterProperties },
-      },
-    },
-  },
-} as const;
+const yearQuotaSchema = Type.Object({
+  year: Type.Integer(),
+  rate: Type.Number({ description: 'C-QUOTA: share of growth + development households' }),
+  tieringRunId: Type.Integer({ description: 'the tiering run the caps were computed from' }),
+  runInForceId: nullable(Type.Integer({ description: "the year's tiering run in force now; the caps stay as first set even when it differs" })),
+  city: Type.Object(counterProperties),
+  districts: Type.Array(Type.Object({ districtCode: Type.String(), districtName: nullable(Type.String()), ...counterProperties })),
+});
 
-const yearParams = {
-  type: 'object',
-  required: ['year'],
-  properties: { year: { type: 'integer', minimum: 2000, maximum: 9999 } },
-} as const;
+const yearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 9999 }) });
 
 export function quotaRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;

@@ -45,20 +45,15 @@ export function sessionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           description: 'A year without a notice counts Monday–Friday.',
           security: [],
           response: {
-            200: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['year', 'notice', 'publishedOn', 'daysOff', 'makeUpWorkdays'],
-                properties: {
-                  year: { type: 'integer' },
-                  notice: { type: 'string' },
-                  publishedOn: isoDateSchema,
-                  daysOff: { type: 'array', items: isoDateSchema },
-                  makeUpWorkdays: { type: 'array', items: isoDateSchema },
-                },
-              },
-            },
+            200: Type.Array(
+              Type.Object({
+                year: Type.Integer(),
+                notice: Type.String(),
+                publishedOn: isoDateSchema,
+                daysOff: Type.Array(isoDateSchema),
+                makeUpWorkdays: Type.Array(isoDateSchema),
+              }),
+            ),
             401: rejectedTokenResponseSchema,
           },
         },

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { recordAuditEvents } from '../../activities/case-projection.js';
 import { caseEvents } from '../../db/schema.js';
@@ -29,27 +29,24 @@ const ARRIVAL_HOUR_CST = 9;
 
 const DURATION_PATTERN = '^P([1-9][0-9]{0,3})([DWMY])$';
 
-const clockSchema = {
-  type: 'object',
-  required: ['now', 'today', 'trainingSystem'],
-  properties: {
-    now: { type: 'string', format: 'date-time', description: "the training system's instant" },
-    today: { ...isoDateSchema, description: 'the CST date the API, the activities and the workflows act on' },
-    trainingSystem: { type: 'boolean', const: true },
-  },
-} as const;
+const clockSchema = Type.Object({
+  now: Type.String({ format: 'date-time', description: "the training system's instant" }),
+  today: Type.String({ ...isoDateSchema, description: 'the CST date the API, the activities and the workflows act on' }),
+  trainingSystem: Type.Unsafe<true>({ type: 'boolean', const: true }),
+});
 
-const advanceBody = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  description: `Exactly one of advance (an ISO 8601 duration: P5D, P2W, P3M, P1Y) or to (a later CST date, reached at 0${ARRIVAL_HOUR_CST}:00); at most ${MAX_ADVANCE_YEARS} years ahead.`,
-  properties: {
-    advance: { type: 'string', maxLength: 6, pattern: DURATION_PATTERN, description: 'P<n>D, P<n>W, P<n>M or P<n>Y' },
-    to: { ...isoDateSchema, maxLength: 10 },
+const advanceBody = Type.Object(
+  {
+    advance: Type.Optional(Type.String({ maxLength: 6, pattern: DURATION_PATTERN, description: 'P<n>D, P<n>W, P<n>M or P<n>Y' })),
+    to: Type.Optional(Type.String({ ...isoDateSchema, maxLength: 10 })),
   },
-} as const;
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    description: `Exactly one of advance (an ISO 8601 duration: P5D, P2W, P3M, P1Y) or to (a later CST date, reached at 0${ARRIVAL_HOUR_CST}:00); at most ${MAX_ADVANCE_YEARS} years ahead.`,
+  },
+);
 
 const errors = errorResponses([400, 401, 403, 409, 422]);
 
