@@ -21,3 +21,10 @@ export const SMALL_DECISION_ANSWERS_PATCH = 'small-decision-answers';
 
 /** Marks the change that continues the application phase as new when Temporal suggests it. */
 export const APPLICATION_CONTINUES_AS_NEW_PATCH = 'application-continues-as-new';
+
+/**
+ * Marks the change that lets pass only the failures the case waits out: a quota not set yet
+ * (any other failure to set it is recorded, as one to take a place is) and a signal to a case
+ * that has ended. Before it, any failure of either was passed over.
+ */
+export const ONLY_EXPECTED_FAILURES_PASS_PATCH = 'only-expected-failures-pass';

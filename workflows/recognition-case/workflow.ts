@@ -13,6 +13,7 @@ import {
 import type { CaseActivities } from '../../activities/case-records.js';
 import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
+import { QUOTA_NOT_SET_ERROR } from '../../activities/quota-failure-types.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
@@ -118,6 +119,7 @@ import {
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
+  ONLY_EXPECTED_FAILURES_PASS_PATCH,
   SMALL_DECISION_ANSWERS_PATCH,
 } from './patches.js';
 import { SaveLoop, type Refusal } from '../save-loop.js';
@@ -249,18 +251,21 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     const quotaRequest = state.quotaRequest;
     if (quotaRequest) {
       // Without a tiering run in force there is no quota yet: the case waits like one without a place.
-      const quotaSet = await ensureYearQuota({ year: state.year }).then(
-        () => true,
-        () => false,
+      const quota = await ensureYearQuota({ year: state.year }).then(
+        () => 'set' as const,
+        (err: unknown) => (failedAs(err, QUOTA_NOT_SET_ERROR) || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH) ? ('not set' as const) : { failure: failedForGood(err) }),
       );
-      const answer = quotaSet
-        ? await takeQuotaPlace({
-            caseId: state.caseId,
-            year: state.year,
-            districtCode: state.districtCode,
-            readyAt: quotaRequest.readyAt,
-          }).catch((err: unknown) => ({ failure: failedForGood(err) }))
-        : { taken: false as const, rank: 0, waiting: 0 };
+      const answer =
+        quota === 'set'
+          ? await takeQuotaPlace({
+              caseId: state.caseId,
+              year: state.year,
+              districtCode: state.districtCode,
+              readyAt: quotaRequest.readyAt,
+            }).catch((err: unknown) => ({ failure: failedForGood(err) }))
+          : quota === 'not set'
+            ? { taken: false as const, rank: 0, waiting: 0 }
+            : quota;
       if ('failure' in answer) {
         // The quota refused the request for good: recorded, and the case asks again with the weekly retry.
         if (state.quotaRequest === quotaRequest) apply(applyStepFailure(state, 'takeQuotaPlace', answer.failure, nowIso()));
@@ -438,13 +443,17 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   return toRecognitionView(state);
 }
 
+/** The failure type Temporal gives a signal to a workflow that has ended or never was. */
+const TARGET_WORKFLOW_GONE = 'ExternalWorkflowExecutionNotFound';
+
 /** Tells the first case waiting for a place that one is free (C-QUOTA). */
 async function tellPlaceFreed(caseId: string): Promise<void> {
   try {
     await getExternalWorkflowHandle(caseId).signal(quotaPlaceFreedSignal);
   } catch (err) {
     // It ended meanwhile; a case still waiting asks again weekly, so no word is lost for good.
-    if (!(err instanceof ApplicationFailure)) throw err;
+    if (err instanceof ApplicationFailure && (err.type === TARGET_WORKFLOW_GONE || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH))) return;
+    throw err;
   }
 }
 
@@ -468,7 +477,12 @@ function failedForGood(err: unknown): string {
 
 /** A household no longer in the registry fails the base standard (T-B1) instead of failing the workflow. */
 function householdGone(err: unknown): null {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'HouseholdNotFound') return null;
+  if (failedAs(err, 'HouseholdNotFound')) return null;
   throw err;
+}
+
+/** Whether an activity failed with an ApplicationFailure of `type`. */
+function failedAs(err: unknown, type: string): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
 }
 
