@@ -84,14 +84,14 @@ describe('overlayFacts', () => {
 
 describe('validateFactsCorrection', () => {
   it.each([
-    [{}, 'correctedFacts', /names no fact/],
-    [{ establishedOn: '2025-10-11' }, 'correctedFacts.establishedOn', /in the future/],
-    [{ suspendedOn: '2025-13-01' }, 'correctedFacts.suspendedOn', /not a date/],
-    [{ annualReports: [{ year: 2026, filedOn: null, revenue: null }] }, 'correctedFacts.annualReports.0.year', /not a past or current year/],
-    [{ annualReports: [{ year: 2024, filedOn: '2024-12-31', revenue: 1 }] }, 'correctedFacts.annualReports.0.filedOn', /after that year ends/],
-    [{ tax: [{ year: 2024, taxRegisteredOn: null, generalTaxpayer: false, vatPaid: -5, iitPaid: 0, abnormal: false }] }, 'correctedFacts.tax.0.vatPaid', /≥ 0/],
-    [{ socialInsurance: [{ year: 2024, insuredCount: 2 }, { year: 2024, insuredCount: 3 }] }, 'correctedFacts.socialInsurance.1', /second row/],
-  ])('refuses %j (%s)', (correction, field, message) => {
+    ['a correction that names no fact', {}, 'correctedFacts', /names no fact/],
+    ['an establishment date in the future', { establishedOn: '2025-10-11' }, 'correctedFacts.establishedOn', /in the future/],
+    ['a suspension date that is no date', { suspendedOn: '2025-13-01' }, 'correctedFacts.suspendedOn', /not a date/],
+    ['an annual report of a year not yet past', { annualReports: [{ year: 2026, filedOn: null, revenue: null }] }, 'correctedFacts.annualReports.0.year', /not a past or current year/],
+    ['an annual report filed within the year it reports', { annualReports: [{ year: 2024, filedOn: '2024-12-31', revenue: 1 }] }, 'correctedFacts.annualReports.0.filedOn', /after that year ends/],
+    ['a negative tax paid', { tax: [{ year: 2024, taxRegisteredOn: null, generalTaxpayer: false, vatPaid: -5, iitPaid: 0, abnormal: false }] }, 'correctedFacts.tax.0.vatPaid', /≥ 0/],
+    ['a second social-insurance row for one year', { socialInsurance: [{ year: 2024, insuredCount: 2 }, { year: 2024, insuredCount: 3 }] }, 'correctedFacts.socialInsurance.1', /second row/],
+  ])('refuses %s (%s)', (_rule, correction, field, message) => {
     const violation = validateFactsCorrection(correction, TODAY, 'correctedFacts');
     expect(violation).toMatchObject({ status: 422, field, clause: 'T-OBJ' });
     expect(violation!.message).toMatch(message);

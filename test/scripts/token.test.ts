@@ -61,16 +61,16 @@ describe('npm run token', () => {
   });
 
   it.each([
-    [['--role', 'district'], /a district office acts for a Tianjin district/],
-    [['--role', 'district', '--district', '999999'], /a district office acts for a Tianjin district/],
-    [['--role', 'household'], /a household acts for its uscc/],
-    [['--role', 'household', '--uscc', '92120104MA06B7Q40X'], /--uscc: check character/],
-    [['--role', 'department'], /a department names itself/],
-    [['--role', 'system'], /--role must be one of household, department, district, city, public/],
-    [['--role', 'city', '--hours', 'soon'], /--hours must be a positive number/],
-    [['--role', 'city', '--hours', '13'], /--hours must be at most 12/],
-    [['--rol', 'city'], /Unknown option '--rol'/],
-  ])('refuses %j with the reason and the usage, issuing nothing', (args, reason) => {
+    ['a district office without its district', ['--role', 'district'], /a district office acts for a Tianjin district/],
+    ['a district outside Tianjin', ['--role', 'district', '--district', '999999'], /a district office acts for a Tianjin district/],
+    ['a household without its USCC', ['--role', 'household'], /a household acts for its uscc/],
+    ['a USCC with a wrong check character', ['--role', 'household', '--uscc', '92120104MA06B7Q40X'], /--uscc: check character/],
+    ['a department without its name', ['--role', 'department'], /a department names itself/],
+    ['the system role, which no person holds', ['--role', 'system'], /--role must be one of household, department, district, city, public/],
+    ['hours that are not a number', ['--role', 'city', '--hours', 'soon'], /--hours must be a positive number/],
+    ['more than 12 hours', ['--role', 'city', '--hours', '13'], /--hours must be at most 12/],
+    ['an unknown option', ['--rol', 'city'], /Unknown option '--rol'/],
+  ])('refuses %s with the reason and the usage, issuing nothing', (_rule, args, reason) => {
     const refused = token(args);
     expect(refused.status).toBe(2);
     expect(refused.stdout).toBe('');
