@@ -18,7 +18,8 @@ export interface TimedDuty<State, Event> {
   dueAt(state: State): number | null;
   /** The instant from which it is moot and no longer fired: a duty of a period that ends then. */
   until?(state: State): number;
-  fire(state: State, at: string): DutyStep<State, Event>;
+  /** What it fires: a step, or the steps it sets going (none where it changes nothing). */
+  fire(state: State, at: string): DutyStep<State, Event> | DutyStep<State, Event>[];
 }
 
 /** The next duty to fall due and when, or null when none is pending. Ties go to the first listed. */
@@ -49,9 +50,11 @@ export function fireDueDuties<State, Event>(
     if (ends(current)) break;
     const dueAt = duty.dueAt(current);
     if (dueAt === null || nowMs < dueAt || (duty.until && nowMs >= duty.until(current))) continue;
-    const step = duty.fire(current, at);
-    current = step.state;
-    if (step.event) transitions.push({ state: step.state, event: step.event });
+    const fired = duty.fire(current, at);
+    for (const step of Array.isArray(fired) ? fired : [fired]) {
+      current = step.state;
+      if (step.event) transitions.push({ state: step.state, event: step.event });
+    }
   }
   return { state: current, transitions };
 }

@@ -5,6 +5,7 @@ import {
   applyClock,
   applyDeadline,
   applyDecision,
+  nextObjectionDuty,
   nextWakeUp,
   openObjection,
   overlayFacts,
@@ -157,7 +158,10 @@ describe('the objection', () => {
     const deadline = { dueOn: '2025-10-31', remindOn: '2025-10-28', reminded: false, passed: false, fallbackYears: [] };
     const waiting = applyDeadline(opened.state, deadline, '2025-10-10T02:00:01.000Z').state;
     expect(nextWakeUp(waiting)).toBe(startOfCstDay('2025-10-28'));
+    expect(nextObjectionDuty(waiting)).toEqual({ at: startOfCstDay('2025-10-28'), name: '异议处理截止提醒 (T-OBJ)' });
     expect(applyClock(waiting, startOfCstDay('2025-10-28') - 1, 'at')).toEqual([]);
+    const reminded = applyClock(waiting, startOfCstDay('2025-10-28'), 'at').at(-1)!.state;
+    expect(nextObjectionDuty(reminded)).toEqual({ at: startOfCstDay('2025-11-01'), name: '异议处理已逾期 (T-OBJ)' });
 
     const both = applyClock(waiting, startOfCstDay('2025-11-01'), 'at');
     expect(both.map((t) => t.event.action)).toEqual(['reminder_sent', 'deadline_escalated']);

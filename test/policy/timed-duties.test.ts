@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, startOfCstDay } from '../../policy/dates.js';
 import {
+  DEFAULT_CASE_SETTINGS,
+  applyClock,
+  nextCaseDuty,
+  openCase,
+  type CaseState,
+  type CaseStatus,
+  type DeadlineKind,
+} from '../../policy/recognition-case.js';
+import {
   DEFAULT_RECOGNITION_TERM_SETTINGS,
   applyTermClock,
   nextTermDuty,
@@ -107,5 +116,59 @@ describe('the timed duties of a recognised term', () => {
     const fired = applyTermClock(RECOGNISED, late, '2027-09-01T00:00:00.000Z');
     expect(fired.transitions.map((t) => t.event.action)).toEqual(['annual_report_reminder', 'annual_report_overdue', 'annual_report_missed']);
     expect(fired.state.status).toBe('cancelled');
+  });
+});
+
+/** A self-application of 1 September 2026, in the step `status`, whose `kind` deadline is 29 September (reminder on the 24th). */
+function applicationWaiting(status: CaseStatus, kind: DeadlineKind, remindOn: string | null = '2026-09-24'): CaseState {
+  const opened = openCase('recognition-case', {
+    uscc: USCC,
+    year: 2026,
+    category: 'quality',
+    claimedCriteria: ['Q2'],
+    evidenceRefs: ['brand-certificate'],
+    householdName: '泥人张工艺坊',
+    districtCode: '120104',
+    applicant: { id: USCC, role: 'household', uscc: USCC },
+    submittedAt: '2026-09-01T02:00:00.000Z',
+    settings: DEFAULT_CASE_SETTINGS,
+  }).state;
+  return { ...opened, status, deadlineRequest: null, deadline: { kind, dueOn: '2026-09-29', remindOn, reminded: false, passed: false, fallbackYears: [] } };
+}
+
+/** The application's duties (caseDuties): each step's reminder, then what its passed due date means for the step. */
+describe('the timed duties of an application', () => {
+  const reminderAt = startOfCstDay('2026-09-24');
+  const passedAt = startOfCstDay('2026-09-30');
+
+  it.each<[rule: string, state: CaseState, step: string, passed: string[]]>([
+    ['an operator who does not consent by the due date lets the recommendation lapse (C-REC)', applicationWaiting('awaiting_consent', 'consent'), '经营者确认', ['consent_lapsed']],
+    ['a review not done by its due date is escalated to the city office (C-SELF)', applicationWaiting('under_review', 'review'), '审核', ['deadline_escalated']],
+    ['information not supplied by its due date lapses the application (C-SELF)', applicationWaiting('awaiting_information', 'information'), '补充材料', ['information_lapsed']],
+    ['a verification not done by its due date is escalated to the city office (C-SELF)', applicationWaiting('on_site_verification', 'verification'), '走访核实', ['deadline_escalated']],
+    ['opinions close when their time runs out, and publicity starts (C-SELF)', applicationWaiting('soliciting_opinions', 'opinions'), '征求意见', ['opinions_closed', 'publicity_started']],
+  ])('%s', (_rule, state, step, passed) => {
+    expect(nextCaseDuty(state, startOfCstDay('2026-09-02'))).toEqual({ at: reminderAt, name: `${step}截止提醒` });
+    expect(applyClock(state, reminderAt - 1, 'at')).toEqual([]);
+    const reminded = applyClock(state, reminderAt, 'at');
+    expect(reminded.map((t) => t.event.action)).toEqual(['reminder_sent']);
+
+    const waiting = reminded.at(-1)!.state;
+    expect(nextCaseDuty(waiting, reminderAt)).toEqual({ at: passedAt, name: `${step}期限届满` });
+    expect(applyClock(waiting, passedAt - 1, 'at')).toEqual([]);
+    expect(applyClock(waiting, passedAt, 'at').map((t) => t.event.action)).toEqual(passed);
+  });
+
+  it('wakes a case waiting for a place weekly to ask again, and for the end of the wait when that comes first (C-QUOTA)', () => {
+    const waiting = applicationWaiting('awaiting_quota', 'quota', null);
+    const monday = startOfCstDay('2026-09-07');
+    expect(nextCaseDuty(waiting, monday)).toEqual({ at: startOfCstDay('2026-09-14'), name: '候补名额每周重新申请 (C-QUOTA)' });
+    expect(applyClock(waiting, startOfCstDay('2026-09-14'), 'at')).toEqual([]);
+    expect(nextCaseDuty(waiting, startOfCstDay('2026-09-25'))).toEqual({ at: passedAt, name: '候补名额期限届满' });
+    expect(applyClock(waiting, passedAt, 'at').map((t) => t.event.action)).toEqual(['quota_exhausted']);
+  });
+
+  it('wakes for nothing once the case is closed', () => {
+    expect(nextCaseDuty({ ...applicationWaiting('under_review', 'review'), status: 'rejected' }, startOfCstDay('2026-09-02'))).toBeNull();
   });
 });
