@@ -29,7 +29,7 @@ import {
   applyStepFailure,
   applySupplyInformation,
   isClosed,
-  nextWakeUp,
+  nextCaseDuty,
   openCase,
   retryQuota,
   returnPlaceOfClosedCase,
@@ -63,7 +63,7 @@ import {
   continueRecognisedPhase,
   evaluationDataQuery,
   isTermClosed,
-  nextTermWakeUp,
+  nextTermDuty,
   openRecognisedPhase,
   recheckOperator,
   recognisedApplication,
@@ -288,10 +288,10 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
       }
       continue;
     }
-    const wakeUp = nextWakeUp(state, Date.now());
+    const wakeUp = nextCaseDuty(state, Date.now());
     if (wakeUp === null) {
       await condition(somethingToDo);
-    } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToDo, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       apply(applyClock(state, Date.now(), nowIso()));
       state = retryQuota(state);
     }
@@ -431,10 +431,10 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
       if (state.evaluationDataDue && !isTermClosed(state.status) && !state.extension) applyOutcome(applyEvaluationData(state, data, nowIso()));
       continue;
     }
-    const wakeUp = nextTermWakeUp(state);
+    const wakeUp = nextTermDuty(state);
     if (wakeUp === null) {
       await condition(somethingToDo);
-    } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToDo, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       applyOutcome(applyTermClock(state, Date.now(), nowIso()));
     }
   }

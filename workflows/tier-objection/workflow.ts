@@ -8,7 +8,7 @@ import {
   applyDeadline,
   applyDecision,
   needsDeadline,
-  nextWakeUp,
+  nextObjectionDuty,
   openObjection,
   validateDecision,
   type ObjectionEvent,
@@ -66,10 +66,10 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
       continue;
     }
     const somethingToSave = (): boolean => saves.pending;
-    const wakeUp = nextWakeUp(state);
+    const wakeUp = nextObjectionDuty(state);
     if (wakeUp === null) {
       await condition(somethingToSave);
-    } else if (!(await condition(somethingToSave, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToSave, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       applyClock(state, Date.now(), nowIso()).forEach(apply);
     }
   }
