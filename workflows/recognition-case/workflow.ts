@@ -117,9 +117,9 @@ import {
   APPLICATION_CONTINUES_AS_NEW_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
+  ONLY_EXPECTED_FAILURES_PASS_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
-  ONLY_EXPECTED_FAILURES_PASS_PATCH,
   SMALL_DECISION_ANSWERS_PATCH,
 } from './patches.js';
 import { SaveLoop, type Refusal } from '../save-loop.js';
@@ -250,10 +250,12 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     }
     const quotaRequest = state.quotaRequest;
     if (quotaRequest) {
-      // Without a tiering run in force there is no quota yet: the case waits like one without a place.
+      // Without a tiering run in force there is no quota yet (QuotaNotSet): the case waits like one
+      // without a place. A quota that could not be set for another reason is recorded, as a refused place is.
       const quota = await ensureYearQuota({ year: state.year }).then(
         () => 'set' as const,
-        (err: unknown) => (failedAs(err, QUOTA_NOT_SET_ERROR) || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH) ? ('not set' as const) : { failure: failedForGood(err) }),
+        (err: unknown) =>
+          failedAs(err, QUOTA_NOT_SET_ERROR) || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH) ? ('not set' as const) : { failure: failedForGood(err) },
       );
       const answer =
         quota === 'set'
