@@ -1030,11 +1030,6 @@ export function nextCaseDuty(state: CaseState, nowMs: number): { at: number; nam
   return due;
 }
 
-/** When the workflow next has something to do by the clock alone, or null when nothing is pending. */
-export function nextWakeUp(state: CaseState, nowMs: number): number | null {
-  return nextCaseDuty(state, nowMs)?.at ?? null;
-}
-
 /** What the clock alone decides at `nowMs`: every duty of caseDuties() then due, each once. */
 export function applyClock(state: CaseState, nowMs: number, at: string): Transition[] {
   if (!state.deadline || isClosed(state.status)) return [];

@@ -1314,11 +1314,6 @@ export function nextTermDuty(term: RecognitionTerm): { at: number; name: string 
   return isTermClosed(term.status) || term.extension ? null : nextDuty(termDuties(term), term);
 }
 
-/** When the recognition next has something to do by the clock alone, or null. */
-export function nextTermWakeUp(term: RecognitionTerm): number | null {
-  return nextTermDuty(term)?.at ?? null;
-}
-
 /** What the clock alone decides at `nowMs`: every duty of termDuties() then due, each once. */
 export function applyTermClock(term: RecognitionTerm, nowMs: number, at: string): { state: RecognitionTerm; transitions: TermTransition[] } {
   if (isTermClosed(term.status) || term.extension) return { state: term, transitions: [] };

@@ -317,11 +317,6 @@ export function nextObjectionDuty(state: ObjectionState): { at: number; name: st
   return state.deadline && state.status === 'open' ? nextDuty(OBJECTION_DUTIES, state) : null;
 }
 
-/** When the workflow next has something to do by the clock alone, or null when nothing is pending. */
-export function nextWakeUp(state: ObjectionState): number | null {
-  return nextObjectionDuty(state)?.at ?? null;
-}
-
 /** What the clock alone decides at `nowMs`: every duty of OBJECTION_DUTIES then due, each once. */
 export function applyClock(state: ObjectionState, nowMs: number, at: string): ObjectionTransition[] {
   if (!state.deadline || state.status !== 'open') return [];

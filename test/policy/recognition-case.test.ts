@@ -15,7 +15,7 @@ import {
   applyStepFailure,
   applySupplyInformation,
   isClosed,
-  nextWakeUp,
+  nextCaseDuty,
   openCase,
   recommendedCriteria,
   retryQuota,
@@ -211,11 +211,11 @@ describe('the clock fires each reminder and escalation exactly once', () => {
   const passedAt = startOfCstDay('2026-09-30');
 
   it('wakes up first for the reminder, then for the due date', () => {
-    expect(nextWakeUp(state, reminderAt - 1)).toBe(reminderAt);
+    expect(nextCaseDuty(state, reminderAt - 1)?.at).toBe(reminderAt);
     const reminded = applyClock(state, reminderAt, 'x').at(-1)!.state;
-    expect(nextWakeUp(reminded, reminderAt)).toBe(passedAt);
+    expect(nextCaseDuty(reminded, reminderAt)?.at).toBe(passedAt);
     const escalated = applyClock(reminded, passedAt, 'y').at(-1)!.state;
-    expect(nextWakeUp(escalated, passedAt)).toBeNull();
+    expect(nextCaseDuty(escalated, passedAt)).toBeNull();
     expect(applyClock(escalated, passedAt + 86_400_000, 'z')).toEqual([]);
   });
 
@@ -537,7 +537,7 @@ describe('department route (C-REC)', () => {
     expect(lapsed.map((t) => t.event.action)).toEqual(['consent_lapsed']);
     expect(lapsed[0]!.state).toMatchObject({ status: 'consent_lapsed', deadlineRequest: null });
     expect(lapsed[0]!.event.clauses).toEqual(['C-REC']);
-    expect(nextWakeUp(lapsed[0]!.state, startOfCstDay('2026-09-16'))).toBeNull();
+    expect(nextCaseDuty(lapsed[0]!.state, startOfCstDay('2026-09-16'))).toBeNull();
     expect(applyClock(lapsed[0]!.state, startOfCstDay('2026-09-30'), '2026-09-29T16:00:00.000Z')).toEqual([]);
   });
 

@@ -6,7 +6,6 @@ import {
   applyDeadline,
   applyDecision,
   nextObjectionDuty,
-  nextWakeUp,
   openObjection,
   overlayFacts,
   validateDecision,
@@ -157,7 +156,6 @@ describe('the objection', () => {
     const opened = openObjection('tier-objection-x-2025', input());
     const deadline = { dueOn: '2025-10-31', remindOn: '2025-10-28', reminded: false, passed: false, fallbackYears: [] };
     const waiting = applyDeadline(opened.state, deadline, '2025-10-10T02:00:01.000Z').state;
-    expect(nextWakeUp(waiting)).toBe(startOfCstDay('2025-10-28'));
     expect(nextObjectionDuty(waiting)).toEqual({ at: startOfCstDay('2025-10-28'), name: '异议处理截止提醒 (T-OBJ)' });
     expect(applyClock(waiting, startOfCstDay('2025-10-28') - 1, 'at')).toEqual([]);
     const reminded = applyClock(waiting, startOfCstDay('2025-10-28'), 'at').at(-1)!.state;
@@ -167,7 +165,7 @@ describe('the objection', () => {
     expect(both.map((t) => t.event.action)).toEqual(['reminder_sent', 'deadline_escalated']);
     const escalated = both.at(-1)!.state;
     expect(escalated).toMatchObject({ status: 'open', deadline: { reminded: true, passed: true } });
-    expect(nextWakeUp(escalated)).toBeNull();
+    expect(nextObjectionDuty(escalated)).toBeNull();
     expect(applyClock(escalated, startOfCstDay('2025-12-01'), 'at')).toEqual([]);
   });
 });
