@@ -19,15 +19,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, count, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbTransaction } from '../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../db/recognition-schema.js';
 import { tieringRuns } from '../db/tiering-schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { QUOTA_RATE, allocateQuota } from '../policy/quota.js';
 import type { QuotaAnswer } from '../policy/recognition-case.js';
+import { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR } from '../policy/vocabulary.js';
 import { recordAuditEvents } from './case-projection.js';
-import { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR } from './quota-failure-types.js';
 
 /** `district_code` of the city-wide row of `recognition_quotas`. */
 export const CITY_QUOTA = 'city';
@@ -79,7 +79,7 @@ export class QuotaNotSet extends Error {
   }
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Tx = DbTransaction;
 type Executor = Db | Tx;
 
 export function createQuotaActivities(deps: { db: Db; now?: () => number }): QuotaActivities {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { DECISION_NOT_RECORDED_ERROR } from './recognition-case/contract.js';
+import { DECISION_NOT_RECORDED_ERROR } from '../policy/vocabulary.js';
 
 /** What PostgreSQL refused for good: the events, and what went wrong in words safe to record. */
 export interface Refusal<Event> {

@@ -6,11 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
-import { DATA_ERROR } from '../../activities/data-error-type.js';
 import { createActivities } from '../../activities/index.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { DATA_ERROR } from '../../policy/vocabulary.js';
 import { cancellationUpdate, reviewUpdate, transferOutUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
 import {
   acceptAndVerify,

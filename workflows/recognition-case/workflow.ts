@@ -11,12 +11,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
-import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
-import { QUOTA_NOT_SET_ERROR } from '../../activities/quota-failure-types.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { CASE_NOT_RECORDED_ERROR, DATA_ERROR, HOUSEHOLD_NOT_FOUND_ERROR, QUOTA_NOT_SET_ERROR } from '../../policy/vocabulary.js';
 import {
   applyClock,
   applyConsent,
@@ -185,7 +184,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
   const refuse = ({ refused, error }: Refusal<CaseEvent>): void => {
     if (!recorded || !dropsADecision(refused)) {
       // Nothing a person asked for to drop: the case's own records are at fault, which no decision can mend.
-      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the case's records were refused: ${error}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the case's records were refused: ${error}`, nonRetryable: true });
     }
     state = recorded;
     apply(applyRecordFailure(recorded, refused, error, nowIso()));
@@ -349,7 +348,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   };
   const refuse = ({ refused, error }: Refusal<TermEvent>): void => {
     if (!recorded || !dropsADecision(refused)) {
-      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the recognition's records were refused: ${error}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the recognition's records were refused: ${error}`, nonRetryable: true });
     }
     state = recorded;
     apply(applyTermRecordFailure(recorded, refused, error, nowIso()));
@@ -479,7 +478,7 @@ function failedForGood(err: unknown): string {
 
 /** A household no longer in the registry fails the base standard (T-B1) instead of failing the workflow. */
 function householdGone(err: unknown): null {
-  if (failedAs(err, 'HouseholdNotFound')) return null;
+  if (failedAs(err, HOUSEHOLD_NOT_FOUND_ERROR)) return null;
   throw err;
 }
 
