@@ -112,6 +112,16 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   const answers: Record<string, number> = {};
   /** The steps the actors take in the current year, so that a yearly probability is spread over them. */
   let stepsThisYear = 52;
+  /** Seconds spent per phase of the run, so that a slow run says where its time went. */
+  const spent: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const from = performance.now();
+    try {
+      return await work();
+    } finally {
+      spent[phase] = (spent[phase] ?? 0) + (performance.now() - from) / 1000;
+    }
+  };
 
   const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object) => {
     const token = issueToken(system.authSecret, actor, tokenTimes(Date.now(), 3600));
@@ -134,10 +144,10 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 
   for (let year = options.startYear; year < options.startYear + options.years; year++) {
     if (year > options.startYear) {
-      await moveTo(`${year}-08-01`);
-      await importNextYearFeeds(database, year, random, today());
+      await timed('clock', () => moveTo(`${year}-08-01`));
+      await timed('import', () => importNextYearFeeds(database, year, random, today()));
     }
-    await tieringRun(year);
+    await timed('tiering', () => tieringRun(year));
     const entrants = await enteringHouseholds(year);
     stepsThisYear = Array.from({ length: 52 }, (_, week) => week).filter((week) => !isQuietWeek(addDays(`${year}-08-01`, 7 * week), week)).length;
     log(`${year}: tiering run in force; ${entrants.length} households will apply or be recommended`);
@@ -145,13 +155,14 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     for (let week = 0; week < 52; week++) {
       const date = addDays(`${year}-08-01`, 7 * week);
       if (isQuietWeek(date, week)) continue;
-      await moveTo(date);
-      if (date <= `${year}-10-08`) await enter(entrants.splice(0, Math.ceil(entrants.length / Math.max(1, 10 - week))), year);
-      await act();
-      await checkQuota();
+      await timed('clock', () => moveTo(date));
+      if (date <= `${year}-10-08`) await timed('enter', () => enter(entrants.splice(0, Math.ceil(entrants.length / Math.max(1, 10 - week))), year));
+      await timed('act', () => act());
+      await timed('check', () => checkQuota());
     }
     quotaByYear[year] = await quotaOf(year);
-    log(`${year}: done at ${today()}, ${startedCases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s`);
+    const phases = Object.entries(spent).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ');
+    log(`${year}: done at ${today()}, ${startedCases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s (${phases})`);
   }
 
   await checkClockActionsOnce();
