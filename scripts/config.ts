@@ -49,6 +49,9 @@ export interface NotificationConfig {
 export const APPLICATION_WINDOWS = ['policy', 'year-round'] as const;
 export type ApplicationWindow = (typeof APPLICATION_WINDOWS)[number];
 
+/** Where `npm run training` keeps its data unless DATA_DIR says otherwise (the token tool's `--training` reads its secret there). */
+export const TRAINING_DATA_DIR = '.data/training';
+
 /**
  * `defaults.applicationWindow` is what APPLICATION_WINDOW means when unset: `policy` for the
  * API and worker as deployed, `year-round` for the embedded demo system; `defaults.dataDir`
