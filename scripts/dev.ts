@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   });
   stops.push(postgres.stop);
 
-  trainingTemporal = training() ? await startTrainingTemporal(config.temporalPort, { longRun: true }) : null;
+  trainingTemporal = training() ? await startTrainingTemporal(config.temporalPort) : null;
   if (trainingTemporal) stops.push(trainingTemporal.stop);
   const now = trainingTemporal?.clock.now ?? Date.now;
   const temporalAddress = trainingTemporal?.address ?? config.temporalAddress ?? (await startOwnTemporal());

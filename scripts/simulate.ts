@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     stops.push(database.close);
     await migrateDatabase(database);
     await markTrainingDatabase(database);
-    const temporal = await startTrainingTemporal(await freePort(), { longRun: true });
+    const temporal = await startTrainingTemporal(await freePort());
     stops.push(temporal.stop);
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => workerConnection.close());

@@ -25,12 +25,8 @@ export interface TrainingTemporal {
 /**
  * The time-skipping test server on `port`. It keeps nothing between sessions (no persistence),
  * has no schedules (the yearly tiering run is started by the trainer) and no visibility listing.
- * `longRun`: a server for many minutes (the training system, the simulation), its JVM tuned for
- * throughput rather than for starting fast as a test file's is.
  */
-export async function startTrainingTemporal(port: number, { longRun = false }: { longRun?: boolean } = {}): Promise<TrainingTemporal> {
-  // The server's wrapper (scripts/temporal-test-server/run) reads this from the environment the SDK starts it with: this process's.
-  if (longRun) process.env.MTYX_TEST_SERVER_LONG_RUN = '1';
+export async function startTrainingTemporal(port: number): Promise<TrainingTemporal> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() }, port },
   });
