@@ -9,6 +9,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createNotificationChannels } from '../../activities/notification-channels.js';
+import { createNotificationActivities } from '../../activities/notifications.js';
 import { buildApp } from '../../api/app.js';
 import { TRAINING_CLOCK_TRAIL } from '../../api/routes/training.js';
 import { caseEvents, households } from '../../db/schema.js';
@@ -21,11 +23,12 @@ import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { DEMO_CITY, seedDemoCity } from '../../scripts/demo-city.js';
 import { DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from '../../scripts/demo-data.js';
 import { freePort } from '../../scripts/postgres.js';
-import { startTrainingTemporal, type TrainingTemporal } from '../../scripts/training-system.js';
+import { startTrainingNotificationDelivery, startTrainingTemporal, type TrainingTemporal } from '../../scripts/training-system.js';
 import { createWorkers } from '../../workflows/worker.js';
 import { ownDatabase } from '../support/own-database.js';
 import { bearerFor } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
+import { startSmtpSink, type SmtpSink } from '../support/notifications.js';
 
 const SECRET = 'training-test-secret-of-at-least-32-characters';
 const city: Actor = { id: 'city-trainer', role: 'city' };
@@ -40,6 +43,8 @@ let client: Client;
 let app: FastifyInstance;
 let cityDir: string;
 let year: number;
+let mail: SmtpSink;
+let stopDelivery: () => Promise<void>;
 
 beforeAll(async () => {
   database = await ownDatabase('training');
@@ -66,9 +71,17 @@ beforeAll(async () => {
     eligibilitySettings: YEAR_ROUND_ELIGIBILITY_SETTINGS,
     training: temporal.clock,
   });
+  // Email goes out as under npm run training: from the loop in the training process, reading the training clock.
+  mail = await startSmtpSink();
+  const channels = createNotificationChannels({ smtpUrl: mail.url, smtpFrom: 'training <noreply@localhost>', smsGatewayUrl: null });
+  stopDelivery = startTrainingNotificationDelivery(createNotificationActivities({ db: database.db, channels, now: temporal.clock.now }), (err) => {
+    throw err;
+  });
 }, 240_000);
 
 afterAll(async () => {
+  await stopDelivery?.();
+  await mail?.close();
   await app?.close();
   for (const worker of workers ?? []) worker.shutdown();
   await workerRuns;
@@ -165,7 +178,8 @@ describe('cases on the training clock', () => {
   it('take a self-applied and a recommended case to recognition, through July reports, the final-year evaluation, extension, expiry, a lapse and a revocation with its ban, every step once', async () => {
     const caseIds: string[] = [];
     for (const household of [lapsing, reporting, expiring]) {
-      const created = await call('POST', '/applications', householdOf(household), { uscc: household.uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['certificate'] });
+      const contact = household === reporting ? { contact: { email: 'pancakes@example.org' } } : {};
+      const created = await call('POST', '/applications', householdOf(household), { uscc: household.uscc, category: 'quality', claimedCriteria: ['Q2'], evidenceRefs: ['certificate'], ...contact });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       caseIds.push(created.body.caseId as string);
       await reviewIntoPublicity(created.body.caseId, officeOf(household));
@@ -193,8 +207,14 @@ describe('cases on the training clock', () => {
     // Publicity ended on the fifth working day, 9 March; recognised the next day, valid for three years less a day (C-VALID).
     expect(recognisedView.recognition).toMatchObject({ recognisedOn: `${year}-03-10`, validUntil: `${year + 3}-03-09` });
 
-    // The July report: reminded on 1 July; three file and their offices accept, the fourth stays silent.
+    // The July report: reminded on 1 July, by email too, which goes out after the move; three file and their offices accept, the fourth stays silent.
     await moveClock({ to: `${year + 1}-07-02` });
+    const reminded = await eventually(
+      async () => mail.received.filter((m) => m.to.includes('pancakes@example.org')).map((m) => m.subject),
+      (subjects) => subjects.includes(`请提交${year + 1}年度信息报告`),
+      { withinMs: 40_000, everyMs: 500 },
+    );
+    expect(reminded.filter((subject) => subject === `请提交${year + 1}年度信息报告`)).toHaveLength(1);
     for (const [caseId, household] of [[reportingCase, reporting], [expiringCase, expiring], [recommendedCase, recommended]] as const) await fileAndAccept(caseId, household, year + 1);
 
     // Escalated on 1 August, cancelled after 30 days' grace; the place stays used: it goes back only within its recognition year.
