@@ -123,9 +123,9 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     }
   };
 
-  const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object) => {
+  const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object, remoteAddress?: string) => {
     const token = issueToken(system.authSecret, actor, tokenTimes(Date.now(), 3600));
-    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) });
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}), ...(remoteAddress ? { remoteAddress } : {}) });
     const kind = `${method} ${url.replace(/recognition-[0-9A-Z]+-\d{4}/, '{caseId}').replace(/\/\d{4}\//, '/{year}/').replace(/runs\/\d+/, 'runs/{runId}')} ${response.statusCode}`;
     answers[kind] = (answers[kind] ?? 0) + 1;
     return { status: response.statusCode, body: response.json() as Record<string, unknown> };
@@ -222,7 +222,8 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
       const view = c.view as Record<string, any>;
       if (c.status === 'publicity' && !decided.has(`objection:${c.caseId}`)) {
         decided.add(`objection:${c.caseId}`);
-        if (chance(ACTOR_PROBABILITIES.objection)) await call('POST', `/publicity/${c.caseId}/objections`, householdActor(c.uscc), { reason: 'simulated objection' });
+        // From an address of its own: the objection route limits each network address to ten a minute, which one simulated sender for all would exceed.
+        if (chance(ACTOR_PROBABILITIES.objection)) await call('POST', `/publicity/${c.caseId}/objections`, householdActor(c.uscc), { reason: 'simulated objection' }, objectorAddress(c.uscc));
       }
       if (c.status === 'recognised') return actOnRecognition(c, view);
       if (!c.waitingFor || !chance(ACTOR_PROBABILITIES.actsThisWeek)) return;
@@ -376,6 +377,12 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 function isQuietWeek(date: IsoDate, week: number): boolean {
   const monthDay = date.slice(5);
   return monthDay >= '01-15' && monthDay < '06-24' && week % 4 !== 0;
+}
+
+/** A private network address of the household's own (the USCC's digits spread over three bytes), as each objector has in fact. */
+function objectorAddress(uscc: string): string {
+  const n = Number.parseInt(uscc.replace(/\D/g, '').slice(-7), 10) % 16_777_216;
+  return `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 /** About `days` ahead, moved off a weekend (a holiday may still refuse it: the office then tries again another week). */
