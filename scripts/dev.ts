@@ -20,7 +20,8 @@ import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
-import { TRAINING_DATA_DIR, developmentSecret, loadConfig } from './config.js';
+import { WEB_ROOT, loadConfig } from '../api/config.js';
+import { TRAINING_DATA_DIR, developmentSecret } from './config.js';
 import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { householdsToTryLines, seedDemoCity } from './demo-city.js';
 import {
@@ -32,7 +33,7 @@ import {
 } from './training-system.js';
 import { startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
-import { WEB_ROOT, ensureWebBuild } from './web-build.js';
+import { ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.
