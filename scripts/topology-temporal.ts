@@ -5,10 +5,12 @@
  * embedded in the tool — as Temporal documents for PostgreSQL. Used by `npm run topology`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import postgres from 'postgres';
 import { endsWithThisProcess } from './children.js';
 import { freePort } from './postgres.js';
@@ -81,13 +83,13 @@ export async function startTemporalOnPostgres(options: {
   const ports = {
     frontend: await freePort(),
     frontendHttp: await freePort(),
-    frontendMembership: await freePort(),
+    frontendMembership: await freeMembershipPort(),
     history: await freePort(),
-    historyMembership: await freePort(),
+    historyMembership: await freeMembershipPort(),
     matching: await freePort(),
-    matchingMembership: await freePort(),
+    matchingMembership: await freeMembershipPort(),
     worker: await freePort(),
-    workerMembership: await freePort(),
+    workerMembership: await freeMembershipPort(),
   };
   const address = `127.0.0.1:${ports.frontend}`;
   const logFile = join(dataDir, 'temporal.log');
@@ -109,7 +111,16 @@ export async function startTemporalOnPostgres(options: {
     await registerNamespace(address, () => child.exitCode !== null || child.signalCode !== null);
   } catch (error) {
     await stop();
-    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    // The log is JSON lines with long stack traces; the messages and errors say why.
+    const tail = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => /"level":"(error|fatal)"/.test(line))
+      .slice(-5)
+      .map((line) => {
+        const { msg, error: why } = JSON.parse(line) as { msg?: string; error?: string };
+        return `${msg ?? ''}: ${why ?? ''}`;
+      })
+      .join('\n');
     throw new Error(`the Temporal server did not come up (log ${logFile}):\n${tail}`, { cause: error });
   }
   return {
@@ -120,6 +131,20 @@ export async function startTemporalOnPostgres(options: {
     timings: { schemaMs, startMs: Date.now() - startStarted },
     stop,
   };
+}
+
+/** The cluster membership table stores a service's membership port as a smallint: it must be below 32768. */
+async function freeMembershipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((answer) => {
+      const probe = createServer();
+      probe.once('error', () => answer(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => answer(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('found no free port below 32768 for the Temporal server\'s membership');
 }
 
 /**
@@ -137,7 +162,7 @@ async function registerNamespace(address: string, exited: () => boolean): Promis
         connection ??= await Connection.connect({ address, connectTimeout: 2_000 });
         await connection.workflowService.registerNamespace({
           namespace: NAMESPACE,
-          workflowExecutionRetentionPeriod: { seconds: RETENTION_DAYS * 24 * 3600 },
+          workflowExecutionRetentionPeriod: msToTs(`${RETENTION_DAYS} days`),
         }).catch((error: { code?: number }) => {
           // ALREADY_EXISTS: a second attempt after one that timed out on its way back.
           if (error.code !== 6) throw error;
