@@ -39,6 +39,8 @@ export interface TopologyOptions {
   /** Where everything lives while it runs (removed at the end unless `keep`). */
   dataDir: string;
   keep: boolean;
+  /** Run the API and the workers from `npm run build`'s dist/ with plain node, as the image does, instead of the sources through tsx. */
+  compiled?: boolean;
   log?: (line: string) => void;
 }
 
@@ -71,6 +73,8 @@ export interface ApiAnswers {
   requests: number;
   byStatus: Record<string, number>;
   slowestMs: number;
+  /** Each answer that was not 200: what, when (since the poller began) and after how long. */
+  failures: string[];
 }
 
 export interface TopologyFigures {
@@ -144,21 +148,29 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     });
     const [{ registered }] = (await database.sql`select count(*)::int as registered from households`) as unknown as [{ registered: number }];
 
-    const bundlePath = join(dataDir, 'workflow-bundle.js');
-    await timed('workflows bundled', async () => {
-      const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
-      writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
-    });
+    const entries = options.compiled ? COMPILED_ENTRIES : SOURCE_ENTRIES;
+    const bundlePath = options.compiled ? join(repositoryRoot, 'dist', 'workflow-bundle.js') : join(dataDir, 'workflow-bundle.js');
+    if (options.compiled) {
+      for (const file of [bundlePath, join(repositoryRoot, entries.api), join(repositoryRoot, entries.worker)]) {
+        if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+      }
+    } else {
+      await timed('workflows bundled', async () => {
+        const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
+        writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+      });
+    }
 
     const secret = randomUUID() + randomUUID();
     const common = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, LOG_LEVEL: 'warn' };
     const apiPort = await freePort();
     const [workerA, workerB, api] = await timed('api+2 workers ready', () =>
       Promise.all([
-        startProcess('scripts/worker.ts', { ...common, WORKFLOW_BUNDLE_PATH: bundlePath }, 'ready'),
-        startProcess('scripts/worker.ts', { ...common, WORKFLOW_BUNDLE_PATH: bundlePath }, 'ready'),
+        startProcess(entries, 'worker', { ...common, WORKFLOW_BUNDLE_PATH: bundlePath }, 'ready'),
+        startProcess(entries, 'worker', { ...common, WORKFLOW_BUNDLE_PATH: bundlePath }, 'ready'),
         startProcess(
-          'api/server.ts',
+          entries,
+          'api',
           {
             ...common,
             AUTH_SECRET: secret,
@@ -214,42 +226,43 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
 
     log('a household applies');
     const { caseId, reviewer } = await openCase(database, call);
-    poller.watch(`/cases/${caseId}`, bearer(reviewer));
     await waitUntil('the case is recorded', async () => (await call('GET', `/cases/${caseId}`, reviewer)).status === 200, 60_000);
+    poller.watch(`/cases/${caseId}`, bearer(reviewer));
     const caseWorkerPid = await lastWorkflowTaskWorker(client, caseId);
     const victim = caseWorkerPid === workerB.pid ? workerB : workerA;
 
     log(`run 2: worker ${victim.pid} (holding the case) is killed while it tiers a chunk and the case's acceptance is on its way`);
     const second = await startRun();
     const runHandle = client.workflow.getHandle(second.workflowId);
-    let chunksRunning: number[] = [];
+    const victimHoldsAChunk = async () => {
+      const { raw } = await runHandle.describe();
+      const running = (raw.pendingActivities ?? []).filter(
+        // A first attempt names a worker once that worker has started it.
+        (a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.pid,
+      );
+      if (running.length === 0) return [];
+      const { byActivityId } = await scheduledChunks(client, second.workflowId);
+      return running.map((a) => byActivityId.get(a.activityId ?? '')).filter((chunk) => chunk !== undefined);
+    };
     await waitUntil(
       `worker ${victim.pid} tiers a chunk of run ${second.runId} after some are stored`,
       async () => {
         const [row] = await database.sql`select count(*)::int as stored from tiering_run_chunks where run_id = ${second.runId}`;
-        if ((row!.stored as number) < 2) return false;
-        const { raw } = await runHandle.describe();
-        const running = (raw.pendingActivities ?? []).filter(
-          // A first attempt names a worker once that worker has started it.
-          (a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.pid,
-        );
-        if (running.length === 0) return false;
-        const { byActivityId } = await scheduledChunks(client, second.workflowId);
-        chunksRunning = running.map((a) => byActivityId.get(a.activityId ?? '')!).filter((chunk) => chunk !== undefined);
-        return chunksRunning.length > 0;
+        return (row!.stored as number) >= 2 && (await victimHoldsAChunk()).length > 0;
       },
       120_000,
     );
     const decisionKey = `topology-${caseId}-accept`;
     const decisionStarted = Date.now();
+    // The acceptance is on its way to the worker that holds the case when that worker dies.
     const decision = untilAnswered(() => call('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: '生产拓扑演练：受理' }, decisionKey));
-    // The request is on its way to the worker that holds the case when the worker dies.
-    await new Promise((r) => setTimeout(r, 20));
-    const [{ processed: processedAtKill }] = (await database.sql`select processed from tiering_runs where id = ${second.runId}`) as unknown as [{ processed: number }];
     poller.mark();
     const killedAt = Date.now();
     await victim.kill();
-    log(`  killed worker ${victim.pid} (SIGKILL) with ${processedAtKill} of ${options.households} households stored`);
+    // What it held when it died: its first attempts still pending (a chunk it finished is not).
+    const chunksRunning = await victimHoldsAChunk();
+    const [{ processed: processedAtKill }] = (await database.sql`select processed from tiering_runs where id = ${second.runId}`) as unknown as [{ processed: number }];
+    log(`  killed worker ${victim.pid} (SIGKILL) holding chunk(s) ${chunksRunning.join(', ') || 'none'}, with ${processedAtKill} of ${registered} households stored`);
     const answers = await decision;
     const decisionMs = Date.now() - decisionStarted;
     await waitUntil(`run ${second.runId} is done`, () => finished(second.runId), 10 * 60_000);
@@ -290,6 +303,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     }
     const survivor = workers.find((pid) => pid !== victim.pid)!;
     const redone = run2.placements.filter((p) => chunksRunning.includes(p.chunk));
+    if (chunksRunning.length === 0) violations.push('run 2: the killed worker held no chunk when it died');
     if (redone.some((p) => p.worker !== survivor || p.attempt < 2)) {
       violations.push(`run 2: the killed worker's chunks ${chunksRunning.join(', ')} were stored by ${JSON.stringify(redone)}, not by worker ${survivor} on a later attempt`);
     }
@@ -299,7 +313,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     const overall = poller.overall();
     for (const [label, answers] of [['during the kill', apiDuringKill], ['overall', overall]] as const) {
       const bad = Object.entries(answers.byStatus).filter(([status]) => status !== '200');
-      if (bad.length > 0) violations.push(`the API answered ${JSON.stringify(answers.byStatus)} ${label}`);
+      if (bad.length > 0) violations.push(`the API answered ${JSON.stringify(answers.byStatus)} ${label}: ${answers.failures.join('; ')}`);
     }
     if (apiDuringKill.requests === 0) violations.push('the API was not polled while the killed worker\'s work was taken over');
     if (!workers.every((pid) => pid === victim.pid || [workerA, workerB].find((w) => w.pid === pid)!.alive())) {
@@ -447,7 +461,8 @@ async function untilAnswered(send: () => Promise<{ status: number; headers: Head
 function startPoller(base: string) {
   let target: { path: string; authorization: string } | null = null;
   let stopped = false;
-  const all: Array<{ at: number; status: number; ms: number }> = [];
+  const all: Array<{ at: number; path: string; status: number; ms: number }> = [];
+  const began = Date.now();
   let markAt = Number.POSITIVE_INFINITY;
   const loop = (async () => {
     while (!stopped) {
@@ -457,7 +472,7 @@ function startPoller(base: string) {
         const status = await fetch(`${base}${request.path}`, { headers: request.authorization ? { authorization: request.authorization } : {} })
           .then(async (response) => (await response.arrayBuffer(), response.status))
           .catch(() => 0);
-        all.push({ at, status, ms: Date.now() - at });
+        all.push({ at, path: request.path, status, ms: Date.now() - at });
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -466,7 +481,8 @@ function startPoller(base: string) {
     const answers = all.filter((a) => a.at >= from);
     const byStatus: Record<string, number> = {};
     for (const a of answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-    return { requests: answers.length, byStatus, slowestMs: Math.max(0, ...answers.map((a) => a.ms)) };
+    const failures = answers.filter((a) => a.status !== 200).map((a) => `${a.path} ${a.status} at +${((a.at - began) / 1000).toFixed(1)} s after ${a.ms} ms`);
+    return { requests: answers.length, byStatus, slowestMs: Math.max(0, ...answers.map((a) => a.ms)), failures };
   };
   return {
     watch(path: string, authorization: string) {
@@ -491,9 +507,18 @@ interface AppProcess {
   kill(): Promise<void>;
 }
 
-/** Starts a script of the repository in a Node process of its own; waits for `readyLine` on its output when given. */
-async function startProcess(entry: string, env: Record<string, string>, readyLine: string | null): Promise<AppProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+interface Entries {
+  nodeOptions: string[];
+  api: string;
+  worker: string;
+}
+const SOURCE_ENTRIES: Entries = { nodeOptions: ['--import', 'tsx'], api: 'api/server.ts', worker: 'scripts/worker.ts' };
+const COMPILED_ENTRIES: Entries = { nodeOptions: [], api: 'dist/api/server.js', worker: 'dist/scripts/worker.js' };
+
+/** Starts the API or a worker in a Node process of its own; waits for `readyLine` on its output when given. */
+async function startProcess(entries: Entries, which: 'api' | 'worker', env: Record<string, string>, readyLine: string | null): Promise<AppProcess> {
+  const entry = entries[which];
+  const child: ChildProcess = spawn(process.execPath, [...entries.nodeOptions, entry], {
     cwd: repositoryRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,10 @@
 /**
- * `npm run topology -- [--households 20000] [--chunk-size 500] [--concurrency 4] [--seed 7] [--keep]`:
+ * `npm run topology -- [--households 20000] [--chunk-size 500] [--concurrency 4] [--seed 7] [--keep] [--compiled]`:
  * the production topology on this machine (scripts/topology-run.ts) — PostgreSQL, the Temporal
  * server persisting to it, the API and two workers in processes of their own — with a worker
  * killed in the middle of a tiering run and of a case decision. Prints the figures; exits 1 when an
- * invariant broke. Everything lives in .data/topology (removed at the end unless --keep).
+ * invariant broke. Everything lives in .data/topology (removed at the end unless --keep). With
+ * --compiled the API and the workers run from `npm run build`'s dist/ with plain node, as in the image.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     seed: { type: 'string', default: '7' },
     keep: { type: 'boolean', default: false },
+    compiled: { type: 'boolean', default: false },
   },
 });
 const households = Number(values.households);
@@ -29,13 +31,14 @@ if (!Number.isInteger(households) || households < 500 || !Number.isInteger(chunk
 }
 
 const started = Date.now();
-console.log(`topology: ${households} households in ${chunks} chunks of ${chunkSize}, ${concurrency} at a time`);
+console.log(`topology: ${households} households in ${chunks} chunks of ${chunkSize}, ${concurrency} at a time; the API and workers ${values.compiled ? 'compiled (dist/, plain node)' : 'from the sources (tsx)'}`);
 const figures = await runTopology({
   households,
   chunkSize,
   concurrency,
   seed: Number(values.seed),
   keep: values.keep,
+  compiled: values.compiled,
   dataDir: resolve(fileURLToPath(new URL('..', import.meta.url)), '.data/topology'),
   log: (line) => console.log(line),
 });
