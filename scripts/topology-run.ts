@@ -234,41 +234,51 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     log(`run 2: worker ${victim.pid} (holding the case) is killed while it tiers a chunk and the case's acceptance is on its way`);
     const second = await startRun();
     const runHandle = client.workflow.getHandle(second.workflowId);
-    const victimHoldsAChunk = async () => {
+    // The activity IDs of the chunks the victim is tiering: first attempts name their worker once it has started them.
+    const victimsChunkActivities = async () => {
       const { raw } = await runHandle.describe();
-      const running = (raw.pendingActivities ?? []).filter(
-        // A first attempt names a worker once that worker has started it.
-        (a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.pid,
-      );
-      if (running.length === 0) return [];
-      const { byActivityId } = await scheduledChunks(client, second.workflowId);
-      return running.map((a) => byActivityId.get(a.activityId ?? '')).filter((chunk) => chunk !== undefined);
+      return (raw.pendingActivities ?? [])
+        .filter((a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.pid)
+        .map((a) => a.activityId ?? '');
     };
-    await waitUntil(
-      `worker ${victim.pid} tiers a chunk of run ${second.runId} after some are stored`,
-      async () => {
-        const [row] = await database.sql`select count(*)::int as stored from tiering_run_chunks where run_id = ${second.runId}`;
-        return (row!.stored as number) >= 2 && (await victimHoldsAChunk()).length > 0;
-      },
-      120_000,
-    );
+    // Frozen (SIGSTOP) once it is seen tiering a chunk, so that what it holds cannot change while it
+    // is read: its first attempts still pending half a second later, when any completion it sent
+    // before has reached the server. Thawed and tried again if it had just finished its chunks.
+    let heldActivities: string[] = [];
+    for (let tries = 0; heldActivities.length === 0; tries++) {
+      if (tries >= 20) throw new Error(`worker ${victim.pid} was never seen holding a chunk of run ${second.runId}`);
+      await waitUntil(
+        `worker ${victim.pid} tiers a chunk of run ${second.runId} after some are stored`,
+        async () => {
+          const [row] = await database.sql`select count(*)::int as stored from tiering_run_chunks where run_id = ${second.runId}`;
+          return (row!.stored as number) >= 2 && (await victimsChunkActivities()).length > 0;
+        },
+        120_000,
+      );
+      victim.freeze();
+      await new Promise((r) => setTimeout(r, 500));
+      heldActivities = await victimsChunkActivities();
+      if (heldActivities.length === 0) victim.thaw();
+    }
+    const { byActivityId } = await scheduledChunks(client, second.workflowId);
+    const chunksRunning = heldActivities.map((id) => byActivityId.get(id)).filter((chunk) => chunk !== undefined);
     const decisionKey = `topology-${caseId}-accept`;
     const decisionStarted = Date.now();
-    // The acceptance is on its way to the worker that holds the case when that worker dies.
+    // The acceptance goes to the case, whose worker is frozen and then dies with it.
     const decision = untilAnswered(() => call('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: '生产拓扑演练：受理' }, decisionKey));
+    await new Promise((r) => setTimeout(r, 200));
     poller.mark();
     const killedAt = Date.now();
     await victim.kill();
-    // What it held when it died: its first attempts still pending (a chunk it finished is not).
-    const chunksRunning = await victimHoldsAChunk();
     const [{ processed: processedAtKill }] = (await database.sql`select processed from tiering_runs where id = ${second.runId}`) as unknown as [{ processed: number }];
     log(`  killed worker ${victim.pid} (SIGKILL) holding chunk(s) ${chunksRunning.join(', ') || 'none'}, with ${processedAtKill} of ${registered} households stored`);
     const answers = await decision;
     const decisionMs = Date.now() - decisionStarted;
     await waitUntil(`run ${second.runId} is done`, () => finished(second.runId), 10 * 60_000);
-    const secondsToComplete = (Date.now() - killedAt) / 1000;
     const apiDuringKill = poller.sinceMark();
     const run2 = await runFigures(database, client, second, workers);
+    // Until the run was complete with its tiers applied, by the database's clock.
+    const secondsToComplete = (second.startedAt + run2.seconds * 1000 - killedAt) / 1000;
 
     const trail = await call('GET', `/cases/${caseId}/events`, reviewer);
     const actions = (trail.json as Array<{ action: string }>).map((e) => e.action);
@@ -503,6 +513,9 @@ function startPoller(base: string) {
 interface AppProcess {
   pid: number;
   alive(): boolean;
+  /** SIGSTOP and SIGCONT. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -543,6 +556,8 @@ async function startProcess(entries: Entries, which: 'api' | 'worker', env: Reco
   return {
     pid: child.pid!,
     alive,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     async stop() {
       if (alive()) child.kill('SIGTERM');
       await exited;
