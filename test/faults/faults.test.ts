@@ -169,7 +169,7 @@ describe('a transaction whose connection is lost', () => {
 });
 
 describe('a tiering run', () => {
-  it('completes with exact counts when the backends of its chunks are terminated mid-chunk', { timeout: 120_000 }, async () => {
+  it('completes with exact counts when the backends of its chunks are terminated mid-chunk', { timeout: 300_000 }, async () => {
     const { handle, runId } = await startRun(10);
     let terminated = 0;
     while (terminated < 3) {
@@ -198,7 +198,7 @@ describe('a tiering run', () => {
     expect(await database.sql`select status from tiering_runs where id = ${runId}`).toEqual([{ status: 'failed' }]);
   });
 
-  it('completes with exact counts when PostgreSQL restarts under it, and the API answers 503 with Retry-After meanwhile', { timeout: 120_000 }, async () => {
+  it('completes with exact counts when PostgreSQL restarts under it, and the API answers 503 with Retry-After meanwhile', { timeout: 300_000 }, async () => {
     const runsUrl = '/tiering/runs?year=2025';
     const readRuns = () => app.inject({ method: 'GET', url: runsUrl, headers: bearer(CITY) });
     const { handle, runId } = await startRun(10);
@@ -228,7 +228,7 @@ describe('a tiering run', () => {
 });
 
 describe('a decision', () => {
-  it('with no worker to take it answers 503 within its time limit, is not applied later, and is taken once when sent again', { timeout: 120_000 }, async () => {
+  it('with no worker to take it answers 503 within its time limit, is not applied later, and is taken once when sent again', { timeout: 300_000 }, async () => {
     const { uscc, actor: household } = await registerHousehold(database, '120110');
     const reviewer = districtOffice('120110');
     const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
@@ -285,7 +285,7 @@ describe('a decision', () => {
 });
 
 describe('the Temporal dev server restarting', () => {
-  it('loses no run and no case: the worker lives on, decisions answer 503 while it is down and are taken after', { timeout: 120_000 }, async () => {
+  it('loses no run and no case: the worker lives on, decisions answer 503 while it is down and are taken after', { timeout: 300_000 }, async () => {
     const { uscc, actor: household } = await registerHousehold(database, '120116');
     const reviewer = districtOffice('120116');
     const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
