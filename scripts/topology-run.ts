@@ -335,7 +335,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
       households: options.households,
       registeredHouseholds: registered,
       timings,
-      temporal: { address: temporal.address, historyShards: 4, databases: temporal.databases },
+      temporal: { address: temporal.address, historyShards: temporal.historyShards, databases: temporal.databases },
       workers,
       run1,
       run2,

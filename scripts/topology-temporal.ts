@@ -27,6 +27,7 @@ export interface PostgresServer {
 export interface TemporalOnPostgres {
   address: string;
   namespace: string;
+  historyShards: number;
   /** The databases it persists to, apart from the application's. */
   databases: { history: string; visibility: string };
   logFile: string;
@@ -126,6 +127,7 @@ export async function startTemporalOnPostgres(options: {
   return {
     address,
     namespace: NAMESPACE,
+    historyShards: HISTORY_SHARDS,
     databases: DATABASES,
     logFile,
     timings: { schemaMs, startMs: Date.now() - startStarted },
