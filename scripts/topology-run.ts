@@ -210,9 +210,10 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
 
     const year = yearOf(asOf);
     const startRun = async () => {
+      const startedAt = Date.now();
       const started = await call('POST', '/tiering/runs', CITY, { year, asOf, chunkSize: options.chunkSize, concurrency: options.concurrency });
       if (started.status !== 202) throw new Error(`POST /tiering/runs answered ${started.status}: ${JSON.stringify(started.json)}`);
-      return { runId: started.json.runId as number, workflowId: started.json.workflowId as string, startedAt: Date.now() };
+      return { runId: started.json.runId as number, workflowId: started.json.workflowId as string, startedAt };
     };
     const finished = async (runId: number) => {
       const [row] = await database.sql`select status, tiers_applied_at from tiering_runs where id = ${runId}`;
@@ -559,7 +560,11 @@ async function startProcess(entries: Entries, which: 'api' | 'worker', env: Reco
     freeze: () => child.kill('SIGSTOP'),
     thaw: () => child.kill('SIGCONT'),
     async stop() {
-      if (alive()) child.kill('SIGTERM');
+      if (alive()) {
+        child.kill('SIGTERM');
+        // A frozen process would hold the SIGTERM until it is thawed.
+        child.kill('SIGCONT');
+      }
       await exited;
     },
     async kill() {
