@@ -1,10 +1,9 @@
 import { log } from '@temporalio/activity';
 import { asc } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbTransaction } from '../db/client.js';
 import { holidayNotices } from '../db/schema.js';
 import { addWorkingDays, buildCalendar, subtractWorkingDays, type WorkingDayCalendar } from '../policy/calendar.js';
 import type { IsoDate } from '../policy/dates.js';
-import type { CaseRecordsTransaction } from './case-projection.js';
 
 export interface WorkingDayDeadline {
   dueOn: IsoDate;
@@ -45,7 +44,7 @@ export function logCalendarFallback(fallbackYears: readonly number[], deadline: 
 }
 
 /** The holiday notices loaded right now; in a transaction, those it sees. */
-export async function loadWorkingDayCalendar(db: Db | CaseRecordsTransaction): Promise<WorkingDayCalendar> {
+export async function loadWorkingDayCalendar(db: Db | DbTransaction): Promise<WorkingDayCalendar> {
   const rows = await db.select().from(holidayNotices).orderBy(asc(holidayNotices.year));
   return buildCalendar(rows);
 }

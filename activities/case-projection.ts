@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { DbTransaction } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import type { Actor } from '../policy/actors.js';
 import type { CaseNotificationFacts } from '../policy/notifications.js';
 import { enqueueNotifications } from './notifications.js';
-
-export type CaseRecordsTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** An audit event as every workflow keeps it: case phases and tier objections alike. */
 export interface AuditEvent {
@@ -21,7 +19,7 @@ export interface AuditEvent {
 }
 
 /** Appends a trail's new audit events; keyed by (trail, seq), so a retry or a replay writes nothing twice. */
-export async function recordAuditEvents(tx: CaseRecordsTransaction, trailId: string, events: readonly AuditEvent[]): Promise<void> {
+export async function recordAuditEvents(tx: DbTransaction, trailId: string, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx
     .insert(caseEvents)
@@ -85,7 +83,7 @@ export function caseProjectionRow(
  * row was written, so that the caller updates its other records only from the newest view.
  */
 export async function saveCaseProjection(
-  tx: CaseRecordsTransaction,
+  tx: DbTransaction,
   projection: typeof cases.$inferInsert,
   events: readonly AuditEvent[],
   facts: CaseNotificationFacts,

@@ -1,12 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, sql as drizzleSql, eq, isNull, or } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbTransaction } from '../db/client.js';
 import { publicityNotices, publicityObjections, recognitions } from '../db/recognition-schema.js';
 import { addWorkingDays, subtractWorkingDays, workingDaysBetween } from '../policy/calendar.js';
-import { needsReminder, waitingForCase, type CaseEvent, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
-import type { CaseView } from '../workflows/recognition-case/contract.js';
+import { needsReminder, waitingForCase, type CaseEvent, type CaseView, type Deadline, type DeadlineRequest } from '../policy/recognition-case.js';
 import { loadWorkingDayCalendar, logCalendarFallback } from './calendar.js';
-import { caseProjectionRow, saveCaseProjection, type CaseRecordsTransaction } from './case-projection.js';
+import { caseProjectionRow, saveCaseProjection } from './case-projection.js';
 import { caseNotificationFacts } from './notifications.js';
 
 export interface CaseActivities {
@@ -68,7 +67,7 @@ export const OBJECTION_NOT_KEPT_ERROR = 'ObjectionNotKept';
  * record: the trail is whole though the text never passed through the workflow. A text already
  * numbered so (a retry) is numbered again alike; one missing or numbered otherwise is refused for good.
  */
-async function withObjectionTexts(tx: CaseRecordsTransaction, caseId: string, events: CaseEvent[]): Promise<CaseEvent[]> {
+async function withObjectionTexts(tx: DbTransaction, caseId: string, events: CaseEvent[]): Promise<CaseEvent[]> {
   const trail: CaseEvent[] = [];
   for (const event of events) {
     const submissionId = event.action === 'objection_filed' ? event.details['submissionId'] : undefined;
@@ -101,7 +100,7 @@ async function withObjectionTexts(tx: CaseRecordsTransaction, caseId: string, ev
 }
 
 /** Each resolution on the objection's own row: who, when and why (the counted objections have no other place). */
-async function recordObjectionResolutions(tx: CaseRecordsTransaction, caseId: string, events: CaseEvent[]): Promise<void> {
+async function recordObjectionResolutions(tx: DbTransaction, caseId: string, events: CaseEvent[]): Promise<void> {
   for (const event of events) {
     if (event.action !== 'objection_resolved') continue;
     await tx
@@ -123,7 +122,7 @@ async function recordObjectionResolutions(tx: CaseRecordsTransaction, caseId: st
 }
 
 /** The public faces of a case: its publicity notice with the objections, and the registry entry once recognised. */
-async function projectPublicRecords(tx: CaseRecordsTransaction, view: CaseView): Promise<void> {
+async function projectPublicRecords(tx: DbTransaction, view: CaseView): Promise<void> {
   const publicity = view.publicity;
   if (publicity?.objectionsUntil) {
     const notice = {

@@ -7,7 +7,7 @@
  * serialization failure, a deadlock) stays retryable.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { DATA_ERROR } from './data-error-type.js';
+import { DATA_ERROR } from '../policy/vocabulary.js';
 
 export { DATA_ERROR };
 

@@ -19,9 +19,8 @@ import {
   type OpenCase,
   type SiblingHousehold,
 } from '../policy/eligibility.js';
-import { isClosed, type CaseStatus } from '../policy/recognition-case.js';
+import { isClosed, recognitionCaseId, type CaseStatus } from '../policy/recognition-case.js';
 import type { RegistrationStatus, Tier } from '../policy/tiering.js';
-import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 
 export interface EligibilityQuery {
   uscc: string;

@@ -7,7 +7,7 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { heartbeat } from '@temporalio/activity';
 import { notificationContacts, notificationDeliveries, notifications } from '../db/notification-schema.js';
 import { departments } from '../db/recognition-schema.js';
-import type { Db } from '../db/client.js';
+import type { Db, DbTransaction } from '../db/client.js';
 import {
   deliveryRetryAt,
   notificationsFor,
@@ -17,15 +17,14 @@ import {
   type NotifiableEvent,
   type QuietHours,
 } from '../policy/notifications.js';
-import { isRecognitionView, type LiveCaseView } from '../workflows/recognition-case/contract.js';
-import type { ObjectionView } from '../workflows/tier-objection/contract.js';
+import { isRecognitionView, type LiveCaseView } from '../policy/recognition-term.js';
+import type { ObjectionState } from '../policy/tier-objection.js';
 import { loadWorkingDayCalendar } from './calendar.js';
-import type { CaseRecordsTransaction } from './case-projection.js';
 import { DeliveryRefused, type NotificationChannels, type OutgoingMessage } from './notification-channels.js';
 
 /** Writes the notifications a batch of audit events causes, and their deliveries to the recipients' contacts; a retry or replay writes nothing twice. */
 export async function enqueueNotifications(
-  tx: CaseRecordsTransaction,
+  tx: DbTransaction,
   trailId: string,
   events: readonly NotifiableEvent[],
   facts: CaseNotificationFacts,
@@ -105,7 +104,7 @@ export function caseNotificationFacts(view: LiveCaseView): CaseNotificationFacts
   };
 }
 
-export function objectionNotificationFacts(view: ObjectionView): CaseNotificationFacts {
+export function objectionNotificationFacts(view: ObjectionState): CaseNotificationFacts {
   return {
     trail: 'tier_objection',
     caseId: view.objectionId,

@@ -1,12 +1,11 @@
 import { sql as drizzleSql, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { householdTiers, tierHistory, tierObjections } from '../db/tiering-schema.js';
-import type { ObjectionEvent } from '../policy/tier-objection.js';
+import type { ObjectionEvent, ObjectionState } from '../policy/tier-objection.js';
 import { TIER_RULES_VERSION } from '../policy/tiering.js';
-import type { ObjectionView } from '../workflows/tier-objection/contract.js';
 import { recordAuditEvents } from './case-projection.js';
 import { enqueueNotifications, objectionNotificationFacts } from './notifications.js';
-import { REPLACES_CURRENT_TIER } from './tiering.js';
+import { REPLACES_CURRENT_TIER } from './tiering-internals.js';
 
 export interface ObjectionActivities {
   /**
@@ -15,7 +14,7 @@ export interface ObjectionActivities {
    * new current tier and its history row, in the same transaction, unless its current tier stands
    * (REPLACES_CURRENT_TIER). Replays and retries write nothing twice.
    */
-  saveObjection(input: { view: ObjectionView; events: ObjectionEvent[] }): Promise<void>;
+  saveObjection(input: { view: ObjectionState; events: ObjectionEvent[] }): Promise<void>;
 }
 
 export function createObjectionActivities(deps: { db: Db }): ObjectionActivities {

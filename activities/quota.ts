@@ -19,7 +19,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, count, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbTransaction } from '../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../db/recognition-schema.js';
 import { tieringRuns } from '../db/tiering-schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
@@ -81,7 +81,7 @@ export class QuotaNotSet extends Error {
   }
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Tx = DbTransaction;
 type Executor = Db | Tx;
 
 export function createQuotaActivities(deps: { db: Db; now?: () => number }): QuotaActivities {

@@ -8,9 +8,8 @@ import { and, asc, eq, gte, lte, sql as drizzleSql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { recognitionBans, recognitions } from '../db/recognition-schema.js';
 import { annualReports, householdTiers, socialInsurance, taxRecords } from '../db/tiering-schema.js';
-import { termWaiting, type EvaluationData, type TermEvent, type TierStanding } from '../policy/recognition-term.js';
+import { termWaiting, type EvaluationData, type RecognitionView, type TermEvent, type TierStanding } from '../policy/recognition-term.js';
 import type { Tier } from '../policy/tiering.js';
-import type { RecognitionView } from '../workflows/recognition-case/contract.js';
 import { caseProjectionRow, saveCaseProjection } from './case-projection.js';
 import { caseNotificationFacts } from './notifications.js';
 

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { failAbandonedRuns } from '../activities/tiering.js';
+import { failAbandonedRuns } from '../activities/tiering-queries.js';
 import type { Database } from '../db/client.js';
 
 /**

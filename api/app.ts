@@ -14,7 +14,7 @@ import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type T
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
 import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
-import { answerUnavailableInTime } from './unavailable.js';
+import { answerUnavailableInTime } from './answer-in-time.js';
 import { caseRoutes } from './routes/cases.js';
 import { departmentRoutes } from './routes/departments.js';
 import { worklistRoutes } from './routes/worklist.js';

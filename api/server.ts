@@ -3,11 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { refuseTrainingDatabase } from '../db/training-marker.js';
-import { loadConfig } from '../scripts/config.js';
+import { WEB_ROOT, loadConfig } from './config.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WEB_ROOT } from '../scripts/web-build.js';
 import { buildApp } from './app.js';
 import { tokenTrustProblem } from './auth.js';
 

@@ -1,17 +1,8 @@
 /**
- * Honest answers while a part the API needs is down: PostgreSQL or Temporal unreachable answers
- * 503 with Retry-After on every route (not 500), and every route's OpenAPI entry says so.
+ * Honest answers while a part the API needs is down: which part is down, if that is why a request
+ * failed; the error handler (api/errors.ts) answers 503 with Retry-After for it, not 500.
  */
-import type { Client } from '@temporalio/client';
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { isConnectionLost } from '../db/client.js';
-import { errorResponseSchema } from './errors.js';
-
-/**
- * No request waits on Temporal longer than this, whatever it asks (a call without a deadline
- * waits as long as the server is away); calls with a time limit of their own keep theirs.
- */
-const TEMPORAL_CALLS_DEADLINE_MS = 25_000;
 
 /** Seconds a caller is told to wait when PostgreSQL or Temporal does not answer. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
@@ -35,21 +26,4 @@ export function unavailablePart(err: unknown): 'database' | 'temporal' | null {
   if (isConnectionLost(err)) return 'database';
   if (isTemporalUnavailable(err)) return 'temporal';
   return null;
-}
-
-/**
- * For every route registered after this: its Temporal calls have a deadline, and its OpenAPI
- * entry lists the 503 answer.
- */
-export function answerUnavailableInTime(app: FastifyInstance, temporal: Client): void {
-  app.addHook('onRoute', (route) => {
-    const response = route.schema?.response as Record<string, unknown> | undefined;
-    if (response && !('503' in response)) {
-      response['503'] = { ...errorResponseSchema, description: 'PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds' };
-    }
-    const handler = route.handler as RouteHandlerMethod;
-    route.handler = function (request, reply) {
-      return temporal.connection.withDeadline(Date.now() + TEMPORAL_CALLS_DEADLINE_MS, async () => handler.call(this, request, reply));
-    };
-  });
 }

@@ -8,6 +8,14 @@ import * as tiering from './tiering-schema.js';
 const schema = { ...registry, ...tiering, ...recognition, ...notification };
 
 export type Db = PostgresJsDatabase<typeof schema>;
+/** A drizzle transaction on Db: what code that writes inside the caller's transaction takes. */
+export type DbTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+
+/** Drizzle's postgres-js database carries its postgres.js client, which COPY and set-based SQL need. */
+export function postgresClientOf(db: Db): Sql {
+  return (db as Db & { $client: Sql }).$client;
+}
 
 export interface Database {
   sql: Sql;

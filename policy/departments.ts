@@ -4,7 +4,7 @@
  * decided by comparing identities — its ID and its district — never display names.
  */
 import type { Actor } from './actors.js';
-import { violation, type RuleViolation } from './recognition-case.js';
+import { violation, type RuleViolation } from './vocabulary.js';
 
 export const DEPARTMENT_LEVELS = ['city', 'district'] as const;
 export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];

@@ -9,7 +9,10 @@ import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
 import { TIANJIN_DISTRICTS } from './districts.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibility.js';
-import type { RecognitionTermSettings } from './recognition-term.js';
+import { violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
+
+// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
+export { violation, type RuleViolation };
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -275,6 +278,14 @@ export interface CaseState {
   seq: number;
 }
 
+/** What a reader sees of a case in application: its state without the workflow's own bookkeeping. */
+export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause' | 'quotaRequest'>;
+
+/** One case per household and application year (C-ONE-TYPE): the ID is the uniqueness guard. */
+export function recognitionCaseId(uscc: string, year: number): string {
+  return `recognition-${uscc}-${year}`;
+}
+
 export interface CaseEvent {
   seq: number;
   at: string;
@@ -290,14 +301,6 @@ export interface CaseEvent {
 export interface Transition {
   state: CaseState;
   event: CaseEvent;
-}
-
-/** Why a command is refused: HTTP-like status, the field at fault and the clause it breaks. */
-export interface RuleViolation {
-  status: 403 | 409 | 422;
-  field: string;
-  clause: string | null;
-  message: string;
 }
 
 export type ReviewCommand =
@@ -1222,11 +1225,6 @@ function transition(
       details: change.details ?? {},
     },
   };
-}
-
-/** A rule's refusal; its message starts with the clause, where there is one. */
-export function violation(status: RuleViolation['status'], field: string, clause: string | null, message: string): RuleViolation {
-  return { status, field, clause, message: clause ? `${clause}: ${message}` : message };
 }
 
 function isBlank(value: string | undefined): boolean {

@@ -13,8 +13,12 @@ import type { Actor } from './actors.js';
 import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, isValidIsoDate, startOfCstDay, cstDateOf, yearOf, type IsoDate } from './dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, type EligibilityResult } from './eligibility.js';
-import { recordFailureOf, violation, type CaseAction, type CaseState, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure, type RuleViolation } from './recognition-case.js';
+import { recordFailureOf, type CaseAction, type CaseState, type CaseView, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure } from './recognition-case.js';
 import type { Tier } from './tiering.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
+
+// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
+export { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings };
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;
 
@@ -33,30 +37,6 @@ export type RevocationGround = (typeof REVOCATION_GROUNDS)[number];
 export const BAN_YEARS = 5;
 /** C-VALID, C-EVAL: a recognition and each extension last three years. */
 export const TERM_YEARS = 3;
-
-export interface RecognitionTermSettings {
-  /** Share of the filed recognitions the city office spot-checks (C-FILE), 0–1. */
-  spotCheckRate: number;
-  /** Calendar days before 31 July that the household is reminded of its annual report. */
-  annualReportReminderDays: number;
-  /** Calendar days after 31 July before a report still missing cancels the recognition (C-ANNUAL). */
-  annualReportGraceDays: number;
-  /** Growth over the term that counts as marked 明显增长 for X1 (C-EVAL), as a fraction. */
-  markedGrowthRate: number;
-  /** Days between two readings of the data criteria X1 and X3 during the final year (at least 1). */
-  evaluationRereadDays: number;
-  /** Working days before the supplement's due date that the household is reminded. */
-  supplementReminderWorkingDays: number;
-}
-
-export const DEFAULT_RECOGNITION_TERM_SETTINGS: Readonly<RecognitionTermSettings> = {
-  spotCheckRate: 0.1,
-  annualReportReminderDays: 30,
-  annualReportGraceDays: 30,
-  markedGrowthRate: 0.2,
-  evaluationRereadDays: 30,
-  supplementReminderWorkingDays: 3,
-};
 
 export type TermAction =
   | 'filed'
@@ -224,6 +204,15 @@ export interface RecognitionTerm {
   recordFailure?: RecordFailure | null;
   /** Sequence number of the last audit event, continuing the application's; the projection's version. */
   seq: number;
+}
+
+/** What a reader sees of a recognised case: the term without the workflow's own bookkeeping. */
+export type RecognitionView = Omit<RecognitionTerm, 'deadlineRequest' | 'operatorRecheck' | 'evaluationDataDue' | 'placeRelease'>;
+/** Either phase's view; a recognised case's has `phase: 'recognised'`. */
+export type LiveCaseView = CaseView | RecognitionView;
+
+export function isRecognitionView(view: LiveCaseView): view is RecognitionView {
+  return 'phase' in view && view.phase === 'recognised';
 }
 
 export interface TermEvent {

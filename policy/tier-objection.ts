@@ -10,7 +10,7 @@
  */
 import { SYSTEM_ACTOR, type Actor } from './actors.js';
 import { addDays, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
-import type { RuleViolation } from './recognition-case.js';
+import type { RuleViolation } from './vocabulary.js';
 import { storedTrace, type StoredTierTrace } from './tier-trace.js';
 import {
   TIERS,

@@ -41,7 +41,7 @@ import {
   TIERING_TASK_QUEUE,
 } from '../workflows/tiering-run/contract.js';
 import { endsWithThisProcess } from './children.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../api/config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';

@@ -20,13 +20,14 @@ import { TRAINING_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
-import { developmentSecret, loadConfig } from './config.js';
+import { WEB_ROOT, loadConfig } from '../api/config.js';
+import { developmentSecret } from './config.js';
 import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { householdsToTryLines, seedDemoCity } from './demo-city.js';
 import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainingBannerLines, type TrainingTemporal } from './training-system.js';
 import { startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
-import { WEB_ROOT, ensureWebBuild } from './web-build.js';
+import { ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
 // A demo system takes applications on any day, so that its first case steps can be tried now.

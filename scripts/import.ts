@@ -19,7 +19,7 @@ import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { cstDateOf } from '../policy/dates.js';
 import { FEEDS, FEED_NAMES, isFeedName, type FeedName } from '../policy/feeds.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../api/config.js';
 import { startPostgres } from './postgres.js';
 
 const REJECTIONS_SHOWN = 20;

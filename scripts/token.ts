@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { ROLES, missingClaim, type Actor } from '../policy/actors.js';
 import { validateUscc } from '../policy/uscc.js';
-import { developmentSecret, loadConfig } from './config.js';
+import { loadConfig } from '../api/config.js';
+import { developmentSecret } from './config.js';
 
 const USAGE = `usage: npm run token -- --role <role> [claims] [--id <id>] [--hours <hours, default 12>]
   --role household  --uscc <USCC>              a household, acting for itself

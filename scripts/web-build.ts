@@ -6,9 +6,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEB_ROOT } from '../api/config.js';
+
+// Moved to api/config.ts; re-exported until the branches that import it from here are merged.
+export { WEB_ROOT };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const WEB_ROOT = join(ROOT, 'web', 'dist');
 const HASH_FILE = join(WEB_ROOT, '.source-hash');
 /** What the built pages are made of: their own sources, the pure rules they import, and the locked dependencies. */
 const SOURCES = ['web', 'policy', 'package-lock.json'];

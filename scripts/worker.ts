@@ -7,7 +7,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { refuseTrainingDatabase } from '../db/training-marker.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { createWorkers } from '../workflows/worker.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../api/config.js';
 
 survivePostgresSocketFault();
 const config = loadConfig();

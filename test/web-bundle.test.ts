@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, expect, it } from 'vitest';
-import { WEB_ROOT, ensureWebBuild } from '../scripts/web-build.js';
+import { WEB_ROOT } from '../api/config.js';
+import { ensureWebBuild } from '../scripts/web-build.js';
 
 interface ManifestChunk {
   file: string;

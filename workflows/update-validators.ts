@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { RuleViolation } from '../policy/recognition-case.js';
-import { DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR, arrivesTooLate } from './recognition-case/contract.js';
+import { DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR, type RuleViolation } from '../policy/vocabulary.js';
+import { arrivesTooLate } from './recognition-case/contract.js';
 
 /**
  * The update validator of a person's decision, in every workflow that takes one: refuses a

@@ -7,7 +7,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
-import { currentTierTrace } from '../../activities/tiering.js';
+import { currentTierTrace } from '../../activities/tiering-queries.js';
 import { households } from '../../db/schema.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';

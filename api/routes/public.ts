@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
-import { currentTierTrace } from '../../activities/tiering.js';
+import { currentTierTrace } from '../../activities/tiering-queries.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';

@@ -6,18 +6,9 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsync } from 'fastify';
-import {
-  RunStateError,
-  findRun,
-  listRuns,
-  makeRunInForce,
-  postgresClientOf,
-  runInForce,
-  runningRun,
-  setThresholds,
-  thresholdSetting,
-  type TieringRunRecord,
-} from '../../activities/tiering.js';
+import { RunStateError, findRun, listRuns, makeRunInForce, runInForce, runningRun, setThresholds, thresholdSetting } from '../../activities/tiering-queries.js';
+import type { TieringRunRecord } from '../../activities/tiering-types.js';
+import { postgresClientOf } from '../../db/client.js';
 import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
 import { TIERS, type TierThresholds } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';

@@ -11,7 +11,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FinalizedRun } from '../../activities/tiering.js';
+import type { FinalizedRun } from '../../activities/tiering-types.js';
 import { buildApp } from '../../api/app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tokenTrustProblem } from '../../api/auth.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
-import { loadConfig } from '../../scripts/config.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/vocabulary.js';
+import { loadConfig } from '../../api/config.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

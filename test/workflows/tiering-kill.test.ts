@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FinalizedRun } from '../../activities/tiering.js';
+import type { FinalizedRun } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import {

@@ -2,10 +2,10 @@
  * The notification delivery loop's contract (issue 12): one workflow per deployment works off
  * the outbox. What the API, scripts and tests may import.
  */
-import { RECOGNITION_TASK_QUEUE } from '../recognition-case/contract.js';
+import { CASE_TASK_QUEUE } from '../task-queues.js';
 
 /** Deliveries are few and wait on people, like cases: they share the case queue. */
-export const NOTIFICATION_DELIVERY_TASK_QUEUE = RECOGNITION_TASK_QUEUE;
+export const NOTIFICATION_DELIVERY_TASK_QUEUE = CASE_TASK_QUEUE;
 export const NOTIFICATION_DELIVERY_WORKFLOW_TYPE = 'notificationDelivery';
 /** One loop per deployment: the ID is its guard. */
 export const NOTIFICATION_DELIVERY_WORKFLOW_ID = 'notification-delivery';

@@ -3,16 +3,18 @@
  * workflow body from outside the worker.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  ApplicationInput,
-  CaseState,
-  ConsentCommand,
-  OpinionCommand,
-  PublicityObjectionCommand,
-  ReviewCommand,
-  SupplyInformationCommand,
+import {
+  recognitionCaseId,
+  type ApplicationInput,
+  type CaseState,
+  type CaseView,
+  type ConsentCommand,
+  type OpinionCommand,
+  type PublicityObjectionCommand,
+  type ReviewCommand,
+  type SupplyInformationCommand,
 } from '../../policy/recognition-case.js';
-import { termWaiting } from '../../policy/recognition-term.js';
+import { isRecognitionView, termWaiting, type LiveCaseView, type RecognitionView } from '../../policy/recognition-term.js';
 import type {
   AnnualReportCommand,
   AnnualReportDecisionCommand,
@@ -21,20 +23,16 @@ import type {
   OperatorChangeCommand,
   RecognisedPhaseInput,
   RecognitionTerm,
-  RecognitionTermSettings,
   RevocationCommand,
   SpotCheckCommand,
   SupplementCommand,
   TransferOutCommand,
 } from '../../policy/recognition-term.js';
+import { DECISION_NOT_RECORDED_ERROR, DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR, type RecognitionTermSettings } from '../../policy/vocabulary.js';
+import { CASE_TASK_QUEUE } from '../task-queues.js';
 
-export const RECOGNITION_TASK_QUEUE = 'recognition-cases';
+export const RECOGNITION_TASK_QUEUE = CASE_TASK_QUEUE;
 export const RECOGNITION_WORKFLOW_TYPE = 'recognitionCase';
-
-/** One case per household and application year (C-ONE-TYPE): the ID is the uniqueness guard. */
-export function recognitionCaseId(uscc: string, year: number): string {
-  return `recognition-${uscc}-${year}`;
-}
 
 /**
  * A case starts with its application; once recognised, the workflow continues as new into the
@@ -52,17 +50,9 @@ export interface ContinuedApplicationInput {
 export function isContinuedApplicationInput(input: RecognitionCaseInput): input is ContinuedApplicationInput {
   return 'phase' in input && input.phase === 'application';
 }
-export type CaseView = Omit<CaseState, 'deadlineRequest' | 'reviewPause' | 'quotaRequest'>;
-export type RecognitionView = Omit<RecognitionTerm, 'deadlineRequest' | 'operatorRecheck' | 'evaluationDataDue' | 'placeRelease'>;
-/** Either phase's view; a recognised case's has `phase: 'recognised'`. */
-export type LiveCaseView = CaseView | RecognitionView;
 
 export function isRecognisedPhaseInput(input: RecognitionCaseInput): input is RecognisedPhaseInput {
   return 'phase' in input && input.phase === 'recognised';
-}
-
-export function isRecognitionView(view: LiveCaseView): view is RecognitionView {
-  return 'phase' in view && view.phase === 'recognised';
 }
 
 /** Marks the application's change from ending at recognition to continuing into the recognised phase. */
@@ -83,8 +73,11 @@ export const SMALL_DECISION_ANSWERS_PATCH = 'small-decision-answers';
 /** Marks the change that continues the application phase as new when Temporal suggests it. */
 export const APPLICATION_CONTINUES_AS_NEW_PATCH = 'application-continues-as-new';
 
-/** The error type of a decision the workflow took but PostgreSQL refused for good: it did not happen. */
-export const DECISION_NOT_RECORDED_ERROR = 'DecisionNotRecorded';
+// The case's ID and views are defined with its rules (policy/); readers of the case take them from here.
+export { isRecognitionView, recognitionCaseId, type CaseView, type LiveCaseView, type RecognitionView };
+
+// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
+export { DECISION_NOT_RECORDED_ERROR, DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR };
 
 /**
  * What an application-phase decision answers: enough to go on (the status and the due date of
@@ -115,17 +108,11 @@ export interface AnswerBy {
   answerBy?: string;
 }
 
-/** The error type of a decision refused because it arrived after its `answerBy`. */
-export const DECISION_TOO_LATE_ERROR = 'DecisionTooLate';
-
 /** Whether a decision arrives after its `answerBy` (decisions sent without one never are). */
 export function arrivesTooLate(command: object, now: number): boolean {
   const { answerBy } = command as AnswerBy;
   return typeof answerBy === 'string' && now > Date.parse(answerBy);
 }
-
-/** The error type an update validator throws; its single detail is a RuleViolation. */
-export const RULE_VIOLATION_ERROR = 'RuleViolation';
 
 /** The application phase's view. Both phases answer this query name, each with its own view. */
 export const caseViewQuery = defineQuery<CaseView>('caseView');

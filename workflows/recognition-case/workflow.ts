@@ -11,11 +11,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
-import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { CASE_NOT_RECORDED_ERROR, DATA_ERROR } from '../../policy/vocabulary.js';
 import {
   applyClock,
   applyConsent,
@@ -194,7 +194,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     refusals.record(error);
     if (!recorded || !dropsADecision(refused)) {
       // Nothing a person asked for to drop: the case's own records are at fault, which no decision can mend.
-      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the case's records were refused: ${error}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the case's records were refused: ${error}`, nonRetryable: true });
     }
     state = recorded;
     apply(applyRecordFailure(recorded, refused, error, nowIso()));
@@ -368,7 +368,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     unsaved = [];
     refusals.record(error);
     if (!recorded || !dropsADecision(refused)) {
-      throw ApplicationFailure.create({ type: 'CaseNotRecorded', message: `the recognition's records were refused: ${error}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the recognition's records were refused: ${error}`, nonRetryable: true });
     }
     state = recorded;
     apply(applyTermRecordFailure(recorded, refused, error, nowIso()));

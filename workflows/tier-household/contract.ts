@@ -2,13 +2,16 @@
  * On-demand tiering of one household (T-RUN: "a household established later is tiered on demand
  * with the same rules"; also after corrected data). Started and awaited by the API.
  */
-import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tiering.js';
+import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { ClauseResult, Tier } from '../../policy/tiering.js';
+import { HOUSEHOLD_NOT_FOUND_ERROR } from '../../policy/vocabulary.js';
 
 export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
-export const HOUSEHOLD_NOT_FOUND_ERROR = 'HouseholdNotFound';
+
+// Moved to the shared vocabulary; re-exported until the branches that import it from here are merged.
+export { HOUSEHOLD_NOT_FOUND_ERROR };
 
 export function tierHouseholdWorkflowId(uscc: string, unique: string): string {
   return `tier-household-${uscc}-${unique}`;

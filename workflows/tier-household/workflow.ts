@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { TieringActivities } from '../../activities/tiering.js';
+import type { TieringActivities } from '../../activities/tiering-types.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { storedTrace } from '../../policy/tier-trace.js';
 import { TIER_RULES_VERSION, decideTier, explainTier, type TierThresholds } from '../../policy/tiering.js';

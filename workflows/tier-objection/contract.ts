@@ -4,13 +4,13 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ObjectionDecisionCommand, ObjectionInput, ObjectionState } from '../../policy/tier-objection.js';
-import { RECOGNITION_TASK_QUEUE } from '../recognition-case/contract.js';
+import { CASE_TASK_QUEUE } from '../task-queues.js';
 
 /**
  * Objections wait on people, like recognition cases, and are few: they share the case queue,
  * which the city-wide tiering run does not use.
  */
-export const TIER_OBJECTION_TASK_QUEUE = RECOGNITION_TASK_QUEUE;
+export const TIER_OBJECTION_TASK_QUEUE = CASE_TASK_QUEUE;
 export const TIER_OBJECTION_WORKFLOW_TYPE = 'tierObjection';
 
 /** One objection per household and tier year: the ID is the uniqueness guard (409 on a second). */
@@ -21,7 +21,7 @@ export function tierObjectionId(uscc: string, year: number): string {
 export type TierObjectionInput = ObjectionInput;
 export type ObjectionView = ObjectionState;
 
-export { DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR } from '../recognition-case/contract.js';
+export { DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR } from '../../policy/vocabulary.js';
 
 export const objectionViewQuery = defineQuery<ObjectionView>('objectionView');
 export const decideObjectionUpdate = defineUpdate<ObjectionView, [ObjectionDecisionCommand]>('decideObjection');

@@ -1,6 +1,5 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar.js';
-import { DATA_ERROR } from '../../activities/data-error-type.js';
 import type { ObjectionActivities } from '../../activities/objections.js';
 import { cstDateOf } from '../../policy/dates.js';
 import {
@@ -15,6 +14,7 @@ import {
   type ObjectionState,
   type ObjectionTransition,
 } from '../../policy/tier-objection.js';
+import { DATA_ERROR } from '../../policy/vocabulary.js';
 import { rejectIfLateOrViolated } from '../update-validators.js';
 import { decideObjectionUpdate, objectionViewQuery, type ObjectionView, type TierObjectionInput } from './contract.js';
 

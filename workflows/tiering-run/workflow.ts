@@ -9,7 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChunkTally, FinalizedRun, TieringActivities, TieringRunRecord } from '../../activities/tiering.js';
+import type { ChunkTally, FinalizedRun, TieringActivities, TieringRunRecord } from '../../activities/tiering-types.js';
 import type { UsccRange } from '../../activities/household-facts.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
