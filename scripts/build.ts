@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../workflows/worker.js';
-import { WEB_ROOT, ensureWebBuild } from './web-build.js';
+import { WEB_ROOT } from '../api/config.js';
+import { ensureWebBuild } from './web-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -21,7 +22,7 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
 for (const dir of ['db/migrations', 'db/seed']) cpSync(join(root, dir), join(dist, dir), { recursive: true });
 const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
 writeFileSync(join(dist, 'workflow-bundle.js'), (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
-// The compiled API looks for the pages where scripts/web-build.ts puts them, relative to itself.
+// The compiled API looks for the pages where api/config.ts places them, relative to itself.
 await ensureWebBuild();
 cpSync(WEB_ROOT, join(dist, 'web', 'dist'), { recursive: true });
 console.log('built dist/: node dist/api/server.js, node dist/scripts/worker.js (WORKFLOW_BUNDLE_PATH=dist/workflow-bundle.js), node dist/scripts/token.js');
