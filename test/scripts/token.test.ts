@@ -13,10 +13,10 @@ const SECRET = 'token-tool-test-secret-with-at-least-32-bytes';
 const scratch = mkdtempSync(join(tmpdir(), 'token-tool-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function token(args: string[], env: Record<string, string | undefined> = { AUTH_SECRET: SECRET }) {
+function token(args: string[], env: Record<string, string | undefined> = { AUTH_SECRET: SECRET }, cwd = root) {
   const { AUTH_SECRET: _secret, AUTH_JWKS_URL: _jwks, DATA_DIR: _data, ...inherited } = process.env;
-  const run = spawnSync(`${root}node_modules/.bin/tsx`, ['scripts/token.ts', ...args], {
-    cwd: root,
+  const run = spawnSync(`${root}node_modules/.bin/tsx`, [`${root}scripts/token.ts`, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...inherited, DATA_DIR: join(scratch, 'none'), ...env },
   });
@@ -40,6 +40,22 @@ describe('npm run token', () => {
     const now = Math.floor(Date.now() / 1000);
     await expect(verify(issued.stdout, now)).resolves.toEqual({ id: 'reviewer-1', role: 'district', districtCode: '120104' });
     await expect(verify(issued.stdout, now + 2 * 3600 + 60)).rejects.toMatchObject({ statusCode: 401, message: expect.stringMatching(/已过期（exp）/) });
+  });
+
+  it("--training signs with the training system's own stored secret, not with npm start's", async () => {
+    const clone = join(scratch, 'clone');
+    const startSecret = developmentSecret(join(clone, '.data'), true)!;
+    const trainingSecret = developmentSecret(join(clone, '.data', 'training'), true)!;
+    const now = Math.floor(Date.now() / 1000);
+    const training = createTokenVerifier({ ...DEFAULT_TOKEN_TRUST, secret: trainingSecret });
+
+    const issued = token(['--training', '--role', 'city'], { DATA_DIR: undefined }, clone);
+    expect(issued.status, issued.stderr).toBe(0);
+    await expect(training(issued.stdout, now)).resolves.toEqual({ id: 'city-city', role: 'city' });
+    const plain = token(['--role', 'city'], { DATA_DIR: undefined }, clone);
+    expect(plain.status, plain.stderr).toBe(0);
+    await expect(createTokenVerifier({ ...DEFAULT_TOKEN_TRUST, secret: startSecret })(plain.stdout, now)).resolves.toEqual({ id: 'city-city', role: 'city' });
+    await expect(training(plain.stdout, now)).rejects.toMatchObject({ statusCode: 401 });
   });
 
   it("signs with the development system's stored secret when AUTH_SECRET is unset, and with no secret at all refuses", async () => {
