@@ -26,15 +26,13 @@ import { SYSTEM_ACTOR, type Actor } from '../policy/actors.js';
 import { TIANJIN_DISTRICTS } from '../policy/districts.js';
 import { QUOTA_RATE, allocateQuota } from '../policy/quota.js';
 import type { QuotaAnswer } from '../policy/recognition-case.js';
+import { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR } from '../policy/vocabulary.js';
 import { recordAuditEvents } from './case-projection.js';
 
 /** `district_code` of the city-wide row of `recognition_quotas`. */
 export const CITY_QUOTA = 'city';
 
-/** Failure type when no quota can be set for the year: no tiering run of that year is in force. */
-export const QUOTA_NOT_SET_ERROR = 'QuotaNotSet';
-/** Failure type of a request the quota cannot serve as asked (bad input, a released place taken again). */
-export const QUOTA_REQUEST_ERROR = 'QuotaRequestRefused';
+export { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR };
 
 export interface YearQuotaSet {
   /** False when the year's quota already existed (then it is left as it was). */

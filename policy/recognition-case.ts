@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, cstDateOf, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
 import { TIANJIN_DISTRICTS } from './districts.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibility.js';
+import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import { violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
 
 // Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
@@ -974,49 +975,68 @@ function passedMoment(deadline: Deadline): number {
   return startOfCstDay(addDays(deadline.dueOn, 1));
 }
 
+/** The words an operator reads for each step's deadline. */
+const DEADLINE_NAMES: Record<DeadlineKind, string> = {
+  consent: '经营者确认',
+  review: '审核',
+  information: '补充材料',
+  verification: '走访核实',
+  opinions: '征求意见',
+  publicity: '公示',
+  quota: '候补名额',
+  supplement: '抽查补充材料',
+};
+
+/**
+ * What the clock alone decides in the application, each once and in this order: the reminder
+ * of the step's deadline, then what its passed due date means for the step (onDeadlinePassed).
+ */
+export function caseDuties(state: CaseState): TimedDuty<CaseState, CaseEvent>[] {
+  const step = state.deadline ? DEADLINE_NAMES[state.deadline.kind] : '';
+  return [
+    {
+      name: `${step}截止提醒`,
+      dueAt: ({ deadline }) => (deadline && !deadline.reminded ? reminderMoment(deadline) : null),
+      fire: (current, at) => {
+        const deadline = current.deadline as Deadline;
+        return transition(current, at, SYSTEM_ACTOR, 'reminder_sent', current.status, null, {
+          patch: { deadline: { ...deadline, reminded: true } },
+          clauses: [],
+          details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: waitingForCase(current) },
+        });
+      },
+    },
+    {
+      name: `${step}期限届满`,
+      dueAt: ({ deadline }) => (deadline && !deadline.passed ? passedMoment(deadline) : null),
+      fire: (current, at) => {
+        const deadline = current.deadline as Deadline;
+        return onDeadlinePassed({ ...current, deadline: { ...deadline, reminded: true, passed: true } }, deadline, at);
+      },
+    },
+  ];
+}
+
 /** A waiting case is told when a place frees; it also asks again weekly, in case that word was lost. */
 const QUOTA_RETRY_DAYS = 7;
 
 /**
- * When the workflow next has something to do by the clock alone, or null when nothing is
- * pending.
+ * What the workflow next wakes for by the clock alone, or null when nothing is pending: the
+ * next of caseDuties(), or sooner a case waiting for a place asking again. That is no deadline
+ * of its own: the case asks again at every wake-up (retryQuota), and so at least weekly.
  */
-export function nextWakeUp(state: CaseState, nowMs: number): number | null {
-  const deadline = state.deadline;
-  if (!deadline || isClosed(state.status)) return null;
-  const reminder = deadline.reminded ? null : reminderMoment(deadline);
-  const due = deadline.passed ? null : passedMoment(deadline);
-  const moments = [reminder, due].filter((m): m is number => m !== null);
-  if (state.status === 'awaiting_quota') moments.push(startOfCstDay(addDays(cstDateOf(nowMs), QUOTA_RETRY_DAYS)));
-  return moments.length === 0 ? null : Math.min(...moments);
+export function nextCaseDuty(state: CaseState, nowMs: number): { at: number; name: string } | null {
+  if (!state.deadline || isClosed(state.status)) return null;
+  const due = nextDuty(caseDuties(state), state);
+  const retryAt = state.status === 'awaiting_quota' ? startOfCstDay(addDays(cstDateOf(nowMs), QUOTA_RETRY_DAYS)) : null;
+  if (retryAt !== null && (due === null || retryAt < due.at)) return { at: retryAt, name: '候补名额每周重新申请 (C-QUOTA)' };
+  return due;
 }
 
-/**
- * What the clock alone decides at `now`: the reminder, then what the passed due date means for
- * its step (escalation, lapse, closing opinions or publicity, the end of the quota wait). Each
- * fires once, as the flags on the deadline record.
- */
+/** What the clock alone decides at `nowMs`: every duty of caseDuties() then due, each once. */
 export function applyClock(state: CaseState, nowMs: number, at: string): Transition[] {
-  const transitions: Transition[] = [];
-  let current = state;
-  const deadline = current.deadline;
-  if (!deadline || isClosed(current.status)) return transitions;
-  const reminder = reminderMoment(deadline);
-  if (!deadline.reminded && reminder !== null && nowMs >= reminder) {
-    const next = transition(current, at, SYSTEM_ACTOR, 'reminder_sent', current.status, null, {
-      patch: { deadline: { ...deadline, reminded: true } },
-      clauses: [],
-      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: waitingForCase(current) },
-    });
-    transitions.push(next);
-    current = next.state;
-  }
-  const reminded = current.deadline;
-  if (reminded && !reminded.passed && nowMs >= passedMoment(reminded)) {
-    const passed = { ...current, deadline: { ...reminded, reminded: true, passed: true } };
-    transitions.push(...onDeadlinePassed(passed, reminded, at));
-  }
-  return transitions;
+  if (!state.deadline || isClosed(state.status)) return [];
+  return fireDueDuties(caseDuties(state), state, nowMs, at, () => false).transitions;
 }
 
 function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Transition[] {

@@ -14,6 +14,7 @@ import { SYSTEM_ACTOR } from './actors.js';
 import { addDays, addYears, isValidIsoDate, startOfCstDay, cstDateOf, yearOf, type IsoDate } from './dates.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, type EligibilityResult } from './eligibility.js';
 import { recordFailureOf, type CaseAction, type CaseState, type CaseView, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure } from './recognition-case.js';
+import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import type { Tier } from './tiering.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
 
@@ -1141,128 +1142,171 @@ export function validateIncomingTransfer(
 
 // ── The clock ───────────────────────────────────────────────────────────────────────────
 
-/** When the recognition next has something to do by the clock alone, or null. */
-export function nextTermWakeUp(term: RecognitionTerm): number | null {
-  if (isTermClosed(term.status) || term.extension) return null;
-  const moments: number[] = [];
-  const deadline = term.spotCheck?.deadline;
-  if (deadline && term.spotCheck?.status === 'awaiting_supplement') {
-    if (!deadline.reminded && deadline.remindOn) moments.push(startOfCstDay(deadline.remindOn));
-    if (!deadline.passed) moments.push(dayAfter(deadline.dueOn));
-  }
-  for (const report of term.reports) {
-    if (report.status !== 'due') continue;
-    if (!report.reminded) moments.push(startOfCstDay(report.remindOn));
-    if (!report.escalated) moments.push(dayAfter(report.dueOn));
-    moments.push(startOfCstDay(report.cancelOn));
-  }
-  const expiry = dayAfter(term.recognition.validUntil);
-  const evaluation = term.evaluation;
-  if (!evaluation.openedAt) moments.push(startOfCstDay(evaluation.opensOn));
-  else if (evaluation.lastDataReadOn) {
-    const reread = startOfCstDay(addDays(evaluation.lastDataReadOn, rereadDays(term)));
-    if (reread < expiry) moments.push(reread);
-  }
-  moments.push(expiry);
-  return Math.min(...moments);
+type TermDuty = TimedDuty<RecognitionTerm, TermEvent>;
+
+/**
+ * What the clock alone decides in a term, each once and in this order: the supplement's reminder
+ * and lapse, each report's reminder, escalation and cancellation, the evaluation's opening and
+ * its readings, and the expiry at the end of validity.
+ */
+export function termDuties(term: RecognitionTerm): TermDuty[] {
+  return [
+    SUPPLEMENT_REMINDER,
+    SUPPLEMENT_LAPSE,
+    ...term.reports.flatMap(({ year }) => [reportReminder(year), reportOverdue(year), reportMissed(year)]),
+    EVALUATION_OPENING,
+    EVALUATION_REREAD,
+    EXPIRY,
+  ];
+}
+
+const SUPPLEMENT_REMINDER: TermDuty = {
+  name: '抽查补充材料截止提醒 (C-FILE)',
+  dueAt: (term) => {
+    const deadline = awaitedSupplement(term);
+    return deadline && !deadline.reminded && deadline.remindOn ? startOfCstDay(deadline.remindOn) : null;
+  },
+  fire: (term, at) => {
+    const spotCheck = term.spotCheck as SpotCheck;
+    const deadline = spotCheck.deadline as Deadline;
+    return termTransition(term, at, SYSTEM_ACTOR, 'reminder_sent', 'recognised', null, {
+      patch: { spotCheck: { ...spotCheck, deadline: { ...deadline, reminded: true } } },
+      clauses: ['C-FILE'],
+      details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: 'household' },
+    });
+  },
+};
+
+const SUPPLEMENT_LAPSE: TermDuty = {
+  name: '抽查补充材料逾期 (C-FILE)',
+  dueAt: (term) => {
+    const deadline = awaitedSupplement(term);
+    return deadline && !deadline.passed ? dayAfter(deadline.dueOn) : null;
+  },
+  fire: (term, at) => {
+    const spotCheck = term.spotCheck as SpotCheck;
+    const deadline = spotCheck.deadline as Deadline;
+    return close(term, at, SYSTEM_ACTOR, 'supplement_lapsed', 'refused', 'supplementary material not supplied by its due date', {
+      patch: { spotCheck: { ...spotCheck, status: 'refused', deadline: { ...deadline, reminded: true, passed: true }, decision: { decision: 'refused', by: 'system', at, reason: 'supplement not supplied' } } },
+      clauses: ['C-FILE'],
+      details: { dueOn: deadline.dueOn },
+    });
+  },
+};
+
+function reportReminder(year: number): TermDuty {
+  return {
+    name: `${year}年度信息报告截止提醒 (C-ANNUAL)`,
+    dueAt: (term) => {
+      const report = dueReport(term, year);
+      return report && !report.reminded ? startOfCstDay(report.remindOn) : null;
+    },
+    fire: (term, at) => {
+      const report = dueReport(term, year) as AnnualReport;
+      return termTransition(term, at, SYSTEM_ACTOR, 'annual_report_reminder', 'recognised', null, {
+        patch: { reports: replaceReport(term, { ...report, reminded: true }) },
+        clauses: ['C-ANNUAL'],
+        details: { year, dueOn: report.dueOn, notify: 'household' },
+      });
+    },
+  };
+}
+
+function reportOverdue(year: number): TermDuty {
+  return {
+    name: `${year}年度信息报告逾期 (C-ANNUAL)`,
+    dueAt: (term) => {
+      const report = dueReport(term, year);
+      return report && !report.escalated ? dayAfter(report.dueOn) : null;
+    },
+    fire: (term, at) => {
+      const report = dueReport(term, year) as AnnualReport;
+      return termTransition(term, at, SYSTEM_ACTOR, 'annual_report_overdue', 'recognised', `annual report for ${year} not filed by ${report.dueOn}`, {
+        patch: { reports: replaceReport(term, { ...report, reminded: true, escalated: true }) },
+        clauses: ['C-ANNUAL'],
+        details: { year, dueOn: report.dueOn, cancelOn: report.cancelOn, notify: 'district' },
+      });
+    },
+  };
+}
+
+function reportMissed(year: number): TermDuty {
+  return {
+    name: `${year}年度信息报告宽限期满 (C-ANNUAL)`,
+    dueAt: (term) => {
+      const report = dueReport(term, year);
+      return report ? startOfCstDay(report.cancelOn) : null;
+    },
+    fire: (term, at) => {
+      const report = dueReport(term, year) as AnnualReport;
+      return close(term, at, SYSTEM_ACTOR, 'annual_report_missed', 'cancelled', `annual report for ${year} not filed within ${term.termSettings.annualReportGraceDays} days after ${report.dueOn}, nor excused`, {
+        patch: { reports: replaceReport(term, { ...report, status: 'missed' }) },
+        clauses: ['C-ANNUAL'],
+        details: { year, dueOn: report.dueOn, graceDays: term.termSettings.annualReportGraceDays },
+      });
+    },
+  };
+}
+
+const EVALUATION_OPENING: TermDuty = {
+  name: '评估确认开始 (C-EVAL)',
+  dueAt: (term) => (term.evaluation.openedAt ? null : startOfCstDay(term.evaluation.opensOn)),
+  until: expiryOf,
+  fire: (term, at) =>
+    termTransition(term, at, SYSTEM_ACTOR, 'evaluation_opened', 'recognised', null, {
+      patch: { evaluation: { ...term.evaluation, openedAt: at }, evaluationDataDue: true },
+      clauses: ['C-EVAL'],
+      details: { opensOn: term.evaluation.opensOn, validUntil: term.recognition.validUntil, route: term.route, x4Applies: term.route === 'department', notify: 'district' },
+    }),
+};
+
+/** The data criteria are read again while the evaluation is open; a reading leaves no event of its own until it finds something. */
+const EVALUATION_REREAD: TermDuty = {
+  name: '评估确认数据复读 (C-EVAL)',
+  dueAt: (term) => {
+    const { openedAt, lastDataReadOn } = term.evaluation;
+    return openedAt && lastDataReadOn ? startOfCstDay(addDays(lastDataReadOn, rereadDays(term))) : null;
+  },
+  until: expiryOf,
+  fire: (term) => ({ state: { ...term, evaluationDataDue: true } }),
+};
+
+const EXPIRY: TermDuty = {
+  name: '有效期届满 (C-VALID)',
+  dueAt: expiryOf,
+  fire: (term, at) =>
+    close(term, at, SYSTEM_ACTOR, 'expired', 'expired', 'no criterion X1–X4 met by the end of validity', {
+      patch: {},
+      clauses: ['C-VALID', 'C-EVAL'],
+      details: { validUntil: term.recognition.validUntil, findings: term.evaluation.findings.map(({ criterion, source, met }) => ({ criterion, source, met })) },
+    }),
+};
+
+function awaitedSupplement(term: RecognitionTerm): Deadline | null {
+  return term.spotCheck?.status === 'awaiting_supplement' ? (term.spotCheck.deadline ?? null) : null;
+}
+
+function dueReport(term: RecognitionTerm, year: number): AnnualReport | null {
+  const report = term.reports.find((r) => r.year === year);
+  return report?.status === 'due' ? report : null;
+}
+
+function expiryOf(term: RecognitionTerm): number {
+  return dayAfter(term.recognition.validUntil);
 }
 
 /**
- * What the clock alone decides at `nowMs`, each once: the supplement's reminder and lapse, each
- * report's reminder, escalation and cancellation, the evaluation's opening and its readings,
- * and the expiry at the end of validity.
+ * The next duty the recognition wakes for by the clock alone, or null: none while it is closed
+ * or extended (the extended term continues as new, with its own duties).
  */
+export function nextTermDuty(term: RecognitionTerm): { at: number; name: string } | null {
+  return isTermClosed(term.status) || term.extension ? null : nextDuty(termDuties(term), term);
+}
+
+/** What the clock alone decides at `nowMs`: every duty of termDuties() then due, each once. */
 export function applyTermClock(term: RecognitionTerm, nowMs: number, at: string): { state: RecognitionTerm; transitions: TermTransition[] } {
-  const transitions: TermTransition[] = [];
-  let current = term;
-  const step = (next: TermTransition | null): boolean => {
-    if (!next) return false;
-    transitions.push(next);
-    current = next.state;
-    return isTermClosed(current.status);
-  };
-  const done = () => ({ state: current, transitions });
-  if (isTermClosed(current.status) || current.extension) return done();
-
-  const deadline = current.spotCheck?.deadline;
-  if (deadline && current.spotCheck?.status === 'awaiting_supplement') {
-    if (!deadline.reminded && deadline.remindOn && nowMs >= startOfCstDay(deadline.remindOn)) {
-      step(
-        termTransition(current, at, SYSTEM_ACTOR, 'reminder_sent', 'recognised', null, {
-          patch: { spotCheck: { ...(current.spotCheck as SpotCheck), deadline: { ...deadline, reminded: true } } },
-          clauses: ['C-FILE'],
-          details: { kind: deadline.kind, dueOn: deadline.dueOn, notify: 'household' },
-        }),
-      );
-    }
-    if (nowMs >= dayAfter(deadline.dueOn)) {
-      const spotCheck = current.spotCheck as SpotCheck;
-      const lapsed = close(current, at, SYSTEM_ACTOR, 'supplement_lapsed', 'refused', 'supplementary material not supplied by its due date', {
-        patch: { spotCheck: { ...spotCheck, status: 'refused', deadline: { ...deadline, reminded: true, passed: true }, decision: { decision: 'refused', by: 'system', at, reason: 'supplement not supplied' } } },
-        clauses: ['C-FILE'],
-        details: { dueOn: deadline.dueOn },
-      });
-      if (step(lapsed)) return done();
-    }
-  }
-
-  for (const { year } of current.reports) {
-    const report = current.reports.find((r) => r.year === year) as AnnualReport;
-    if (report.status !== 'due') continue;
-    if (!report.reminded && nowMs >= startOfCstDay(report.remindOn)) {
-      step(
-        termTransition(current, at, SYSTEM_ACTOR, 'annual_report_reminder', 'recognised', null, {
-          patch: { reports: replaceReport(current, { ...report, reminded: true }) },
-          clauses: ['C-ANNUAL'],
-          details: { year, dueOn: report.dueOn, notify: 'household' },
-        }),
-      );
-    }
-    const reminded = current.reports.find((r) => r.year === year) as AnnualReport;
-    if (!reminded.escalated && nowMs >= dayAfter(reminded.dueOn)) {
-      step(
-        termTransition(current, at, SYSTEM_ACTOR, 'annual_report_overdue', 'recognised', `annual report for ${year} not filed by ${reminded.dueOn}`, {
-          patch: { reports: replaceReport(current, { ...reminded, reminded: true, escalated: true }) },
-          clauses: ['C-ANNUAL'],
-          details: { year, dueOn: reminded.dueOn, cancelOn: reminded.cancelOn, notify: 'district' },
-        }),
-      );
-    }
-    const escalated = current.reports.find((r) => r.year === year) as AnnualReport;
-    if (nowMs >= startOfCstDay(escalated.cancelOn)) {
-      const missed = close(current, at, SYSTEM_ACTOR, 'annual_report_missed', 'cancelled', `annual report for ${year} not filed within ${current.termSettings.annualReportGraceDays} days after ${escalated.dueOn}, nor excused`, {
-        patch: { reports: replaceReport(current, { ...escalated, status: 'missed' }) },
-        clauses: ['C-ANNUAL'],
-        details: { year, dueOn: escalated.dueOn, graceDays: current.termSettings.annualReportGraceDays },
-      });
-      if (step(missed)) return done();
-    }
-  }
-
-  const evaluation = current.evaluation;
-  const expiry = dayAfter(current.recognition.validUntil);
-  if (!evaluation.openedAt && nowMs >= startOfCstDay(evaluation.opensOn) && nowMs < expiry) {
-    step(
-      termTransition(current, at, SYSTEM_ACTOR, 'evaluation_opened', 'recognised', null, {
-        patch: { evaluation: { ...evaluation, openedAt: at }, evaluationDataDue: true },
-        clauses: ['C-EVAL'],
-        details: { opensOn: evaluation.opensOn, validUntil: current.recognition.validUntil, route: current.route, x4Applies: current.route === 'department', notify: 'district' },
-      }),
-    );
-  } else if (evaluation.lastDataReadOn && nowMs >= startOfCstDay(addDays(evaluation.lastDataReadOn, rereadDays(current))) && nowMs < expiry) {
-    current = { ...current, evaluationDataDue: true };
-  }
-
-  if (nowMs >= expiry) {
-    step(
-      close(current, at, SYSTEM_ACTOR, 'expired', 'expired', 'no criterion X1–X4 met by the end of validity', {
-        patch: {},
-        clauses: ['C-VALID', 'C-EVAL'],
-        details: { validUntil: current.recognition.validUntil, findings: current.evaluation.findings.map(({ criterion, source, met }) => ({ criterion, source, met })) },
-      }),
-    );
-  }
-  return done();
+  if (isTermClosed(term.status) || term.extension) return { state: term, transitions: [] };
+  return fireDueDuties(termDuties(term), term, nowMs, at, (current) => isTermClosed(current.status));
 }
 
 /** The place this recognition held was released (C-QUOTA); a waiting case may now take it. */

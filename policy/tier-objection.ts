@@ -10,6 +10,7 @@
  */
 import { SYSTEM_ACTOR, type Actor } from './actors.js';
 import { addDays, isValidIsoDate, startOfCstDay, yearOf, type IsoDate } from './dates.js';
+import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import type { RuleViolation } from './vocabulary.js';
 import { storedTrace, type StoredTierTrace } from './tier-trace.js';
 import {
@@ -285,39 +286,41 @@ function passedMoment(deadline: ObjectionDeadline): number {
   return startOfCstDay(addDays(deadline.dueOn, 1));
 }
 
-/** When the workflow next has something to do by the clock alone, or null when nothing is pending. */
-export function nextWakeUp(state: ObjectionState): number | null {
-  const deadline = state.deadline;
-  if (!deadline || state.status !== 'open') return null;
-  if (!deadline.reminded) return reminderMoment(deadline);
-  if (!deadline.passed) return passedMoment(deadline);
-  return null;
+/** What the clock alone decides on an open objection, each once and in this order: the reminder to the city office, then the escalation. */
+export const OBJECTION_DUTIES: readonly TimedDuty<ObjectionState, ObjectionEvent>[] = [
+  {
+    name: '异议处理截止提醒 (T-OBJ)',
+    dueAt: ({ deadline }) => (deadline && !deadline.reminded ? reminderMoment(deadline) : null),
+    fire: (state, at) => {
+      const deadline = state.deadline as ObjectionDeadline;
+      return transition(state, at, SYSTEM_ACTOR, 'reminder_sent', 'open', null, {
+        patch: { deadline: { ...deadline, reminded: true } },
+        details: { dueOn: deadline.dueOn, notify: 'city' },
+      });
+    },
+  },
+  {
+    name: '异议处理已逾期 (T-OBJ)',
+    dueAt: ({ deadline }) => (deadline && !deadline.passed ? passedMoment(deadline) : null),
+    fire: (state, at) => {
+      const deadline = state.deadline as ObjectionDeadline;
+      return transition(state, at, SYSTEM_ACTOR, 'deadline_escalated', 'open', 'objection not answered by its due date', {
+        patch: { deadline: { ...deadline, reminded: true, passed: true } },
+        details: { dueOn: deadline.dueOn, notify: 'city' },
+      });
+    },
+  },
+];
+
+/** The next duty the objection wakes for by the clock alone, or null when nothing is pending. */
+export function nextObjectionDuty(state: ObjectionState): { at: number; name: string } | null {
+  return state.deadline && state.status === 'open' ? nextDuty(OBJECTION_DUTIES, state) : null;
 }
 
-/** The reminder to the city office, then the escalation; each fires once, as the flags on the deadline. */
+/** What the clock alone decides at `nowMs`: every duty of OBJECTION_DUTIES then due, each once. */
 export function applyClock(state: ObjectionState, nowMs: number, at: string): ObjectionTransition[] {
-  const transitions: ObjectionTransition[] = [];
-  let current = state;
-  const deadline = current.deadline;
-  if (!deadline || current.status !== 'open') return transitions;
-  if (!deadline.reminded && nowMs >= reminderMoment(deadline)) {
-    const next = transition(current, at, SYSTEM_ACTOR, 'reminder_sent', 'open', null, {
-      patch: { deadline: { ...deadline, reminded: true } },
-      details: { dueOn: deadline.dueOn, notify: 'city' },
-    });
-    transitions.push(next);
-    current = next.state;
-  }
-  const reminded = current.deadline;
-  if (reminded && !reminded.passed && nowMs >= passedMoment(reminded)) {
-    transitions.push(
-      transition(current, at, SYSTEM_ACTOR, 'deadline_escalated', 'open', 'objection not answered by its due date', {
-        patch: { deadline: { ...reminded, reminded: true, passed: true } },
-        details: { dueOn: reminded.dueOn, notify: 'city' },
-      }),
-    );
-  }
-  return transitions;
+  if (!state.deadline || state.status !== 'open') return [];
+  return fireDueDuties(OBJECTION_DUTIES, state, nowMs, at, () => false).transitions;
 }
 
 export function validateDecision(state: ObjectionState, command: ObjectionDecisionCommand, today: IsoDate): RuleViolation | null {

@@ -36,6 +36,10 @@ export const CASE_NOT_RECORDED_ERROR = 'CaseNotRecorded';
 export const DATA_ERROR = 'DataError';
 /** On-demand tiering of a USCC the registry does not hold. */
 export const HOUSEHOLD_NOT_FOUND_ERROR = 'HouseholdNotFound';
+/** No quota can be set for the year: no tiering run of that year is in force (C-QUOTA); a case waits it out. */
+export const QUOTA_NOT_SET_ERROR = 'QuotaNotSet';
+/** A request the quota cannot serve as asked (bad input, a released place taken again). */
+export const QUOTA_REQUEST_ERROR = 'QuotaRequestRefused';
 /** A tiering run's request the rules refuse (policy/tiering-run.ts). */
 export const INVALID_RUN_INPUT_ERROR = 'InvalidRunInput';
 /** Another run of the year is running (T-RUN: one at a time). */

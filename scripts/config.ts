@@ -5,6 +5,9 @@ import { join } from 'node:path';
 // Moved to api/config.ts; re-exported until the branches that import them from here are merged.
 export { APPLICATION_WINDOWS, loadConfig, type ApplicationWindow, type Config, type NotificationConfig } from '../api/config.js';
 
+/** Where `npm run training` keeps its data unless DATA_DIR says otherwise (the token tool's `--training` reads its secret there). */
+export const TRAINING_DATA_DIR = '.data/training';
+
 /**
  * The embedded development system's HS256 secret: 32 random bytes kept in DATA_DIR, made on its
  * first start, so that the tokens it prints (and `npm run token` issues) keep working across

@@ -72,11 +72,11 @@ export async function householdsToTry(database: Database, handMade: readonly str
 }
 
 /** The banner's lines naming households of each tier to try, with the district office to review them. */
-export async function householdsToTryLines(database: Database, handMade: readonly string[]): Promise<string[]> {
+export async function householdsToTryLines(database: Database, handMade: readonly string[], tokenCommand = 'npm run token --'): Promise<string[]> {
   const picked = await householdsToTry(database, handMade);
   if (picked.length === 0) return [];
   return [
-    'Households to try (issue their tokens with npm run token -- --role household --uscc <USCC>; a district office with --role district --district <code>):',
+    `Households to try (issue their tokens with ${tokenCommand} --role household --uscc <USCC>; a district office with --role district --district <code>):`,
     ...picked.map((h) => `  ${h.tier.padEnd(12)} ${h.uscc}  ${h.districtCode}  ${h.name}`),
   ];
 }

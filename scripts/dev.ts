@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createNotificationChannels } from '../activities/notification-channels.js';
+import { createNotificationActivities } from '../activities/notifications.js';
 import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
 import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
@@ -16,15 +17,20 @@ import { markTrainingDatabase, refuseTrainingDatabase } from '../db/training-mar
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
-import { TRAINING_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-delivery/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { WEB_ROOT, loadConfig } from '../api/config.js';
-import { developmentSecret } from './config.js';
+import { TRAINING_DATA_DIR, developmentSecret } from './config.js';
 import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
 import { householdsToTryLines, seedDemoCity } from './demo-city.js';
-import { TRAINING_DATA_DIR, freshTrainingDataDir, startTrainingTemporal, trainingBannerLines, type TrainingTemporal } from './training-system.js';
+import {
+  freshTrainingDataDir,
+  startTrainingNotificationDelivery,
+  startTrainingTemporal,
+  trainingBannerLines,
+  type TrainingTemporal,
+} from './training-system.js';
 import { startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { ensureWebBuild } from './web-build.js';
@@ -47,6 +53,11 @@ if (trustProblem) {
 }
 const stops: Array<() => Promise<unknown>> = [];
 let trainingTemporal: TrainingTemporal | null = null;
+
+/** How to issue more tokens for this system: a training system keeps its secret in its own data directory. */
+function tokenCommand(): string {
+  return training() ? 'npm run token -- --training' : 'npm run token --';
+}
 
 /** `npm run training`: the same system on Temporal's time-skipping test server, whose clock the city office moves. */
 function training(): boolean {
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
   await seedDemoData(database, today);
   await seedDemoCity(database, join(dataDir, 'demo-city'), today);
 
+  const notificationChannels = createNotificationChannels(config.notifications);
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
   const workers = await createWorkers({
@@ -85,7 +97,7 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     db: database.db,
     now,
-    notificationChannels: createNotificationChannels(config.notifications),
+    notificationChannels,
     smsQuietHours: config.notifications.smsQuietHours,
   });
   const workerRuns = Promise.all(workers.map((worker) => worker.run()));
@@ -99,7 +111,12 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   // The test server has no schedules: a trainer starts the yearly run (POST /tiering/runs).
   if (!trainingTemporal) await ensureTieringSchedule(temporal);
-  await ensureNotificationDelivery(temporal, trainingTemporal ? { input: TRAINING_NOTIFICATION_DELIVERY_INPUT } : {});
+  if (trainingTemporal) {
+    const delivery = createNotificationActivities({ db: database.db, channels: notificationChannels, smsQuietHours: config.notifications.smsQuietHours, now });
+    stops.push(startTrainingNotificationDelivery(delivery, (err) => console.error('notification delivery:', err instanceof Error ? err.message : err)));
+  } else {
+    await ensureNotificationDelivery(temporal);
+  }
   await ensureDemoTiering(database, temporal, today);
   const app = await buildApp({
     database,
@@ -121,7 +138,7 @@ async function main(): Promise<void> {
   stops.push(() => app.close());
   await app.listen({ host: config.apiHost, port: config.apiPort });
 
-  printWelcome(temporalAddress, await householdsToTryLines(database, DEMO_HOUSEHOLDS.map((h) => h.uscc)));
+  printWelcome(temporalAddress, await householdsToTryLines(database, DEMO_HOUSEHOLDS.map((h) => h.uscc), tokenCommand()));
 }
 
 async function startOwnTemporal(): Promise<string> {
@@ -156,7 +173,7 @@ function printWelcome(temporalAddress: string, householdsToTry: string[]): void 
     `OpenAPI docs   ${api}/docs`,
     trainingTemporal ? `Temporal       ${temporalAddress} (time-skipping test server: no Web UI)` : config.temporalAddress ? `Temporal       ${temporalAddress}` : `Temporal UI    http://127.0.0.1:${config.temporalUiPort}  (gRPC ${temporalAddress})`,
     `Data           ${dataDir} (Temporal server log: temporal.log)`,
-    storedSecret ? `Tokens         signed with the development secret in ${join(dataDir, 'auth-secret')} (npm run token uses it too)` : '',
+    storedSecret ? `Tokens         signed with the development secret in ${join(dataDir, 'auth-secret')} (${tokenCommand()} uses it too)` : '',
     '',
     `Demo tokens (${lifetimeHours} h), to paste into a shell:`,
     ...tokens.map(([variable, who, token]) => `  # ${who}\n  export ${variable}=${token}`),

@@ -85,6 +85,37 @@ else
 fi
 say "temporal CLI" "$cli_note: $temporal_cli"
 
+# --- Temporal server and its SQL tool (the production topology) ------------------------------
+# The server the CLI embeds, as a binary of its own, and temporal-sql-tool, which sets its schema
+# up in PostgreSQL: `npm run topology` and its test run them against PostgreSQL as production does.
+if [[ -n ${TEMPORAL_SERVER_PATH:-} || -n ${TEMPORAL_SQL_TOOL_PATH:-} ]]; then
+  for tool in "${TEMPORAL_SERVER_PATH:-}" "${TEMPORAL_SQL_TOOL_PATH:-}"; do
+    [[ -f $tool && -x $tool ]] || die "Set both TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH to executables (got '${TEMPORAL_SERVER_PATH:-}' and '${TEMPORAL_SQL_TOOL_PATH:-}')."
+  done
+  server_note="from TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH"
+  server_dir="$(dirname "$TEMPORAL_SERVER_PATH")"
+else
+  server_dir="$cache/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [[ -x $server_dir/temporal-server && -x $server_dir/temporal-sql-tool ]]; then
+    server_note="$TEMPORAL_SERVER_VERSION, cached"
+  else
+    command -v go >/dev/null 2>&1 ||
+      die "The Temporal server $TEMPORAL_SERVER_VERSION is built from source with Go, and 'go' is not on PATH. Install Go >= 1.21, or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH to a temporal-server and a temporal-sql-tool binary."
+    echo "setup: building the Temporal server $TEMPORAL_SERVER_VERSION and temporal-sql-tool with go install (minutes the first time)..."
+    build_started=$SECONDS
+    build_dir="$(mktemp -d "$cache/.temporal-server.XXXXXX")"
+    temporary+=("$build_dir")
+    GOBIN="$build_dir" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" \
+      "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION"
+    mkdir -p "$server_dir"
+    # The SQL tool goes in first: the server binary is what marks the directory complete.
+    mv "$build_dir/sql" "$server_dir/temporal-sql-tool"
+    mv "$build_dir/server" "$server_dir/temporal-server"
+    server_note="$TEMPORAL_SERVER_VERSION, built with $(go env GOVERSION) in $((SECONDS - build_started)) s"
+  fi
+fi
+say "temporal server" "$server_note: $server_dir"
+
 # --- Time-skipping test server (Java) ----------------------------------------------------------
 free_port() {
   node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'

@@ -112,10 +112,20 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
   const answers: Record<string, number> = {};
   /** The steps the actors take in the current year, so that a yearly probability is spread over them. */
   let stepsThisYear = 52;
+  /** Seconds spent per phase of the run, so that a slow run says where its time went. */
+  const spent: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const from = performance.now();
+    try {
+      return await work();
+    } finally {
+      spent[phase] = (spent[phase] ?? 0) + (performance.now() - from) / 1000;
+    }
+  };
 
-  const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object) => {
+  const call = async (method: 'GET' | 'POST', url: string, actor: Actor, body?: object, remoteAddress?: string) => {
     const token = issueToken(system.authSecret, actor, tokenTimes(Date.now(), 3600));
-    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) });
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}), ...(remoteAddress ? { remoteAddress } : {}) });
     const kind = `${method} ${url.replace(/recognition-[0-9A-Z]+-\d{4}/, '{caseId}').replace(/\/\d{4}\//, '/{year}/').replace(/runs\/\d+/, 'runs/{runId}')} ${response.statusCode}`;
     answers[kind] = (answers[kind] ?? 0) + 1;
     return { status: response.statusCode, body: response.json() as Record<string, unknown> };
@@ -134,10 +144,10 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 
   for (let year = options.startYear; year < options.startYear + options.years; year++) {
     if (year > options.startYear) {
-      await moveTo(`${year}-08-01`);
-      await importNextYearFeeds(database, year, random, today());
+      await timed('clock', () => moveTo(`${year}-08-01`));
+      await timed('import', () => importNextYearFeeds(database, year, random, today()));
     }
-    await tieringRun(year);
+    await timed('tiering', () => tieringRun(year));
     const entrants = await enteringHouseholds(year);
     stepsThisYear = Array.from({ length: 52 }, (_, week) => week).filter((week) => !isQuietWeek(addDays(`${year}-08-01`, 7 * week), week)).length;
     log(`${year}: tiering run in force; ${entrants.length} households will apply or be recommended`);
@@ -145,13 +155,14 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
     for (let week = 0; week < 52; week++) {
       const date = addDays(`${year}-08-01`, 7 * week);
       if (isQuietWeek(date, week)) continue;
-      await moveTo(date);
-      if (date <= `${year}-10-08`) await enter(entrants.splice(0, Math.ceil(entrants.length / Math.max(1, 10 - week))), year);
-      await act();
-      await checkQuota();
+      await timed('clock', () => moveTo(date));
+      if (date <= `${year}-10-08`) await timed('enter', () => enter(entrants.splice(0, Math.ceil(entrants.length / Math.max(1, 10 - week))), year));
+      await timed('act', () => act());
+      await timed('check', () => checkQuota());
     }
     quotaByYear[year] = await quotaOf(year);
-    log(`${year}: done at ${today()}, ${startedCases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s`);
+    const phases = Object.entries(spent).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ');
+    log(`${year}: done at ${today()}, ${startedCases.size} cases so far, ${(performance.now() - started) / 1000 | 0} s (${phases})`);
   }
 
   await checkClockActionsOnce();
@@ -211,7 +222,8 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
       const view = c.view as Record<string, any>;
       if (c.status === 'publicity' && !decided.has(`objection:${c.caseId}`)) {
         decided.add(`objection:${c.caseId}`);
-        if (chance(ACTOR_PROBABILITIES.objection)) await call('POST', `/publicity/${c.caseId}/objections`, householdActor(c.uscc), { reason: 'simulated objection' });
+        // From an address of its own: the objection route limits each network address to ten a minute, which one simulated sender for all would exceed.
+        if (chance(ACTOR_PROBABILITIES.objection)) await call('POST', `/publicity/${c.caseId}/objections`, householdActor(c.uscc), { reason: 'simulated objection' }, objectorAddress(c.uscc));
       }
       if (c.status === 'recognised') return actOnRecognition(c, view);
       if (!c.waitingFor || !chance(ACTOR_PROBABILITIES.actsThisWeek)) return;
@@ -365,6 +377,12 @@ export async function runSimulation(system: SimulationSystem, options: Simulatio
 function isQuietWeek(date: IsoDate, week: number): boolean {
   const monthDay = date.slice(5);
   return monthDay >= '01-15' && monthDay < '06-24' && week % 4 !== 0;
+}
+
+/** A private network address of the household's own (the USCC's digits spread over three bytes), as each objector has in fact. */
+function objectorAddress(uscc: string): string {
+  const n = Number.parseInt(uscc.replace(/\D/g, '').slice(-7), 10) % 16_777_216;
+  return `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 /** About `days` ahead, moved off a weekend (a holiday may still refuse it: the office then tries again another week). */

@@ -62,6 +62,30 @@ export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return path;
 }
 
+export function temporalServerVersion(): string {
+  const text = readFileSync(join(scriptsDir, 'toolchain.env'), 'utf8');
+  const match = /^TEMPORAL_SERVER_VERSION=(\S+)\s*$/m.exec(text);
+  if (!match?.[1]) throw new Error('scripts/toolchain.env has no TEMPORAL_SERVER_VERSION line');
+  return match[1];
+}
+
+/** The Temporal server (`go.temporal.io/server/cmd/server`) and its SQL schema tool, as setup builds them. */
+export function temporalServerTools(env: NodeJS.ProcessEnv = process.env): { server: string; sqlTool: string } {
+  const fix = 'Run `npm run setup` (it builds both with Go), or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH to a temporal-server and a temporal-sql-tool binary.';
+  if (env.TEMPORAL_SERVER_PATH || env.TEMPORAL_SQL_TOOL_PATH) {
+    const server = env.TEMPORAL_SERVER_PATH ?? '';
+    const sqlTool = env.TEMPORAL_SQL_TOOL_PATH ?? '';
+    requireExecutable(server, 'TEMPORAL_SERVER_PATH is set to', fix);
+    requireExecutable(sqlTool, 'TEMPORAL_SQL_TOOL_PATH is set to', fix);
+    return { server, sqlTool };
+  }
+  const dir = join(toolchainCacheDir(env), `temporal-server-${temporalServerVersion()}`);
+  const tools = { server: join(dir, 'temporal-server'), sqlTool: join(dir, 'temporal-sql-tool') };
+  requireExecutable(tools.server, 'The Temporal server is not built yet; expected', fix);
+  requireExecutable(tools.sqlTool, 'temporal-sql-tool is not built yet; expected', fix);
+  return tools;
+}
+
 /**
  * The time-skipping test server executable: TEMPORAL_TEST_SERVER_PATH, else the committed wrapper,
  * which runs the Java test server from the jars that setup resolved into the cache.

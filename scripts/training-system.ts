@@ -6,10 +6,11 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NotificationActivities } from '../activities/notifications.js';
 import type { TrainingClock } from '../api/routes/training.js';
+import { DEFAULT_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-delivery/contract.js';
 import { temporalTestServerPath } from './toolchain.js';
 
-export const TRAINING_DATA_DIR = '.data/training';
 /** Written into a training data directory, so that a new session may start it afresh. */
 const DATA_DIR_MARK = 'training-system';
 /** The test server's time runs at the wall clock's pace between moves; re-reading it now and then keeps the API in step. */
@@ -50,6 +51,41 @@ export async function startTrainingTemporal(port: number): Promise<TrainingTempo
       clearInterval(rereading);
       await env.teardown();
     },
+  };
+}
+
+/**
+ * Email and SMS of a training system go out from a loop in this process, at the wall clock's
+ * pace, instead of from the delivery workflow: on the time-skipping server each sleep of that
+ * workflow is a timer that every move of the clock fires in turn (polling hourly, a move of seven
+ * months took four minutes, two years a quarter of an hour). The deliveries read the training
+ * clock (`delivery`'s `now`: what is due, SMS quiet hours, retries), so whatever a move made due
+ * goes out within one poll after it. Returns the stop, which lets a round in progress finish.
+ */
+export function startTrainingNotificationDelivery(delivery: NotificationActivities, onError: (err: unknown) => void): () => Promise<void> {
+  const { pollSeconds, batchSize } = DEFAULT_NOTIFICATION_DELIVERY_INPUT;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        while (!stopped && (await delivery.deliverDueNotifications({ limit: batchSize })).more);
+      } catch (err) {
+        onError(err);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollSeconds * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+  return async () => {
+    stopped = true;
+    wake?.();
+    await loop;
   };
 }
 

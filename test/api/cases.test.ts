@@ -155,10 +155,10 @@ describe('POST /applications', () => {
   });
 
   it.each([
-    [{ claimedCriteria: ['Q1'] }, 'category'],
-    [{ category: 'famous', claimedCriteria: ['Q1'] }, 'category'],
-    [{ category: 'quality', claimedCriteria: ['Q1'], fee: 100 }, 'fee'],
-  ])('answers 400 naming the field for %j', async (body, field) => {
+    ['an application without a category', { claimedCriteria: ['Q1'] }, 'category'],
+    ['a category the plan does not name', { category: 'famous', claimedCriteria: ['Q1'] }, 'category'],
+    ['a fee, which recognition never charges (C-NOFEE)', { category: 'quality', claimedCriteria: ['Q1'], fee: 100 }, 'fee'],
+  ])('answers 400 naming the field for %s', async (_rule, body, field) => {
     const { uscc, actor } = await registerHousehold(database);
     const response = await apply(actor, { uscc, ...body });
     expect(response.statusCode).toBe(400);
@@ -166,9 +166,9 @@ describe('POST /applications', () => {
   });
 
   it.each([
-    [['K1'], 'C-SELF'],
-    [['Q6'], 'C-REC'],
-  ])('answers 422 with the clause for criteria %j', async (claimedCriteria, clause) => {
+    ["another category's criterion", ['K1'], 'C-SELF'],
+    ['a criterion only a recommending department gives', ['Q6'], 'C-REC'],
+  ])('answers 422 with the clause for %s', async (_rule, claimedCriteria, clause) => {
     const { uscc, actor } = await registerHousehold(database);
     const response = await apply(actor, { uscc, category: 'quality', claimedCriteria });
     expect(response.statusCode).toBe(422);

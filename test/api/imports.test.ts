@@ -1,19 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { connectDatabase, type Database } from '../../db/client.js';
-import { migrateDatabase } from '../../db/migrate.js';
 import type { Actor } from '../../policy/actors.js';
 import { FEEDS } from '../../policy/feeds.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { TIERING_RUN_WORKFLOW_TYPE } from '../../workflows/tiering-run/contract.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
+import { ownDatabase } from '../support/own-database.js';
+import { timeSkippingStack } from '../support/stack.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'imports-test-secret-with-at-least-32-bytes';
@@ -25,23 +22,14 @@ const LAST_YEAR = 2025;
 
 // A database of this file's own: an import is refused while any tiering run is running, and the
 // tiering tests start runs in the shared one.
-let env: TestWorkflowEnvironment;
-let database: Database;
-let databaseName: string;
+const { env, database } = await timeSkippingStack({
+  ownDatabase: () => ownDatabase('imports_api').then((own) => ({ database: own, drop: own.drop })),
+});
 let app: FastifyInstance;
 let scratch: string;
 let importDir: string;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const url = new URL(inject('databaseUrl'));
-  databaseName = `${url.pathname.slice(1)}_imports_api`;
-  const server = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  await server.unsafe(`create database ${databaseName}`);
-  await server.end();
-  url.pathname = `/${databaseName}`;
-  database = connectDatabase(url.toString(), { max: 4 });
-  await migrateDatabase(database);
   scratch = mkdtempSync(join(tmpdir(), 'imports-api-test-'));
   importDir = join(scratch, 'imports');
   mkdirSync(join(importDir, 'agency'), { recursive: true });
@@ -58,11 +46,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await database?.close();
-  await env?.teardown();
-  const server = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
-  await server.unsafe(`drop database if exists ${databaseName} with (force)`);
-  await server.end();
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -1,9 +1,7 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { StoredTierTrace } from '../../policy/tier-trace.js';
@@ -12,25 +10,21 @@ import { DEFAULT_TIER_THRESHOLDS } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, tieringProgressQuery } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
-import { districtOffice, testDatabase } from '../support/stack.js';
+import { districtOffice, testDatabase, timeSkippingStack } from '../support/stack.js';
 import {
   expectedCounts,
   expectedMoves,
   insertFixtureHouseholds,
   isolatedDatabase,
   type FixtureHousehold,
-  type IsolatedDatabase,
 } from '../support/tiering-data.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
 import { untieredHousehold } from '../support/tiers.js';
 import { bearerFor } from '../support/tokens.js';
 
 const SECRET = 'tiering-api-test-secret-with-at-least-32-bytes';
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
 
-let env: TestWorkflowEnvironment;
-let isolated: IsolatedDatabase;
-let database: Database;
+const { env, database } = await timeSkippingStack({ ownDatabase: () => isolatedDatabase('api') });
 let worker: Worker;
 let workerRun: Promise<void>;
 let app: FastifyInstance;
@@ -38,8 +32,6 @@ let now: number;
 let fixtures: FixtureHousehold[];
 
 beforeAll(async () => {
-  [env, isolated] = await Promise.all([createTimeSkippingEnv(), isolatedDatabase('api')]);
-  database = isolated.database;
   fixtures = await insertFixtureHouseholds(database, { count: 64, years: [2024, 2025], prefix: 'TA' });
   worker = await createWorker({
     connection: env.nativeConnection,
@@ -57,8 +49,6 @@ afterAll(async () => {
   await app?.close();
   worker?.shutdown();
   await workerRun;
-  await env?.teardown();
-  await isolated?.drop();
 });
 
 const bearer = bearerFor(SECRET, () => now);

@@ -15,7 +15,7 @@ import {
   applyStepFailure,
   applySupplyInformation,
   isClosed,
-  nextWakeUp,
+  nextCaseDuty,
   openCase,
   recommendedCriteria,
   retryQuota,
@@ -73,15 +73,15 @@ const reviewDeadline: Deadline = {
 
 describe('validateApplication (C-SELF)', () => {
   it.each([
-    [{ category: 'quality', claimedCriteria: ['Q1', 'Q3'] }, null],
-    [{ category: 'renowned', claimedCriteria: ['K3'] }, null],
-    [{ category: 'famous', claimedCriteria: ['K3'] }, 'category'],
-    [{ category: 'quality', claimedCriteria: [] }, 'C-SELF'],
-    [{ category: 'quality', claimedCriteria: ['K1'] }, 'C-SELF'],
-    [{ category: 'quality', claimedCriteria: ['Q6'] }, 'C-REC'],
-    [{ category: 'emerging', claimedCriteria: ['E4'] }, 'C-REC'],
-    [{ category: 'distinctive', claimedCriteria: ['F1', 'F1'] }, 'C-SELF'],
-  ])('%j → %s', (application, expected) => {
+    ['takes criteria of the category claimed', { category: 'quality', claimedCriteria: ['Q1', 'Q3'] }, null],
+    ['takes a single criterion', { category: 'renowned', claimedCriteria: ['K3'] }, null],
+    ['refuses a category the plan does not name', { category: 'famous', claimedCriteria: ['K3'] }, 'category'],
+    ['refuses an application that claims no criterion', { category: 'quality', claimedCriteria: [] }, 'C-SELF'],
+    ["refuses another category's criterion", { category: 'quality', claimedCriteria: ['K1'] }, 'C-SELF'],
+    ['refuses Q6, which only a recommending department gives', { category: 'quality', claimedCriteria: ['Q6'] }, 'C-REC'],
+    ['refuses E4, which only a recommending department gives', { category: 'emerging', claimedCriteria: ['E4'] }, 'C-REC'],
+    ['refuses a criterion claimed twice', { category: 'distinctive', claimedCriteria: ['F1', 'F1'] }, 'C-SELF'],
+  ])('%s', (_rule, application, expected) => {
     const violation = validateApplication({ ...application, evidenceRefs: [] });
     if (expected === null) expect(violation).toBeNull();
     else expect(violation?.clause ?? violation?.field).toBe(expected);
@@ -211,11 +211,11 @@ describe('the clock fires each reminder and escalation exactly once', () => {
   const passedAt = startOfCstDay('2026-09-30');
 
   it('wakes up first for the reminder, then for the due date', () => {
-    expect(nextWakeUp(state, reminderAt - 1)).toBe(reminderAt);
+    expect(nextCaseDuty(state, reminderAt - 1)?.at).toBe(reminderAt);
     const reminded = applyClock(state, reminderAt, 'x').at(-1)!.state;
-    expect(nextWakeUp(reminded, reminderAt)).toBe(passedAt);
+    expect(nextCaseDuty(reminded, reminderAt)?.at).toBe(passedAt);
     const escalated = applyClock(reminded, passedAt, 'y').at(-1)!.state;
-    expect(nextWakeUp(escalated, passedAt)).toBeNull();
+    expect(nextCaseDuty(escalated, passedAt)).toBeNull();
     expect(applyClock(escalated, passedAt + 86_400_000, 'z')).toEqual([]);
   });
 
@@ -485,12 +485,12 @@ describe('department route (C-REC)', () => {
   });
 
   it.each([
-    [{ category: 'renowned', claimedCriteria: [], reason: '老字号' }, null],
-    [{ category: 'renowned', claimedCriteria: ['K5', 'K2'], reason: '老字号' }, null],
-    [{ category: 'renowned', claimedCriteria: ['Q1'], reason: '老字号' }, 'claimedCriteria'],
-    [{ category: 'renowned', claimedCriteria: ['K2', 'K2'], reason: '老字号' }, 'claimedCriteria'],
-    [{ category: 'renowned', claimedCriteria: [], reason: ' ' }, 'reason'],
-  ])('validates the recommendation %j', (input, field) => {
+    ['takes a recommendation that names no criterion beyond the department’s own', { category: 'renowned', claimedCriteria: [], reason: '老字号' }, null],
+    ['takes criteria of the category recommended', { category: 'renowned', claimedCriteria: ['K5', 'K2'], reason: '老字号' }, null],
+    ["refuses another category's criterion", { category: 'renowned', claimedCriteria: ['Q1'], reason: '老字号' }, 'claimedCriteria'],
+    ['refuses a criterion named twice', { category: 'renowned', claimedCriteria: ['K2', 'K2'], reason: '老字号' }, 'claimedCriteria'],
+    ['refuses a recommendation without a reason', { category: 'renowned', claimedCriteria: [], reason: ' ' }, 'reason'],
+  ])('a recommendation (C-REC): %s', (_rule, input, field) => {
     const refusal = validateRecommendation(input);
     if (field === null) expect(refusal).toBeNull();
     else expect(refusal).toMatchObject({ status: 422, field, clause: 'C-REC' });
@@ -503,10 +503,10 @@ describe('department route (C-REC)', () => {
   });
 
   it.each([
-    [household, true, null],
-    [{ id: 'other', role: 'household', uscc: '92120104MA06B7Q413' } as Actor, true, 403],
-    [department, true, 403],
-  ])('lets only the household itself answer (%j)', (actor, consent, status) => {
+    ['the household recommended answers', household, true, null],
+    ['another household may not', { id: 'other', role: 'household', uscc: '92120104MA06B7Q413' } as Actor, true, 403],
+    ['the recommending department may not', department, true, 403],
+  ])('lets only the household itself answer: %s', (_rule, actor, consent, status) => {
     const refusal = validateConsent(recommended('district'), { actor, consent } as ConsentCommand);
     if (status === null) expect(refusal).toBeNull();
     else expect(refusal).toMatchObject({ status, field: 'actor', clause: 'C-REC' });
@@ -537,7 +537,7 @@ describe('department route (C-REC)', () => {
     expect(lapsed.map((t) => t.event.action)).toEqual(['consent_lapsed']);
     expect(lapsed[0]!.state).toMatchObject({ status: 'consent_lapsed', deadlineRequest: null });
     expect(lapsed[0]!.event.clauses).toEqual(['C-REC']);
-    expect(nextWakeUp(lapsed[0]!.state, startOfCstDay('2026-09-16'))).toBeNull();
+    expect(nextCaseDuty(lapsed[0]!.state, startOfCstDay('2026-09-16'))).toBeNull();
     expect(applyClock(lapsed[0]!.state, startOfCstDay('2026-09-30'), '2026-09-29T16:00:00.000Z')).toEqual([]);
   });
 
@@ -551,16 +551,16 @@ describe('department route (C-REC)', () => {
   const self = () => underReview();
 
   it.each([
-    ['self', self, reviewer, null, null],
-    ['self', self, city, 'C-SELF', 'C-SELF: only the district office reviews a self-application'],
-    ['self', self, otherDistrict, 'C-SELF', 'C-SELF: the case belongs to district 120104'],
-    ['district-level', () => consentedAs('district'), reviewer, null, null],
-    ['district-level', () => consentedAs('district'), city, 'C-REC', 'C-REC: only the district office reviews a district-level recommendation'],
-    ['district-level', () => consentedAs('district'), otherDistrict, 'C-REC', 'C-REC: the case belongs to district 120104'],
-    ['city-level', () => consentedAs('city'), city, null, null],
-    ['city-level', () => consentedAs('city'), reviewer, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
-    ['city-level', () => consentedAs('city'), department, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
-  ])('a %s case: reviewer %j', (_route, state, actor, clause, message) => {
+    ['self', 'its district office reviews', self, reviewer, null, null],
+    ['self', 'the city office may not', self, city, 'C-SELF', 'C-SELF: only the district office reviews a self-application'],
+    ['self', "another district's office may not", self, otherDistrict, 'C-SELF', 'C-SELF: the case belongs to district 120104'],
+    ['district-level', 'its district office reviews', () => consentedAs('district'), reviewer, null, null],
+    ['district-level', 'the city office may not', () => consentedAs('district'), city, 'C-REC', 'C-REC: only the district office reviews a district-level recommendation'],
+    ['district-level', "another district's office may not", () => consentedAs('district'), otherDistrict, 'C-REC', 'C-REC: the case belongs to district 120104'],
+    ['city-level', 'the city office reviews', () => consentedAs('city'), city, null, null],
+    ['city-level', 'its district office may not', () => consentedAs('city'), reviewer, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
+    ['city-level', 'a department may not', () => consentedAs('city'), department, 'C-REC', 'C-REC: only the city office reviews a city-level recommendation'],
+  ])('a %s case: %s', (_route, _rule, state, actor, clause, message) => {
     const refusal = validateReview(state(), { decision: 'accept', actor: actor as Actor }, '2026-09-03');
     if (clause === null) expect(refusal).toBeNull();
     else expect(refusal).toEqual({ status: 403, field: 'actor', clause, message });

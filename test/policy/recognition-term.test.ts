@@ -16,7 +16,7 @@ import {
   continueRecognisedPhase,
   isSelectedForSpotCheck,
   markedGrowth,
-  nextTermWakeUp,
+  nextTermDuty,
   openRecognisedPhase,
   recheckOperator,
   termWaiting,
@@ -86,7 +86,7 @@ const last = (transitions: TermTransition[]): RecognitionTerm => transitions[tra
 function runClock(term: RecognitionTerm, until: string): { state: RecognitionTerm; actions: string[] } {
   let state = term;
   const actions: string[] = [];
-  for (let wake = nextTermWakeUp(state); wake !== null && wake <= ms(until); wake = nextTermWakeUp(state)) {
+  for (let wake = nextTermDuty(state)?.at ?? null; wake !== null && wake <= ms(until); wake = nextTermDuty(state)?.at ?? null) {
     const outcome = applyTermClock(state, wake, new Date(wake).toISOString());
     actions.push(...outcome.transitions.map((t) => t.event.action));
     state = { ...outcome.state, evaluationDataDue: false };
@@ -286,7 +286,7 @@ describe('the final-year evaluation (C-EVAL)', () => {
     expect(rose.transitions.map((t) => t.event.action)).toEqual(['evaluation_data_read', 'extended']);
     expect(rose.state.recognition.validUntil).toBe('2032-09-14');
     expect(rose.state.extension).toMatchObject({ fromValidUntil: '2029-09-14', toValidUntil: '2032-09-14', criteria: ['X3'] });
-    expect(nextTermWakeUp(rose.state)).toBeNull();
+    expect(nextTermDuty(rose.state)).toBeNull();
   });
 
   it('continues into the next term with only the unsettled reports and a fresh evaluation', () => {

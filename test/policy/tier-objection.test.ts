@@ -5,7 +5,7 @@ import {
   applyClock,
   applyDeadline,
   applyDecision,
-  nextWakeUp,
+  nextObjectionDuty,
   openObjection,
   overlayFacts,
   validateDecision,
@@ -84,14 +84,14 @@ describe('overlayFacts', () => {
 
 describe('validateFactsCorrection', () => {
   it.each([
-    [{}, 'correctedFacts', /names no fact/],
-    [{ establishedOn: '2025-10-11' }, 'correctedFacts.establishedOn', /in the future/],
-    [{ suspendedOn: '2025-13-01' }, 'correctedFacts.suspendedOn', /not a date/],
-    [{ annualReports: [{ year: 2026, filedOn: null, revenue: null }] }, 'correctedFacts.annualReports.0.year', /not a past or current year/],
-    [{ annualReports: [{ year: 2024, filedOn: '2024-12-31', revenue: 1 }] }, 'correctedFacts.annualReports.0.filedOn', /after that year ends/],
-    [{ tax: [{ year: 2024, taxRegisteredOn: null, generalTaxpayer: false, vatPaid: -5, iitPaid: 0, abnormal: false }] }, 'correctedFacts.tax.0.vatPaid', /≥ 0/],
-    [{ socialInsurance: [{ year: 2024, insuredCount: 2 }, { year: 2024, insuredCount: 3 }] }, 'correctedFacts.socialInsurance.1', /second row/],
-  ])('refuses %j (%s)', (correction, field, message) => {
+    ['a correction that names no fact', {}, 'correctedFacts', /names no fact/],
+    ['an establishment date in the future', { establishedOn: '2025-10-11' }, 'correctedFacts.establishedOn', /in the future/],
+    ['a suspension date that is no date', { suspendedOn: '2025-13-01' }, 'correctedFacts.suspendedOn', /not a date/],
+    ['an annual report of a year not yet past', { annualReports: [{ year: 2026, filedOn: null, revenue: null }] }, 'correctedFacts.annualReports.0.year', /not a past or current year/],
+    ['an annual report filed within the year it reports', { annualReports: [{ year: 2024, filedOn: '2024-12-31', revenue: 1 }] }, 'correctedFacts.annualReports.0.filedOn', /after that year ends/],
+    ['a negative tax paid', { tax: [{ year: 2024, taxRegisteredOn: null, generalTaxpayer: false, vatPaid: -5, iitPaid: 0, abnormal: false }] }, 'correctedFacts.tax.0.vatPaid', /≥ 0/],
+    ['a second social-insurance row for one year', { socialInsurance: [{ year: 2024, insuredCount: 2 }, { year: 2024, insuredCount: 3 }] }, 'correctedFacts.socialInsurance.1', /second row/],
+  ])('refuses %s (%s)', (_rule, correction, field, message) => {
     const violation = validateFactsCorrection(correction, TODAY, 'correctedFacts');
     expect(violation).toMatchObject({ status: 422, field, clause: 'T-OBJ' });
     expect(violation!.message).toMatch(message);
@@ -156,14 +156,16 @@ describe('the objection', () => {
     const opened = openObjection('tier-objection-x-2025', input());
     const deadline = { dueOn: '2025-10-31', remindOn: '2025-10-28', reminded: false, passed: false, fallbackYears: [] };
     const waiting = applyDeadline(opened.state, deadline, '2025-10-10T02:00:01.000Z').state;
-    expect(nextWakeUp(waiting)).toBe(startOfCstDay('2025-10-28'));
+    expect(nextObjectionDuty(waiting)).toEqual({ at: startOfCstDay('2025-10-28'), name: '异议处理截止提醒 (T-OBJ)' });
     expect(applyClock(waiting, startOfCstDay('2025-10-28') - 1, 'at')).toEqual([]);
+    const reminded = applyClock(waiting, startOfCstDay('2025-10-28'), 'at').at(-1)!.state;
+    expect(nextObjectionDuty(reminded)).toEqual({ at: startOfCstDay('2025-11-01'), name: '异议处理已逾期 (T-OBJ)' });
 
     const both = applyClock(waiting, startOfCstDay('2025-11-01'), 'at');
     expect(both.map((t) => t.event.action)).toEqual(['reminder_sent', 'deadline_escalated']);
     const escalated = both.at(-1)!.state;
     expect(escalated).toMatchObject({ status: 'open', deadline: { reminded: true, passed: true } });
-    expect(nextWakeUp(escalated)).toBeNull();
+    expect(nextObjectionDuty(escalated)).toBeNull();
     expect(applyClock(escalated, startOfCstDay('2025-12-01'), 'at')).toEqual([]);
   });
 });

@@ -13,10 +13,10 @@ const SECRET = 'token-tool-test-secret-with-at-least-32-bytes';
 const scratch = mkdtempSync(join(tmpdir(), 'token-tool-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function token(args: string[], env: Record<string, string | undefined> = { AUTH_SECRET: SECRET }) {
+function token(args: string[], env: Record<string, string | undefined> = { AUTH_SECRET: SECRET }, cwd = root) {
   const { AUTH_SECRET: _secret, AUTH_JWKS_URL: _jwks, DATA_DIR: _data, ...inherited } = process.env;
-  const run = spawnSync(`${root}node_modules/.bin/tsx`, ['scripts/token.ts', ...args], {
-    cwd: root,
+  const run = spawnSync(`${root}node_modules/.bin/tsx`, [`${root}scripts/token.ts`, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...inherited, DATA_DIR: join(scratch, 'none'), ...env },
   });
@@ -42,6 +42,22 @@ describe('npm run token', () => {
     await expect(verify(issued.stdout, now + 2 * 3600 + 60)).rejects.toMatchObject({ statusCode: 401, message: expect.stringMatching(/已过期（exp）/) });
   });
 
+  it("--training signs with the training system's own stored secret, not with npm start's", async () => {
+    const clone = join(scratch, 'clone');
+    const startSecret = developmentSecret(join(clone, '.data'), true)!;
+    const trainingSecret = developmentSecret(join(clone, '.data', 'training'), true)!;
+    const now = Math.floor(Date.now() / 1000);
+    const training = createTokenVerifier({ ...DEFAULT_TOKEN_TRUST, secret: trainingSecret });
+
+    const issued = token(['--training', '--role', 'city'], { DATA_DIR: undefined }, clone);
+    expect(issued.status, issued.stderr).toBe(0);
+    await expect(training(issued.stdout, now)).resolves.toEqual({ id: 'city-city', role: 'city' });
+    const plain = token(['--role', 'city'], { DATA_DIR: undefined }, clone);
+    expect(plain.status, plain.stderr).toBe(0);
+    await expect(createTokenVerifier({ ...DEFAULT_TOKEN_TRUST, secret: startSecret })(plain.stdout, now)).resolves.toEqual({ id: 'city-city', role: 'city' });
+    await expect(training(plain.stdout, now)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
   it("signs with the development system's stored secret when AUTH_SECRET is unset, and with no secret at all refuses", async () => {
     const dataDir = join(scratch, 'dev');
     const secret = developmentSecret(dataDir, true)!;
@@ -61,16 +77,16 @@ describe('npm run token', () => {
   });
 
   it.each([
-    [['--role', 'district'], /a district office acts for a Tianjin district/],
-    [['--role', 'district', '--district', '999999'], /a district office acts for a Tianjin district/],
-    [['--role', 'household'], /a household acts for its uscc/],
-    [['--role', 'household', '--uscc', '92120104MA06B7Q40X'], /--uscc: check character/],
-    [['--role', 'department'], /a department names itself/],
-    [['--role', 'system'], /--role must be one of household, department, district, city, public/],
-    [['--role', 'city', '--hours', 'soon'], /--hours must be a positive number/],
-    [['--role', 'city', '--hours', '13'], /--hours must be at most 12/],
-    [['--rol', 'city'], /Unknown option '--rol'/],
-  ])('refuses %j with the reason and the usage, issuing nothing', (args, reason) => {
+    ['a district office without its district', ['--role', 'district'], /a district office acts for a Tianjin district/],
+    ['a district outside Tianjin', ['--role', 'district', '--district', '999999'], /a district office acts for a Tianjin district/],
+    ['a household without its USCC', ['--role', 'household'], /a household acts for its uscc/],
+    ['a USCC with a wrong check character', ['--role', 'household', '--uscc', '92120104MA06B7Q40X'], /--uscc: check character/],
+    ['a department without its name', ['--role', 'department'], /a department names itself/],
+    ['the system role, which no person holds', ['--role', 'system'], /--role must be one of household, department, district, city, public/],
+    ['hours that are not a number', ['--role', 'city', '--hours', 'soon'], /--hours must be a positive number/],
+    ['more than 12 hours', ['--role', 'city', '--hours', '13'], /--hours must be at most 12/],
+    ['an unknown option', ['--rol', 'city'], /Unknown option '--rol'/],
+  ])('refuses %s with the reason and the usage, issuing nothing', (_rule, args, reason) => {
     const refused = token(args);
     expect(refused.status).toBe(2);
     expect(refused.stdout).toBe('');

@@ -26,13 +26,17 @@ export function testDatabase(): Database {
 
 /**
  * A test file's time-skipping server and its connection to the run's database, awaited as the
- * file loads (`const { env, database } = await timeSkippingStack();`) and closed after its last test.
+ * file loads (`const { env, database } = await timeSkippingStack();`) and closed after its last
+ * test. A file that needs a database of its own (an empty one, or one no other file's runs
+ * touch) names how to make it in `ownDatabase`; it is dropped after the last test.
  */
-export async function timeSkippingStack(): Promise<{ env: TestWorkflowEnvironment; database: Database }> {
-  const env = await createTimeSkippingEnv();
-  const database = testDatabase();
+export async function timeSkippingStack(
+  options: { ownDatabase?: () => Promise<{ database: Database; drop(): Promise<void> }> } = {},
+): Promise<{ env: TestWorkflowEnvironment; database: Database }> {
+  const [env, own] = await Promise.all([createTimeSkippingEnv(), options.ownDatabase?.()]);
+  const database = own?.database ?? testDatabase();
   afterAll(async () => {
-    await database.close();
+    await (own ? own.drop() : database.close());
     await env.teardown();
   });
   return { env, database };

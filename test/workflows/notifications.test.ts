@@ -5,22 +5,19 @@
 // before reporting it), the worker is replaced half-way (the case is replayed from history), and
 // the delivery loop's first round is lost the same way.
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createNotificationChannels } from '../../activities/notification-channels.js';
 import { saveContact } from '../../api/routes/notifications.js';
-import type { Database } from '../../db/client.js';
 import { notificationDeliveries, notifications } from '../../db/notification-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { opinionUpdate, reviewUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
 import { NOTIFICATION_DELIVERY_WORKFLOW_TYPE } from '../../workflows/notification-delivery/contract.js';
 import { setQuota, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
-import { districtOffice } from '../support/stack.js';
+import { districtOffice, timeSkippingStack } from '../support/stack.js';
 import { isolatedDatabase, startSmsGateway, startSmtpSink, type SmsGateway, type SmtpSink } from '../support/notifications.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const DAY = 86_400_000;
 const NANKAI = '120104';
@@ -29,15 +26,11 @@ const reviewer = districtOffice(NANKAI);
 const culture: Actor = { id: 'culture-officer', role: 'department', department: '区文化和旅游局' };
 const cityOffice: Actor = { id: 'city-officer', role: 'city' };
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let drop: () => Promise<void>;
+const { env, database } = await timeSkippingStack({ ownDatabase: () => isolatedDatabase('notify_lifecycle') });
 let smtp: SmtpSink;
 let sms: SmsGateway;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  ({ database, drop } = await isolatedDatabase('notify_lifecycle'));
   smtp = await startSmtpSink();
   sms = await startSmsGateway();
 });
@@ -45,8 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await smtp?.close();
   await sms?.close();
-  await drop?.();
-  await env?.teardown();
 });
 
 /**

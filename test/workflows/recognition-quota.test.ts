@@ -2,6 +2,7 @@
 // they live in a file of their own: its clock starts at today's date, far from the fixed years
 // (2086…2099) other files keep their quotas in, which a clock moved on by other tests could reach.
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
@@ -9,6 +10,7 @@ import { createActivities } from '../../activities/index.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
+import { DATA_ERROR } from '../../policy/vocabulary.js';
 import { cancellationUpdate, reviewUpdate, transferOutUpdate, type CaseView } from '../../workflows/recognition-case/contract.js';
 import {
   acceptAndVerify,
@@ -21,6 +23,7 @@ import {
   startApplication,
   type StartedCase,
 } from '../support/recognition.js';
+import { DAY } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
 
 const { env, database } = await timeSkippingStack();
@@ -199,5 +202,42 @@ describe('waiting for a place under the quota (C-QUOTA)', () => {
       { action: 'quota_place_returned', actorRole: 'system', clauses: ['C-QUOTA'], details: { placeReleased: true } },
     ]);
     await recordHistory('rejected-while-its-place-was-taken', started.handle);
+  });
+
+  it("records a year's quota that cannot be set for a reason other than a missing tiering run, and keeps the case waiting for the weekly retry", async () => {
+    const district = '120115';
+    const year = await earlyInAYear();
+    const activities = createActivities({ db: database.db });
+    let asked = 0;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: `cases-${randomUUID()}`,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: {
+        ...activities,
+        // The quota's rows are refused as data, not missing: not the QuotaNotSet a case waits out unrecorded.
+        ensureYearQuota: async () => {
+          asked += 1;
+          throw ApplicationFailure.create({ type: DATA_ERROR, message: 'ensureYearQuota: the database refused the data (SQLSTATE 22003): numeric field overflow', nonRetryable: true });
+        },
+      },
+    });
+    const started = await startApplication(env, database, { taskQueue: worker.options.taskQueue, district, year });
+    const closed = await worker.runUntil(async () => {
+      await acceptAndVerify(started.handle, district);
+      const waiting = await sleepUntilView(env, started.handle, (view) => view.status === 'awaiting_quota' && asked > 0);
+      expect(waiting).toMatchObject({ status: 'awaiting_quota' });
+      const askedBeforeTheRetry = asked;
+      await env.sleep(8 * DAY);
+      expect(asked).toBeGreaterThan(askedBeforeTheRetry);
+      await started.handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the shop was found closed' }] });
+      return (await started.handle.result()) as CaseView;
+    });
+    expect(closed).toMatchObject({ status: 'rejected', recognition: null });
+    const failures = (await auditTrail(database, started.caseId)).filter((e) => e.action === 'step_failed');
+    expect(failures.length).toBe(asked);
+    expect(failures[0]).toMatchObject({ actorRole: 'system', toStatus: 'awaiting_quota', reason: expect.stringContaining('系统未能申请认定名额（DataError: ensureYearQuota: the database refused the data') });
+    expect(await database.db.select().from(quotaPlaces).where(eq(quotaPlaces.caseId, started.caseId))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { notifications } from '../../db/notification-schema.js';
@@ -136,6 +137,9 @@ describe('objection to a tier on the time-skipping server (T-OBJ)', () => {
       { seq: 4, role: 'city', id: 'city', kind: 'step_overdue', dueOn },
       { seq: 5, role: 'household', id: household.uscc, kind: 'tier_objection_answered', dueOn: null },
     ]);
+    // Operators read in Temporal which deadline each timer waits for.
+    const timers = (await handle.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes);
+    expect(timers.map((e) => defaultPayloadConverter.fromPayload(e.userMetadata!.summary!))).toEqual(['异议处理截止提醒 (T-OBJ)', '异议处理已逾期 (T-OBJ)']);
     await recordHistory('objection-escalated-then-dismissed', handle);
   });
 

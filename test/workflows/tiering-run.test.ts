@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTieringActivities } from '../../activities/tiering.js';
 import { makeRunInForce } from '../../activities/tiering-queries.js';
 import type { FinalizedRun } from '../../activities/tiering-types.js';
-import type { Database } from '../../db/client.js';
 import type { Actor } from '../../policy/actors.js';
 import type { StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, decideTier, type Tier } from '../../policy/tiering.js';
@@ -27,30 +26,25 @@ import {
   type TieringRunInput,
 } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
+import { timeSkippingStack } from '../support/stack.js';
 import {
   expectedCounts,
   expectedMoves,
   insertFixtureHouseholds,
   isolatedDatabase,
   type FixtureHousehold,
-  type IsolatedDatabase,
 } from '../support/tiering-data.js';
-import { createTimeSkippingEnv } from '../support/temporal.js';
 
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
 const HOUSEHOLDS = 320;
 
-let env: TestWorkflowEnvironment;
-let isolated: IsolatedDatabase;
-let database: Database;
+const { env, database } = await timeSkippingStack({ ownDatabase: () => isolatedDatabase('workflow') });
 let worker: Worker;
 let workerRun: Promise<void>;
 let taskQueue: string;
 let fixtures: FixtureHousehold[];
 
 beforeAll(async () => {
-  [env, isolated] = await Promise.all([createTimeSkippingEnv(), isolatedDatabase('workflow')]);
-  database = isolated.database;
   fixtures = await insertFixtureHouseholds(database, { count: HOUSEHOLDS, years: [2024, 2025], prefix: 'TW' });
   taskQueue = `tiering-${randomUUID()}`;
   worker = await createWorker({
@@ -66,8 +60,6 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await workerRun;
-  await env?.teardown();
-  await isolated?.drop();
 });
 
 function startRun(input: Omit<TieringRunInput, 'requestedBy'>) {

@@ -21,10 +21,3 @@ export interface NotificationDeliveryInput {
 
 export const DEFAULT_NOTIFICATION_DELIVERY_INPUT: NotificationDeliveryInput = { pollSeconds: 15, batchSize: 50, roundsPerRun: 500 };
 
-/**
- * On a time-skipping server every sleep of the loop is a timer that a move of the training clock
- * fires: at 15 s a two-week move fired some 80,000 rounds and took most of an hour. Hourly rounds
- * keep a move to minutes; the inbox is written with the event that causes it, only email and SMS
- * wait for the next round.
- */
-export const TRAINING_NOTIFICATION_DELIVERY_INPUT: NotificationDeliveryInput = { ...DEFAULT_NOTIFICATION_DELIVERY_INPUT, pollSeconds: 3600 };

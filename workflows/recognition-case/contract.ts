@@ -55,24 +55,6 @@ export function isRecognisedPhaseInput(input: RecognitionCaseInput): input is Re
   return 'phase' in input && input.phase === 'recognised';
 }
 
-/** Marks the application's change from ending at recognition to continuing into the recognised phase. */
-export const RECOGNISED_PHASE_PATCH = 'recognised-phase';
-
-/** Marks the change that takes a case rejected while it waited for a place off the quota's waitlist. */
-export const REJECTED_LEAVES_WAITLIST_PATCH = 'rejected-leaves-waitlist';
-
-/** Marks the change that gives back a place taken for a case closed while it was being taken. */
-export const CLOSED_WHILE_TAKING_A_PLACE_PATCH = 'closed-while-taking-a-place';
-
-/** Marks the change that answers an application-phase decision with the due date of the step it opened. */
-export const DECISION_ANSWERS_WITH_DEADLINE_PATCH = 'decision-answers-with-deadline';
-
-/** Marks the change that answers a decision, in either phase, with a small result instead of the whole view. */
-export const SMALL_DECISION_ANSWERS_PATCH = 'small-decision-answers';
-
-/** Marks the change that continues the application phase as new when Temporal suggests it. */
-export const APPLICATION_CONTINUES_AS_NEW_PATCH = 'application-continues-as-new';
-
 // The case's ID and views are defined with its rules (policy/); readers of the case take them from here.
 export { isRecognitionView, recognitionCaseId, type CaseView, type LiveCaseView, type RecognitionView };
 
@@ -119,7 +101,7 @@ export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const recognitionViewQuery = defineQuery<RecognitionView>('caseView');
 /** What a reader who does not know the phase asks. */
 export const liveCaseViewQuery = defineQuery<LiveCaseView>('caseView');
-// Cases whose decisions were answered before SMALL_DECISION_ANSWERS_PATCH answered the whole view, a superset.
+// Cases whose decisions were answered before the small-decision-answers patch answered the whole view, a superset.
 export const reviewUpdate = defineUpdate<DecisionAnswer, [ReviewCommand]>('review');
 export const supplyInformationUpdate = defineUpdate<DecisionAnswer, [SupplyInformationCommand]>('supplyInformation');
 /** The operator's answer to a department's recommendation (C-REC). */
@@ -142,7 +124,7 @@ export function toCaseView(state: CaseState): CaseView {
 /**
  * What a recognised-phase decision answers, as in the application (DecisionAnswer): the status,
  * whose move the recognition waits for and by when; readers query the view. Decisions answered
- * before SMALL_DECISION_ANSWERS_PATCH answered the whole view, a superset but for the last two.
+ * before the small-decision-answers patch answered the whole view, a superset but for the last two.
  */
 export interface TermDecisionAnswer {
   phase: 'recognised';

@@ -15,7 +15,7 @@ import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
-import { CASE_NOT_RECORDED_ERROR, DATA_ERROR } from '../../policy/vocabulary.js';
+import { CASE_NOT_RECORDED_ERROR, DATA_ERROR, HOUSEHOLD_NOT_FOUND_ERROR, QUOTA_NOT_SET_ERROR } from '../../policy/vocabulary.js';
 import {
   applyClock,
   applyConsent,
@@ -28,7 +28,7 @@ import {
   applyStepFailure,
   applySupplyInformation,
   isClosed,
-  nextWakeUp,
+  nextCaseDuty,
   openCase,
   retryQuota,
   returnPlaceOfClosedCase,
@@ -62,7 +62,7 @@ import {
   continueRecognisedPhase,
   evaluationDataQuery,
   isTermClosed,
-  nextTermWakeUp,
+  nextTermDuty,
   openRecognisedPhase,
   recheckOperator,
   recognisedApplication,
@@ -81,13 +81,6 @@ import {
   type TermTransition,
 } from '../../policy/recognition-term.js';
 import {
-  APPLICATION_CONTINUES_AS_NEW_PATCH,
-  CLOSED_WHILE_TAKING_A_PLACE_PATCH,
-  DECISION_ANSWERS_WITH_DEADLINE_PATCH,
-  DECISION_NOT_RECORDED_ERROR,
-  RECOGNISED_PHASE_PATCH,
-  REJECTED_LEAVES_WAITLIST_PATCH,
-  SMALL_DECISION_ANSWERS_PATCH,
   annualReportDecisionUpdate,
   annualReportUpdate,
   cancellationUpdate,
@@ -119,6 +112,16 @@ import {
   type RecognitionView,
   type TermDecisionAnswer,
 } from './contract.js';
+import {
+  APPLICATION_CONTINUES_AS_NEW_PATCH,
+  CLOSED_WHILE_TAKING_A_PLACE_PATCH,
+  DECISION_ANSWERS_WITH_DEADLINE_PATCH,
+  ONLY_EXPECTED_FAILURES_PASS_PATCH,
+  RECOGNISED_PHASE_PATCH,
+  REJECTED_LEAVES_WAITLIST_PATCH,
+  SMALL_DECISION_ANSWERS_PATCH,
+} from './patches.js';
+import { SaveLoop, type Refusal } from '../save-loop.js';
 import { rejectIfLateOrViolated } from '../update-validators.js';
 
 const {
@@ -145,53 +148,40 @@ export async function recognitionCase(input: RecognitionCaseInput): Promise<Case
 
 async function applicationPhase(input: ApplicationInput | ContinuedApplicationInput): Promise<CaseView> {
   let state: CaseState;
-  // Events are persisted in order by the main loop alone; handlers wait until theirs is saved.
-  let unsaved: CaseEvent[];
-  let savedSeq: number;
+  let saves: SaveLoop<CaseEvent>;
   if (isContinuedApplicationInput(input)) {
     state = input.state;
-    unsaved = [];
-    savedSeq = state.seq;
+    saves = new SaveLoop<CaseEvent>([], state.seq);
   } else {
     const opened = openCase(workflowInfo().workflowId, input);
     state = opened.state;
-    unsaved = [opened.event];
-    savedSeq = 0;
+    saves = new SaveLoop([opened.event], 0);
   }
   // The state whose events are all recorded: what the case falls back to when a record is refused for good.
   let recorded: CaseState | null = isContinuedApplicationInput(input) ? state : null;
-  const refusals = new Refusals();
 
   const apply = (transitions: Transition | Transition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
       state = transition.state;
-      unsaved.push(transition.event);
+      saves.push(transition.event);
     }
   };
   const nowIso = (): string => new Date(Date.now()).toISOString();
   const today = (): string => cstDateOf(Date.now());
   const decided = async (transitions: Transition | Transition[]): Promise<DecisionAnswer> => {
     apply(transitions);
-    const seq = state.seq;
-    const round = refusals.mark();
-    await condition(() => savedSeq >= seq || refusals.since(round));
-    refusals.throwIfSince(round);
+    await saves.saved(state.seq);
     // The caller reads the due date of the step it opened, not null until the calendar is read a
     // moment later: the main loop reads it before anything else once the decision is saved (a
     // closing decision leaves none to read). Decisions answered before this change did not wait.
     if (patched(DECISION_ANSWERS_WITH_DEADLINE_PATCH)) {
-      const recordedRound = refusals.mark();
-      await condition(() => (state.deadlineRequest === null && savedSeq >= state.seq) || refusals.since(recordedRound));
+      await saves.waitUnlessRefused(() => state.deadlineRequest === null && saves.isSaved(state.seq));
     }
     // The whole view made every answer, and so the history, grow with the objections and opinions.
     return patched(SMALL_DECISION_ANSWERS_PATCH) ? decisionAnswer(state) : toCaseView(state);
   };
   /** PostgreSQL refused these events for good: they did not happen, and the trail says so. */
-  const refuse = (events: CaseEvent[], error: string): void => {
-    // Whatever was decided while they were being saved built on them, and is dropped with them.
-    const refused = [...events, ...unsaved];
-    unsaved = [];
-    refusals.record(error);
+  const refuse = ({ refused, error }: Refusal<CaseEvent>): void => {
     if (!recorded || !dropsADecision(refused)) {
       // Nothing a person asked for to drop: the case's own records are at fault, which no decision can mend.
       throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the case's records were refused: ${error}`, nonRetryable: true });
@@ -228,28 +218,22 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     { validator: (command) => rejectIfLateOrViolated(command, validatePublicityObjection(state, command, today())) },
   );
 
-  const somethingToDo = (): boolean => unsaved.length > 0 || state.deadlineRequest !== null || state.quotaRequest !== null;
+  const somethingToDo = (): boolean => saves.pending || state.deadlineRequest !== null || state.quotaRequest !== null;
 
   for (;;) {
-    if (unsaved.length > 0) {
-      const events = unsaved;
-      unsaved = [];
+    if (saves.pending) {
       const saving = state;
-      const failure = await saveCase({ view: toCaseView(saving), events }).then(() => null, failedForGood);
-      if (failure) {
-        refuse(events, failure);
-        continue;
-      }
-      savedSeq = events[events.length - 1]!.seq;
-      recorded = saving;
+      const refusal = await saves.saveNext((events) => saveCase({ view: toCaseView(saving), events }), failedForGood);
+      if (refusal) refuse(refusal);
+      else recorded = saving;
       continue;
     }
     if (isClosed(state.status)) break;
     const settled = state.deadlineRequest === null && state.quotaRequest === null;
     if (settled && workflowInfo().continueAsNewSuggested && patched(APPLICATION_CONTINUES_AS_NEW_PATCH)) {
       // Updates in flight finish in this run; one that decided something is saved first.
-      await condition(() => unsaved.length > 0 || state.deadlineRequest !== null || allHandlersFinished());
-      if (unsaved.length > 0 || state.deadlineRequest !== null) continue;
+      await condition(() => saves.pending || state.deadlineRequest !== null || allHandlersFinished());
+      if (saves.pending || state.deadlineRequest !== null) continue;
       return continueAsNew<typeof recognitionCase>({ phase: 'application', state, termSettings: input.termSettings });
     }
     const request = state.deadlineRequest;
@@ -265,19 +249,24 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
     }
     const quotaRequest = state.quotaRequest;
     if (quotaRequest) {
-      // Without a tiering run in force there is no quota yet: the case waits like one without a place.
-      const quotaSet = await ensureYearQuota({ year: state.year }).then(
-        () => true,
-        () => false,
+      // Without a tiering run in force there is no quota yet (QuotaNotSet): the case waits like one
+      // without a place. A quota that could not be set for another reason is recorded, as a refused place is.
+      const quota = await ensureYearQuota({ year: state.year }).then(
+        () => 'set' as const,
+        (err: unknown) =>
+          failedAs(err, QUOTA_NOT_SET_ERROR) || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH) ? ('not set' as const) : { failure: failedForGood(err) },
       );
-      const answer = quotaSet
-        ? await takeQuotaPlace({
-            caseId: state.caseId,
-            year: state.year,
-            districtCode: state.districtCode,
-            readyAt: quotaRequest.readyAt,
-          }).catch((err: unknown) => ({ failure: failedForGood(err) }))
-        : { taken: false as const, rank: 0, waiting: 0 };
+      const answer =
+        quota === 'set'
+          ? await takeQuotaPlace({
+              caseId: state.caseId,
+              year: state.year,
+              districtCode: state.districtCode,
+              readyAt: quotaRequest.readyAt,
+            }).catch((err: unknown) => ({ failure: failedForGood(err) }))
+          : quota === 'not set'
+            ? { taken: false as const, rank: 0, waiting: 0 }
+            : quota;
       if ('failure' in answer) {
         // The quota refused the request for good: recorded, and the case asks again with the weekly retry.
         if (state.quotaRequest === quotaRequest) apply(applyStepFailure(state, 'takeQuotaPlace', answer.failure, nowIso()));
@@ -286,7 +275,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
       if (state.quotaRequest === quotaRequest) {
         const outcome = applyQuotaAnswer(state, answer, nowIso());
         state = outcome.state;
-        unsaved.push(...outcome.transitions.map((t) => t.event));
+        saves.push(...outcome.transitions.map((t) => t.event));
       } else if (isClosed(state.status) && patched(CLOSED_WHILE_TAKING_A_PLACE_PATCH)) {
         // Closed by a decision while the quota answered: a place taken or a place in the queue is not its to keep.
         if (answer.taken) {
@@ -300,10 +289,10 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
       }
       continue;
     }
-    const wakeUp = nextWakeUp(state, Date.now());
+    const wakeUp = nextCaseDuty(state, Date.now());
     if (wakeUp === null) {
       await condition(somethingToDo);
-    } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToDo, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       apply(applyClock(state, Date.now(), nowIso()));
       state = retryQuota(state);
     }
@@ -337,36 +326,27 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   const today = (): string => cstDateOf(Date.now());
   const opened = openRecognisedPhase(input, nowIso());
   let state: RecognitionTerm = opened.state;
-  // As in the application: the main loop alone saves, in order; handlers wait for theirs.
-  let unsaved: TermEvent[] = opened.transitions.map((t) => t.event);
-  let savedSeq = 0;
+  const saves = new SaveLoop(opened.transitions.map((t) => t.event), 0);
   // As in the application: what a refused record falls back to (a continued run opens on a
-  // recorded state), and how handlers learn of it.
-  let recorded: RecognitionTerm | null = unsaved.length === 0 ? state : null;
-  const refusals = new Refusals();
+  // recorded state).
+  let recorded: RecognitionTerm | null = saves.pending ? null : state;
 
   const apply = (transitions: TermTransition | TermTransition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
       state = transition.state;
-      unsaved.push(transition.event);
+      saves.push(transition.event);
     }
   };
   const applyOutcome = (outcome: { state: RecognitionTerm; transitions: TermTransition[] }): void => {
     state = outcome.state;
-    unsaved.push(...outcome.transitions.map((t) => t.event));
+    saves.push(...outcome.transitions.map((t) => t.event));
   };
   const decided = async (transitions: TermTransition | TermTransition[]): Promise<TermDecisionAnswer> => {
     apply(transitions);
-    const seq = state.seq;
-    const round = refusals.mark();
-    await condition(() => savedSeq >= seq || refusals.since(round));
-    refusals.throwIfSince(round);
+    await saves.saved(state.seq);
     return patched(SMALL_DECISION_ANSWERS_PATCH) ? termDecisionAnswer(state, workflowInfo().runId) : toRecognitionView(state);
   };
-  const refuse = (events: TermEvent[], error: string): void => {
-    const refused = [...events, ...unsaved];
-    unsaved = [];
-    refusals.record(error);
+  const refuse = ({ refused, error }: Refusal<TermEvent>): void => {
     if (!recorded || !dropsADecision(refused)) {
       throw ApplicationFailure.create({ type: CASE_NOT_RECORDED_ERROR, message: `the recognition's records were refused: ${error}`, nonRetryable: true });
     }
@@ -404,7 +384,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   });
 
   const somethingToDo = (): boolean =>
-    unsaved.length > 0 ||
+    saves.pending ||
     state.placeRelease !== null ||
     state.extension !== null ||
     state.deadlineRequest !== null ||
@@ -412,17 +392,11 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     state.evaluationDataDue;
 
   for (;;) {
-    if (unsaved.length > 0) {
-      const events = unsaved;
-      unsaved = [];
+    if (saves.pending) {
       const saving = state;
-      const failure = await saveRecognition({ view: toRecognitionView(saving), events }).then(() => null, failedForGood);
-      if (failure) {
-        refuse(events, failure);
-        continue;
-      }
-      savedSeq = events[events.length - 1]!.seq;
-      recorded = saving;
+      const refusal = await saves.saveNext((events) => saveRecognition({ view: toRecognitionView(saving), events }), failedForGood);
+      if (refusal) refuse(refusal);
+      else recorded = saving;
       continue;
     }
     const release = state.placeRelease;
@@ -435,8 +409,8 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
     if (isTermClosed(state.status)) break;
     if (state.extension || workflowInfo().continueAsNewSuggested) {
       // Updates in flight finish in this run; one that decided something is saved first.
-      await condition(() => unsaved.length > 0 || allHandlersFinished());
-      if (unsaved.length > 0) continue;
+      await condition(() => saves.pending || allHandlersFinished());
+      if (saves.pending) continue;
       return continueAsNew<typeof recognitionCase>(continueRecognisedPhase(state));
     }
     const request = state.deadlineRequest;
@@ -458,10 +432,10 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
       if (state.evaluationDataDue && !isTermClosed(state.status) && !state.extension) applyOutcome(applyEvaluationData(state, data, nowIso()));
       continue;
     }
-    const wakeUp = nextTermWakeUp(state);
+    const wakeUp = nextTermDuty(state);
     if (wakeUp === null) {
       await condition(somethingToDo);
-    } else if (!(await condition(somethingToDo, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToDo, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       applyOutcome(applyTermClock(state, Date.now(), nowIso()));
     }
   }
@@ -470,41 +444,17 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   return toRecognitionView(state);
 }
 
+/** The failure type Temporal gives a signal to a workflow that has ended or never was. */
+const TARGET_WORKFLOW_GONE = 'ExternalWorkflowExecutionNotFound';
+
 /** Tells the first case waiting for a place that one is free (C-QUOTA). */
 async function tellPlaceFreed(caseId: string): Promise<void> {
   try {
     await getExternalWorkflowHandle(caseId).signal(quotaPlaceFreedSignal);
   } catch (err) {
     // It ended meanwhile; a case still waiting asks again weekly, so no word is lost for good.
-    if (!(err instanceof ApplicationFailure)) throw err;
-  }
-}
-
-/**
- * The records PostgreSQL refused for good, counted so that a handler waiting on its decision
- * learns the decision did not happen, in words it can pass on.
- */
-class Refusals {
-  private count = 0;
-  private lastMessage = '';
-
-  record(error: string): void {
-    this.count += 1;
-    this.lastMessage = `未能记录，视为未发生：${error}`;
-  }
-
-  /** A mark to tell, later, whether a refusal came since. */
-  mark(): number {
-    return this.count;
-  }
-
-  since(mark: number): boolean {
-    return this.count !== mark;
-  }
-
-  /** A refusal since `mark` dropped the decision a handler waited on: it did not happen (DecisionNotRecorded). */
-  throwIfSince(mark: number): void {
-    if (this.since(mark)) throw ApplicationFailure.create({ type: DECISION_NOT_RECORDED_ERROR, message: this.lastMessage, nonRetryable: true });
+    if (err instanceof ApplicationFailure && (err.type === TARGET_WORKFLOW_GONE || !patched(ONLY_EXPECTED_FAILURES_PASS_PATCH))) return;
+    throw err;
   }
 }
 
@@ -528,7 +478,12 @@ function failedForGood(err: unknown): string {
 
 /** A household no longer in the registry fails the base standard (T-B1) instead of failing the workflow. */
 function householdGone(err: unknown): null {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'HouseholdNotFound') return null;
+  if (failedAs(err, HOUSEHOLD_NOT_FOUND_ERROR)) return null;
   throw err;
+}
+
+/** Whether an activity failed with an ApplicationFailure of `type`. */
+function failedAs(err: unknown, type: string): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
 }
 

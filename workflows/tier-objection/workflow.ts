@@ -7,7 +7,7 @@ import {
   applyDeadline,
   applyDecision,
   needsDeadline,
-  nextWakeUp,
+  nextObjectionDuty,
   openObjection,
   validateDecision,
   type ObjectionEvent,
@@ -15,6 +15,7 @@ import {
   type ObjectionTransition,
 } from '../../policy/tier-objection.js';
 import { DATA_ERROR } from '../../policy/vocabulary.js';
+import { SaveLoop } from '../save-loop.js';
 import { rejectIfLateOrViolated } from '../update-validators.js';
 import { decideObjectionUpdate, objectionViewQuery, type ObjectionView, type TierObjectionInput } from './contract.js';
 
@@ -28,13 +29,11 @@ const { saveObjection, workingDayDeadline } = proxyActivities<ObjectionActivitie
 export async function tierObjection(input: TierObjectionInput): Promise<ObjectionView> {
   const opened = openObjection(workflowInfo().workflowId, input);
   let state: ObjectionState = opened.state;
-  // Events are persisted in order by the main loop alone; the decision handler waits until its own is saved.
-  let unsaved: ObjectionEvent[] = [opened.event];
-  let savedSeq = 0;
+  const saves = new SaveLoop<ObjectionEvent>([opened.event], 0);
 
   const apply = (transition: ObjectionTransition): void => {
     state = transition.state;
-    unsaved.push(transition.event);
+    saves.push(transition.event);
   };
   const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -43,19 +42,16 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
     decideObjectionUpdate,
     async (command) => {
       apply(applyDecision(state, command, nowIso()));
-      const seq = state.seq;
-      await condition(() => savedSeq >= seq);
+      await saves.saved(state.seq);
       return state;
     },
     { validator: (command) => rejectIfLateOrViolated(command, validateDecision(state, command, cstDateOf(Date.now()))) },
   );
 
   for (;;) {
-    if (unsaved.length > 0) {
-      const events = unsaved;
-      unsaved = [];
-      await saveObjection({ view: state, events });
-      savedSeq = events[events.length - 1]!.seq;
+    if (saves.pending) {
+      // A refusal is not recorded on the objection: any failure of the save fails the workflow.
+      await saves.saveNext((events) => saveObjection({ view: state, events }));
       continue;
     }
     if (state.status !== 'open') break;
@@ -69,11 +65,11 @@ export async function tierObjection(input: TierObjectionInput): Promise<Objectio
       if (state.status === 'open') apply(applyDeadline(state, { ...deadline, reminded: false, passed: false }, nowIso()));
       continue;
     }
-    const somethingToSave = (): boolean => unsaved.length > 0;
-    const wakeUp = nextWakeUp(state);
+    const somethingToSave = (): boolean => saves.pending;
+    const wakeUp = nextObjectionDuty(state);
     if (wakeUp === null) {
       await condition(somethingToSave);
-    } else if (!(await condition(somethingToSave, Math.max(wakeUp - Date.now(), 1)))) {
+    } else if (!(await condition(somethingToSave, Math.max(wakeUp.at - Date.now(), 1), { summary: wakeUp.name }))) {
       applyClock(state, Date.now(), nowIso()).forEach(apply);
     }
   }
