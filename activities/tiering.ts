@@ -42,11 +42,6 @@ import {
 import { runInForce, thresholdSetting } from './tiering-queries.js';
 import type { ChunkTally, Movements, OnDemandOutcome, OnDemandThresholds, RunThresholds, StandingTier, TieringActivities } from './tiering-types.js';
 
-// Moved to files of their own; re-exported until the branches that import them from here are merged.
-export * from './tiering-types.js';
-export * from './tiering-queries.js';
-export { REPLACES_CURRENT_TIER } from './tiering-internals.js';
-export { postgresClientOf } from '../db/client.js';
 
 /** COPY lines per write, and decisions between two heartbeats and event-loop turns. */
 const LINES_PER_COPY_WRITE = 1_000;

@@ -6,7 +6,6 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/client.js';
 import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../policy/eligibility.js';
 import type { CaseSettings } from '../policy/recognition-case.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/recognition-term.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { validateUscc } from '../policy/uscc.js';
 import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
@@ -30,54 +29,14 @@ import { publicRoutes } from './routes/public.js';
 import { publicityRoutes } from './routes/publicity.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { recognitionRoutes } from './routes/recognitions.js';
-import { demoRoutes, type DemoActor } from './routes/demo.js';
+import { demoRoutes } from './routes/demo.js';
 import { sessionRoutes } from './routes/session.js';
 import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
-import { trainingRoutes, type TrainingClock } from './routes/training.js';
+import { trainingRoutes } from './routes/training.js';
 import { installWebPages } from './web-pages.js';
-
-export interface AppDeps {
-  database: Database;
-  temporal: Client;
-  /** How bearer tokens are verified: the identity provider's JWKS or the token tool's secret (api/auth.ts). */
-  tokenTrust?: TokenTrust;
-  /** Shorthand for tokenTrust: tokens of the token tool signed with this secret, default issuer, audience and lifetime. */
-  authSecret?: string;
-  /** Requests a minute per actor and per address without a token; routes may set their own (config.rateLimit). */
-  rateLimits?: RateLimits;
-  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client whose address rate limits count. */
-  trustProxy?: FastifyServerOptions['trustProxy'];
-  caseSettings: CaseSettings;
-  /** The recognised phase's settings (spot-check rate, report grace…), fixed in each new case. */
-  recognitionTermSettings?: RecognitionTermSettings;
-  /** The application window (C-CYCLE); tests that run on any date of the year widen it. */
-  eligibilitySettings?: EligibilitySettings;
-  /** Working days the city office has to answer an objection to a tier (T-OBJ), and the reminder. */
-  objectionSettings?: ObjectionSettings;
-  /** How the public lookup names the unclassified tier (RULES.md: a display setting). */
-  unclassifiedLabel?: string;
-  /** The directory server-side feed imports must come from (IMPORT_DIR); without one, feeds arrive as uploads only. */
-  importDir?: string | null;
-  /** Epoch milliseconds; tests may fix it. A training system's is its clock's. */
-  now?: () => number;
-  /** A training system's clock (npm run training): its routes, and a mark on every answer. */
-  training?: TrainingClock | null;
-  /**
-   * Whether a decision carries the wall-clock time by which a worker must take it (api/decisions.ts).
-   * Off only on a time-skipping test server, whose clock runs ahead of the wall clock (so off in a training system).
-   */
-  decisionsExpire?: boolean;
-  /** Where new cases are queued; tests give each worker its own. */
-  taskQueue?: string;
-  logger?: FastifyServerOptions['logger'];
-  /** The built pages (web/dist) to serve at `/`; without it the API serves no pages. */
-  webRoot?: string | null;
-  /** Development only: the actors the login page lets anyone sign in as. Never given in a deployment. */
-  demoActors?: readonly DemoActor[] | null;
-}
-
-export type RouteDeps = Required<Omit<AppDeps, 'logger' | 'tokenTrust' | 'authSecret' | 'rateLimits' | 'trustProxy' | 'webRoot' | 'demoActors'>>;
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/vocabulary.js';
+import type { AppDeps, RouteDeps } from './deps.js';
 
 export async function buildApp(deps: AppDeps) {
   const { tokenTrust, authSecret, rateLimits, trustProxy, logger, webRoot, demoActors, ...given } = deps;

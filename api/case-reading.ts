@@ -11,9 +11,9 @@ import type { Actor } from '../policy/actors.js';
 import { cstDateOf } from '../policy/dates.js';
 import { isClosed, type PublicityObjection } from '../policy/recognition-case.js';
 import { isRecognitionView, liveCaseViewQuery, type LiveCaseView } from '../workflows/recognition-case/contract.js';
-import type { RouteDeps } from './app.js';
 import { HttpError } from './errors.js';
 import { isTemporalUnavailable } from './unavailable.js';
+import type { RouteDeps } from './deps.js';
 
 /** Which source answered a case read (GET /cases/{caseId}). */
 export const VIEW_SOURCE_HEADER = 'x-view-source';

@@ -6,12 +6,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
-import type { RuleViolation } from '../policy/recognition-case.js';
-import { DECISION_NOT_RECORDED_ERROR, RULE_VIOLATION_ERROR, type LiveCaseView } from '../workflows/recognition-case/contract.js';
-import type { RouteDeps } from './app.js';
+import { type LiveCaseView } from '../workflows/recognition-case/contract.js';
 import { caseReader } from './case-reading.js';
 import { DecisionNotAnsweredError, sendDecision, type UpdateRouteKind } from './decisions.js';
 import { HttpError } from './errors.js';
+import { DECISION_NOT_RECORDED_ERROR, RULE_VIOLATION_ERROR, type RuleViolation } from '../policy/vocabulary.js';
+import type { RouteDeps } from './deps.js';
 
 /**
  * The clause that governs a route's step, named by its 409 and 422 answers when the rule that

@@ -18,11 +18,11 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../policy/actors.js';
-import { DECISION_TOO_LATE_ERROR } from '../workflows/recognition-case/contract.js';
 import { actorOf } from './auth.js';
 import { HttpError } from './errors.js';
 import { idempotencyKeySchema } from './schema-bounds.js';
 import { isTemporalUnavailable } from './unavailable.js';
+import { DECISION_TOO_LATE_ERROR } from '../policy/vocabulary.js';
 
 /** How long a worker has to take a decision (its validator to accept it). */
 export const DECISION_ANSWER_BY_MS = 8_000;

@@ -12,8 +12,6 @@ import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilityResult } from './eligibil
 import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import { violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
 
-// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
-export { violation, type RuleViolation };
 
 export const CATEGORIES = ['renowned', 'distinctive', 'quality', 'emerging'] as const;
 export type Category = (typeof CATEGORIES)[number];

@@ -18,8 +18,6 @@ import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import type { Tier } from './tiering.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS, violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
 
-// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
-export { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings };
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;
 

@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Moved to api/config.ts; re-exported until the branches that import them from here are merged.
-export { APPLICATION_WINDOWS, loadConfig, type ApplicationWindow, type Config, type NotificationConfig } from '../api/config.js';
 
 /** Where `npm run training` keeps its data unless DATA_DIR says otherwise (the token tool's `--training` reads its secret there). */
 export const TRAINING_DATA_DIR = '.data/training';

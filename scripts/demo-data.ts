@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
-import type { DemoActor } from '../api/routes/demo.js';
 import type { Database } from '../db/client.js';
 import { departments } from '../db/recognition-schema.js';
 import { households } from '../db/schema.js';
@@ -14,6 +13,7 @@ import {
   tieringRunWorkflowId,
   type TieringRunInput,
 } from '../workflows/tiering-run/contract.js';
+import type { DemoActor } from '../api/deps.js';
 
 /** A household USCC (authority 9, type 2) in `district` with a valid check character. */
 export function householdUscc(district: string, organisationCode: string): string {

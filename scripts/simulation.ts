@@ -11,7 +11,6 @@ import type { FastifyInstance } from 'fastify';
 import { importFeed } from '../activities/feed-import/importer.js';
 import { issueToken, tokenTimes } from '../api/auth.js';
 import type { RateLimits } from '../api/http-guards.js';
-import type { TrainingClock } from '../api/routes/training.js';
 import type { Database } from '../db/client.js';
 import { departments, recognitionQuotas, recognitions } from '../db/recognition-schema.js';
 import { caseEvents, cases } from '../db/schema.js';
@@ -21,6 +20,7 @@ import { addDays, addYears, cstDateOf, dayOfWeek, startOfCstDay, type IsoDate } 
 import { FEEDS, FEED_NAMES, type FeedName } from '../policy/feeds.js';
 import { DEMO_CITY } from './demo-city.js';
 import { mulberry32, writeCity, type Random } from './generate-city.js';
+import type { TrainingClock } from '../api/deps.js';
 
 /** What the scripted actors do, each a probability; the README states them too. */
 export const ACTOR_PROBABILITIES = {

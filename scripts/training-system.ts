@@ -7,9 +7,9 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationActivities } from '../activities/notifications.js';
-import type { TrainingClock } from '../api/routes/training.js';
 import { DEFAULT_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-delivery/contract.js';
 import { temporalTestServerPath } from './toolchain.js';
+import type { TrainingClock } from '../api/deps.js';
 
 /** Written into a training data directory, so that a new session may start it afresh. */
 const DATA_DIR_MARK = 'training-system';

@@ -8,8 +8,6 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEB_ROOT } from '../api/config.js';
 
-// Moved to api/config.ts; re-exported until the branches that import it from here are merged.
-export { WEB_ROOT };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HASH_FILE = join(WEB_ROOT, '.source-hash');

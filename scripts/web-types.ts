@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../api/app.js';
-import type { AppDeps } from '../api/app.js';
 import { DEFAULT_CASE_SETTINGS } from '../policy/recognition-case.js';
+import type { AppDeps } from '../api/deps.js';
 
 export const SCHEMA_PATH = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url));
 

@@ -151,20 +151,6 @@ function importCycles(imports: readonly Import[]): string[][] {
   return cycles;
 }
 
-/**
- * Cycles in api/ that the routes' split (issue 13, its own branch) breaks: each entry is the
- * import that closes one. Nothing may be added here; an entry whose cycle is gone fails below
- * until it is removed.
- */
-const CYCLES_BEING_BROKEN: ReadonlyArray<{ closedBy: (i: Import) => boolean; why: string }> = [
-  {
-    closedBy: (i) => i.from.startsWith('api/') && i.to === 'api/app.ts' && i.typeOnly,
-    why: 'routes and their helpers take the type RouteDeps from the app that registers them',
-  },
-];
-
-const isBeingBroken = (i: Import) => CYCLES_BEING_BROKEN.some((cycle) => cycle.closedBy(i));
-
 describe('the import graph (ARCHITECTURE.md)', () => {
   it('is read from every layer', () => {
     for (const layer of LAYERS) expect(FILES.some((file) => file.startsWith(`${layer}/`)), layer).toBe(true);
@@ -180,12 +166,7 @@ describe('the import graph (ARCHITECTURE.md)', () => {
   });
 
   it('has no cycle', () => {
-    expect(importCycles(IMPORTS.filter((i) => !isBeingBroken(i)))).toEqual([]);
-  });
-
-  it.each(CYCLES_BEING_BROKEN.map((cycle) => [cycle.why, cycle] as const))('still has the cycle being broken where %s (else remove it from the list)', (_why, cycle) => {
-    const others = (i: Import) => CYCLES_BEING_BROKEN.some((other) => other !== cycle && other.closedBy(i));
-    expect(importCycles(IMPORTS.filter((i) => !others(i)))).not.toEqual([]);
+    expect(importCycles(IMPORTS)).toEqual([]);
   });
 
   it('imports only files that exist', () => {

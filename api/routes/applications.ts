@@ -21,7 +21,6 @@ import {
 } from '../../policy/recognition-case.js';
 import { validateUscc } from '../../policy/uscc.js';
 import { RECOGNITION_WORKFLOW_TYPE, recognitionCaseId, type RecognitionCaseInput } from '../../workflows/recognition-case/contract.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { categorySchema, criterionSchema, startedCaseSchema } from '../case-schemas.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
@@ -29,6 +28,7 @@ import { evidenceRefsSchema, nullable, openObjectSchema, recordOf, responseObjec
 import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
 import { contactOf, contactSchema, recipientOf, saveContact } from './notifications.js';
+import type { RouteDeps } from '../deps.js';
 
 const applicationFormSchema = responseObject({
   uscc: Type.String(),

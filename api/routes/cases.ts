@@ -9,7 +9,6 @@ import { cstDateOf, type IsoDate } from '../../policy/dates.js';
 import { validateConsultedDepartments } from '../../policy/departments.js';
 import { type ReviewCommand } from '../../policy/recognition-case.js';
 import { consentUpdate, opinionUpdate, reviewUpdate, supplyInformationUpdate } from '../../workflows/recognition-case/contract.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { ANONYMOUS_OBJECTOR_EVENT, VIEW_SOURCE_HEADER, assertMayRead, caseReader, caseViewFor, knowsObjectors } from '../case-reading.js';
 import { categorySchema, caseIdParams, caseViewSchema } from '../case-schemas.js';
@@ -20,6 +19,7 @@ import { CASE_ERRORS, HttpError } from '../errors.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, nullable, openObjectSchema, responseObject, stringEnum, textSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment, registeredDepartments } from './departments.js';
+import type { RouteDeps } from '../deps.js';
 
 /** How far ahead a request for information may set its due date: about six weeks. */
 export const INFORMATION_MAX_WORKING_DAYS = 30;

@@ -4,16 +4,9 @@ import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { actorSchema } from './session.js';
+import type { DemoActor } from '../deps.js';
 
 /** An actor of the demo data whom the development login page lets anyone act as. */
-export interface DemoActor {
-  actor: Actor;
-  /** Who it is, in the words the login page shows (Chinese). */
-  label: string;
-  /** What there is to try as this actor. */
-  description: string;
-}
-
 /** Hours a demo sign-in lasts. */
 const DEMO_SESSION_HOURS = 12;
 

@@ -4,10 +4,10 @@ import type { Database } from '../../db/client.js';
 import { departments } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { DEPARTMENT_LEVELS, validateDepartmentActor, type Department } from '../../policy/departments.js';
-import type { RouteDeps } from '../app.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { districtCodeSchema, nullable, responseObject, stringEnum } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const departmentSchema = responseObject({
   id: Type.String({ description: "the registry ID a department's token names (claim `department`)" }),

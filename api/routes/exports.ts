@@ -3,11 +3,11 @@ import { eq } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Sql } from 'postgres';
 import { tieringRuns } from '../../db/tiering-schema.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { defaulted, serialIdSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403, 404, 409]);
 

@@ -1,9 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteDeps } from '../app.js';
 import { rejectedTokenResponseSchema } from '../errors.js';
 import { stringEnum } from '../schema-bounds.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../unavailable.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const componentState = stringEnum(['up', 'down']);
 const healthSchema = Type.Object({

@@ -15,12 +15,12 @@ import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { FEED_NAMES, type FeedName } from '../../policy/feeds.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
 import { CSV_UPLOAD_BODY_LIMIT } from '../http-guards.js';
 import { nullable, pageProperties, serialIdSchema, stringEnum, textSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const ADMINISTRATORS = ['city'] as const;
 const DEFAULT_PAGE_SIZE = 50;

@@ -4,11 +4,11 @@ import { notificationContacts, notificationDeliveries, notifications } from '../
 import { households } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { CITY_OFFICE, RECIPIENT_ROLES, type Recipient } from '../../policy/notifications.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { nullable, serialIdSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403, 404]);
 /** Every actor with an inbox: the roles notifications are addressed to. */

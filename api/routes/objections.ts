@@ -12,7 +12,6 @@ import { households } from '../../db/schema.js';
 import { householdTiers, tierObjections } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
-import type { RuleViolation } from '../../policy/recognition-case.js';
 import { validateFactsCorrection, type ObjectionDecisionCommand } from '../../policy/tier-objection.js';
 import { TIERS, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
@@ -25,7 +24,6 @@ import {
   type ObjectionView,
   type TierObjectionInput,
 } from '../../workflows/tier-objection/contract.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { idempotencyKeyHeaders, sendDecision, updateRoute } from '../decisions.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
@@ -41,6 +39,8 @@ import {
   usccSchema,
 } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RuleViolation } from '../../policy/vocabulary.js';
+import type { RouteDeps } from '../deps.js';
 
 
 const nullableDate = nullable(isoDateSchema);

@@ -9,11 +9,11 @@ import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
 import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
-import type { RouteDeps } from '../app.js';
 import { categorySchema } from '../case-schemas.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 404], { public: true });
 

@@ -7,7 +7,6 @@ import { publicityObjections } from '../../db/recognition-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { MAX_OBJECTIONS_PER_SENDER, MAX_OBJECTION_LENGTH } from '../../policy/recognition-case.js';
 import { publicityObjectionUpdate } from '../../workflows/recognition-case/contract.js';
-import type { RouteDeps } from '../app.js';
 import { ANONYMOUS_OBJECTOR } from '../case-reading.js';
 import { caseIdParams } from '../case-schemas.js';
 import { updateRunner } from '../case-updates.js';
@@ -15,6 +14,7 @@ import { DecisionNotAnsweredError, idempotencyKeyHeaders } from '../decisions.js
 import { CASE_ERRORS, HttpError, errorResponseSchema } from '../errors.js';
 import { responseObject, textSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 /** The public objection route's limit, enough for a person, not for a flood: ten a minute per network address, token or not (the global limits count a token's actor). */
 const OBJECTION_RATE_LIMIT = { max: 10, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `objections:${request.ip}` };

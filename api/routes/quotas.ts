@@ -4,11 +4,11 @@ import { QuotaNotSet, createYearQuota, readYearQuota, type YearQuotaView } from 
 import type { Db } from '../../db/client.js';
 import { tieringRuns } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { CASE_ERRORS, HttpError } from '../errors.js';
 import { nullable } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 
 const counterProperties = {

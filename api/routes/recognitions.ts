@@ -30,7 +30,6 @@ import {
   type RecognitionView,
   type TermDecisionAnswer,
 } from '../../workflows/recognition-case/contract.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { householdOfCaseId, refuseOtherPartiesCases } from '../case-scope.js';
 import { categorySchema, caseIdParams } from '../case-schemas.js';
@@ -42,6 +41,7 @@ import { caseReader } from '../case-reading.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
+import type { RouteDeps } from '../deps.js';
 
 const updated = { 200: recognitionViewSchema, ...CASE_ERRORS };
 

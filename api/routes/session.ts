@@ -2,11 +2,11 @@ import { asc } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { holidayNotices } from '../../db/schema.js';
 import { ROLES } from '../../policy/actors.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { errorResponseSchema, rejectedTokenResponseSchema } from '../errors.js';
 import { isoDateSchema, stringEnum } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 export const actorSchema = Type.Object({
   id: Type.String(),

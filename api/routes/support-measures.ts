@@ -6,11 +6,11 @@ import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { validateUscc } from '../../policy/uscc.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
 import { nullable, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403, 404]);
 

@@ -12,31 +12,9 @@ import { postgresClientOf } from '../../db/client.js';
 import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
 import { TIERS, type Tier, type TierThresholds } from '../../policy/tiering.js';
 import { validateUscc } from '../../policy/uscc.js';
-import {
-  HOUSEHOLD_NOT_FOUND_ERROR,
-  TIER_HOUSEHOLD_WORKFLOW_TYPE,
-  tierHouseholdWorkflowId,
-  type TierHouseholdInput,
-  type TierHouseholdResult,
-} from '../../workflows/tier-household/contract.js';
-import {
-  DEFAULT_CHUNK_CONCURRENCY,
-  DEFAULT_CHUNK_SIZE,
-  INVALID_RUN_INPUT_ERROR,
-  MAX_CHUNK_CONCURRENCY,
-  MAX_CHUNK_SIZE,
-  TIERING_RUN_WORKFLOW_TYPE,
-  TIERING_TASK_QUEUE,
-  awaitPreparedUpdate,
-  tieringProgressQuery,
-  tieringRunWorkflowId,
-  validateRunRequest,
-  validateThresholds,
-  type TieringRunInput,
-  type TieringRunProgress,
-} from '../../workflows/tiering-run/contract.js';
+import { TIER_HOUSEHOLD_WORKFLOW_TYPE, tierHouseholdWorkflowId, type TierHouseholdInput, type TierHouseholdResult } from '../../workflows/tier-household/contract.js';
+import { DEFAULT_CHUNK_CONCURRENCY, DEFAULT_CHUNK_SIZE, MAX_CHUNK_CONCURRENCY, MAX_CHUNK_SIZE, TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, awaitPreparedUpdate, tieringProgressQuery, tieringRunWorkflowId, type TieringRunInput, type TieringRunProgress } from '../../workflows/tiering-run/contract.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponses } from '../errors.js';
 import {
@@ -53,6 +31,9 @@ import {
   usccSchema,
 } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import { HOUSEHOLD_NOT_FOUND_ERROR, INVALID_RUN_INPUT_ERROR } from '../../policy/vocabulary.js';
+import { validateRunRequest, validateThresholds } from '../../policy/tiering-run.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403, 404, 409, 422, 503]);
 

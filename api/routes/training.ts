@@ -3,23 +3,16 @@ import { sql } from 'drizzle-orm';
 import { recordAuditEvents } from '../../activities/case-projection.js';
 import { caseEvents } from '../../db/schema.js';
 import { addDays, addYears, cstDateOf, startOfCstDay, type IsoDate } from '../../policy/dates.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { isoDateSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps, TrainingClock } from '../deps.js';
 
 /**
  * A training system's clock: Temporal's time-skipping test server, whose time the workflows
  * follow, and which the API and the activities read as their "now".
  */
-export interface TrainingClock {
-  /** Epoch milliseconds, the system's one clock. */
-  now(): number;
-  /** Lets `ms` of time pass on the server: every timer due in it fires, in order, once. */
-  advance(ms: number): Promise<void>;
-}
-
 /** Where the clock's moves are audited, like a case's trail. */
 export const TRAINING_CLOCK_TRAIL = 'training-clock';
 /** One move goes at most this far: far enough for a recognition term and its extension decision. */

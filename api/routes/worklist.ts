@@ -4,12 +4,12 @@ import { cases, type CaseRow } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
-import type { RouteDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { categorySchema } from '../case-schemas.js';
 import { HttpError, errorResponses } from '../errors.js';
 import { districtCodeSchema, isoDateSchema, nullable, pageProperties, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
+import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403]);
 

@@ -6,7 +6,6 @@ import { cases, households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, addYears, cstDateOf } from '../../policy/dates.js';
-import type { RecognitionTermSettings } from '../../policy/recognition-term.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import { recognitionViewQuery, type RecognitionView } from '../../workflows/recognition-case/contract.js';
 import {
@@ -24,6 +23,7 @@ import { districtOffice, recordHistory, registerDepartments, registerHousehold }
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { caseApiStack } from '../support/api-stack.js';
 import { bearerFor } from '../support/tokens.js';
+import type { RecognitionTermSettings } from '../../policy/vocabulary.js';
 
 const SECRET = 'recognition-api-test-secret-with-at-least-32-bytes';
 const QUOTA_YEAR = 2089;

@@ -8,7 +8,6 @@ import '@fastify/swagger';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../policy/actors.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
 import { liveCaseViewQuery, type LiveCaseView } from '../../workflows/recognition-case/contract.js';
 import { objectionViewQuery } from '../../workflows/tier-objection/contract.js';
 import { caseApiStack } from '../support/api-stack.js';
@@ -16,6 +15,7 @@ import { setQuota, sleepUntilRecognised } from '../support/recognition.js';
 import { districtOffice, registerHousehold } from '../support/stack.js';
 import { TIER_YEAR, survivalHousehold } from '../support/tiers.js';
 import { bearerFor } from '../support/tokens.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/vocabulary.js';
 
 const SECRET = 'view-schemas-test-secret-with-at-least-32-bytes';
 const CITY: Actor = { id: 'city-view-schemas', role: 'city' };

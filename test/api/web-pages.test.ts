@@ -5,11 +5,11 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import type { DemoActor } from '../../api/routes/demo.js';
 import type { Database } from '../../db/client.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { testDatabase } from '../support/stack.js';
 import { bearerFor } from '../support/tokens.js';
+import type { DemoActor } from '../../api/deps.js';
 
 const SECRET = 'web-pages-test-secret-of-at-least-32-bytes';
 const DEMO: DemoActor[] = [

@@ -2,39 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../policy/actors.js';
 import { addDays, addYears, startOfCstDay } from '../../policy/dates.js';
 import type { EligibilityFacts } from '../../policy/eligibility.js';
-import {
-  DEFAULT_RECOGNITION_TERM_SETTINGS,
-  applyAnnualReport,
-  applyAnnualReportDecision,
-  applyEvaluationData,
-  applyEvaluationFinding,
-  applyOperatorRecheck,
-  applyRevocation,
-  applySpotCheck,
-  applyTermClock,
-  applyTermDeadline,
-  continueRecognisedPhase,
-  isSelectedForSpotCheck,
-  markedGrowth,
-  nextTermDuty,
-  openRecognisedPhase,
-  recheckOperator,
-  termWaiting,
-  tierRose,
-  validateAnnualReport,
-  validateAnnualReportDecision,
-  validateEvaluationFinding,
-  validateIncomingTransfer,
-  validateRevocation,
-  validateSpotCheck,
-  validateTransferOut,
-  type AnnualReportDecisionCommand,
-  type EvaluationData,
-  type RecognisedApplication,
-  type RecognitionTerm,
-  type RecognitionTermSettings,
-  type TermTransition,
-} from '../../policy/recognition-term.js';
+import { applyAnnualReport, applyAnnualReportDecision, applyEvaluationData, applyEvaluationFinding, applyOperatorRecheck, applyRevocation, applySpotCheck, applyTermClock, applyTermDeadline, continueRecognisedPhase, isSelectedForSpotCheck, markedGrowth, nextTermDuty, openRecognisedPhase, recheckOperator, termWaiting, tierRose, validateAnnualReport, validateAnnualReportDecision, validateEvaluationFinding, validateIncomingTransfer, validateRevocation, validateSpotCheck, validateTransferOut, type AnnualReportDecisionCommand, type EvaluationData, type RecognisedApplication, type RecognitionTerm, type TermTransition } from '../../policy/recognition-term.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../../policy/vocabulary.js';
 
 const USCC = '92120104MA05N8Q4XQ';
 const CASE_ID = `recognition-${USCC}-2026`;

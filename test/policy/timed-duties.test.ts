@@ -9,15 +9,8 @@ import {
   type CaseStatus,
   type DeadlineKind,
 } from '../../policy/recognition-case.js';
-import {
-  DEFAULT_RECOGNITION_TERM_SETTINGS,
-  applyTermClock,
-  nextTermDuty,
-  openRecognisedPhase,
-  type AnnualReport,
-  type RecognitionTerm,
-  type SpotCheck,
-} from '../../policy/recognition-term.js';
+import { applyTermClock, nextTermDuty, openRecognisedPhase, type AnnualReport, type RecognitionTerm, type SpotCheck } from '../../policy/recognition-term.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/vocabulary.js';
 
 const USCC = '92120104MA05N8Q4XQ';
 

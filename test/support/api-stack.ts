@@ -2,10 +2,11 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
-import { buildApp, type AppDeps } from '../../api/app.js';
+import { buildApp } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import { caseWorker, testDatabase, timeSkippingStack } from './stack.js';
+import type { AppDeps } from '../../api/deps.js';
 
 export interface CaseApiStack {
   env: TestWorkflowEnvironment;

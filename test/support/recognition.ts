@@ -11,7 +11,6 @@ import { caseEvents } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf, startOfCstDay, type IsoDate } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type ApplicationInput } from '../../policy/recognition-case.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../../policy/recognition-term.js';
 import {
   RECOGNITION_WORKFLOW_TYPE,
   isRecognitionView,
@@ -23,6 +22,7 @@ import {
   type RecognitionView,
 } from '../../workflows/recognition-case/contract.js';
 import { districtOffice, registerHousehold } from './stack.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../../policy/vocabulary.js';
 
 export const DAY = 86_400_000;
 

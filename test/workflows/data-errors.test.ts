@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DATA_ERROR, failingForGoodOnRefusedData } from '../../activities/data-errors.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type ApplicationInput } from '../../policy/recognition-case.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/recognition-term.js';
 import { RECOGNITION_WORKFLOW_TYPE, recognitionCaseId } from '../../workflows/recognition-case/contract.js';
 import { caseWorker, registerHousehold, timeSkippingStack } from '../support/stack.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/vocabulary.js';
 
 const { env, database } = await timeSkippingStack();
 

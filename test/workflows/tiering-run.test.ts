@@ -16,15 +16,7 @@ import {
   type TierHouseholdInput,
   type TierHouseholdResult,
 } from '../../workflows/tier-household/contract.js';
-import {
-  INVALID_RUN_INPUT_ERROR,
-  RUN_IN_PROGRESS_ERROR,
-  TIERING_RUN_WORKFLOW_TYPE,
-  awaitPreparedUpdate,
-  tieringProgressQuery,
-  tieringRunWorkflowId,
-  type TieringRunInput,
-} from '../../workflows/tiering-run/contract.js';
+import { TIERING_RUN_WORKFLOW_TYPE, awaitPreparedUpdate, tieringProgressQuery, tieringRunWorkflowId, type TieringRunInput } from '../../workflows/tiering-run/contract.js';
 import { createWorker } from '../../workflows/worker.js';
 import { timeSkippingStack } from '../support/stack.js';
 import {
@@ -34,6 +26,7 @@ import {
   isolatedDatabase,
   type FixtureHousehold,
 } from '../support/tiering-data.js';
+import { INVALID_RUN_INPUT_ERROR, RUN_IN_PROGRESS_ERROR } from '../../policy/vocabulary.js';
 
 const CITY: Actor = { id: 'city-supervisor', role: 'city' };
 const HOUSEHOLDS = 320;

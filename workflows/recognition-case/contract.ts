@@ -58,8 +58,6 @@ export function isRecognisedPhaseInput(input: RecognitionCaseInput): input is Re
 // The case's ID and views are defined with its rules (policy/); readers of the case take them from here.
 export { isRecognitionView, recognitionCaseId, type CaseView, type LiveCaseView, type RecognitionView };
 
-// Moved to the shared vocabulary; re-exported until the branches that import them from here are merged.
-export { DECISION_NOT_RECORDED_ERROR, DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR };
 
 /**
  * What an application-phase decision answers: enough to go on (the status and the due date of

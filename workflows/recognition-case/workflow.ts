@@ -15,7 +15,7 @@ import type { EligibilityActivities } from '../../activities/eligibility.js';
 import type { QuotaActivities } from '../../activities/quota.js';
 import type { RecognitionTermActivities } from '../../activities/recognition-term.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
-import { CASE_NOT_RECORDED_ERROR, DATA_ERROR, HOUSEHOLD_NOT_FOUND_ERROR, QUOTA_NOT_SET_ERROR } from '../../policy/vocabulary.js';
+import { CASE_NOT_RECORDED_ERROR, DATA_ERROR, DEFAULT_RECOGNITION_TERM_SETTINGS, HOUSEHOLD_NOT_FOUND_ERROR, QUOTA_NOT_SET_ERROR } from '../../policy/vocabulary.js';
 import {
   applyClock,
   applyConsent,
@@ -42,44 +42,7 @@ import {
   type CaseState,
   type Transition,
 } from '../../policy/recognition-case.js';
-import {
-  DEFAULT_RECOGNITION_TERM_SETTINGS,
-  applyAnnualReport,
-  applyAnnualReportDecision,
-  applyCancellation,
-  applyEvaluationData,
-  applyEvaluationFinding,
-  applyOperatorChange,
-  applyOperatorRecheck,
-  applyPlaceReleased,
-  applyRevocation,
-  applySpotCheck,
-  applySupplement,
-  applyTermClock,
-  applyTermDeadline,
-  applyTermRecordFailure,
-  applyTransferOut,
-  continueRecognisedPhase,
-  evaluationDataQuery,
-  isTermClosed,
-  nextTermDuty,
-  openRecognisedPhase,
-  recheckOperator,
-  recognisedApplication,
-  validateAnnualReport,
-  validateAnnualReportDecision,
-  validateCancellation,
-  validateEvaluationFinding,
-  validateOperatorChange,
-  validateRevocation,
-  validateSpotCheck,
-  validateSupplement,
-  validateTransferOut,
-  type RecognisedPhaseInput,
-  type RecognitionTerm,
-  type TermEvent,
-  type TermTransition,
-} from '../../policy/recognition-term.js';
+import { applyAnnualReport, applyAnnualReportDecision, applyCancellation, applyEvaluationData, applyEvaluationFinding, applyOperatorChange, applyOperatorRecheck, applyPlaceReleased, applyRevocation, applySpotCheck, applySupplement, applyTermClock, applyTermDeadline, applyTermRecordFailure, applyTransferOut, continueRecognisedPhase, evaluationDataQuery, isTermClosed, nextTermDuty, openRecognisedPhase, recheckOperator, recognisedApplication, validateAnnualReport, validateAnnualReportDecision, validateCancellation, validateEvaluationFinding, validateOperatorChange, validateRevocation, validateSpotCheck, validateSupplement, validateTransferOut, type RecognisedPhaseInput, type RecognitionTerm, type TermEvent, type TermTransition } from '../../policy/recognition-term.js';
 import {
   annualReportDecisionUpdate,
   annualReportUpdate,

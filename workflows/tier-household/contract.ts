@@ -10,8 +10,6 @@ import { HOUSEHOLD_NOT_FOUND_ERROR } from '../../policy/vocabulary.js';
 
 export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
 
-// Moved to the shared vocabulary; re-exported until the branches that import it from here are merged.
-export { HOUSEHOLD_NOT_FOUND_ERROR };
 
 export function tierHouseholdWorkflowId(uscc: string, unique: string): string {
   return `tier-household-${uscc}-${unique}`;

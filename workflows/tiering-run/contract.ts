@@ -87,5 +87,3 @@ export const awaitPreparedUpdate = defineUpdate<PreparedOutcome>('awaitPrepared'
 
 export type { ChunkSpec, ChunkTally, PreparedRun };
 
-// Moved to policy/; re-exported until the branches that import them from here are merged.
-export { INVALID_RUN_INPUT_ERROR, RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR, addTally, validateRunRequest, validateThresholds, type RunRequestViolation };

@@ -13,22 +13,9 @@ import type { ChunkTally, FinalizedRun, TieringActivities, TieringRunRecord } fr
 import type { UsccRange } from '../../activities/household-facts.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
-import {
-  DEFAULT_CHUNKS_PER_EXECUTION,
-  DEFAULT_CHUNK_CONCURRENCY,
-  DEFAULT_CHUNK_SIZE,
-  INVALID_RUN_INPUT_ERROR,
-  RUN_IN_PROGRESS_ERROR,
-  addTally,
-  awaitPreparedUpdate,
-  tieringProgressQuery,
-  validateRunRequest,
-  type PreparedOutcome,
-  type PreparedRun,
-  type RunRefusal,
-  type TieringRunInput,
-  type TieringRunProgress,
-} from './contract.js';
+import { DEFAULT_CHUNKS_PER_EXECUTION, DEFAULT_CHUNK_CONCURRENCY, DEFAULT_CHUNK_SIZE, awaitPreparedUpdate, tieringProgressQuery, type PreparedOutcome, type PreparedRun, type RunRefusal, type TieringRunInput, type TieringRunProgress } from './contract.js';
+import { INVALID_RUN_INPUT_ERROR, RUN_IN_PROGRESS_ERROR } from '../../policy/vocabulary.js';
+import { addTally, validateRunRequest } from '../../policy/tiering-run.js';
 
 const { prepareTieringRun, finalizeTieringRun, recordTiersApplied, failTieringRun } = proxyActivities<TieringActivities>({
   startToCloseTimeout: '10 minutes',
