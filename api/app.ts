@@ -1,18 +1,15 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client } from '@temporalio/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { Database } from '../db/client.js';
-import { DEFAULT_ELIGIBILITY_SETTINGS, type EligibilitySettings } from '../policy/eligibility.js';
-import type { CaseSettings } from '../policy/recognition-case.js';
+import Fastify from 'fastify';
+import { DEFAULT_ELIGIBILITY_SETTINGS } from '../policy/eligibility.js';
 import { DEFAULT_UNCLASSIFIED_LABEL } from '../policy/tier-labels.js';
 import { validateUscc } from '../policy/uscc.js';
-import { DEFAULT_OBJECTION_SETTINGS, type ObjectionSettings } from '../policy/tier-objection.js';
+import { DEFAULT_OBJECTION_SETTINGS } from '../policy/tier-objection.js';
 import { RECOGNITION_TASK_QUEUE } from '../workflows/recognition-case/contract.js';
-import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication, type TokenTrust } from './auth.js';
+import { DEFAULT_TOKEN_TRUST, createTokenVerifier, installAuthentication } from './auth.js';
 import { answerUnreadableRequest, installErrorHandler } from './errors.js';
-import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards, type RateLimits } from './http-guards.js';
+import { DEFAULT_RATE_LIMITS, guardedServerOptions, installHttpGuards } from './http-guards.js';
 import { API_TAGS } from './openapi-tags.js';
 import { SCHEMA_VALIDATOR_OPTIONS, USCC_FORMAT } from './schema-bounds.js';
 import { answerUnavailableInTime } from './answer-in-time.js';
@@ -35,7 +32,7 @@ import { supportMeasureRoutes } from './routes/support-measures.js';
 import { tieringRoutes } from './routes/tiering.js';
 import { trainingRoutes } from './routes/training.js';
 import { installWebPages } from './web-pages.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS, type RecognitionTermSettings } from '../policy/vocabulary.js';
+import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../policy/vocabulary.js';
 import type { AppDeps, RouteDeps } from './deps.js';
 
 export async function buildApp(deps: AppDeps) {

@@ -3,10 +3,10 @@
  * naming the step's clause, and the update routes of a case (api/routes/cases.ts,
  * recognitions.ts) built on that.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
-import { type LiveCaseView } from '../workflows/recognition-case/contract.js';
+import { RECOGNITION_WORKFLOW_TYPE, type LiveCaseView, type RecognitionCaseInput } from '../workflows/recognition-case/contract.js';
 import { caseReader } from './case-reading.js';
 import { DecisionNotAnsweredError, sendDecision, type UpdateRouteKind } from './decisions.js';
 import { HttpError } from './errors.js';
@@ -87,4 +87,25 @@ export function caseUpdates<Outcome, View>(deps: RouteDeps, answer: UpdateRouteK
       runUpdate(deps.temporal.workflow.getHandle(caseIdOf(request)), update, command, request, request.routeOptions.config.stepClause ?? reviewStepClause),
     answer,
   };
+}
+
+/**
+ * Starts a household's case of a year: an application, a recommendation or a registered transfer.
+ * The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year answers 409.
+ */
+export async function startCase(deps: RouteDeps, caseId: string, input: RecognitionCaseInput, household: { uscc: string; year: number }): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
+      taskQueue: deps.taskQueue,
+      workflowId: caseId,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new HttpError(409, `C-ONE-TYPE: household ${household.uscc} already has a case for ${household.year}`, { field: 'uscc', clause: 'C-ONE-TYPE', caseId });
+    }
+    throw err;
+  }
 }

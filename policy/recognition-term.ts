@@ -16,7 +16,7 @@ import { DEFAULT_ELIGIBILITY_SETTINGS, checkEligibility, type EligibilityFacts, 
 import { recordFailureOf, type CaseAction, type CaseState, type CaseView, type CaseStatus, type Category, type Deadline, type DeadlineRequest, type RecordFailure } from './recognition-case.js';
 import { fireDueDuties, nextDuty, type TimedDuty } from './timed-duties.js';
 import type { Tier } from './tiering.js';
-import { DEFAULT_RECOGNITION_TERM_SETTINGS, violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
+import { violation, type RecognitionTermSettings, type RuleViolation } from './vocabulary.js';
 
 
 export type RecognitionStatus = Extract<CaseStatus, 'recognised' | 'refused' | 'cancelled' | 'revoked' | 'expired' | 'transferred'>;

@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
@@ -16,19 +15,18 @@ import {
   recommendedCriteria,
   validateApplication,
   validateRecommendation,
-  type ApplicationInput,
   type Category,
 } from '../../policy/recognition-case.js';
-import { validateUscc } from '../../policy/uscc.js';
-import { RECOGNITION_WORKFLOW_TYPE, recognitionCaseId, type RecognitionCaseInput } from '../../workflows/recognition-case/contract.js';
+import { recognitionCaseId, type RecognitionCaseInput } from '../../workflows/recognition-case/contract.js';
 import { actorOf } from '../auth.js';
 import { categorySchema, criterionSchema, startedCaseSchema } from '../case-schemas.js';
-import { CASE_ERRORS, HttpError } from '../errors.js';
+import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
 import { evidenceRefsSchema, nullable, openObjectSchema, recordOf, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
 import { contactOf, contactSchema, recipientOf, saveContact } from './notifications.js';
 import type { RouteDeps } from '../deps.js';
+import { startCase } from '../case-updates.js';
 
 const applicationFormSchema = responseObject({
   uscc: Type.String(),
@@ -84,7 +82,7 @@ const applicationBodySchema = Type.Object(
  * and the application form that shows either what it would be today.
  */
 export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
-  const { temporal, database } = deps;
+  const { database } = deps;
 
   const registeredHousehold = async (uscc: string) => {
     const [household] = await database.db.select().from(households).where(eq(households.uscc, uscc));
@@ -134,28 +132,6 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 
 
-  /** The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year is refused. */
-  const startCase = async (caseId: string, input: ApplicationInput): Promise<void> => {
-    try {
-      await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
-        taskQueue: deps.taskQueue,
-        workflowId: caseId,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new HttpError(409, `C-ONE-TYPE: household ${input.uscc} already has a case for ${input.year}`, {
-          field: 'uscc',
-          clause: 'C-ONE-TYPE',
-          caseId,
-        });
-      }
-      throw err;
-    }
-  };
-
   return async (app) => {
     tagRoutes(app, 'applications');
     app.post(
@@ -173,8 +149,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        const uscc = validateUscc(body.uscc);
-        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(body.uscc);
         if (actor.uscc !== body.uscc) {
           throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
         }
@@ -204,7 +179,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         // The contact is saved before the case starts, so that its first notification already reaches it; a case that does not start restores the one before.
         const previousContact = body.contact ? await replaceContactForStart(actor, body.contact) : null;
         try {
-          await startCase(caseId, input);
+          await startCase(deps, caseId, input, input);
         } catch (err) {
           if (previousContact) await previousContact.restore();
           throw err;
@@ -233,8 +208,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        const valid = validateUscc(uscc);
-        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(uscc);
         if (actor.role === 'household' && actor.uscc !== uscc) {
           throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
         }
@@ -297,8 +271,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        const uscc = validateUscc(body.uscc);
-        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(body.uscc);
         const department = await assertRegisteredDepartment(database, actor, 'C-REC');
         const invalid = validateRecommendation(body);
         if (invalid) throw HttpError.fromViolation(invalid);
@@ -314,7 +287,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         const year = yearOf(cstDateOf(now));
         const eligibility = await assertEligible(body.uscc, 'department', now, year);
         const caseId = recognitionCaseId(body.uscc, year);
-        await startCase(caseId, {
+        await startCase(deps, caseId, {
           route: 'department',
           recommendation: { department: department.id, level: department.level, reason: body.reason },
           uscc: body.uscc,
@@ -329,7 +302,7 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           settings: deps.caseSettings,
           termSettings: deps.recognitionTermSettings,
           eligibility,
-        });
+        }, { uscc: body.uscc, year });
         request.log.info({ caseId, actor: actor.id }, 'recommendation submitted');
         return reply
           .status(201)

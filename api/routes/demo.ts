@@ -1,5 +1,4 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Actor } from '../../policy/actors.js';
 import { issueToken, tokenTimes, type TokenTrust } from '../auth.js';
 import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
 import { tagRoutes } from '../openapi-tags.js';

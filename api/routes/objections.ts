@@ -14,7 +14,6 @@ import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { validateFactsCorrection, type ObjectionDecisionCommand } from '../../policy/tier-objection.js';
 import { TIERS, type Tier } from '../../policy/tiering.js';
-import { validateUscc } from '../../policy/uscc.js';
 import {
   RULE_VIOLATION_ERROR,
   TIER_OBJECTION_WORKFLOW_TYPE,
@@ -26,7 +25,7 @@ import {
 } from '../../workflows/tier-objection/contract.js';
 import { actorOf } from '../auth.js';
 import { idempotencyKeyHeaders, sendDecision, updateRoute } from '../decisions.js';
-import { CASE_ERRORS, HttpError } from '../errors.js';
+import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
 import {
   decisionNeeds,
   isoDateSchema,
@@ -215,8 +214,7 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const { uscc, reason, correctedFacts } = request.body;
-        const valid = validateUscc(uscc);
-        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(uscc);
         if (actor.uscc !== uscc) {
           throw new HttpError(403, "T-OBJ: an operator objects only to its own household's tier", { field: 'uscc', clause: 'T-OBJ' });
         }

@@ -8,9 +8,8 @@ import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
 import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
-import { validateUscc } from '../../policy/uscc.js';
 import { categorySchema } from '../case-schemas.js';
-import { HttpError, errorResponses } from '../errors.js';
+import { errorResponses, HttpError, refuseInvalidUscc } from '../errors.js';
 import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import type { RouteDeps } from '../deps.js';
@@ -147,8 +146,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { uscc } = request.params;
-        const valid = validateUscc(uscc);
-        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(uscc);
         const [row] = await database.db
           .select({
             uscc: households.uscc,

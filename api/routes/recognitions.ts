@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
@@ -12,9 +11,7 @@ import {
   validateIncomingTransfer,
   type SpotCheckCommand,
 } from '../../policy/recognition-term.js';
-import { validateUscc } from '../../policy/uscc.js';
 import {
-  RECOGNITION_WORKFLOW_TYPE,
   annualReportDecisionUpdate,
   annualReportUpdate,
   cancellationUpdate,
@@ -33,9 +30,9 @@ import {
 import { actorOf } from '../auth.js';
 import { householdOfCaseId, refuseOtherPartiesCases } from '../case-scope.js';
 import { categorySchema, caseIdParams } from '../case-schemas.js';
-import { caseIdOf, caseUpdates } from '../case-updates.js';
+import { caseIdOf, caseUpdates, startCase } from '../case-updates.js';
 import { idempotencyKeyHeaders, updateRoute } from '../decisions.js';
-import { CASE_ERRORS, HttpError } from '../errors.js';
+import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseReader } from '../case-reading.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
@@ -321,8 +318,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        const uscc = validateUscc(body.uscc);
-        if (!uscc.ok) throw new HttpError(400, `uscc: ${uscc.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(body.uscc);
         const now = deps.now();
         const today = cstDateOf(now);
         const invalid = validateIncomingTransfer(body, today);
@@ -363,20 +359,7 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           tier: await readTierInForce(database.db, body.uscc),
           termSettings: deps.recognitionTermSettings,
         };
-        try {
-          await temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
-            taskQueue: deps.taskQueue,
-            workflowId: caseId,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            workflowIdConflictPolicy: 'FAIL',
-          });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) {
-            throw new HttpError(409, `C-ONE-TYPE: household ${body.uscc} already has a case for ${year}`, { field: 'uscc', clause: 'C-ONE-TYPE', caseId });
-          }
-          throw err;
-        }
+        await startCase(deps, caseId, input, { uscc: body.uscc, year });
         request.log.info({ caseId, actor: actor.id, origin: body.origin }, 'incoming transfer registered');
         return reply
           .status(201)

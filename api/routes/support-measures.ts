@@ -5,9 +5,8 @@ import { households } from '../../db/schema.js';
 import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { tierLabel } from '../../policy/tier-labels.js';
-import { validateUscc } from '../../policy/uscc.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponses, rejectedTokenResponseSchema } from '../errors.js';
+import { errorResponses, HttpError, refuseInvalidUscc, rejectedTokenResponseSchema } from '../errors.js';
 import { nullable, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import type { RouteDeps } from '../deps.js';
@@ -95,8 +94,7 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        const valid = validateUscc(uscc);
-        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(uscc);
         const [household] = await database.db
           .select({ districtCode: households.districtCode, tier: householdTiers.tier, year: householdTiers.year })
           .from(households)

@@ -10,13 +10,12 @@ import { RunStateError, findRun, listRuns, makeRunInForce, runInForce, runningRu
 import type { TieringRunRecord } from '../../activities/tiering-types.js';
 import { postgresClientOf } from '../../db/client.js';
 import { cstDateOf, isValidIsoDate } from '../../policy/dates.js';
-import { TIERS, type Tier, type TierThresholds } from '../../policy/tiering.js';
-import { validateUscc } from '../../policy/uscc.js';
+import { TIERS, type Tier } from '../../policy/tiering.js';
 import { TIER_HOUSEHOLD_WORKFLOW_TYPE, tierHouseholdWorkflowId, type TierHouseholdInput, type TierHouseholdResult } from '../../workflows/tier-household/contract.js';
 import { DEFAULT_CHUNK_CONCURRENCY, DEFAULT_CHUNK_SIZE, MAX_CHUNK_CONCURRENCY, MAX_CHUNK_SIZE, TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, awaitPreparedUpdate, tieringProgressQuery, tieringRunWorkflowId, type TieringRunInput, type TieringRunProgress } from '../../workflows/tiering-run/contract.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import { actorOf } from '../auth.js';
-import { HttpError, errorResponses } from '../errors.js';
+import { errorResponses, HttpError, refuseInvalidUscc } from '../errors.js';
 import {
   defaulted,
   isoDateSchema,
@@ -488,8 +487,7 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        const valid = validateUscc(uscc);
-        if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
+        refuseInvalidUscc(uscc);
         const asOf = request.body?.asOf;
         if (asOf !== undefined) {
           if (!isValidIsoDate(asOf)) throw new HttpError(422, `asOf "${asOf}" is not a valid date (YYYY-MM-DD)`, { field: 'asOf' });

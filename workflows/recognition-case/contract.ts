@@ -28,7 +28,7 @@ import type {
   SupplementCommand,
   TransferOutCommand,
 } from '../../policy/recognition-term.js';
-import { DECISION_NOT_RECORDED_ERROR, DECISION_TOO_LATE_ERROR, RULE_VIOLATION_ERROR, type RecognitionTermSettings } from '../../policy/vocabulary.js';
+import { type RecognitionTermSettings } from '../../policy/vocabulary.js';
 import { CASE_TASK_QUEUE } from '../task-queues.js';
 
 export const RECOGNITION_TASK_QUEUE = CASE_TASK_QUEUE;

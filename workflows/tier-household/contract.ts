@@ -6,7 +6,6 @@ import type { OnDemandOutcome, OnDemandThresholds } from '../../activities/tieri
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { ClauseResult, Tier } from '../../policy/tiering.js';
-import { HOUSEHOLD_NOT_FOUND_ERROR } from '../../policy/vocabulary.js';
 
 export const TIER_HOUSEHOLD_WORKFLOW_TYPE = 'tierHousehold';
 

@@ -7,8 +7,8 @@ import type { ChunkSpec, PreparedRun } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
 import type { IsoDate } from '../../policy/dates.js';
 import type { TierThresholds } from '../../policy/tiering.js';
-import { addTally, validateRunRequest, validateThresholds, type ChunkTally, type RunRequestViolation } from '../../policy/tiering-run.js';
-import { INVALID_RUN_INPUT_ERROR, RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../../policy/vocabulary.js';
+import { type ChunkTally } from '../../policy/tiering-run.js';
+import { INVALID_RUN_INPUT_ERROR, RUN_IN_PROGRESS_ERROR } from '../../policy/vocabulary.js';
 
 export { TIERING_TASK_QUEUE } from '../task-queues.js';
 export const TIERING_RUN_WORKFLOW_TYPE = 'tieringRun';
