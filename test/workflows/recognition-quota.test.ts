@@ -28,6 +28,20 @@ import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '..
 
 const { env, database } = await timeSkippingStack();
 
+type CaseActivities = ReturnType<typeof createActivities>;
+
+/** A case worker whose activities are the real ones but for those `overrides` gives, on a queue of its own. */
+function caseWorkerWith(overrides: (activities: CaseActivities) => Partial<CaseActivities>): Promise<Worker> {
+  const activities = createActivities({ db: database.db });
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: `cases-${randomUUID()}`,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: { ...activities, ...overrides(activities) },
+  });
+}
+
 /** `count` cases of `year` in `district`, each on a worker of its own; `run` runs its body while all the workers do. */
 async function casesWithWorkers(count: number, district: string, year: number) {
   const started: StartedCase[] = [];
@@ -159,29 +173,21 @@ describe('waiting for a place under the quota (C-QUOTA)', () => {
     const district = '120118';
     const year = await earlyInAYear();
     await setQuota(database, year, district, 1);
-    const activities = createActivities({ db: database.db });
     let rejectedCase: string | null = null;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: `cases-${randomUUID()}`,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: {
-        ...activities,
-        // The district office rejects the case at the moment the quota is asked for its place.
-        takeQuotaPlace: async (request: Parameters<typeof activities.takeQuotaPlace>[0]) => {
-          if (rejectedCase === null) {
-            rejectedCase = request.caseId;
-            const handle = env.client.workflow.getHandle(request.caseId);
-            await handle.startUpdate(reviewUpdate, {
-              args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the shop was found closed' }],
-              waitForStage: 'ACCEPTED',
-            });
-          }
-          return activities.takeQuotaPlace(request);
-        },
+    const worker = await caseWorkerWith((activities) => ({
+      // The district office rejects the case at the moment the quota is asked for its place.
+      takeQuotaPlace: async (request) => {
+        if (rejectedCase === null) {
+          rejectedCase = request.caseId;
+          const handle = env.client.workflow.getHandle(request.caseId);
+          await handle.startUpdate(reviewUpdate, {
+            args: [{ decision: 'reject', actor: districtOffice(district), reason: 'the shop was found closed' }],
+            waitForStage: 'ACCEPTED',
+          });
+        }
+        return activities.takeQuotaPlace(request);
       },
-    });
+    }));
     const started = await startApplication(env, database, { taskQueue: worker.options.taskQueue, district, year });
     const closed = await worker.runUntil(async () => {
       await acceptAndVerify(started.handle, district);
@@ -207,22 +213,14 @@ describe('waiting for a place under the quota (C-QUOTA)', () => {
   it("records a year's quota that cannot be set for a reason other than a missing tiering run, and keeps the case waiting for the weekly retry", async () => {
     const district = '120115';
     const year = await earlyInAYear();
-    const activities = createActivities({ db: database.db });
     let asked = 0;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: `cases-${randomUUID()}`,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: {
-        ...activities,
-        // The quota's rows are refused as data, not missing: not the QuotaNotSet a case waits out unrecorded.
-        ensureYearQuota: async () => {
-          asked += 1;
-          throw ApplicationFailure.create({ type: DATA_ERROR, message: 'ensureYearQuota: the database refused the data (SQLSTATE 22003): numeric field overflow', nonRetryable: true });
-        },
+    const worker = await caseWorkerWith(() => ({
+      // The quota's rows are refused as data, not missing: not the QuotaNotSet a case waits out unrecorded.
+      ensureYearQuota: async () => {
+        asked += 1;
+        throw ApplicationFailure.create({ type: DATA_ERROR, message: 'ensureYearQuota: the database refused the data (SQLSTATE 22003): numeric field overflow', nonRetryable: true });
       },
-    });
+    }));
     const started = await startApplication(env, database, { taskQueue: worker.options.taskQueue, district, year });
     const closed = await worker.runUntil(async () => {
       await acceptAndVerify(started.handle, district);

@@ -73,6 +73,15 @@ async function currentTiers(): Promise<Map<string, { tier: Tier; runId: number |
   return new Map(rows.map((r) => [r.uscc as string, { tier: r.tier as Tier, runId: r.run_id as number | null, source: r.source as string }]));
 }
 
+
+/** Tiers one household on demand (the tier-household workflow), as a correction or an objection does. */
+async function tierHousehold(input: TierHouseholdInput): Promise<TierHouseholdResult> {
+  return (await env.client.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: tierHouseholdWorkflowId(input.uscc, randomUUID()),
+    args: [input],
+  })) as TierHouseholdResult;
+}
 describe('the yearly tiering run on the time-skipping server', () => {
   let run2024: FinalizedRun;
   let run2025: FinalizedRun;
@@ -292,11 +301,7 @@ describe('on-demand tiering of one household', () => {
       on conflict (uscc, year) do update set revenue = excluded.revenue, filed_on = excluded.filed_on`;
     const office: Actor = { id: 'reviewer-120101', role: 'district', districtCode: household.districtCode };
     const input: TierHouseholdInput = { uscc: household.uscc, asOf: '2026-08-01', requestedBy: office, reason: 'corrected annual report' };
-    const result = (await env.client.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: tierHouseholdWorkflowId(household.uscc, randomUUID()),
-      args: [input],
-    })) as TierHouseholdResult;
+    const result = await tierHousehold(input);
     expect(result).toMatchObject({
       uscc: household.uscc,
       year: 2026,
@@ -414,11 +419,7 @@ describe('on-demand tiering of one household', () => {
     expect(before).toMatchObject([{ tier: 'development', source: 'run', run_id: inForce!.id, as_of: '2025-08-01' }]);
     // As of early January, last year's annual report was not filed yet (T-B2).
     const input: TierHouseholdInput = { uscc: household.uscc, asOf: '2025-01-05', requestedBy: CITY };
-    const result = (await env.client.workflow.execute(TIER_HOUSEHOLD_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: tierHouseholdWorkflowId(household.uscc, randomUUID()),
-      args: [input],
-    })) as TierHouseholdResult;
+    const result = await tierHousehold(input);
     expect(result).toMatchObject({
       year: 2025,
       tier: 'unclassified',
