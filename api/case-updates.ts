@@ -6,7 +6,18 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
-import { RECOGNITION_WORKFLOW_TYPE, type LiveCaseView, type RecognitionCaseInput } from '../workflows/recognition-case/contract.js';
+import {
+  RECOGNITION_WORKFLOW_TYPE,
+  caseMemo,
+  caseSearchAttributes,
+  isContinuedApplicationInput,
+  isRecognisedPhaseInput,
+  type CaseIndexFields,
+  type LiveCaseView,
+  type RecognitionCaseInput,
+} from '../workflows/recognition-case/contract.js';
+import { openCase } from '../policy/recognition-case.js';
+import { openRecognisedPhase } from '../policy/recognition-term.js';
 import { caseReader } from './case-reading.js';
 import { DecisionNotAnsweredError, sendDecision, type UpdateRouteKind } from './decisions.js';
 import { HttpError } from './errors.js';
@@ -94,6 +105,7 @@ export function caseUpdates<Outcome, View>(deps: RouteDeps, answer: UpdateRouteK
  * The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year answers 409.
  */
 export async function startCase(deps: RouteDeps, caseId: string, input: RecognitionCaseInput, household: { uscc: string; year: number }): Promise<void> {
+  const opening = openingFields(caseId, input);
   try {
     await deps.temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
       taskQueue: deps.taskQueue,
@@ -101,6 +113,8 @@ export async function startCase(deps: RouteDeps, caseId: string, input: Recognit
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: caseSearchAttributes(opening),
+      memo: caseMemo(opening),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -108,4 +122,10 @@ export async function startCase(deps: RouteDeps, caseId: string, input: Recognit
     }
     throw err;
   }
+}
+
+/** What the case is filtered by as it opens: the state its workflow opens on, computed by the same rules. */
+function openingFields(caseId: string, input: RecognitionCaseInput): CaseIndexFields {
+  if (isRecognisedPhaseInput(input)) return openRecognisedPhase(input, new Date().toISOString()).state;
+  return isContinuedApplicationInput(input) ? input.state : openCase(caseId, input).state;
 }

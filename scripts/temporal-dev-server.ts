@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
+import { CASE_SEARCH_ATTRIBUTE_TYPES } from '../workflows/recognition-case/contract.js';
 import { endsWithThisProcess } from './children.js';
 import { temporalCliPath } from './toolchain.js';
 
@@ -28,12 +29,18 @@ export interface TemporalDevServer {
 
 const ANSWER_WITHIN_MS = 120_000;
 
+/** `--search-attribute Name=Type` for each of the cases' search attributes, which the dev server registers as it starts. */
+export function searchAttributeArgs(): string[] {
+  return Object.entries(CASE_SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type[0]}${type.slice(1).toLowerCase()}`]);
+}
+
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const address = `127.0.0.1:${options.port}`;
   const log = openSync(options.logFile, 'a');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
   args.push(...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  args.push(...searchAttributeArgs());
   const server = spawn(temporalCliPath(), args, { stdio: ['ignore', log, log] });
   endsWithThisProcess(server);
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));

@@ -1,6 +1,7 @@
 // Temporal test environments on the binaries that scripts/setup.sh caches, so that no test run
 // downloads a server (the SDK's default) and every run uses the same pinned versions.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributeArgs } from '../../scripts/temporal-dev-server.js';
 import { temporalCliPath, temporalTestServerPath } from '../../scripts/toolchain.js';
 
 // The SDK gives a spawned server about 5 s to answer and then kills it; a JVM on a loaded
@@ -22,7 +23,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   const path = temporalCliPath();
   return withRetries('Temporal dev server', path, () =>
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path }, ui: false },
+      server: { executable: { type: 'existing-path', path }, ui: false, extraArgs: searchAttributeArgs() },
     }),
   );
 }

@@ -2,7 +2,9 @@
  * The recognition case's contract: what the API and tests may import. Never import the
  * workflow body from outside the worker.
  */
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import {
   recognitionCaseId,
   type ApplicationInput,
@@ -53,6 +55,54 @@ export function isContinuedApplicationInput(input: RecognitionCaseInput): input 
 
 export function isRecognisedPhaseInput(input: RecognitionCaseInput): input is RecognisedPhaseInput {
   return 'phase' in input && input.phase === 'recognised';
+}
+
+/**
+ * The search attributes every case carries, so that operators filter cases in Temporal's UI and
+ * list them with a query (`DistrictCode='120101' AND CaseStatus='under_review'`). The API sets
+ * them all when it starts a case; the workflow keeps `CaseStatus` current. Each server must
+ * have them registered (CASE_SEARCH_ATTRIBUTE_TYPES); their names are in running systems: never
+ * change one.
+ */
+export const CASE_STATUS_ATTRIBUTE = defineSearchAttributeKey('CaseStatus', 'KEYWORD');
+export const DISTRICT_CODE_ATTRIBUTE = defineSearchAttributeKey('DistrictCode', 'KEYWORD');
+export const CASE_CATEGORY_ATTRIBUTE = defineSearchAttributeKey('CaseCategory', 'KEYWORD');
+export const CASE_YEAR_ATTRIBUTE = defineSearchAttributeKey('CaseYear', 'INT');
+export const USCC_ATTRIBUTE = defineSearchAttributeKey('Uscc', 'KEYWORD');
+
+/** The case's search attributes with their types, as a server registers them. */
+export const CASE_SEARCH_ATTRIBUTE_TYPES = Object.fromEntries(
+  [CASE_STATUS_ATTRIBUTE, DISTRICT_CODE_ATTRIBUTE, CASE_CATEGORY_ATTRIBUTE, CASE_YEAR_ATTRIBUTE, USCC_ATTRIBUTE].map((key) => [key.name, key.type]),
+) as Readonly<Record<string, 'KEYWORD' | 'INT'>>;
+
+/** What a case is filtered by, alike in either phase. */
+export interface CaseIndexFields {
+  status: string;
+  districtCode: string;
+  category: string;
+  year: number;
+  uscc: string;
+  householdName: string;
+  route: string;
+}
+
+export function caseSearchAttributes(fields: CaseIndexFields): SearchAttributePair[] {
+  return [
+    { key: CASE_STATUS_ATTRIBUTE, value: fields.status },
+    { key: DISTRICT_CODE_ATTRIBUTE, value: fields.districtCode },
+    { key: CASE_CATEGORY_ATTRIBUTE, value: fields.category },
+    { key: CASE_YEAR_ATTRIBUTE, value: fields.year },
+    { key: USCC_ATTRIBUTE, value: fields.uscc },
+  ];
+}
+
+/** What an operator reads beside a case in Temporal's list: who, which district, by which route. */
+export function caseMemo(fields: CaseIndexFields): Record<string, string> {
+  return {
+    householdName: fields.householdName,
+    districtName: TIANJIN_DISTRICTS[fields.districtCode] ?? fields.districtCode,
+    route: fields.route,
+  };
 }
 
 // The case's ID and views are defined with its rules (policy/); readers of the case take them from here.

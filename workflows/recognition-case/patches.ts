@@ -28,3 +28,9 @@ export const APPLICATION_CONTINUES_AS_NEW_PATCH = 'application-continues-as-new'
  * that has ended. Before it, any failure of either was passed over.
  */
 export const ONLY_EXPECTED_FAILURES_PASS_PATCH = 'only-expected-failures-pass';
+
+/**
+ * Marks the change that keeps the case's search attributes (CaseStatus above all) current as
+ * its status moves; before it, a case kept those it was started with.
+ */
+export const CASE_STATUS_KEPT_CURRENT_PATCH = 'case-status-kept-current';

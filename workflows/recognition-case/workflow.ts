@@ -8,6 +8,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../../activities/case-records.js';
@@ -74,9 +75,12 @@ import {
   type RecognitionCaseInput,
   type RecognitionView,
   type TermDecisionAnswer,
+  caseSearchAttributes,
+  type CaseIndexFields,
 } from './contract.js';
 import {
   APPLICATION_CONTINUES_AS_NEW_PATCH,
+  CASE_STATUS_KEPT_CURRENT_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
   ONLY_EXPECTED_FAILURES_PASS_PATCH,
@@ -122,6 +126,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
   }
   // The state whose events are all recorded: what the case falls back to when a record is refused for good.
   let recorded: CaseState | null = isContinuedApplicationInput(input) ? state : null;
+  const index = searchIndexer(state);
 
   const apply = (transitions: Transition | Transition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -191,6 +196,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
       else recorded = saving;
       continue;
     }
+    index(state);
     if (isClosed(state.status)) break;
     const settled = state.deadlineRequest === null && state.quotaRequest === null;
     if (settled && workflowInfo().continueAsNewSuggested && patched(APPLICATION_CONTINUES_AS_NEW_PATCH)) {
@@ -293,6 +299,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
   // As in the application: what a refused record falls back to (a continued run opens on a
   // recorded state).
   let recorded: RecognitionTerm | null = saves.pending ? null : state;
+  const index = searchIndexer(state);
 
   const apply = (transitions: TermTransition | TermTransition[]): void => {
     for (const transition of Array.isArray(transitions) ? transitions : [transitions]) {
@@ -362,6 +369,7 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
       else recorded = saving;
       continue;
     }
+    index(state);
     const release = state.placeRelease;
     if (release) {
       const released = await releaseQuotaPlace({ caseId: state.caseId, reason: release.reason });
@@ -405,6 +413,22 @@ async function recognisedPhase(input: RecognisedPhaseInput): Promise<Recognition
 
   await condition(allHandlersFinished);
   return toRecognitionView(state);
+}
+
+/**
+ * Keeps the case's search attributes current (CaseStatus, for operators' queries) once its
+ * status has moved and been recorded. A run opens on the status its case was started or
+ * continued with, which the attributes already carry (a continued run inherits its
+ * predecessor's); cases before CASE_STATUS_KEPT_CURRENT_PATCH kept their opening attributes.
+ */
+function searchIndexer(opening: CaseIndexFields): (fields: CaseIndexFields) => void {
+  let indexedStatus = opening.status;
+  return (fields) => {
+    if (fields.status === indexedStatus) return;
+    indexedStatus = fields.status;
+    // All of them, so that a case started before they existed gains the rest as it moves.
+    if (patched(CASE_STATUS_KEPT_CURRENT_PATCH)) upsertSearchAttributes(caseSearchAttributes(fields));
+  };
 }
 
 /** The failure type Temporal gives a signal to a workflow that has ended or never was. */
