@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { registerCaseSearchAttributes } from '../../scripts/search-attributes.js';
 import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, inject } from 'vitest';
@@ -39,6 +40,7 @@ export async function timeSkippingStack(
     await (own ? own.drop() : database.close());
     await env.teardown();
   });
+  await registerCaseSearchAttributes(env.connection, env.namespace ?? 'default');
   return { env, database };
 }
 
