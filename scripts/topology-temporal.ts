@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { registerCaseSearchAttributes } from './search-attributes.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import postgres from 'postgres';
 import { endsWithThisProcess } from './children.js';
@@ -151,7 +152,8 @@ async function freeMembershipPort(): Promise<number> {
 
 /**
  * The server does not make the namespace the application uses (auto-setup's script does, which
- * production does not run): it is registered once, and is ready when the frontend serves it.
+ * production does not run): it is registered once, and is ready when the frontend serves it;
+ * the cases' search attributes are registered with it.
  */
 async function registerNamespace(address: string, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -171,6 +173,7 @@ async function registerNamespace(address: string, exited: () => boolean): Promis
         });
         // Served once the frontend's namespace cache has it (refreshed every 2 s).
         await connection.workflowService.countWorkflowExecutions({ namespace: NAMESPACE });
+        await registerCaseSearchAttributes(connection, NAMESPACE);
         return;
       } catch (error) {
         lastError = error;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationActivities } from '../activities/notifications.js';
 import { DEFAULT_NOTIFICATION_DELIVERY_INPUT } from '../workflows/notification-delivery/contract.js';
+import { registerCaseSearchAttributes } from './search-attributes.js';
 import { temporalTestServerPath } from './toolchain.js';
 import type { TrainingClock } from '../api/deps.js';
 
@@ -30,6 +31,7 @@ export async function startTrainingTemporal(port: number): Promise<TrainingTempo
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() }, port },
   });
+  await registerCaseSearchAttributes(env.connection, env.namespace ?? 'default');
   let offset = (await env.currentTimeMs()) - Date.now();
   const reread = async () => {
     offset = (await env.currentTimeMs()) - Date.now();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { temporalServerVersion } from '../../scripts/toolchain.js';
+import { searchAttributeArgs } from '../../scripts/temporal-dev-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (file: string) => readFileSync(`${root}/${file}`, 'utf8');
@@ -73,6 +74,15 @@ describe('docker-compose.yml', () => {
         'temporal-namespace': { condition: 'service_completed_successfully' },
       });
     }
+  });
+
+  it('registers every search attribute the cases carry, with its type, beside the namespace', () => {
+    const job = script(services['temporal-namespace']!);
+    expect(job).toMatch(/temporal operator search-attribute create --namespace default --name/);
+    const listed = job.match(/for attribute in ([^;]+);/)?.[1]?.split(' ') ?? [];
+    // As the dev server registers them: `--search-attribute Name=Type` each.
+    const expected = searchAttributeArgs().filter((arg) => arg !== '--search-attribute');
+    expect(listed.sort()).toEqual(expected.sort());
   });
 
   it('runs the API and two worker replicas from the application image, compiled, with the settings they read', () => {
