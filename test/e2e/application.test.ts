@@ -14,6 +14,7 @@ import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { createDevServerEnv } from '../support/temporal.js';
 import { bearerFor } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
+import { CASE_CATEGORY_ATTRIBUTE, CASE_YEAR_ATTRIBUTE } from '../../workflows/recognition-case/contract.js';
 
 const SECRET = 'e2e-secret-with-at-least-32-bytes';
 let env: TestWorkflowEnvironment;
@@ -190,4 +191,40 @@ it('runs an application through district review over HTTP on the dev server and 
   expect(objectors(trail.body as never)).toEqual(['anonymous', 'anonymous']);
   expect(objectors((await call('GET', `/cases/${caseId}/events`, reviewer)).body as never)).toEqual(['anonymous', neighbour.uscc]);
   // The workflow keeps waiting for the window to close; the dev server is torn down with it.
+});
+
+it('lists cases in Temporal by their search attributes, with a memo to read, and follows the status a decision moves', async () => {
+  const { uscc, actor: household } = await registerHousehold(database, '120101');
+  const reviewer = districtOffice('120101');
+  const created = await call('POST', '/applications', household, { uscc, category: 'quality', claimedCriteria: ['Q1'] });
+  expect(created.status).toBe(201);
+  const caseId = created.body.caseId as string;
+  // Visibility follows the history a moment later: list until the case shows.
+  const listed = async (query: string) => {
+    const found = [];
+    for await (const execution of env.client.workflow.list({ query })) found.push(execution);
+    return found;
+  };
+  const underReview = await eventually(
+    () => listed(`DistrictCode='120101' AND CaseStatus='under_review' AND Uscc='${uscc}'`),
+    (found) => found.length === 1,
+  );
+  expect(underReview[0]!.workflowId).toBe(caseId);
+  const attributes = underReview[0]!.typedSearchAttributes;
+  expect(attributes.get(CASE_CATEGORY_ATTRIBUTE)).toBe('quality');
+  expect(attributes.get(CASE_YEAR_ATTRIBUTE)).toBe(Number(caseId.slice(-4)));
+  expect(underReview[0]!.memo).toEqual({ householdName: expect.stringMatching(/^测试个体户\d+$/), districtName: '和平区', route: 'self' });
+
+  await eventually(
+    () => call('GET', `/cases/${caseId}`, reviewer),
+    (r) => r.body.deadline !== null,
+  );
+  const accepted = await call('POST', `/cases/${caseId}/review`, reviewer, { decision: 'accept', reason: 'Q1 certificate verified' });
+  expect(accepted.body.status).toBe('on_site_verification');
+  const moved = await eventually(
+    () => listed(`Uscc='${uscc}' AND CaseStatus='on_site_verification'`),
+    (found) => found.length === 1,
+  );
+  expect(moved[0]!.workflowId).toBe(caseId);
+  expect(await listed(`Uscc='${uscc}' AND CaseStatus='under_review'`)).toEqual([]);
 });
