@@ -8,6 +8,9 @@ import { addWorkingDays, buildCalendar, subtractWorkingDays, workingDaysBetween,
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../../policy/recognition-case.js';
 import {
+  CASE_STATUS_ATTRIBUTE,
+  CASE_YEAR_ATTRIBUTE,
+  DISTRICT_CODE_ATTRIBUTE,
   caseViewQuery,
   opinionUpdate,
   reviewUpdate,
@@ -263,10 +266,14 @@ describe('from verification through publicity to the quota', () => {
       const recognised = await sleepUntilRecognised(env, handle);
       const [entry] = await database.db.select().from(recognitions).where(eq(recognitions.caseId, handle.workflowId));
       expect(entry).toMatchObject({ status: 'recognised', category: 'quality', districtCode: '120104', validUntil: recognised.recognition.validUntil });
+      // The run continued as new carries the search attributes its predecessor last set.
+      const indexed = (await handle.describe()).typedSearchAttributes;
+      expect([indexed.get(CASE_STATUS_ATTRIBUTE), indexed.get(DISTRICT_CODE_ATTRIBUTE), indexed.get(CASE_YEAR_ATTRIBUTE)]).toEqual(['recognised', '120104', 2094]);
       await handle.executeUpdate(transferOutUpdate, {
         args: [{ actor: household.actor, destination: 'beijing', movedOn: cstDateOf(await env.currentTimeMs()) }],
       });
       await handle.result();
+      expect((await handle.describe()).typedSearchAttributes.get(CASE_STATUS_ATTRIBUTE)).toBe('transferred');
       return recognised;
     });
     expect(view).toMatchObject({ status: 'recognised', recognition: { benefitsFrom: `${Number(view.recognition.recognisedOn.slice(0, 4)) + 1}-01-01` } });
