@@ -79,7 +79,7 @@ export default function Shell({ section, children }: { section: Section; childre
       ]}
     >
       <DemoBanner />
-      <main>{children}</main>
+      {children}
     </ProLayout>
   );
 }
