@@ -18,6 +18,7 @@ import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
+import { registerCaseSearchAttributes } from './search-attributes.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
 import { createWorkers } from '../workflows/worker.js';
 import { WEB_ROOT, loadConfig } from '../api/config.js';
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: temporalAddress });
   stops.push(() => clientConnection.close());
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  // The dev server registers them as it creates its database; one made before they existed needs them added.
+  if (!trainingTemporal) await registerCaseSearchAttributes(clientConnection, config.temporalNamespace);
   // The test server has no schedules: a trainer starts the yearly run (POST /tiering/runs).
   if (!trainingTemporal) await ensureTieringSchedule(temporal);
   if (trainingTemporal) {
