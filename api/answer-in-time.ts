@@ -23,8 +23,21 @@ export function answerUnavailableInTime(app: FastifyInstance, temporal: Client):
       response['503'] = { ...errorResponseSchema, description: 'PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds' };
     }
     const handler = route.handler as RouteHandlerMethod;
+    // The handler's own answer goes back as it is: a handler that sends by itself and returns
+    // nothing (a file sent from disk) turned into a promise of nothing was answered 200 with an
+    // empty body. withDeadline runs its function at once, so the call below has happened when it returns.
     route.handler = function (request, reply) {
-      return temporal.connection.withDeadline(Date.now() + TEMPORAL_CALLS_DEADLINE_MS, async () => handler.call(this, request, reply));
+      let call: { answer: ReturnType<RouteHandlerMethod> } | { error: unknown } | undefined;
+      void temporal.connection.withDeadline(Date.now() + TEMPORAL_CALLS_DEADLINE_MS, async () => {
+        try {
+          call = { answer: handler.call(this, request, reply) };
+        } catch (error) {
+          call = { error };
+        }
+      });
+      if (!call) throw new Error('the route handler did not run within its deadline scope');
+      if ('error' in call) throw call.error;
+      return call.answer;
     };
   });
 }
