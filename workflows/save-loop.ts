@@ -52,9 +52,9 @@ export class SaveLoop<Event extends { seq: number }> {
   }
 
   /**
-   * The main loop's one write: saves the pending events. A failure `refusedForGood` gives words
-   * for refuses them together with every event decided meanwhile, which built on them, and tells
-   * the handlers waiting; any other failure fails the workflow as it comes.
+   * The main loop's one write: saves the pending events. A failure that `refusedForGood` puts into
+   * words (it rethrows any other) refuses them together with every event decided meanwhile, which
+   * built on them, and tells the handlers waiting; without it, every failure fails the workflow.
    */
   async saveNext(save: (events: Event[]) => Promise<void>, refusedForGood?: (err: unknown) => string): Promise<Refusal<Event> | null> {
     const events = this.unsaved;
