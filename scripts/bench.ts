@@ -33,6 +33,7 @@ import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { addYears, cstDateOf, isValidIsoDate, yearOf, type IsoDate } from '../policy/dates.js';
 import { FEEDS, FEED_NAMES } from '../policy/feeds.js';
+import type { TierThresholds } from '../policy/tiering.js';
 import {
   DEFAULT_CHUNK_CONCURRENCY,
   DEFAULT_CHUNK_SIZE,
@@ -45,6 +46,7 @@ import { loadConfig } from '../api/config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
+import { compareWithAnchor, tieringAnchor } from './bench/tiering-anchor.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const RUN_POLL_MS = 200;
@@ -70,6 +72,7 @@ interface RunRecord {
   tiersAppliedAt: string | null;
   processed: number;
   countsByTier: Record<string, number> | null;
+  thresholds: TierThresholds;
   quotaBase: number | null;
   movements: { previousRun: unknown; moves: Record<string, number> } | null;
   progress: { phase: string; message: string | null } | null;
@@ -167,7 +170,10 @@ async function main(): Promise<void> {
     const vacuumStarted = performance.now();
     await database.sql`vacuum (analyze)`;
     console.log(`vacuum (analyze), standing for the time before the run: ${seconds(vacuumStarted)}`);
-    lastRunId = await tieringRun(call, { ...run, chunkSize, concurrency }, label);
+    const measured = await tieringRun(call, { ...run, chunkSize, concurrency }, label);
+    lastRunId = measured.runId;
+    const anchor = await tieringAnchor(database.sql, run.asOf, measured.thresholds);
+    for (const line of compareWithAnchor(measured, anchor)) console.log(line);
   }
 
   const exportStarted = performance.now();
@@ -205,7 +211,7 @@ async function tieringRun(
   call: ApiCaller,
   body: { year: number; asOf: IsoDate; chunkSize: number; concurrency: number },
   label: string,
-): Promise<number> {
+): Promise<{ runId: number; seconds: number; countsByTier: Record<string, number> | null; thresholds: TierThresholds }> {
   const started = performance.now();
   const { runId } = await call<{ runId: number }>('POST', '/tiering/runs', body);
   const phases: string[] = [];
@@ -229,7 +235,7 @@ async function tieringRun(
   console.log(`  phases (as polled): ${phases.join(', ')}`);
   console.log(`  tiers ${JSON.stringify(run.countsByTier)}, quota base ${count(run.quotaBase ?? 0)}`);
   if (run.movements?.previousRun) console.log(`  movements ${JSON.stringify(run.movements.moves)}`);
-  return runId;
+  return { runId, seconds: elapsed, countsByTier: run.countsByTier, thresholds: run.thresholds };
 }
 
 // ── The processes ─────────────────────────────────────────────────────────────────────────
