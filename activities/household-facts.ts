@@ -10,15 +10,17 @@
  * before the as-of date, trademarks in use and patents. `decideTier` gives the same result on
  * these as on everything the feeds hold. The courts' list (dishonest_debtors) is not a tiering fact.
  *
- * Speed and memory, for the yearly run over a million households: the large feeds
- * (registrations, annual reports, tax, social insurance) come back as one tab-separated text per
- * feed, which PostgreSQL builds and the worker reads with cursors, rather than as rows the driver
- * decodes value by value (three times slower, measured). Each household's facts are built only
- * when the caller iterates to it, so that a chunk holds its feeds' texts, never all its facts:
- * short-lived objects are what the garbage collector handles cheaply. The columns of those feeds
- * are dates, numbers, flags and codes the imports validated; a line that does not have its
- * columns stops the load instead of being misread. The two small feeds (IP rights, credit
- * listings) come back as ordinary rows.
+ * Speed and memory, for the yearly run over a million households: the registration and the
+ * per-year feeds the rules read one row of (last year's annual report and social insurance, last
+ * year's and the as-of year's tax rows) come back joined, as ONE tab-separated line per household
+ * in one text, which PostgreSQL builds and the worker splits once per household, rather than as
+ * rows the driver decodes value by value (three times slower, measured) or as a text per feed
+ * walked side by side (the walking cost the worker as much as deciding). Each household's facts
+ * are built only when the caller iterates to it, so that a chunk holds its text, never all its
+ * facts: short-lived objects are what the garbage collector handles cheaply. The columns are
+ * dates, numbers, flags and codes the imports validated; a line that does not have its columns
+ * stops the load instead of being misread. The two small feeds (IP rights, credit listings) come
+ * back as ordinary rows.
  */
 import type { ISql, PendingQuery, Row } from 'postgres';
 import { yearOf, type IsoDate } from '../policy/dates.js';
@@ -45,14 +47,13 @@ export interface HouseholdsInRange extends Iterable<HouseholdForTiering> {
  * yearly run's (T-RUN: a household established later is tiered on demand).
  */
 export function loadHouseholdsInRange(sql: ISql, range: UsccRange, asOf: IsoDate): Promise<HouseholdsInRange> {
-  const inRange = () => usccRangeFilter(sql, range);
-  return loadHouseholds(sql, inRange, asOf, () => sql`${inRange()} and established_on <= ${asOf}`);
+  const inRange = (column: string) => usccRangeFilter(sql, range, column);
+  return loadHouseholds(sql, inRange, asOf, sql`and household.established_on <= ${asOf}`);
 }
 
 /** One household with its facts as of `asOf`, or null when the registry does not know it. */
 export async function loadHousehold(sql: ISql, uscc: string, asOf: IsoDate): Promise<HouseholdForTiering | null> {
-  const where = () => sql`uscc = ${uscc}`;
-  const [household] = await loadHouseholds(sql, where, asOf, where);
+  const [household] = await loadHouseholds(sql, (column) => sql`${sql(column)} = ${uscc}`, asOf, sql``);
   return household ?? null;
 }
 
@@ -103,51 +104,56 @@ export class LineCursor {
 const LINE = '\n';
 const FIELD = '\t';
 const TAX_COLUMNS = 7;
+/** A household's line: registration (6), last year's annual report (3), social insurance (1), tax of last year and of the as-of year (6 each). */
+const HOUSEHOLD_COLUMNS = 22;
 
 /**
- * The households `registered` selects, with their facts from the feed rows `feedRows` selects (the
- * feeds' lines of other households are passed over).
+ * The households `registered` selects among those `inRange` holds, with their facts from the feed
+ * rows `inRange` selects (`inRange(column)`: the condition on a table's USCC column).
  */
 async function loadHouseholds(
   sql: ISql,
-  feedRows: () => PendingQuery<Row[]>,
+  inRange: (column: string) => PendingQuery<Row[]>,
   asOf: IsoDate,
-  registered: () => PendingQuery<Row[]>,
+  registered: PendingQuery<Row[]>,
 ): Promise<HouseholdsInRange> {
   const asOfYear = yearOf(asOf);
   const lastYear = asOfYear - 1;
-  // Byte order (collate "C") for every list, so that the cursors can walk them side by side.
-  const [[[registrations, count]], reports, recentTax, insurance, ipRows, creditRows] = await Promise.all([
+  // Byte order (collate "C") for every list, so that the rows of the small feeds are walked alongside.
+  // Each joined feed carries the range too, so that each reads the range of its primary key.
+  const [[[households, count, withoutRecentTax]], ipRows, creditRows] = await Promise.all([
     sql`
-      select string_agg(concat_ws(${FIELD}, uscc, district_code, established_on, status, seasonal,
-                                  coalesce(suspended_on::text, '')), ${LINE} order by uscc collate "C"),
-             count(*)::int
-      from households where ${registered()}`.values() as unknown as Promise<[[string | null, number]]>,
-    feedText(sql`
-      select string_agg(concat_ws(${FIELD}, uscc, year, coalesce(filed_on::text, ''), coalesce(revenue::float8::text, '')),
-                        ${LINE} order by uscc collate "C")
-      from annual_reports where ${feedRows()} and year = ${lastYear}`),
-    // T-G2 reads last year's tax row; the current flags live on the latest row up to the as-of
-    // year, which is nearly always last year's or the as-of year's (older ones: below).
-    feedText(sql`
-      select string_agg(${taxColumns(sql)}, ${LINE} order by uscc collate "C", year)
-      from tax_records where ${feedRows()} and year between ${lastYear} and ${asOfYear}`),
-    feedText(sql`
-      select string_agg(concat_ws(${FIELD}, uscc, year, insured_count), ${LINE} order by uscc collate "C")
-      from social_insurance where ${feedRows()} and year = ${lastYear}`),
+      select string_agg(concat_ws(${FIELD},
+               household.uscc, household.district_code, household.established_on, household.status, household.seasonal,
+               coalesce(household.suspended_on::text, ''),
+               coalesce(report.year::text, ''), coalesce(report.filed_on::text, ''), coalesce(report.revenue::float8::text, ''),
+               coalesce(insured.insured_count::text, ''),
+               ${taxFields(sql, 'last_tax')}, ${taxFields(sql, 'this_tax')}), ${LINE} order by household.uscc collate "C"),
+             count(*)::int,
+             -- Without a tax row for either year: their latest older row, if any, carries the flags.
+             coalesce(array_agg(household.uscc) filter (where last_tax.uscc is null and this_tax.uscc is null), '{}')
+      from households household
+      left join annual_reports report
+        on report.uscc = household.uscc and report.year = ${lastYear} and ${inRange('report.uscc')}
+      left join social_insurance insured
+        on insured.uscc = household.uscc and insured.year = ${lastYear} and ${inRange('insured.uscc')}
+      -- T-G2 reads last year's tax row; the current flags live on the latest row up to the as-of year.
+      left join tax_records last_tax
+        on last_tax.uscc = household.uscc and last_tax.year = ${lastYear} and ${inRange('last_tax.uscc')}
+      left join tax_records this_tax
+        on this_tax.uscc = household.uscc and this_tax.year = ${asOfYear} and ${inRange('this_tax.uscc')}
+      where ${inRange('household.uscc')} ${registered}`.values() as unknown as Promise<[[string | null, number, string[]]]>,
     sql`
       select uscc, kind, registration_no, holder, in_use
-      from ip_rights where ${feedRows()} and (kind = 'patent' or in_use)
+      from ip_rights where ${inRange('uscc')} and (kind = 'patent' or in_use)
       order by uscc collate "C", kind, registration_no`.values() as Promise<unknown[][]>,
     sql`
       select uscc, kind, listed_on::text as listed_on, cleared_on::text as cleared_on
       from credit_events
-      where ${feedRows()} and kind in ('abnormal_operation', 'serious_dishonesty') and listed_on <= ${asOf}
+      where ${inRange('uscc')} and kind in ('abnormal_operation', 'serious_dishonesty') and listed_on <= ${asOf}
       order by uscc collate "C", listed_on, kind`.values() as Promise<unknown[][]>,
   ]);
 
-  // Households without a tax row for either year: their latest older row, if any, carries the flags.
-  const withoutRecentTax = usccsMissingFrom(registrations, recentTax);
   const olderTax =
     withoutRecentTax.length === 0
       ? null
@@ -162,41 +168,31 @@ async function loadHouseholds(
   return {
     count,
     *[Symbol.iterator]() {
-      const reportLines = new LineCursor(reports, 4, 'annual_reports');
-      const recentTaxLines = new LineCursor(recentTax, TAX_COLUMNS, 'tax_records');
       const olderTaxLines = new LineCursor(olderTax, TAX_COLUMNS, 'tax_records');
-      const insuranceLines = new LineCursor(insurance, 3, 'social_insurance');
       let ip = 0;
       let credit = 0;
-      for (const line of linesOf(registrations)) {
-        const [uscc, districtCode, establishedOn, status, seasonal, suspendedOn] = fields(line, 6, 'households') as [
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-        ];
+      for (const line of linesOf(households)) {
+        const values = fields(line, HOUSEHOLD_COLUMNS, 'households');
+        const uscc = values[0]!;
         const facts: HouseholdFacts = {
           uscc,
-          establishedOn,
-          status: status as RegistrationStatus,
-          seasonal: seasonal === 't',
-          suspendedOn: orNull(suspendedOn),
+          establishedOn: values[2]!,
+          status: values[3] as RegistrationStatus,
+          seasonal: values[4] === 't',
+          suspendedOn: orNull(values[5]!),
           annualReports: [],
           tax: [],
           socialInsurance: [],
           ipRights: [],
           creditEvents: [],
         };
-        reportLines.forEach(uscc, ([, year, filedOn, revenue]) => {
-          facts.annualReports.push({ year: Number(year), filedOn: orNull(filedOn!), revenue: numberOrNull(revenue!) });
-        });
-        olderTaxLines.forEach(uscc, (values) => facts.tax.push(taxRow(values)));
-        recentTaxLines.forEach(uscc, (values) => facts.tax.push(taxRow(values)));
-        insuranceLines.forEach(uscc, ([, year, insuredCount]) => {
-          facts.socialInsurance.push({ year: Number(year), insuredCount: Number(insuredCount) });
-        });
+        if (values[6] !== '') {
+          facts.annualReports.push({ year: Number(values[6]), filedOn: orNull(values[7]!), revenue: numberOrNull(values[8]!) });
+        }
+        if (values[9] !== '') facts.socialInsurance.push({ year: lastYear, insuredCount: Number(values[9]) });
+        olderTaxLines.forEach(uscc, (older) => facts.tax.push(taxRow(older, 0)));
+        if (values[10] !== '') facts.tax.push(taxRow(values, 9));
+        if (values[16] !== '') facts.tax.push(taxRow(values, 15));
         for (; ip < ipRows.length && (ipRows[ip]![0] as string) <= uscc; ip++) {
           const [rowUscc, kind, registrationNo, holder, inUse] = ipRows[ip]!;
           if (rowUscc !== uscc) continue;
@@ -216,10 +212,18 @@ async function loadHouseholds(
             clearedOn: clearedOn as IsoDate | null,
           });
         }
-        yield { districtCode, facts };
+        yield { districtCode: values[1]!, facts };
       }
     },
   };
+}
+
+/** A tax row's six columns after its USCC (flags `t`/`f`, as in taxColumns), empty when the household has no such row. */
+function taxFields(sql: ISql, table: string): PendingQuery<Row[]> {
+  const column = (name: string) => sql(`${table}.${name}`);
+  return sql`coalesce(${column('year')}::text, ''), coalesce(${column('tax_registered_on')}::text, ''),
+             coalesce(left(${column('general_taxpayer')}::text, 1), ''), coalesce(${column('vat_paid')}::float8::text, ''),
+             coalesce(${column('iit_paid')}::float8::text, ''), coalesce(left(${column('abnormal')}::text, 1), '')`;
 }
 
 function taxColumns(sql: ISql): PendingQuery<Row[]> {
@@ -227,26 +231,16 @@ function taxColumns(sql: ISql): PendingQuery<Row[]> {
                        coalesce(vat_paid::float8::text, ''), coalesce(iit_paid::float8::text, ''), abnormal)`;
 }
 
-function taxRow([, year, registeredOn, general, vat, iit, abnormal]: string[]): HouseholdFacts['tax'][number] {
+/** The tax row whose six columns follow `values[before]` (its USCC in a tax line). */
+function taxRow(values: string[], before: number): HouseholdFacts['tax'][number] {
   return {
-    year: Number(year),
-    taxRegisteredOn: orNull(registeredOn!),
-    generalTaxpayer: general === 't',
-    vatPaid: numberOrNull(vat!),
-    iitPaid: numberOrNull(iit!),
-    abnormal: abnormal === 't',
+    year: Number(values[before + 1]),
+    taxRegisteredOn: orNull(values[before + 2]!),
+    generalTaxpayer: values[before + 3] === 't',
+    vatPaid: numberOrNull(values[before + 4]!),
+    iitPaid: numberOrNull(values[before + 5]!),
+    abnormal: values[before + 6] === 't',
   };
-}
-
-/** The USCCs of the registrations text that have no line in `feed` (both in USCC byte order). */
-function usccsMissingFrom(registrations: string | null, feed: string | null): string[] {
-  const missing: string[] = [];
-  const cursor = new LineCursor(feed, TAX_COLUMNS, 'tax_records');
-  for (const line of linesOf(registrations)) {
-    const uscc = line.slice(0, line.indexOf(FIELD));
-    if (!cursor.forEach(uscc)) missing.push(uscc);
-  }
-  return missing;
 }
 
 async function feedText(query: PendingQuery<Row[]>): Promise<string | null> {

@@ -8,7 +8,7 @@ import type { Sql } from 'postgres';
 import { postgresClientOf, type Db } from '../db/client.js';
 import { householdTiers, tieringResults } from '../db/tiering-schema.js';
 import type { Actor } from '../policy/actors.js';
-import type { StoredTierTrace } from '../policy/tier-trace.js';
+import { expandTrace, type CompactTierTrace, type StoredTierTrace } from '../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from '../policy/tiering.js';
 import {
   IN_FORCE_LOCK,
@@ -153,13 +153,17 @@ export async function makeRunInForce(
 }
 
 /**
- * The current tier's stored trace (policy/tier-trace.ts), for a query that reads household_tiers:
- * a tier the yearly run set is its run's result; on-demand and objection tiers carry their own.
+ * The current tier's stored trace (policy/tier-trace.ts) in its full form, for a query that reads
+ * household_tiers: a tier the yearly run set is its run's result (stored compactly); on-demand and
+ * objection tiers carry their own.
  */
 export function currentTierTrace(): SQL<StoredTierTrace | null> {
-  return drizzleSql<StoredTierTrace | null>`coalesce(${householdTiers.trace}, (
+  return drizzleSql<StoredTierTrace | CompactTierTrace | null>`coalesce(${householdTiers.trace}, (
     select ${tieringResults.trace}::jsonb from ${tieringResults}
-    where ${tieringResults.runId} = ${householdTiers.runId} and ${tieringResults.uscc} = ${householdTiers.uscc}))`;
+    where ${tieringResults.runId} = ${householdTiers.runId} and ${tieringResults.uscc} = ${householdTiers.uscc}))`.mapWith(
+    (stored: StoredTierTrace | CompactTierTrace | string | null) =>
+      stored === null ? null : expandTrace(typeof stored === 'string' ? (JSON.parse(stored) as CompactTierTrace) : stored),
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import { postgresClientOf, type Db } from '../db/client.js';
 import { copyIn } from '../db/copy-in.js';
 import { SYSTEM_ACTOR } from '../policy/actors.js';
 import { yearOf, type IsoDate } from '../policy/dates.js';
-import { outcomesOf } from '../policy/tier-trace.js';
+import { compactThresholdsJson, compactTraceJson } from '../policy/tier-trace.js';
 import { whyCurrentTierStands, type TierSource } from '../policy/tiering-run.js';
 import { TIERS, TIER_RULES_VERSION, decideTier, type Tier } from '../policy/tiering.js';
 import { HOUSEHOLD_NOT_FOUND_ERROR, RUN_IN_PROGRESS_ERROR, RUN_STATE_ERROR } from '../policy/vocabulary.js';
@@ -121,7 +121,7 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
       ]);
       heartbeat();
       const tally: ChunkTally = { households: households.count, countsByDistrict: {}, moves: {} };
-      const thresholdsJson = JSON.stringify(thresholds);
+      const thresholdsJson = compactThresholdsJson(thresholds);
 
       // Decided while the COPY streams, so that only a batch of lines is ever held.
       async function* resultLines(): AsyncGenerator<string> {
@@ -136,8 +136,8 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
             previousTiers.forEach(facts.uscc, ([, previousTier]) => (before = previousTier!));
             if (before !== tier) tally.moves[`${before}>${tier}`] = (tally.moves[`${before}>${tier}`] ?? 0) + 1;
           }
-          // The stored trace (policy/tier-trace.ts), without re-serialising the constant thresholds each time.
-          const trace = `{"outcomes":"${outcomesOf(decision)}","facts":${JSON.stringify(facts)},"thresholds":${thresholdsJson}}`;
+          // The stored trace in its compact form (policy/tier-trace.ts), the constant thresholds serialised once.
+          const trace = compactTraceJson(decision, facts, thresholdsJson);
           batch += `${runId}\t${facts.uscc}\t${districtCode}\t${tier}\t${copyText(trace)}\n`;
           if (++lines % LINES_PER_COPY_WRITE === 0) {
             yield batch;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomesOf, storedTrace } from '../../policy/tier-trace.js';
+import { compactThresholdsJson, compactTraceJson, expandTrace, outcomesOf, storedTrace, type CompactTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, decideTier, explainTier, type HouseholdFacts } from '../../policy/tiering.js';
 
 const AS_OF = '2025-08-01';
@@ -43,5 +43,42 @@ describe('the stored tier trace', () => {
     expect(JSON.parse(JSON.stringify(rederived))).toEqual(JSON.parse(JSON.stringify(decision)));
     expect(outcomesOf(rederived)).toBe(stored.outcomes);
     expect(explainTier(rederived)).toEqual(explainTier(decision));
+  });
+
+  it("is stored by the yearly run in a compact form that expands to the full one, every fact kept", () => {
+    const facts = household({
+      seasonal: true,
+      suspendedOn: '2023-02-28',
+      annualReports: [{ year: 2024, filedOn: null, revenue: null }, { year: 2024, filedOn: '2025-03-01', revenue: 1_234_567.89 }],
+      tax: [
+        { year: 2023, taxRegisteredOn: null, generalTaxpayer: true, vatPaid: null, iitPaid: 12.5, abnormal: true },
+        { year: 2024, taxRegisteredOn: '2020-06-01', generalTaxpayer: false, vatPaid: 0, iitPaid: null, abnormal: false },
+      ],
+      socialInsurance: [{ year: 2024, insuredCount: 3 }],
+      ipRights: [
+        { kind: 'trademark', registrationNo: 'TM "甲\\乙"\t1', holder: 'operator', inUse: true },
+        { kind: 'patent', registrationNo: 'ZL2021', holder: 'household', inUse: false },
+      ],
+      creditEvents: [
+        { kind: 'abnormal_operation', listedOn: '2022-01-01', clearedOn: '2022-06-01' },
+        { kind: 'serious_dishonesty', listedOn: '2024-01-01', clearedOn: null },
+      ],
+    });
+    const thresholds = { growthRevenueYuan: 120_000.5, developmentRevenueYuan: 900_000 };
+    const decision = decideTier(facts, AS_OF, thresholds);
+    const text = compactTraceJson(decision, facts, compactThresholdsJson(thresholds));
+    const compact = JSON.parse(text) as CompactTierTrace;
+    expect(Array.isArray(compact.facts)).toBe(true);
+    expect(text.length).toBeLessThan(JSON.stringify(storedTrace(decision, facts, thresholds)).length * 0.7);
+    expect(expandTrace(compact)).toEqual(storedTrace(decision, facts, thresholds));
+    const rederived = decideTier(expandTrace(compact).facts, AS_OF, expandTrace(compact).thresholds);
+    expect(outcomesOf(rederived)).toBe(compact.outcomes);
+    expect(explainTier(rederived)).toEqual(explainTier(decision));
+  });
+
+  it('passes a trace stored in the full form (on demand, objections, earlier runs) as it is', () => {
+    const facts = household();
+    const stored = JSON.parse(JSON.stringify(storedTrace(decideTier(facts, AS_OF, DEFAULT_TIER_THRESHOLDS), facts, DEFAULT_TIER_THRESHOLDS)));
+    expect(expandTrace(stored)).toEqual(stored);
   });
 });

@@ -7,7 +7,7 @@ import { createTieringActivities } from '../../activities/tiering.js';
 import { makeRunInForce } from '../../activities/tiering-queries.js';
 import type { FinalizedRun } from '../../activities/tiering-types.js';
 import type { Actor } from '../../policy/actors.js';
-import type { StoredTierTrace } from '../../policy/tier-trace.js';
+import { expandTrace, type CompactTierTrace, type StoredTierTrace } from '../../policy/tier-trace.js';
 import { DEFAULT_TIER_THRESHOLDS, decideTier, type Tier } from '../../policy/tiering.js';
 import { usccCheckCharacter } from '../../policy/uscc.js';
 import {
@@ -195,7 +195,10 @@ describe('the yearly tiering run on the time-skipping server', () => {
     const rows = await database.sql`
       select uscc, tier, trace from tiering_results where run_id = ${run2024.run.runId} order by uscc limit 40`;
     for (const row of rows) {
-      const trace = row.trace as StoredTierTrace;
+      const stored = row.trace as CompactTierTrace;
+      // Stored compactly (the facts as positional arrays), read in the full form.
+      expect(Array.isArray(stored.facts)).toBe(true);
+      const trace = expandTrace(stored);
       expect(Object.keys(trace).sort()).toEqual(['facts', 'outcomes', 'thresholds']);
       expect(trace.facts.uscc).toBe(row.uscc);
       expect(trace.thresholds).toEqual(DEFAULT_TIER_THRESHOLDS);
