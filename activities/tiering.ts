@@ -138,16 +138,17 @@ export function createTieringActivities(deps: { db: Db }): TieringActivities {
           }
           // The stored trace in its compact form (policy/tier-trace.ts), the constant thresholds serialised once.
           const trace = compactTraceJson(decision, facts, thresholdsJson);
-          batch += `${runId}\t${facts.uscc}\t${districtCode}\t${tier}\t${copyText(trace)}\n`;
+          batch += `${runId}\t${facts.uscc}\t${districtCode}\t${tier}\t${trace}\n`;
           if (++lines % LINES_PER_COPY_WRITE === 0) {
-            yield batch;
+            // Escaped a batch at a time: only a trace can hold a backslash (USCCs, codes and tiers hold none).
+            yield copyText(batch);
             batch = '';
             heartbeat();
             // Other activities of this worker get their turn between batches.
             await yieldToEventLoop();
           }
         }
-        if (batch !== '') yield batch;
+        if (batch !== '') yield copyText(batch);
       }
 
       await sql.begin(async (tx) => {
