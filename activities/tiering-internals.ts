@@ -263,7 +263,7 @@ export function json(sql: Queryable, value: unknown) {
   return sql`${JSON.stringify(value)}::jsonb`;
 }
 
-/** COPY's text format reads a backslash as an escape; JSON (JSON.stringify's escapes) leaves no raw tab or newline. */
+/** COPY's text format reads a backslash as an escape; JSON.stringify leaves no raw tab or newline. */
 export function copyText(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }

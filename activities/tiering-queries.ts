@@ -161,8 +161,7 @@ export function currentTierTrace(): SQL<StoredTierTrace | null> {
   return drizzleSql<StoredTierTrace | CompactTierTrace | null>`coalesce(${householdTiers.trace}, (
     select ${tieringResults.trace}::jsonb from ${tieringResults}
     where ${tieringResults.runId} = ${householdTiers.runId} and ${tieringResults.uscc} = ${householdTiers.uscc}))`.mapWith(
-    (stored: StoredTierTrace | CompactTierTrace | string | null) =>
-      stored === null ? null : expandTrace(typeof stored === 'string' ? (JSON.parse(stored) as CompactTierTrace) : stored),
+    (stored: StoredTierTrace | CompactTierTrace | null) => (stored === null ? null : expandTrace(stored)),
   );
 }
 
