@@ -82,7 +82,7 @@ export class ImportRefusedError extends Error {
 const REPORTED_REJECTIONS = 100;
 
 /** The registrations feed is the household registry itself. */
-const TABLES: Readonly<Record<FeedName, string>> = {
+export const FEED_TABLES: Readonly<Record<FeedName, string>> = {
   registrations: 'households',
   annual_reports: 'annual_reports',
   tax: 'tax_records',
@@ -95,7 +95,8 @@ const TABLES: Readonly<Record<FeedName, string>> = {
 /** Columns of the target table that the import sets itself. */
 const STAMPED_COLUMNS: Partial<Record<FeedName, string>> = { registrations: 'updated_at' };
 
-const SQL_TYPES: Readonly<Record<ColumnSpec['type'], string>> = {
+/** How the import types each kind of column (the bench's COPY anchor types them the same). */
+export const FEED_SQL_TYPES: Readonly<Record<ColumnSpec['type'], string>> = {
   uscc: 'text',
   district: 'text',
   text: 'text',
@@ -310,7 +311,7 @@ function quoted(name: string): string {
 }
 
 function stagingTableSql(spec: FeedSpec): string {
-  const columns = spec.columns.map((c) => `${quoted(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  const columns = spec.columns.map((c) => `${quoted(c.name)} ${FEED_SQL_TYPES[c.type]}`).join(', ');
   return `create temp table ${STAGING} (line integer not null, reject_column text, reject_reason text, ${columns}) on commit drop`;
 }
 
@@ -330,7 +331,7 @@ interface MergeCounts {
  * losing the file's row silently.
  */
 function mergeSql(spec: FeedSpec): string {
-  const table = TABLES[spec.name];
+  const table = FEED_TABLES[spec.name];
   const stamped = STAMPED_COLUMNS[spec.name];
   const key = spec.key.map(quoted);
   const columns = spec.columns.map((c) => quoted(c.name));
