@@ -34,8 +34,16 @@ const HOUSEHOLD_PREFIX = '92';
 
 export type UsccValidation = { ok: true } | { ok: false; reason: string };
 
+/** Each code character's value by its character code, -1 for any other: every imported row's USCC is checked. */
+const VALUE_BY_CHAR_CODE: Int8Array = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let value = 0; value < CODE_CHARACTERS.length; value++) values[CODE_CHARACTERS.charCodeAt(value)] = value;
+  return values;
+})();
+
 function characterValue(code: string, index: number): number {
-  return CODE_CHARACTERS.indexOf(code.charAt(index));
+  const charCode = code.charCodeAt(index);
+  return charCode < 128 ? (VALUE_BY_CHAR_CODE[charCode] as number) : -1;
 }
 
 /** The check character for the first 17 characters of a code (which must be code characters). */
