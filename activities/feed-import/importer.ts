@@ -244,7 +244,7 @@ async function* stagingText(
   progress: ImportProgress,
   onProgress: ((progress: ImportProgress) => void) | undefined,
 ): AsyncGenerator<string> {
-  const serialize = rowSerializer(parser.feed);
+  const serialize = rowSerializer(parser);
   const nullCells = '\t\\N'.repeat(parser.feed.columns.length);
   const rejection = (line: number, column: string, reason: string): string =>
     `${line}\t${copyText(column)}\t${copyText(reason)}${nullCells}\n`;
@@ -261,7 +261,7 @@ async function* stagingText(
       }
       const result = parser.parse(record.fields);
       if (result.ok) {
-        text += `${record.line}\t\\N\t\\N${serialize(result.row)}\n`;
+        text += `${record.line}\t\\N\t\\N${serialize(record.fields)}\n`;
       } else {
         progress.rowsRejected++;
         for (const error of result.errors) text += rejection(record.line, error.column, error.reason);
@@ -274,31 +274,30 @@ async function* stagingText(
   }
 }
 
-/** A row's cells in COPY text format, each preceded by a tab, in the spec's column order. */
-function rowSerializer(spec: FeedSpec): (row: unknown) => string {
-  const cells = spec.columns.map((column): ((row: Record<string, unknown>) => string) => {
-    const { property } = column;
-    switch (column.type) {
-      case 'text':
-        return (row) => {
-          const value = row[property] as string | null;
-          return value === null ? '\t\\N' : `\t${copyText(value)}`;
-        };
-      case 'boolean':
-        return (row) => (row[property] ? '\tt' : '\tf');
-      default:
-        return (row) => {
-          const value = row[property] as string | number | null;
-          return value === null ? '\t\\N' : `\t${value}`;
-        };
-    }
-  });
-  return (row) => {
+/**
+ * A good record's cells in COPY text format, each preceded by a tab, in the spec's column order.
+ * The cells are written as the file has them: once the row parser has accepted a record, each
+ * cell is a value PostgreSQL reads as the parser did (a date, an amount, a count, true or false),
+ * and only text can hold a character COPY must escape. An empty cell is none (false for a flag).
+ */
+function rowSerializer(parser: RowParser<unknown>): (cells: readonly string[]) => string {
+  const { cellIndexes } = parser;
+  const kinds = parser.feed.columns.map((column) => (column.type === 'text' ? TEXT : column.type === 'boolean' ? FLAG : VALUE));
+  return (cells) => {
     let line = '';
-    for (const cell of cells) line += cell(row as Record<string, unknown>);
+    for (let i = 0; i < kinds.length; i++) {
+      const cell = cells[cellIndexes[i] as number] as string;
+      const kind = kinds[i];
+      if (cell === '') line += kind === FLAG ? '\tf' : '\t\\N';
+      else line += kind === TEXT ? `\t${copyText(cell)}` : `\t${cell}`;
+    }
     return line;
   };
 }
+
+const TEXT = 0;
+const FLAG = 1;
+const VALUE = 2;
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIALS = /[\\\t\n\r]/g;
