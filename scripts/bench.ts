@@ -48,12 +48,17 @@ import { loadConfig } from '../api/config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
+import { benchApiLatency } from './bench/api-latency.js';
+import { benchCaseThroughput } from './bench/case-throughput.js';
+import { cpuBetween, cpuSnapshot } from './bench/cpu-time.js';
+import { count } from './bench/shared.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const RUN_POLL_MS = 200;
 const PROCESS_START_MS = 120_000;
 const CITY_SUMMARY_FILE = 'city.json';
 const NAMESPACE = 'default';
+const UNLIMITED_PER_MINUTE = 100_000_000;
 
 interface Options {
   households: number;
@@ -61,6 +66,10 @@ interface Options {
   asOf: IsoDate;
   chunkSize: number;
   concurrency: number;
+  cases: number;
+  lanes: number;
+  rate: number;
+  latencySeconds: number;
 }
 
 interface RunRecord {
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
 
   const authSecret = randomBytes(32).toString('hex');
   const apiPort = await freePort();
+  const floorPort = await freePort();
   const processEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -125,9 +135,15 @@ async function main(): Promise<void> {
     API_PORT: String(apiPort),
     IMPORT_DIR: citiesDir,
     LOG_LEVEL: 'warn',
+    BENCH_FLOOR_PORT: String(floorPort),
+    // The cases are benched on whatever day it is, in or out of C-CYCLE's window.
+    APPLICATION_WINDOW: 'year-round',
+    // The limits are per client, and the bench is one client standing for a city's.
+    RATE_LIMIT_PER_ACTOR: String(UNLIMITED_PER_MINUTE),
+    RATE_LIMIT_ANONYMOUS_READS: String(UNLIMITED_PER_MINUTE),
   };
   const worker = startProcess('worker', 'scripts/worker.ts', processEnv, benchDir);
-  const api = startProcess('api', 'api/server.ts', processEnv, benchDir);
+  const api = startProcess('api', 'scripts/bench/api-with-floor.ts', processEnv, benchDir);
   await Promise.all([
     until('the worker polls the tiering task queue', worker, () => workerPolls(temporal.connection)),
     until('the API answers', api, () => apiAnswers(apiPort)),
@@ -183,6 +199,22 @@ async function main(): Promise<void> {
   const exportStarted = performance.now();
   const exported = await call.download(`/tiering/runs/${lastRunId}/export.csv`);
   console.log(`export of the last run as CSV (GET /tiering/runs/${lastRunId}/export.csv): ${(exported / 1_048_576).toFixed(0)} MB in ${seconds(exportStarted)}`);
+
+  const apiBase = `http://127.0.0.1:${apiPort}`;
+  const parts = { worker: worker.child.pid!, API: api.child.pid! };
+  const beforeCases = cpuSnapshot(parts);
+  const { caseIds, busiestDistrict } = await benchCaseThroughput({ sql: database.sql, authSecret, apiBase, cases: options.cases, lanes: options.lanes });
+  console.log(`  CPU time meanwhile: ${cpuBetween(beforeCases, cpuSnapshot(parts))}`);
+  await benchApiLatency({
+    sql: database.sql,
+    authSecret,
+    apiBase,
+    floorBase: `http://127.0.0.1:${floorPort}`,
+    rate: options.rate,
+    seconds: options.latencySeconds,
+    caseIds,
+    district: busiestDistrict,
+  });
 
   const [workerPeak, apiPeak] = [peakMemoryMb(worker), peakMemoryMb(api)];
   console.log(`peak resident memory (VmHWM): worker ${workerPeak} MB, API ${apiPeak} MB`);
@@ -350,6 +382,10 @@ function parseOptions(): Options {
       'as-of': { type: 'string' },
       'chunk-size': { type: 'string', default: String(DEFAULT_CHUNK_SIZE) },
       concurrency: { type: 'string', default: String(DEFAULT_CHUNK_CONCURRENCY) },
+      cases: { type: 'string', default: '1000' },
+      lanes: { type: 'string', default: '16' },
+      rate: { type: 'string', default: '200' },
+      'latency-seconds': { type: 'string', default: '10' },
     },
   });
   const today = cstDateOf(Date.now());
@@ -368,16 +404,17 @@ function parseOptions(): Options {
     asOf,
     chunkSize: integer('chunk-size', 1, MAX_CHUNK_SIZE),
     concurrency: integer('concurrency', 1, MAX_CHUNK_CONCURRENCY),
+    cases: integer('cases', 1, 100_000),
+    lanes: integer('lanes', 1, 1_000),
+    rate: integer('rate', 1, 100_000),
+    latencySeconds: integer('latency-seconds', 1, 3_600),
   };
 }
 
 class UsageError extends Error {}
 
-const USAGE = 'usage: npm run bench -- [--households N] [--seed N] [--as-of YYYY-MM-DD] [--chunk-size N] [--concurrency N]';
-
-function count(value: number): string {
-  return Math.round(value).toLocaleString('en');
-}
+const USAGE =
+  'usage: npm run bench -- [--households N] [--seed N] [--as-of YYYY-MM-DD] [--chunk-size N] [--concurrency N] [--cases N] [--lanes N] [--rate N] [--latency-seconds N]';
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;

@@ -3,6 +3,7 @@ import { DATA_ERROR, failingForGoodOnRefusedData } from '../../activities/data-e
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { DEFAULT_CASE_SETTINGS, type ApplicationInput } from '../../policy/recognition-case.js';
 import { RECOGNITION_WORKFLOW_TYPE, recognitionCaseId } from '../../workflows/recognition-case/contract.js';
+import { failedActivityAttempts, type FailedAttempt } from '../support/activity-attempts.js';
 import { caseWorker, registerHousehold, timeSkippingStack } from '../support/stack.js';
 import { DEFAULT_RECOGNITION_TERM_SETTINGS } from '../../policy/vocabulary.js';
 
@@ -31,18 +32,18 @@ describe('data the database refuses', () => {
     const failure = await worker.runUntil(async () => {
       for (let attempt = 0; attempt < 200; attempt++) {
         const { events } = await handle.fetchHistory();
-        const failed = events?.find((event) => event.activityTaskFailedEventAttributes);
-        if (failed) return { failed, events: events! };
+        const failed = failedActivityAttempts(events ?? []);
+        if (failed.length > 0) return failed;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error('no activity failed');
     });
-    const info = failure.failed.activityTaskFailedEventAttributes!.failure!;
+    // One attempt, not one a second for ever.
+    expect(failure).toHaveLength(1);
+    const [{ activityType, attempt, failure: info }] = failure as [FailedAttempt];
+    expect({ activityType, attempt }).toEqual({ activityType: 'saveCase', attempt: 1 });
     expect(info.applicationFailureInfo).toMatchObject({ type: DATA_ERROR, nonRetryable: true });
     expect(info.message).toMatch(/^saveCase: the database refused the data \(SQLSTATE 22/);
-    // One attempt, not one a second for ever.
-    const started = failure.events.filter((event) => event.activityTaskStartedEventAttributes);
-    expect(started.map((event) => event.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
   });
 
   it('leaves other failures retryable', async () => {

@@ -20,6 +20,7 @@ import {
 } from '../../workflows/recognition-case/contract.js';
 import { fileObjection, sleepUntilRecognised, sleepUntilView, startApplication } from '../support/recognition.js';
 import { caseWorker, districtOffice, recordHistory, timeSkippingStack } from '../support/stack.js';
+import { failedActivityAttempts } from '../support/activity-attempts.js';
 
 const DAY = 86_400_000;
 const settings: CaseSettings = DEFAULT_CASE_SETTINGS;
@@ -153,9 +154,9 @@ describe('recognition case on the time-skipping server', () => {
     });
     // A data error is not retried: the refused save was attempted once.
     const history = await handle.fetchHistory();
-    const failedSaves = history.events?.filter((e) => e.activityTaskFailedEventAttributes) ?? [];
-    expect(failedSaves).toHaveLength(1);
-    expect(failedSaves[0]!.activityTaskFailedEventAttributes!.failure?.applicationFailureInfo).toMatchObject({ type: 'DataError', nonRetryable: true });
+    const failedSaves = failedActivityAttempts(history.events ?? []);
+    expect(failedSaves.map(({ activityType, attempt }) => ({ activityType, attempt }))).toEqual([{ activityType: 'saveCase', attempt: 1 }]);
+    expect(failedSaves[0]!.failure.applicationFailureInfo).toMatchObject({ type: 'DataError', nonRetryable: true });
     await recordHistory('decision-refused-by-the-database-then-decided', handle);
   });
 

@@ -34,3 +34,9 @@ export const ONLY_EXPECTED_FAILURES_PASS_PATCH = 'only-expected-failures-pass';
  * its status moves; before it, a case kept those it was started with.
  */
 export const CASE_STATUS_KEPT_CURRENT_PATCH = 'case-status-kept-current';
+
+/**
+ * Marks the change that saves a decision's records and resolves its due dates as local activities,
+ * in the workflow task that took the decision, instead of through the activity task queue.
+ */
+export const LOCAL_DECISION_RECORDS_PATCH = 'local-decision-records';

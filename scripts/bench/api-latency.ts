@@ -1,0 +1,105 @@
+/**
+ * API latency under a steady load (issue 14): autocannon sends requests at a fixed rate to what
+ * the public and the offices read most, and to a bare Fastify route served by the same process
+ * (the floor: what Node, HTTP and the machine cost before the API does anything). Each target is
+ * warmed up, then measured; requests rotate over many households, names and cases so that no
+ * answer is read from one hot page.
+ */
+import autocannon, { type Result } from 'autocannon';
+import type { Sql } from 'postgres';
+import { issueToken, tokenTimes } from '../../api/auth.js';
+import type { Actor } from '../../policy/actors.js';
+import { count } from './shared.js';
+
+export const LATENCY_TARGET_P99_MS = 20;
+const WARM_UP_SECONDS = 3;
+const SAMPLE_KEYS = 5_000;
+const MIN_NAME_QUERY_CHARACTERS = 3;
+
+export interface ApiLatencyOptions {
+  sql: Sql;
+  authSecret: string;
+  apiBase: string;
+  floorBase: string;
+  rate: number;
+  seconds: number;
+  caseIds: readonly string[];
+  district: string;
+}
+
+interface Target {
+  what: string;
+  base: string;
+  paths: readonly string[];
+  token: string | null;
+}
+
+export async function benchApiLatency(options: ApiLatencyOptions): Promise<void> {
+  const { sql, rate, seconds } = options;
+  const times = tokenTimes(Date.now(), 12 * 3600);
+  const token = (actor: Actor) => issueToken(options.authSecret, actor, times);
+  const tiered = await sql<Array<{ uscc: string; name: string }>>`
+    select h.uscc, h.name from households h join household_tiers t using (uscc)
+    order by md5(h.uscc) limit ${SAMPLE_KEYS}`;
+  const targets: Target[] = [
+    { what: 'bare Fastify route, same process (floor)', base: options.floorBase, paths: ['/floor'], token: null },
+    { what: 'public lookup by USCC', base: options.apiBase, paths: tiered.map((h) => `/public/households/${h.uscc}`), token: null },
+    {
+      what: 'public search by name',
+      base: options.apiBase,
+      paths: tiered.map((h) => `/public/households?name=${encodeURIComponent(nameQuery(h.name))}`),
+      token: null,
+    },
+    { what: 'case read (city office)', base: options.apiBase, paths: options.caseIds.map((id) => `/cases/${id}`), token: token({ id: 'bench-city-office', role: 'city' }) },
+    {
+      what: `district worklist (${options.district})`,
+      base: options.apiBase,
+      paths: ['/worklist'],
+      token: token({ id: `bench-reviewer-${options.district}`, role: 'district', districtCode: options.district }),
+    },
+  ];
+
+  console.log(`API latency: autocannon at ${rate} requests/s for ${seconds} s per route after ${WARM_UP_SECONDS} s of warm-up (target p99 ≤ ${LATENCY_TARGET_P99_MS} ms)`);
+  let floor: Result | undefined;
+  for (const target of targets) {
+    await load(target, rate, WARM_UP_SECONDS);
+    const result = await load(target, rate, seconds);
+    floor ??= result;
+    const failed = result.errors + result.timeouts + result.non2xx;
+    const ratio = target === targets[0] ? '' : `, ${(result.latency.p99 / floor.latency.p99).toFixed(1)}× the floor's p99`;
+    const verdict = target === targets[0] ? '' : result.latency.p99 <= LATENCY_TARGET_P99_MS ? '  (met)' : '  (NOT met)';
+    console.log(
+      `  ${target.what.padEnd(42)} p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)}${ratio}; ` +
+        `${count(result.requests.total)} requests, ${result.requests.average.toFixed(0)}/s${failed > 0 ? `, ${count(failed)} FAILED` : ''}${verdict}`,
+    );
+    if (failed > 0) throw new Error(`${target.what}: ${failed} requests failed or answered other than 2xx`);
+  }
+}
+
+function load(target: Target, rate: number, seconds: number): Promise<Result> {
+  let next = 0;
+  return autocannon({
+    url: target.base,
+    // Enough connections that a slow answer does not hold back the next request's sending.
+    connections: 20,
+    overallRate: rate,
+    duration: seconds,
+    headers: target.token === null ? {} : { authorization: `Bearer ${target.token}` },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, path: target.paths[next++ % target.paths.length]! }),
+      },
+    ],
+  });
+}
+
+/** A registered name without its district (河东区薛记水果店 → 薛记水果店): the shop's name as people know it. */
+function nameQuery(name: string): string {
+  const afterDistrict = name.indexOf('区') + 1;
+  return afterDistrict > 0 && name.length - afterDistrict >= MIN_NAME_QUERY_CHARACTERS ? name.slice(afterDistrict) : name;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1).padStart(5)} ms`;
+}
