@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
   const cityFile = Object.fromEntries(FEED_NAMES.map((feed) => [feed, join(cityDir, FEEDS[feed].fileName)])) as Record<FeedName, string>;
   const anchor = await copyAnchor(database.sql, cityFile);
-  const floor = await copyIntoFeedTables(database.sql, cityFile);
+  const intoFeedTables = await copyIntoFeedTables(database.sql, cityFile);
   const importSecondsByFeed = {} as FeedSeconds;
 
   console.log(`import of the seven feeds through POST /imports (server-side path), in order:`);
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     `  ${'all seven feeds'.padEnd(22)} ${count(rowsImported).padStart(10)} rows ${importSeconds.toFixed(1).padStart(6)} s ` +
       `${count(rowsImported / importSeconds).padStart(9)} rows/s`,
   );
-  for (const line of importAgainstAnchor(importSecondsByFeed, anchor, floor)) console.log(line);
+  for (const line of importAgainstAnchor(importSecondsByFeed, anchor, intoFeedTables)) console.log(line);
 
   const { chunkSize, concurrency } = options;
   const runs = [
