@@ -58,10 +58,16 @@ export function usccCheckCharacter(first17: string): string {
   return CODE_CHARACTERS.charAt((MODULUS - (sum % MODULUS)) % MODULUS);
 }
 
+const VALID: UsccValidation = Object.freeze({ ok: true });
+
 export function validateUscc(code: string): UsccValidation {
   if (code.length !== 18) return { ok: false, reason: `must be 18 characters, got ${code.length}` };
+  // The check sum is taken in the same pass as the characters are checked: every imported row's
+  // USCC comes through here.
+  let sum = 0;
   for (let i = 0; i < 18; i++) {
-    if (characterValue(code, i) < 0) {
+    const value = characterValue(code, i);
+    if (value < 0) {
       return {
         ok: false,
         reason:
@@ -69,6 +75,7 @@ export function validateUscc(code: string): UsccValidation {
           '(0-9 and upper-case A-Z except I, O, S, V, Z)',
       };
     }
+    if (i < 17) sum += value * (CHECK_WEIGHTS[i] as number);
   }
   const authority = code.charAt(0);
   const organisationTypes = ORGANISATION_TYPES_BY_AUTHORITY[authority];
@@ -84,11 +91,11 @@ export function validateUscc(code: string): UsccValidation {
   for (let i = 2; i < 8; i++) {
     if (characterValue(code, i) > 9) return { ok: false, reason: 'positions 3–8 must be a 6-digit division code' };
   }
-  const expected = usccCheckCharacter(code.slice(0, 17));
-  if (code.charAt(17) !== expected) {
-    return { ok: false, reason: `check character is '${code.charAt(17)}', expected '${expected}'` };
+  const expected = (MODULUS - (sum % MODULUS)) % MODULUS;
+  if (characterValue(code, 17) !== expected) {
+    return { ok: false, reason: `check character is '${code.charAt(17)}', expected '${CODE_CHARACTERS.charAt(expected)}'` };
   }
-  return { ok: true };
+  return VALID;
 }
 
 /** Whether the code is registered by market regulation as an individual business 个体工商户. */
