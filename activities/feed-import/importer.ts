@@ -317,13 +317,15 @@ function stagingTableSql(spec: FeedSpec): string {
 }
 
 /**
- * Whether `table` has no row, and if so locks it until the import commits (ACCESS EXCLUSIVE):
- * its indexes are about to be dropped and built again. Readers wait for the commit rather than
- * read an empty table without its indexes; nothing but the import can insert meanwhile.
+ * Whether `table` has no row and the import may build its indexes again (its role owns the
+ * table; a role that may only write rows merges), and if so locks it until the import commits
+ * (ACCESS EXCLUSIVE): its indexes are about to be dropped and built again. Readers wait for the
+ * commit rather than read an empty table without its indexes; nothing can insert meanwhile.
  */
 async function lockedIfEmpty(tx: TransactionSql, table: string): Promise<boolean> {
   const isEmpty = async () => (await tx.unsafe(`select not exists (select from ${table}) as empty`))[0]?.empty === true;
-  if (!(await isEmpty())) return false;
+  const [owner] = await tx.unsafe(`select pg_has_role(current_user, relowner, 'USAGE') as owns from pg_class where oid = '${table}'::regclass`);
+  if (owner?.owns !== true || !(await isEmpty())) return false;
   await tx.unsafe(`lock table ${table} in access exclusive mode`);
   return isEmpty();
 }

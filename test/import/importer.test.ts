@@ -362,6 +362,32 @@ describe('the first import into an empty table, its indexes built afterwards', (
     expect(byImport(intoEmpty.importId)).toEqual(intoEmpty.rejections);
   });
 
+  it('merges into an empty table when its role may write rows but does not own the table', async () => {
+    const role = `import_writer_${process.pid}`;
+    await fresh.sql.unsafe(`create role ${role} login password 'writer'`);
+    await fresh.sql.unsafe(`grant select, insert, update, delete on all tables in schema public to ${role}`);
+    await fresh.sql.unsafe(`grant usage on all sequences in schema public to ${role}`);
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = `/${freshName}`;
+    url.username = role;
+    url.password = 'writer';
+    const writer = connectDatabase(url.toString(), { max: 1 });
+    try {
+      await fresh.sql`truncate social_insurance`;
+      const before = await indexes('social_insurance');
+      const code = uscc('120103');
+      const text = [FEEDS.social_insurance.columns.map((c) => c.name).join(','), `${code},2025,3`, `${code},2025,4`].join('\n');
+      const report = await importFeed({ database: writer, feed: 'social_insurance', input: Readable.from([text]), fileName: 'si.csv', importedBy: 'tester', today: TODAY });
+      expect(report).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1, rowsChanged: 1 });
+      expect(await indexes('social_insurance')).toEqual(before);
+      expect(await fresh.sql`select insured_count from social_insurance where uscc = ${code}`).toEqual([{ insured_count: 4 }]);
+    } finally {
+      await writer.close();
+      await fresh.sql.unsafe(`drop owned by ${role}`);
+      await fresh.sql.unsafe(`drop role ${role}`);
+    }
+  });
+
   it('lands the registrations with their names searchable through the rebuilt trigram index', async () => {
     await fresh.sql`truncate households`;
     await importInto('registrations', [REGISTRATIONS_HEADER, registration(uscc('120103'), '河西区戊记煎饼铺')].join('\n'));
