@@ -13,7 +13,7 @@ import type { TransactionSql } from 'postgres';
  * data on the same connection: it answers once the COPY has completed, and fails when the COPY
  * failed (the transaction is aborted), which settles this function and rolls the transaction back.
  */
-export async function copyIn(tx: TransactionSql, statement: string, rows: AsyncIterable<string>): Promise<void> {
+export async function copyIn(tx: TransactionSql, statement: string, rows: AsyncIterable<string | Buffer>): Promise<void> {
   const copy = await tx.unsafe(statement).writable();
   const sendEnd = copy._final?.bind(copy);
   if (!sendEnd) throw new Error('the COPY stream of this postgres.js version has no end to wait for');

@@ -260,6 +260,8 @@ function clearedBeforeListed(row: { listedOn: IsoDate; clearedOn: IsoDate | null
 
 export interface RowParser<Row> {
   feed: FeedSpec;
+  /** Where each of the feed's columns (in the spec's order) stands in the file's records. */
+  cellIndexes: readonly number[];
   /** Checks one record (its cells in the file's column order). */
   parse(cells: readonly string[]): RowResult<Row>;
 }
@@ -296,6 +298,7 @@ export function rowParserFor<F extends FeedName>(feed: F, header: readonly strin
   const width = header.length;
   const parser: RowParser<FeedRows[F]> = {
     feed: spec,
+    cellIndexes,
     parse(cells) {
       if (cells.length !== width) {
         return { ok: false, errors: [{ column: ROW_COLUMN, reason: `has ${cells.length} fields, the header has ${width}` }] };

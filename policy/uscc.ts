@@ -34,8 +34,16 @@ const HOUSEHOLD_PREFIX = '92';
 
 export type UsccValidation = { ok: true } | { ok: false; reason: string };
 
+/** Each code character's value by its character code, -1 for any other: every imported row's USCC is checked. */
+const VALUE_BY_CHAR_CODE: Int8Array = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let value = 0; value < CODE_CHARACTERS.length; value++) values[CODE_CHARACTERS.charCodeAt(value)] = value;
+  return values;
+})();
+
 function characterValue(code: string, index: number): number {
-  return CODE_CHARACTERS.indexOf(code.charAt(index));
+  const charCode = code.charCodeAt(index);
+  return charCode < 128 ? (VALUE_BY_CHAR_CODE[charCode] as number) : -1;
 }
 
 /** The check character for the first 17 characters of a code (which must be code characters). */
@@ -50,10 +58,16 @@ export function usccCheckCharacter(first17: string): string {
   return CODE_CHARACTERS.charAt((MODULUS - (sum % MODULUS)) % MODULUS);
 }
 
+const VALID: UsccValidation = Object.freeze({ ok: true });
+
 export function validateUscc(code: string): UsccValidation {
   if (code.length !== 18) return { ok: false, reason: `must be 18 characters, got ${code.length}` };
+  // The check sum is taken in the same pass as the characters are checked: every imported row's
+  // USCC comes through here.
+  let sum = 0;
   for (let i = 0; i < 18; i++) {
-    if (characterValue(code, i) < 0) {
+    const value = characterValue(code, i);
+    if (value < 0) {
       return {
         ok: false,
         reason:
@@ -61,6 +75,7 @@ export function validateUscc(code: string): UsccValidation {
           '(0-9 and upper-case A-Z except I, O, S, V, Z)',
       };
     }
+    if (i < 17) sum += value * (CHECK_WEIGHTS[i] as number);
   }
   const authority = code.charAt(0);
   const organisationTypes = ORGANISATION_TYPES_BY_AUTHORITY[authority];
@@ -76,11 +91,11 @@ export function validateUscc(code: string): UsccValidation {
   for (let i = 2; i < 8; i++) {
     if (characterValue(code, i) > 9) return { ok: false, reason: 'positions 3–8 must be a 6-digit division code' };
   }
-  const expected = usccCheckCharacter(code.slice(0, 17));
-  if (code.charAt(17) !== expected) {
-    return { ok: false, reason: `check character is '${code.charAt(17)}', expected '${expected}'` };
+  const expected = (MODULUS - (sum % MODULUS)) % MODULUS;
+  if (characterValue(code, 17) !== expected) {
+    return { ok: false, reason: `check character is '${code.charAt(17)}', expected '${CODE_CHARACTERS.charAt(expected)}'` };
   }
-  return { ok: true };
+  return VALID;
 }
 
 /** Whether the code is registered by market regulation as an individual business 个体工商户. */

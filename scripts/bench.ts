@@ -14,6 +14,8 @@
  * `GET /tiering/runs/{id}`): for the year before the as-of date, when no household has a tier
  * yet, and for the as-of year, with its movements against the first.
  *
+ * Before the import it loads the same files by plain COPY (scripts/bench/import-anchor.ts: the
+ * anchor, and the same into logged copies of the feed tables), and prints the import against both.
  * Prints each feed's import time and rows/s; each run's time from its start until it is complete,
  * in force and its tiers are the households' current tiers, households/s and when each phase
  * began; the time of the last run's CSV export; and the peak resident memory (VmHWM) of the worker
@@ -32,7 +34,7 @@ import { issueToken, tokenTimes } from '../api/auth.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { addYears, cstDateOf, isValidIsoDate, yearOf, type IsoDate } from '../policy/dates.js';
-import { FEEDS, FEED_NAMES } from '../policy/feeds.js';
+import { FEEDS, FEED_NAMES, type FeedName } from '../policy/feeds.js';
 import type { TierThresholds } from '../policy/tiering.js';
 import {
   DEFAULT_CHUNK_CONCURRENCY,
@@ -41,6 +43,7 @@ import {
   MAX_CHUNK_SIZE,
   TIERING_TASK_QUEUE,
 } from '../workflows/tiering-run/contract.js';
+import { copyAnchor, copyIntoFeedTables, importAgainstAnchor, type FeedSeconds } from './bench/import-anchor.js';
 import { endsWithThisProcess } from './children.js';
 import { loadConfig } from '../api/config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
@@ -152,6 +155,11 @@ async function main(): Promise<void> {
   const cityOffice = issueToken(authSecret, { id: 'bench-city-office', role: 'city' }, tokenTimes(Date.now(), 12 * 3600));
   const call = apiCaller(`http://127.0.0.1:${apiPort}`, cityOffice);
 
+  const cityFile = Object.fromEntries(FEED_NAMES.map((feed) => [feed, join(cityDir, FEEDS[feed].fileName)])) as Record<FeedName, string>;
+  const anchor = await copyAnchor(database.sql, cityFile);
+  const intoFeedTables = await copyIntoFeedTables(database.sql, cityFile);
+  const importSecondsByFeed = {} as FeedSeconds;
+
   console.log(`import of the seven feeds through POST /imports (server-side path), in order:`);
   const importStarted = performance.now();
   let rowsImported = 0;
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
       path: relative(citiesDir, join(cityDir, FEEDS[feed].fileName)),
     });
     const elapsed = (performance.now() - started) / 1000;
+    importSecondsByFeed[feed] = elapsed;
     rowsImported += report.rowsRead;
     console.log(
       `  ${FEEDS[feed].fileName.padEnd(22)} ${count(report.rowsRead).padStart(10)} rows ${elapsed.toFixed(1).padStart(6)} s ` +
@@ -173,6 +182,7 @@ async function main(): Promise<void> {
     `  ${'all seven feeds'.padEnd(22)} ${count(rowsImported).padStart(10)} rows ${importSeconds.toFixed(1).padStart(6)} s ` +
       `${count(rowsImported / importSeconds).padStart(9)} rows/s`,
   );
+  for (const line of importAgainstAnchor(importSecondsByFeed, anchor, intoFeedTables)) console.log(line);
 
   const { chunkSize, concurrency } = options;
   const runs = [

@@ -261,3 +261,142 @@ describe('a generated city', () => {
     expect(second.map((report) => report.rowsChanged)).toEqual(FEED_NAMES.map(() => 0));
   });
 });
+
+describe('the first import into an empty table, its indexes built afterwards', () => {
+  // A database of its own, so that its feed tables are empty when each case begins.
+  let fresh: Database;
+  let freshName: string;
+
+  beforeAll(async () => {
+    const url = new URL(inject('databaseUrl'));
+    freshName = `${url.pathname.slice(1)}_first_import`;
+    const admin = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${freshName}`);
+    await admin.end();
+    url.pathname = `/${freshName}`;
+    fresh = connectDatabase(url.toString(), { max: 2 });
+    await migrateDatabase(fresh);
+  });
+
+  afterAll(async () => {
+    await fresh?.close();
+    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${freshName} with (force)`);
+    await admin.end();
+  });
+
+  const importInto = (feed: FeedName, text: string) =>
+    importFeed({ database: fresh, feed, input: Readable.from([text]), fileName: FEEDS[feed].fileName, importedBy: 'tester', today: TODAY });
+
+  const indexes = (table: string) =>
+    fresh.sql<{ name: string; oid: number; definition: string }[]>`
+      select indexrelid::regclass::text as name, indexrelid::integer as oid, pg_get_indexdef(indexrelid) as definition
+      from pg_index where indrelid = ${table}::regclass order by 1`;
+
+  const rowsOf = (feed: FeedName, table: string) => {
+    const columns = FEEDS[feed].columns.map((c) => `"${c.name}"::text`).join(', ');
+    return fresh.sql.unsafe(`select ${columns} from ${table} order by ${FEEDS[feed].key.map((k) => `"${k}"`).join(', ')}`);
+  };
+
+  const [first, second, third, other] = [uscc('120103'), uscc('120103'), uscc('120103'), uscc('120103')];
+  const cases: { feed: FeedName; table: string; text: string; unrelated: string }[] = [
+    {
+      feed: 'registrations',
+      table: 'households',
+      text: [
+        REGISTRATIONS_HEADER,
+        registration(first, '河西区甲记面馆'),
+        registration(second, '河西区乙记面馆'),
+        registration(first, '河西区甲记面馆（新址）'),
+        registration(third, '天津以外的店', { district_code: '110101' }),
+        registration(second, '河西区乙记面馆（二）'),
+        'x,"y"z',
+        registration(second, '河西区乙记面馆（三）'),
+        registration(third, '河西区丙记面馆'),
+      ].join('\n'),
+      unrelated: [REGISTRATIONS_HEADER, registration(other, '河西区丁记面馆')].join('\n'),
+    },
+    {
+      feed: 'annual_reports',
+      table: 'annual_reports',
+      text: [
+        REPORTS_HEADER,
+        `${first},2024,2025-03-01,100.00`,
+        `${first},2025,2026-03-01,200.00`,
+        `${first},2024,2025-04-01,150.00`,
+        `${second},2025,2026-03-01,-1.00`,
+        `${second},2025,,`,
+        `${first},2024,2025-05-01,175.00`,
+      ].join('\n'),
+      unrelated: [REPORTS_HEADER, `${other},2025,2026-03-01,1.00`].join('\n'),
+    },
+  ];
+
+  it.each(cases)('answers for $feed as the merge into a table with rows does, and builds the same indexes', async ({ feed, table, text, unrelated }) => {
+    const before = await indexes(table);
+    const intoEmpty = await importInto(feed, text);
+    const after = await indexes(table);
+    // Built again: the same indexes under the same names, each a new one.
+    expect(after.map(({ name, definition }) => ({ name, definition }))).toEqual(before.map(({ name, definition }) => ({ name, definition })));
+    for (const index of after) expect(before.find((b) => b.name === index.name)?.oid).not.toBe(index.oid);
+    const rowsIntoEmpty = await rowsOf(feed, table);
+
+    await fresh.sql.unsafe(`truncate ${table}`);
+    await importInto(feed, unrelated);
+    const indexesBeforeMerge = await indexes(table);
+    const merged = await importInto(feed, text);
+    // The merge keeps the indexes it found.
+    expect(await indexes(table)).toEqual(indexesBeforeMerge);
+    await fresh.sql.unsafe(`delete from ${table} where uscc = '${other}'`);
+
+    const { importId: _first, ...emptyAnswer } = intoEmpty;
+    const { importId: _second, ...mergedAnswer } = merged;
+    expect(emptyAnswer).toEqual(mergedAnswer);
+    expect(emptyAnswer.rejections.some((r) => /which replaces this line/.test(r.reason))).toBe(true);
+    expect(await rowsOf(feed, table)).toEqual(rowsIntoEmpty);
+    const stored = await fresh.sql`
+      select import_id, line, "column", reason from import_rejections
+      where import_id in (${intoEmpty.importId}, ${merged.importId}) order by line, "column", import_id`;
+    const byImport = (id: number) => stored.filter((r) => r.import_id === id).map(({ line, column, reason }) => ({ line, column, reason }));
+    expect(byImport(intoEmpty.importId)).toEqual(byImport(merged.importId));
+    expect(byImport(intoEmpty.importId)).toEqual(intoEmpty.rejections);
+  });
+
+  it('merges into an empty table when its role may write rows but does not own the table', async () => {
+    const role = `import_writer_${process.pid}`;
+    await fresh.sql.unsafe(`create role ${role} login password 'writer'`);
+    await fresh.sql.unsafe(`grant select, insert, update, delete on all tables in schema public to ${role}`);
+    await fresh.sql.unsafe(`grant usage on all sequences in schema public to ${role}`);
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = `/${freshName}`;
+    url.username = role;
+    url.password = 'writer';
+    const writer = connectDatabase(url.toString(), { max: 1 });
+    try {
+      await fresh.sql`truncate social_insurance`;
+      const before = await indexes('social_insurance');
+      const code = uscc('120103');
+      const text = [FEEDS.social_insurance.columns.map((c) => c.name).join(','), `${code},2025,3`, `${code},2025,4`].join('\n');
+      const report = await importFeed({ database: writer, feed: 'social_insurance', input: Readable.from([text]), fileName: 'si.csv', importedBy: 'tester', today: TODAY });
+      expect(report).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1, rowsChanged: 1 });
+      expect(await indexes('social_insurance')).toEqual(before);
+      expect(await fresh.sql`select insured_count from social_insurance where uscc = ${code}`).toEqual([{ insured_count: 4 }]);
+    } finally {
+      await writer.close();
+      await fresh.sql.unsafe(`drop owned by ${role}`);
+      await fresh.sql.unsafe(`drop role ${role}`);
+    }
+  });
+
+  it('lands the registrations with their names searchable through the rebuilt trigram index', async () => {
+    await fresh.sql`truncate households`;
+    await importInto('registrations', [REGISTRATIONS_HEADER, registration(uscc('120103'), '河西区戊记煎饼铺')].join('\n'));
+    await fresh.sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      const found = await tx`select name from households where name like ${'%戊记%'}`;
+      expect(found.map((row) => row.name)).toEqual(['河西区戊记煎饼铺']);
+      const plan = await tx.unsafe(`explain select name from households where name like '%戊记%'`);
+      expect(plan.map((row) => Object.values(row)[0]).join('\n')).toMatch(/households_name_trgm_idx/);
+    });
+  });
+});
