@@ -19,6 +19,8 @@ export interface WorkerDeps extends ActivityDeps {
  */
 export const TASK_QUEUES = [RECOGNITION_TASK_QUEUE, TIERING_TASK_QUEUE] as const;
 
+const SHUTDOWN_FORCE_TIME = '30 seconds';
+
 export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
@@ -26,6 +28,10 @@ export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),
+    // A stop (SIGTERM) lets running tasks finish, but not for ever: a worker caught mid-task by a
+    // fault could otherwise never exit, and a deploy or a supervisor would wait on it. A task cut
+    // short is handed to another worker by the server, as after SIGKILL.
+    shutdownForceTime: SHUTDOWN_FORCE_TIME,
   });
 }
 
