@@ -220,6 +220,7 @@ async function main(): Promise<void> {
     seconds: options.latencySeconds,
     caseIds,
     district: busiestDistrict,
+    parts,
   });
 
   const [workerPeak, apiPeak] = [peakMemoryMb(worker), peakMemoryMb(api)];

@@ -102,13 +102,19 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         const escaped = query.replace(/[\\%_]/g, '\\$&');
         const contains = `%${escaped}%`;
         const startsWith = `${escaped}%`;
-        // One pass over the matches both counts and ranks them; the trigram index serves the ILIKE.
+        // One pass over the matches both counts and ranks them (the trigram index serves the ILIKE);
+        // only the page's households are then looked up for their tiers, not every match.
         const rows = await database.sql<SearchRow[]>`
-          select h.uscc, h.name, h.district_code, t.tier, t.year, count(*) over () as total
-          from households h left join household_tiers t on t.uscc = h.uscc
-          where h.name ilike ${contains}
-          order by h.name ilike ${startsWith} desc, h.name, h.uscc
-          limit ${pageSize} offset ${(page - 1) * pageSize}`;
+          with page as (
+            select uscc, name, district_code, count(*) over () as total
+            from households
+            where name ilike ${contains}
+            order by name ilike ${startsWith} desc, name, uscc
+            limit ${pageSize} offset ${(page - 1) * pageSize}
+          )
+          select page.uscc, page.name, page.district_code, t.tier, t.year, page.total
+          from page left join household_tiers t on t.uscc = page.uscc
+          order by page.name ilike ${startsWith} desc, page.name, page.uscc`;
         let total = Number(rows[0]?.total ?? 0);
         if (rows.length === 0 && page > 1) {
           const [counted] = await database.sql<[{ total: string }]>`
