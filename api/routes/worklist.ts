@@ -40,7 +40,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
 
   const summaries = async (where: SQL | undefined, pageNo: number, pageSize: number, today: string) => {
     const rows = await db
-      .select()
+      .select(SUMMARY_COLUMNS)
       .from(cases)
       .where(where)
       // Overdue first, then the nearest due date; cases without a due date last.
@@ -128,7 +128,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           throw new HttpError(403, 'C-SELF：只能查看本户的认定事项，请检查统一社会信用代码', { field: 'uscc', clause: 'C-SELF' });
         }
         const rows = await db
-          .select()
+          .select(SUMMARY_COLUMNS)
           .from(cases)
           .where(and(eq(cases.uscc, uscc), actor.role === 'district' ? eq(cases.districtCode, actor.districtCode ?? '') : undefined))
           .orderBy(desc(cases.createdAt), asc(cases.caseId))
@@ -141,11 +141,27 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   };
 }
 
-function summaryOf(r: CaseRow, today: string) {
+/** What a summary shows, and of the case's whole view only the household's name: a list reads no view whole. */
+const SUMMARY_COLUMNS = {
+  caseId: cases.caseId,
+  uscc: cases.uscc,
+  householdName: sql<string>`${cases.view}->>'householdName'`,
+  year: cases.year,
+  category: cases.category,
+  districtCode: cases.districtCode,
+  status: cases.status,
+  waitingFor: cases.waitingFor,
+  dueOn: cases.dueOn,
+  updatedAt: cases.updatedAt,
+};
+
+type SummaryRow = Pick<CaseRow, 'caseId' | 'uscc' | 'year' | 'category' | 'districtCode' | 'status' | 'waitingFor' | 'dueOn' | 'updatedAt'> & { householdName: string };
+
+function summaryOf(r: SummaryRow, today: string) {
   return {
     caseId: r.caseId,
     uscc: r.uscc,
-    householdName: (r.view as { householdName: string }).householdName,
+    householdName: r.householdName,
     year: r.year,
     category: r.category,
     districtCode: r.districtCode,
