@@ -118,6 +118,31 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
     return eligibility.results;
   };
 
+  /**
+   * What a case a person files opens with, whichever route: the year it is filed in and its ID,
+   * the household as registered, who filed it and when, the settings it runs under, and every
+   * clause as evaluated (assertEligible: refused here when one fails).
+   */
+  const caseOpening = async (household: { uscc: string; name: string; districtCode: string }, actor: Actor, route: ApplicationRoute) => {
+    const now = deps.now();
+    const year = yearOf(cstDateOf(now));
+    const eligibility = await assertEligible(household.uscc, route, now, year);
+    return {
+      caseId: recognitionCaseId(household.uscc, year),
+      opening: {
+        uscc: household.uscc,
+        year,
+        householdName: household.name,
+        districtCode: household.districtCode,
+        applicant: actor,
+        submittedAt: new Date(now).toISOString(),
+        settings: deps.caseSettings,
+        termSettings: deps.recognitionTermSettings,
+        eligibility,
+      },
+    };
+  };
+
   /** Saves the household's contact given with its application; `restore` puts back what was there if the case does not start. */
   const replaceContactForStart = async (actor: Actor, contact: NonNullable<Static<typeof applicationBodySchema>['contact']>) => {
     const recipient = recipientOf(actor);
@@ -158,28 +183,13 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         if (invalid) throw HttpError.fromViolation(invalid);
 
         const household = await registeredHousehold(body.uscc);
-        const now = deps.now();
-        const year = yearOf(cstDateOf(now));
-        const eligibility = await assertEligible(body.uscc, 'self', now, year);
-        const caseId = recognitionCaseId(body.uscc, year);
-        const input: RecognitionCaseInput = {
-          uscc: body.uscc,
-          year,
-          category: body.category,
-          claimedCriteria: body.claimedCriteria,
-          evidenceRefs,
-          householdName: household.name,
-          districtCode: household.districtCode,
-          applicant: actor,
-          submittedAt: new Date(now).toISOString(),
-          settings: deps.caseSettings,
-          termSettings: deps.recognitionTermSettings,
-          eligibility,
-        };
+        const { caseId, opening } = await caseOpening(household, actor, 'self');
+        const { year } = opening;
+        const input: RecognitionCaseInput = { ...opening, category: body.category, claimedCriteria: body.claimedCriteria, evidenceRefs };
         // The contact is saved before the case starts, so that its first notification already reaches it; a case that does not start restores the one before.
         const previousContact = body.contact ? await replaceContactForStart(actor, body.contact) : null;
         try {
-          await startCase(deps, caseId, input, input);
+          await startCase(deps, caseId, input, opening);
         } catch (err) {
           if (previousContact) await previousContact.restore();
           throw err;
@@ -283,26 +293,21 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
             clause: 'C-REC',
           });
         }
-        const now = deps.now();
-        const year = yearOf(cstDateOf(now));
-        const eligibility = await assertEligible(body.uscc, 'department', now, year);
-        const caseId = recognitionCaseId(body.uscc, year);
-        await startCase(deps, caseId, {
-          route: 'department',
-          recommendation: { department: department.id, level: department.level, reason: body.reason },
-          uscc: body.uscc,
-          year,
-          category: body.category,
-          claimedCriteria: recommendedCriteria(body.category, body.claimedCriteria),
-          evidenceRefs: body.evidenceRefs ?? [],
-          householdName: household.name,
-          districtCode: household.districtCode,
-          applicant: actor,
-          submittedAt: new Date(now).toISOString(),
-          settings: deps.caseSettings,
-          termSettings: deps.recognitionTermSettings,
-          eligibility,
-        }, { uscc: body.uscc, year });
+        const { caseId, opening } = await caseOpening(household, actor, 'department');
+        const { year } = opening;
+        await startCase(
+          deps,
+          caseId,
+          {
+            ...opening,
+            route: 'department',
+            recommendation: { department: department.id, level: department.level, reason: body.reason },
+            category: body.category,
+            claimedCriteria: recommendedCriteria(body.category, body.claimedCriteria),
+            evidenceRefs: body.evidenceRefs ?? [],
+          },
+          opening,
+        );
         request.log.info({ caseId, actor: actor.id }, 'recommendation submitted');
         return reply
           .status(201)
