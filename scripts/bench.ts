@@ -30,7 +30,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { issueToken, tokenTimes } from '../api/auth.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { addYears, cstDateOf, isValidIsoDate, yearOf, type IsoDate } from '../policy/dates.js';
@@ -47,12 +46,12 @@ import { copyAnchor, copyIntoFeedTables, importAgainstAnchor, type FeedSeconds }
 import { endsWithThisProcess } from './children.js';
 import { loadConfig } from '../api/config.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
-import { freePort, startPostgres } from './postgres.js';
+import { freePort, startPostgres, withDatabase } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { benchApiLatency } from './bench/api-latency.js';
 import { benchCaseThroughput } from './bench/case-throughput.js';
 import { cpuBetween, cpuSnapshot } from './bench/cpu-time.js';
-import { count } from './bench/shared.js';
+import { CITY_OFFICE, apiCaller, count, tokenIssuer, type ApiCaller } from './bench/shared.js';
 import { compareWithAnchor, tieringAnchor } from './bench/tiering-anchor.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -111,9 +110,7 @@ async function main(): Promise<void> {
     await admin.unsafe(`drop database if exists ${scratchName} with (force)`);
     await admin.end();
   });
-  const url = new URL(server.url);
-  url.pathname = `/${scratchName}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = withDatabase(server.url, scratchName);
   // Once here, so that neither process's start (nor its memory) includes the migrations' first run.
   const database = connectDatabase(databaseUrl, { max: 2 });
   stops.push(() => database.close());
@@ -152,8 +149,9 @@ async function main(): Promise<void> {
     until('the API answers', api, () => apiAnswers(apiPort)),
   ]);
 
-  const cityOffice = issueToken(authSecret, { id: 'bench-city-office', role: 'city' }, tokenTimes(Date.now(), 12 * 3600));
-  const call = apiCaller(`http://127.0.0.1:${apiPort}`, cityOffice);
+  const token = tokenIssuer(authSecret);
+  const apiBase = `http://127.0.0.1:${apiPort}`;
+  const call = apiCaller(apiBase, token(CITY_OFFICE));
 
   const cityFile = Object.fromEntries(FEED_NAMES.map((feed) => [feed, join(cityDir, FEEDS[feed].fileName)])) as Record<FeedName, string>;
   const anchor = await copyAnchor(database.sql, cityFile);
@@ -206,14 +204,13 @@ async function main(): Promise<void> {
   const exported = await call.download(`/tiering/runs/${lastRunId}/export.csv`);
   console.log(`export of the last run as CSV (GET /tiering/runs/${lastRunId}/export.csv): ${(exported / 1_048_576).toFixed(0)} MB in ${seconds(exportStarted)}`);
 
-  const apiBase = `http://127.0.0.1:${apiPort}`;
   const parts = { worker: worker.child.pid!, API: api.child.pid! };
   const beforeCases = cpuSnapshot(parts);
-  const { caseIds, busiestDistrict } = await benchCaseThroughput({ sql: database.sql, authSecret, apiBase, cases: options.cases, lanes: options.lanes });
+  const { caseIds, busiestDistrict } = await benchCaseThroughput({ sql: database.sql, token, apiBase, cases: options.cases, lanes: options.lanes });
   console.log(`  CPU time meanwhile: ${cpuBetween(beforeCases, cpuSnapshot(parts))}`);
   await benchApiLatency({
     sql: database.sql,
-    authSecret,
+    token,
     apiBase,
     floorBase: `http://127.0.0.1:${floorPort}`,
     rate: options.rate,
@@ -347,36 +344,6 @@ function peakMemoryMb(measured: BenchProcess): string {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
   if (!match) throw new Error(`no VmHWM line in /proc/${measured.child.pid}/status`);
   return count(Number(match[1]) / 1024);
-}
-
-// ── The API ───────────────────────────────────────────────────────────────────────────────
-
-interface ApiCaller {
-  <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
-  /** Reads the answer as it streams, without keeping it; answers its size in bytes. */
-  download(path: string): Promise<number>;
-}
-
-function apiCaller(base: string, token: string): ApiCaller {
-  const authorization = `Bearer ${token}`;
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
-  const download = async (path: string): Promise<number> => {
-    const response = await fetch(`${base}${path}`, { headers: { authorization } });
-    if (!response.ok || !response.body) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
-    let bytes = 0;
-    for await (const chunk of response.body) bytes += (chunk as Uint8Array).byteLength;
-    return bytes;
-  };
-  return Object.assign(call, { download });
 }
 
 // ── Options and output ────────────────────────────────────────────────────────────────────

@@ -106,6 +106,9 @@ export interface WorkerProcess {
   errorOutput(): string;
   /** Whether it is still running; a worker must outlive every fault done to the database or Temporal. */
   alive(): boolean;
+  /** SIGSTOP: it holds what it holds, doing nothing, until thawed (SIGCONT). */
+  freeze(): void;
+  thaw(): void;
   /** SIGTERM: the worker finishes its tasks and exits. */
   stop(): Promise<void>;
   /** SIGKILL. */
@@ -113,12 +116,18 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `entry` (a worker script that prints `ready` once it polls) with `env` added, and waits
- * until it is ready. Its standard error is kept (the activity failures the faults cause are
- * logged there), to show when it dies.
+ * Starts `entry` (a worker script that prints `ready` once it polls, or a process whose
+ * `readyLine` is null: not waited for) with `env` added, through `nodeOptions` (tsx unless given),
+ * and waits until it is ready. Its standard error is kept (the activity failures the faults cause
+ * are logged there), to show when it dies.
  */
-export async function startWorkerProcess(entry: string, cwd: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export async function startWorkerProcess(
+  entry: string,
+  cwd: string,
+  env: Record<string, string>,
+  { nodeOptions = ['--import', 'tsx'], readyLine = 'ready' }: { nodeOptions?: string[]; readyLine?: string | null } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...nodeOptions, entry], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -129,18 +138,28 @@ export async function startWorkerProcess(entry: string, cwd: string, env: Record
     errorLines.push(line);
     if (errorLines.length > 200) errorLines.shift();
   });
+  // Read whether or not a line is awaited, so that a full pipe never stalls the process.
+  const output = createInterface({ input: child.stdout! });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((ready, failed) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => line === 'ready' && ready());
-    child.once('exit', (code, signal) => failed(new Error(`the worker process exited (${code ?? signal}) before it was ready:\n${errorLines.join('\n')}`)));
-  });
+  if (readyLine !== null) {
+    await new Promise<void>((ready, failed) => {
+      output.on('line', (line) => line === readyLine && ready());
+      child.once('exit', (code, signal) => failed(new Error(`${entry} exited (${code ?? signal}) before it was ready:\n${errorLines.join('\n')}`)));
+    });
+  }
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
     errorOutput: () => errorLines.join('\n'),
     alive,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     async stop() {
-      if (alive()) child.kill('SIGTERM');
+      if (alive()) {
+        child.kill('SIGTERM');
+        // A frozen process would hold the SIGTERM until it is thawed.
+        child.kill('SIGCONT');
+      }
       await exited;
     },
     async kill() {

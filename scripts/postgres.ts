@@ -261,3 +261,10 @@ function assertReachableByPostgresUser(paths: string[]): void {
     }
   }
 }
+
+/** The URL of another database on the same server as `url`. */
+export function withDatabase(url: URL | string, database: string): string {
+  const copy = new URL(url);
+  copy.pathname = `/${database}`;
+  return copy.toString();
+}

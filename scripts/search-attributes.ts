@@ -7,13 +7,14 @@ import type { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { CASE_SEARCH_ATTRIBUTE_TYPES } from '../workflows/recognition-case/contract.js';
 
-const ALREADY_EXISTS = 6;
+/** gRPC's ALREADY_EXISTS: what the server answers a registration it has already made, which is no failure here. */
+export function unlessAlreadyExists(error: { code?: number }): void {
+  if (error.code !== 6) throw error;
+}
 
 export async function registerCaseSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const searchAttributes = Object.fromEntries(
     Object.entries(CASE_SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, encodeSearchAttributeIndexedValueType(type)!]),
   );
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes }).catch((error: { code?: number }) => {
-    if (error.code !== ALREADY_EXISTS) throw error;
-  });
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes }).catch(unlessAlreadyExists);
 }

@@ -8,11 +8,9 @@
  * broke: the run's counts equal the households and the baseline, every chunk is stored once, the
  * decision is taken once, the audit trail holds no duplicate, and the API answered throughout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -24,9 +22,9 @@ import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { FEEDS, FEED_NAMES } from '../policy/feeds.js';
 import { WORKFLOWS_PATH } from '../workflows/worker.js';
-import { endsWithThisProcess } from './children.js';
+import { startWorkerProcess, waitUntil, type WorkerProcess } from './fault-harness.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
-import { freePort, startPostgres } from './postgres.js';
+import { freePort, startPostgres, withDatabase } from './postgres.js';
 import { temporalServerTools } from './toolchain.js';
 import { startTemporalOnPostgres } from './topology-temporal.js';
 
@@ -187,7 +185,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
       ]),
     );
     for (const child of [workerA, workerB, api]) stops.push(() => child.stop());
-    const workers = [workerA.pid, workerB.pid];
+    const workers = [workerA.child.pid!, workerB.child.pid!];
     const base = `http://127.0.0.1:${apiPort}`;
     await waitUntil('the API answers', async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 60_000);
 
@@ -230,16 +228,16 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     await waitUntil('the case is recorded', async () => (await call('GET', `/cases/${caseId}`, reviewer)).status === 200, 60_000);
     poller.watch(`/cases/${caseId}`, bearer(reviewer));
     const caseWorkerPid = await lastWorkflowTaskWorker(client, caseId);
-    const victim = caseWorkerPid === workerB.pid ? workerB : workerA;
+    const victim = caseWorkerPid === workerB.child.pid! ? workerB : workerA;
 
-    log(`run 2: worker ${victim.pid} (holding the case) is killed while it tiers a chunk and the case's acceptance is on its way`);
+    log(`run 2: worker ${victim.child.pid!} (holding the case) is killed while it tiers a chunk and the case's acceptance is on its way`);
     const second = await startRun();
     const runHandle = client.workflow.getHandle(second.workflowId);
     // The activity IDs of the chunks the victim is tiering: first attempts name their worker once it has started them.
     const victimsChunkActivities = async () => {
       const { raw } = await runHandle.describe();
       return (raw.pendingActivities ?? [])
-        .filter((a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.pid)
+        .filter((a) => a.activityType?.name === 'tierChunk' && a.attempt === 1 && pidOf(a.lastWorkerIdentity) === victim.child.pid!)
         .map((a) => a.activityId ?? '');
     };
     // Frozen (SIGSTOP) once it is seen tiering a chunk, so that what it holds cannot change while it
@@ -247,9 +245,9 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     // before has reached the server. Thawed and tried again if it had just finished its chunks.
     let heldActivities: string[] = [];
     for (let tries = 0; heldActivities.length === 0; tries++) {
-      if (tries >= 20) throw new Error(`worker ${victim.pid} was never seen holding a chunk of run ${second.runId}`);
+      if (tries >= 20) throw new Error(`worker ${victim.child.pid!} was never seen holding a chunk of run ${second.runId}`);
       await waitUntil(
-        `worker ${victim.pid} tiers a chunk of run ${second.runId} after some are stored`,
+        `worker ${victim.child.pid!} tiers a chunk of run ${second.runId} after some are stored`,
         async () => {
           const [row] = await database.sql`select count(*)::int as stored from tiering_run_chunks where run_id = ${second.runId}`;
           return (row!.stored as number) >= 2 && (await victimsChunkActivities()).length > 0;
@@ -272,7 +270,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     const killedAt = Date.now();
     await victim.kill();
     const [{ processed: processedAtKill }] = (await database.sql`select processed from tiering_runs where id = ${second.runId}`) as unknown as [{ processed: number }];
-    log(`  killed worker ${victim.pid} (SIGKILL) holding chunk(s) ${chunksRunning.join(', ') || 'none'}, with ${processedAtKill} of ${registered} households stored`);
+    log(`  killed worker ${victim.child.pid!} (SIGKILL) holding chunk(s) ${chunksRunning.join(', ') || 'none'}, with ${processedAtKill} of ${registered} households stored`);
     const answers = await decision;
     const decisionMs = Date.now() - decisionStarted;
     await waitUntil(`run ${second.runId} is done`, () => finished(second.runId), 10 * 60_000);
@@ -312,7 +310,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     for (const pid of workers) {
       if (!run1.chunksByWorker[pid]) violations.push(`run 1: worker ${pid} tiered no chunk; the chunks did not spread`);
     }
-    const survivor = workers.find((pid) => pid !== victim.pid)!;
+    const survivor = workers.find((pid) => pid !== victim.child.pid!)!;
     const redone = run2.placements.filter((p) => chunksRunning.includes(p.chunk));
     if (chunksRunning.length === 0) violations.push('run 2: the killed worker held no chunk when it died');
     if (redone.some((p) => p.worker !== survivor || p.attempt < 2)) {
@@ -327,7 +325,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
       if (bad.length > 0) violations.push(`the API answered ${JSON.stringify(answers.byStatus)} ${label}: ${answers.failures.join('; ')}`);
     }
     if (apiDuringKill.requests === 0) violations.push('the API was not polled while the killed worker\'s work was taken over');
-    if (!workers.every((pid) => pid === victim.pid || [workerA, workerB].find((w) => w.pid === pid)!.alive())) {
+    if (!workers.every((pid) => pid === victim.child.pid! || [workerA, workerB].find((w) => w.child.pid! === pid)!.alive())) {
       violations.push('the surviving worker died');
     }
 
@@ -340,7 +338,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
       workers,
       run1,
       run2,
-      kill: { worker: victim.pid, chunksRunning, processedAtKill, secondsToComplete },
+      kill: { worker: victim.child.pid!, chunksRunning, processedAtKill, secondsToComplete },
       decision: {
         caseId,
         answers,
@@ -358,12 +356,6 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
     for (const stop of stops.reverse()) await stop().catch(() => {});
     if (!options.keep && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function withDatabase(url: URL, database: string): string {
-  const copy = new URL(url);
-  copy.pathname = `/${database}`;
-  return copy.toString();
 }
 
 /** The worker identity the SDK gives by default is `<pid>@<host>`. */
@@ -511,15 +503,6 @@ function startPoller(base: string) {
   };
 }
 
-interface AppProcess {
-  pid: number;
-  alive(): boolean;
-  /** SIGSTOP and SIGCONT. */
-  freeze(): void;
-  thaw(): void;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
-}
 
 interface Entries {
   nodeOptions: string[];
@@ -530,54 +513,6 @@ const SOURCE_ENTRIES: Entries = { nodeOptions: ['--import', 'tsx'], api: 'api/se
 const COMPILED_ENTRIES: Entries = { nodeOptions: [], api: 'dist/api/server.js', worker: 'dist/scripts/worker.js' };
 
 /** Starts the API or a worker in a Node process of its own; waits for `readyLine` on its output when given. */
-async function startProcess(entries: Entries, which: 'api' | 'worker', env: Record<string, string>, readyLine: string | null): Promise<AppProcess> {
-  const entry = entries[which];
-  const child: ChildProcess = spawn(process.execPath, [...entries.nodeOptions, entry], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  endsWithThisProcess(child);
-  const errorLines: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    errorLines.push(line);
-    if (errorLines.length > 100) errorLines.shift();
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  if (readyLine) {
-    await new Promise<void>((ready, failed) => {
-      lines.on('line', (line) => line === readyLine && ready());
-      child.once('exit', (code, signal) => failed(new Error(`${entry} exited (${code ?? signal}) before it was ready:\n${errorLines.join('\n')}`)));
-    });
-  } else {
-    lines.on('line', () => {});
-  }
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  return {
-    pid: child.pid!,
-    alive,
-    freeze: () => child.kill('SIGSTOP'),
-    thaw: () => child.kill('SIGCONT'),
-    async stop() {
-      if (alive()) {
-        child.kill('SIGTERM');
-        // A frozen process would hold the SIGTERM until it is thawed.
-        child.kill('SIGCONT');
-      }
-      await exited;
-    },
-    async kill() {
-      if (alive()) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function startProcess(entries: Entries, which: 'api' | 'worker', env: Record<string, string>, readyLine: string | null): Promise<WorkerProcess> {
+  return startWorkerProcess(entries[which], repositoryRoot, env, { nodeOptions: entries.nodeOptions, readyLine });
 }

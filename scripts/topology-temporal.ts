@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { registerCaseSearchAttributes } from './search-attributes.js';
+import { registerCaseSearchAttributes, unlessAlreadyExists } from './search-attributes.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import postgres from 'postgres';
 import { endsWithThisProcess } from './children.js';
@@ -167,10 +167,8 @@ async function registerNamespace(address: string, exited: () => boolean): Promis
         await connection.workflowService.registerNamespace({
           namespace: NAMESPACE,
           workflowExecutionRetentionPeriod: msToTs(`${RETENTION_DAYS} days`),
-        }).catch((error: { code?: number }) => {
-          // ALREADY_EXISTS: a second attempt after one that timed out on its way back.
-          if (error.code !== 6) throw error;
-        });
+        // A second attempt after one that timed out on its way back finds it made.
+        }).catch(unlessAlreadyExists);
         // Served once the frontend's namespace cache has it (refreshed every 2 s).
         await connection.workflowService.countWorkflowExecutions({ namespace: NAMESPACE });
         await registerCaseSearchAttributes(connection, NAMESPACE);

@@ -7,12 +7,10 @@
  */
 import autocannon, { type Result } from 'autocannon';
 import type { Sql } from 'postgres';
-import { issueToken, tokenTimes } from '../../api/auth.js';
-import type { Actor } from '../../policy/actors.js';
 import { cpuBetween, cpuSnapshot } from './cpu-time.js';
-import { count } from './shared.js';
+import { CITY_OFFICE, count, districtOffice, type TokenIssuer } from './shared.js';
 
-export const LATENCY_TARGET_P99_MS = 20;
+const LATENCY_TARGET_P99_MS = 20;
 const WARM_UP_SECONDS = 3;
 /**
  * autocannon's rate is a budget per connection and second: each connection sends its share back
@@ -26,7 +24,7 @@ const MIN_NAME_QUERY_CHARACTERS = 3;
 
 export interface ApiLatencyOptions {
   sql: Sql;
-  authSecret: string;
+  token: TokenIssuer;
   apiBase: string;
   floorBase: string;
   rate: number;
@@ -46,8 +44,7 @@ interface Target {
 
 export async function benchApiLatency(options: ApiLatencyOptions): Promise<void> {
   const { sql, rate, seconds } = options;
-  const times = tokenTimes(Date.now(), 12 * 3600);
-  const token = (actor: Actor) => issueToken(options.authSecret, actor, times);
+  const { token } = options;
   const tiered = await sql<Array<{ uscc: string; name: string }>>`
     select h.uscc, h.name from households h join household_tiers t using (uscc)
     order by md5(h.uscc) limit ${SAMPLE_KEYS}`;
@@ -60,12 +57,12 @@ export async function benchApiLatency(options: ApiLatencyOptions): Promise<void>
       paths: tiered.map((h) => `/public/households?name=${encodeURIComponent(nameQuery(h.name))}`),
       token: null,
     },
-    { what: 'case read (city office)', base: options.apiBase, paths: options.caseIds.map((id) => `/cases/${id}`), token: token({ id: 'bench-city-office', role: 'city' }) },
+    { what: 'case read (city office)', base: options.apiBase, paths: options.caseIds.map((id) => `/cases/${id}`), token: token(CITY_OFFICE) },
     {
       what: `district worklist (${options.district})`,
       base: options.apiBase,
       paths: ['/worklist'],
-      token: token({ id: `bench-reviewer-${options.district}`, role: 'district', districtCode: options.district }),
+      token: token(districtOffice(options.district)),
     },
   ];
 

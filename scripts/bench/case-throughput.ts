@@ -8,9 +8,7 @@
  * A decision's time is its request's, from sending until the answer (the case's new state) is read.
  */
 import type { Sql } from 'postgres';
-import { issueToken, tokenTimes } from '../../api/auth.js';
-import type { Actor } from '../../policy/actors.js';
-import { count, percentile } from './shared.js';
+import { apiCaller, count, districtOffice, percentile, type TokenIssuer } from './shared.js';
 
 /** The city-level department every district may consult (seeded by the migrations). */
 const CONSULTED_DEPARTMENT = 'city-commerce';
@@ -18,7 +16,7 @@ const CANDIDATE_OVERSAMPLING = 3;
 
 export interface CaseThroughputOptions {
   sql: Sql;
-  authSecret: string;
+  token: TokenIssuer;
   apiBase: string;
   cases: number;
   lanes: number;
@@ -37,8 +35,8 @@ interface Decision {
 
 export async function benchCaseThroughput(options: CaseThroughputOptions): Promise<CaseThroughput> {
   const { cases, lanes } = options;
-  const token = tokenIssuer(options.authSecret);
-  const candidates = await eligibleHouseholds(options, token, cases);
+  const { token } = options;
+  const candidates = await eligibleHouseholds(options, cases);
   console.log(
     `case throughput: ${count(cases)} applications through acceptance, verification (consulting ${CONSULTED_DEPARTMENT}) and its opinion, ` +
       `which opens the publicity notice: ${count(cases * 4)} workflow starts and updates through the API, ${lanes} lanes`,
@@ -49,7 +47,7 @@ export async function benchCaseThroughput(options: CaseThroughputOptions): Promi
   const department = token({ id: 'bench-commerce-officer', role: 'department', department: CONSULTED_DEPARTMENT });
   const decide = async (name: Decision['name'], path: string, bearer: string, body: unknown): Promise<{ caseId?: string; status: string }> => {
     const started = performance.now();
-    const answer = await post(options.apiBase, path, bearer, body);
+    const answer = await apiCaller(options.apiBase, bearer)<{ caseId?: string; status: string }>('POST', path, body);
     decisions.push({ name, ms: performance.now() - started });
     return answer;
   };
@@ -61,7 +59,7 @@ export async function benchCaseThroughput(options: CaseThroughputOptions): Promi
       while (next < candidates.length) {
         const household = candidates[next++]!;
         const self = token({ id: household.uscc, role: 'household', uscc: household.uscc });
-        const office = token({ id: `bench-reviewer-${household.districtCode}`, role: 'district', districtCode: household.districtCode });
+        const office = token(districtOffice(household.districtCode));
         const { caseId } = await decide('application', '/applications', self, {
           uscc: household.uscc,
           category: 'quality',
@@ -104,7 +102,6 @@ export async function benchCaseThroughput(options: CaseThroughputOptions): Promi
  */
 async function eligibleHouseholds(
   options: CaseThroughputOptions,
-  token: (actor: Actor) => string,
   wanted: number,
 ): Promise<Array<{ uscc: string; districtCode: string }>> {
   const candidates = await options.sql<Array<{ uscc: string; districtCode: string }>>`
@@ -118,38 +115,10 @@ async function eligibleHouseholds(
   const eligible: Array<{ uscc: string; districtCode: string }> = [];
   for (const household of candidates) {
     if (eligible.length === wanted) break;
-    const form = await get<{ eligible: boolean }>(options.apiBase, `/households/${household.uscc}/application-form`, token({ id: household.uscc, role: 'household', uscc: household.uscc }));
+    const self = options.token({ id: household.uscc, role: 'household', uscc: household.uscc });
+    const form = await apiCaller(options.apiBase, self)<{ eligible: boolean }>('GET', `/households/${household.uscc}/application-form`);
     if (form.eligible) eligible.push(household);
   }
   if (eligible.length < wanted) throw new Error(`only ${eligible.length} of the ${wanted} households the bench needs may apply today`);
   return eligible;
-}
-
-function tokenIssuer(secret: string): (actor: Actor) => string {
-  const issued = new Map<string, string>();
-  const times = tokenTimes(Date.now(), 12 * 3600);
-  return (actor) => {
-    const key = JSON.stringify(actor);
-    let token = issued.get(key);
-    if (token === undefined) issued.set(key, (token = issueToken(secret, actor, times)));
-    return token;
-  };
-}
-
-async function post(base: string, path: string, bearer: string, body: unknown): Promise<{ caseId?: string; status: string }> {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as { caseId?: string; status: string };
-}
-
-async function get<T>(base: string, path: string, bearer: string): Promise<T> {
-  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
 }

@@ -16,7 +16,7 @@ import { copyIn } from '../../db/copy-in.js';
 import { FEEDS, FEED_NAMES, type FeedName } from '../../policy/feeds.js';
 
 /** The import may take at most this many times the anchor's COPY (issue 14). */
-export const IMPORT_TARGET_RATIO = 2;
+const IMPORT_TARGET_RATIO = 2;
 
 export type FeedSeconds = Record<FeedName, number>;
 
