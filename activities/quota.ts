@@ -32,8 +32,6 @@ import { recordAuditEvents } from './case-projection.js';
 /** `district_code` of the city-wide row of `recognition_quotas`. */
 export const CITY_QUOTA = 'city';
 
-export { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR };
-
 export interface YearQuotaSet {
   /** False when the year's quota already existed (then it is left as it was). */
   created: boolean;

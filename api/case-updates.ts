@@ -105,7 +105,7 @@ export function caseUpdates<Outcome, View>(deps: RouteDeps, answer: UpdateRouteK
  * The case ID is the one-case-per-year guard (C-ONE-TYPE): a second start that year answers 409.
  */
 export async function startCase(deps: RouteDeps, caseId: string, input: RecognitionCaseInput, household: { uscc: string; year: number }): Promise<void> {
-  const opening = openingFields(caseId, input);
+  const opening = openingFields(caseId, input, deps.now());
   try {
     await deps.temporal.workflow.start(RECOGNITION_WORKFLOW_TYPE, {
       taskQueue: deps.taskQueue,
@@ -125,7 +125,7 @@ export async function startCase(deps: RouteDeps, caseId: string, input: Recognit
 }
 
 /** What the case is filtered by as it opens: the state its workflow opens on, computed by the same rules. */
-function openingFields(caseId: string, input: RecognitionCaseInput): CaseIndexFields {
-  if (isRecognisedPhaseInput(input)) return openRecognisedPhase(input, new Date().toISOString()).state;
+function openingFields(caseId: string, input: RecognitionCaseInput, now: number): CaseIndexFields {
+  if (isRecognisedPhaseInput(input)) return openRecognisedPhase(input, new Date(now).toISOString()).state;
   return isContinuedApplicationInput(input) ? input.state : openCase(caseId, input).state;
 }

@@ -2,7 +2,6 @@ import type { Socket } from 'node:net';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { controlCharacterIndex } from '../policy/text.js';
-import { validateUscc } from '../policy/uscc.js';
 import { TEXT_PATTERNS } from './schema-bounds.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS, unavailablePart } from './unavailable.js';
 
@@ -180,8 +179,3 @@ function fieldOf(instancePath: string, params: Record<string, unknown>): string 
   return [path, missing ?? extra].filter(Boolean).join('.');
 }
 
-/** A USCC the schema's pattern let through must also carry its check character (GB 32100-2015). */
-export function refuseInvalidUscc(uscc: string): void {
-  const valid = validateUscc(uscc);
-  if (!valid.ok) throw new HttpError(400, `uscc: ${valid.reason}`, { field: 'uscc', rule: 'GB 32100-2015' });
-}

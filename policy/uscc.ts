@@ -55,7 +55,12 @@ export function usccCheckCharacter(first17: string): string {
     if (value < 0) throw new RangeError(`'${first17.charAt(i)}' at position ${i + 1} is not a code character`);
     sum += value * (CHECK_WEIGHTS[i] as number);
   }
-  return CODE_CHARACTERS.charAt((MODULUS - (sum % MODULUS)) % MODULUS);
+  return CODE_CHARACTERS.charAt(checkValue(sum));
+}
+
+/** The check character's value for the weighted sum of the first 17 (GB 32100-2015). */
+function checkValue(weightedSum: number): number {
+  return (MODULUS - (weightedSum % MODULUS)) % MODULUS;
 }
 
 const VALID: UsccValidation = Object.freeze({ ok: true });
@@ -91,7 +96,7 @@ export function validateUscc(code: string): UsccValidation {
   for (let i = 2; i < 8; i++) {
     if (characterValue(code, i) > 9) return { ok: false, reason: 'positions 3–8 must be a 6-digit division code' };
   }
-  const expected = (MODULUS - (sum % MODULUS)) % MODULUS;
+  const expected = checkValue(sum);
   if (characterValue(code, 17) !== expected) {
     return { ok: false, reason: `check character is '${code.charAt(17)}', expected '${CODE_CHARACTERS.charAt(expected)}'` };
   }

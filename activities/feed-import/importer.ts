@@ -345,7 +345,6 @@ async function lockedIfEmpty(tx: TransactionSql, table: string): Promise<boolean
  */
 async function insertIntoEmptyTable(tx: TransactionSql, spec: FeedSpec): Promise<MergeCounts> {
   const table = FEED_TABLES[spec.name];
-  const key = spec.key.map(quoted).join(', ');
   const columns = spec.columns.map((c) => quoted(c.name)).join(', ');
   const indexes = await tx<{ index: string; constraint: string | null; definition: string }[]>`
     select i.indexrelid::regclass::text as index, c.conname as constraint,
@@ -356,10 +355,7 @@ async function insertIntoEmptyTable(tx: TransactionSql, spec: FeedSpec): Promise
   for (const { index, constraint } of indexes) {
     await tx.unsafe(constraint === null ? `drop index ${index}` : `alter table ${table} drop constraint ${quoted(constraint)}`);
   }
-  const inserted = await tx.unsafe(`
-    insert into ${table} (${columns})
-    select distinct on (${key}) ${columns} from ${STAGING} where reject_column is null
-    order by ${key}, line desc`);
+  const inserted = await tx.unsafe(`insert into ${table} (${columns}) ${latestLinesSql(spec)}`);
   await tx.unsafe(`set local maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
   for (const { constraint, definition } of indexes) {
     await tx.unsafe(constraint === null ? definition : `alter table ${table} add constraint ${quoted(constraint)} ${definition}`);
@@ -392,6 +388,15 @@ interface MergeCounts {
  * meanwhile by anything but an import (imports of a feed are serialized) fails the import on the
  * unique key, rather than losing the file's row silently.
  */
+/** The latest good line of each key in the staging table, in key order: what a file puts in its feed's table. */
+function latestLinesSql(spec: FeedSpec): string {
+  const key = spec.key.map(quoted).join(', ');
+  return `
+    select distinct on (${key}) ${spec.columns.map((c) => quoted(c.name)).join(', ')}
+    from ${STAGING} where reject_column is null
+    order by ${key}, line desc`;
+}
+
 function mergeSql(spec: FeedSpec): string {
   const table = FEED_TABLES[spec.name];
   const stamped = STAMPED_COLUMNS[spec.name];
@@ -402,11 +407,7 @@ function mergeSql(spec: FeedSpec): string {
   if (stamped !== undefined) assignments.push(`${quoted(stamped)} = now()`);
   const sameKey = key.map((c) => `target.${c} = latest.${c}`).join(' and ');
   return `
-    with latest as (
-      select distinct on (${key.join(', ')}) ${columns.join(', ')}
-      from ${STAGING} where reject_column is null
-      order by ${key.join(', ')}, line desc
-    ),
+    with latest as (${latestLinesSql(spec)}),
     changed as (
       select latest.*, target.${key[0]} is null as new
       from latest left join ${table} as target on ${sameKey}

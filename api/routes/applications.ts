@@ -20,7 +20,7 @@ import {
 import { recognitionCaseId, type RecognitionCaseInput } from '../../workflows/recognition-case/contract.js';
 import { actorOf } from '../auth.js';
 import { categorySchema, criterionSchema, startedCaseSchema } from '../case-schemas.js';
-import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import { evidenceRefsSchema, nullable, openObjectSchema, recordOf, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { assertRegisteredDepartment } from './departments.js';
@@ -174,7 +174,6 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        refuseInvalidUscc(body.uscc);
         if (actor.uscc !== body.uscc) {
           throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
         }
@@ -218,7 +217,6 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        refuseInvalidUscc(uscc);
         if (actor.role === 'household' && actor.uscc !== uscc) {
           throw new HttpError(403, 'C-SELF: a household applies only for itself', { field: 'uscc', clause: 'C-SELF' });
         }
@@ -281,7 +279,6 @@ export function applicationRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        refuseInvalidUscc(body.uscc);
         const department = await assertRegisteredDepartment(database, actor, 'C-REC');
         const invalid = validateRecommendation(body);
         if (invalid) throw HttpError.fromViolation(invalid);

@@ -25,7 +25,7 @@ import {
 } from '../../workflows/tier-objection/contract.js';
 import { actorOf } from '../auth.js';
 import { idempotencyKeyHeaders, sendDecision, updateRoute } from '../decisions.js';
-import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import {
   decisionNeeds,
   isoDateSchema,
@@ -214,7 +214,6 @@ export function objectionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const { uscc, reason, correctedFacts } = request.body;
-        refuseInvalidUscc(uscc);
         if (actor.uscc !== uscc) {
           throw new HttpError(403, "T-OBJ: an operator objects only to its own household's tier", { field: 'uscc', clause: 'T-OBJ' });
         }

@@ -9,7 +9,7 @@ import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
 import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
 import { categorySchema } from '../case-schemas.js';
-import { errorResponses, HttpError, refuseInvalidUscc } from '../errors.js';
+import { errorResponses, HttpError } from '../errors.js';
 import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import type { RouteDeps } from '../deps.js';
@@ -99,7 +99,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         if ([...query].length < MIN_QUERY_CHARACTERS) {
           throw new HttpError(400, `name: search with at least ${MIN_QUERY_CHARACTERS} characters`, { field: 'name', clause: 'T-PUB' });
         }
-        const escaped = query.replace(/[\\%_]/g, '\\$&');
+        const escaped = escapeLike(query);
         const contains = `%${escaped}%`;
         const startsWith = `${escaped}%`;
         // One pass over the matches both counts and ranks them (the trigram index serves the ILIKE);
@@ -152,7 +152,6 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { uscc } = request.params;
-        refuseInvalidUscc(uscc);
         const [row] = await database.db
           .select({
             uscc: households.uscc,

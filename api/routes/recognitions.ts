@@ -32,7 +32,7 @@ import { householdOfCaseId, refuseOtherPartiesCases } from '../case-scope.js';
 import { categorySchema, caseIdParams } from '../case-schemas.js';
 import { caseIdOf, caseUpdates, startCase } from '../case-updates.js';
 import { idempotencyKeyHeaders, updateRoute } from '../decisions.js';
-import { CASE_ERRORS, HttpError, refuseInvalidUscc } from '../errors.js';
+import { CASE_ERRORS, HttpError } from '../errors.js';
 import { recognitionViewSchema } from '../recognition-view-schema.js';
 import { caseReader } from '../case-reading.js';
 import { decisionNeeds, evidenceRefsSchema, isoDateSchema, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
@@ -318,7 +318,6 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        refuseInvalidUscc(body.uscc);
         const now = deps.now();
         const today = cstDateOf(now);
         const invalid = validateIncomingTransfer(body, today);

@@ -6,7 +6,7 @@ import { householdTiers, supportMeasures } from '../../db/tiering-schema.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, HttpError, refuseInvalidUscc, rejectedTokenResponseSchema } from '../errors.js';
+import { errorResponses, HttpError, rejectedTokenResponseSchema } from '../errors.js';
 import { nullable, responseObject, stringEnum, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import type { RouteDeps } from '../deps.js';
@@ -94,7 +94,6 @@ export function supportMeasureRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        refuseInvalidUscc(uscc);
         const [household] = await database.db
           .select({ districtCode: households.districtCode, tier: householdTiers.tier, year: householdTiers.year })
           .from(households)

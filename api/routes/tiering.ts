@@ -15,7 +15,7 @@ import { TIER_HOUSEHOLD_WORKFLOW_TYPE, tierHouseholdWorkflowId, type TierHouseho
 import { DEFAULT_CHUNK_CONCURRENCY, DEFAULT_CHUNK_SIZE, MAX_CHUNK_CONCURRENCY, MAX_CHUNK_SIZE, TIERING_RUN_WORKFLOW_TYPE, TIERING_TASK_QUEUE, awaitPreparedUpdate, tieringProgressQuery, tieringRunWorkflowId, type TieringRunInput, type TieringRunProgress } from '../../workflows/tiering-run/contract.js';
 import { releaseAbandonedRuns } from '../abandoned-runs.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, HttpError, refuseInvalidUscc } from '../errors.js';
+import { errorResponses, HttpError } from '../errors.js';
 import {
   defaulted,
   isoDateSchema,
@@ -34,7 +34,7 @@ import { HOUSEHOLD_NOT_FOUND_ERROR, INVALID_RUN_INPUT_ERROR } from '../../policy
 import { validateRunRequest, validateThresholds } from '../../policy/tiering-run.js';
 import type { RouteDeps } from '../deps.js';
 
-const errors = errorResponses([400, 401, 403, 404, 409, 422, 503]);
+const errors = errorResponses([400, 401, 403, 404, 409, 422]);
 
 /** How long the API waits for the tiering worker before answering 503 (the work stays queued). */
 const WORKER_ANSWER_MS = 30_000;
@@ -487,7 +487,6 @@ export function tieringRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       async (request) => {
         const actor = actorOf(request);
         const { uscc } = request.params;
-        refuseInvalidUscc(uscc);
         const asOf = request.body?.asOf;
         if (asOf !== undefined) {
           if (!isValidIsoDate(asOf)) throw new HttpError(422, `asOf "${asOf}" is not a valid date (YYYY-MM-DD)`, { field: 'asOf' });

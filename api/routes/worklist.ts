@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { cases, type CaseRow } from '../../db/schema.js';
+import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
@@ -38,13 +38,14 @@ const pageQuery = Type.Object(pageProperties(20, 100), { additionalProperties: f
 export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
   const { db } = deps.database;
 
-  const summaries = async (where: SQL | undefined, pageNo: number, pageSize: number, today: string) => {
+  // Overdue first, then the nearest due date; cases without a due date last.
+  const dueFirst = [sql`${cases.dueOn} is null`, asc(cases.dueOn), desc(cases.updatedAt)];
+  const summaries = async (where: SQL | undefined, pageNo: number, pageSize: number, today: string, order: SQL[] = dueFirst) => {
     const rows = await db
       .select(SUMMARY_COLUMNS)
       .from(cases)
       .where(where)
-      // Overdue first, then the nearest due date; cases without a due date last.
-      .orderBy(sql`${cases.dueOn} is null`, asc(cases.dueOn), desc(cases.updatedAt))
+      .orderBy(...order)
       .limit(pageSize)
       .offset((pageNo - 1) * pageSize);
     return rows.map((r) => summaryOf(r, today));
@@ -127,15 +128,9 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         if (actor.role === 'household' && actor.uscc !== uscc) {
           throw new HttpError(403, 'C-SELF：只能查看本户的认定事项，请检查统一社会信用代码', { field: 'uscc', clause: 'C-SELF' });
         }
-        const rows = await db
-          .select(SUMMARY_COLUMNS)
-          .from(cases)
-          .where(and(eq(cases.uscc, uscc), actor.role === 'district' ? eq(cases.districtCode, actor.districtCode ?? '') : undefined))
-          .orderBy(desc(cases.createdAt), asc(cases.caseId))
-          .limit(request.query.pageSize)
-          .offset((request.query.page - 1) * request.query.pageSize);
-        const today = cstDateOf(deps.now());
-        return rows.map((r) => summaryOf(r, today));
+        const ownDistrict = actor.role === 'district' ? eq(cases.districtCode, actor.districtCode ?? '') : undefined;
+        const newestFirst = [desc(cases.createdAt), asc(cases.caseId)];
+        return summaries(and(eq(cases.uscc, uscc), ownDistrict), request.query.page, request.query.pageSize, cstDateOf(deps.now()), newestFirst);
       },
     );
   };
@@ -155,22 +150,8 @@ const SUMMARY_COLUMNS = {
   updatedAt: cases.updatedAt,
 };
 
-type SummaryRow = Pick<CaseRow, 'caseId' | 'uscc' | 'year' | 'category' | 'districtCode' | 'status' | 'waitingFor' | 'dueOn' | 'updatedAt'> & { householdName: string };
-
-function summaryOf(r: SummaryRow, today: string) {
-  return {
-    caseId: r.caseId,
-    uscc: r.uscc,
-    householdName: r.householdName,
-    year: r.year,
-    category: r.category,
-    districtCode: r.districtCode,
-    status: r.status,
-    waitingFor: r.waitingFor,
-    dueOn: r.dueOn,
-    overdue: r.dueOn !== null && r.dueOn < today,
-    updatedAt: r.updatedAt.toISOString(),
-  };
+function summaryOf<Row extends { dueOn: string | null; updatedAt: Date }>(row: Row, today: string) {
+  return { ...row, overdue: row.dueOn !== null && row.dueOn < today, updatedAt: row.updatedAt.toISOString() };
 }
 
 function worklistScope(actor: Actor): SQL | undefined {

@@ -1,13 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  CITY_QUOTA,
-  QUOTA_NOT_SET_ERROR,
-  QUOTA_REQUEST_ERROR,
-  createQuotaActivities,
-  type QuotaActivities,
-} from '../../activities/quota.js';
+import { CITY_QUOTA, createQuotaActivities, type QuotaActivities } from '../../activities/quota.js';
+import { QUOTA_NOT_SET_ERROR, QUOTA_REQUEST_ERROR } from '../../policy/vocabulary.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { quotaPlaces, quotaWaitlist, recognitionQuotas } from '../../db/recognition-schema.js';
 import { cases as caseProjections, households } from '../../db/schema.js';

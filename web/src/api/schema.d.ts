@@ -12453,7 +12453,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -12731,7 +12731,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -13025,7 +13025,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -13365,7 +13365,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -13659,7 +13659,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -13889,7 +13889,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -14163,7 +14163,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -14488,7 +14488,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
