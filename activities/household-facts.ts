@@ -80,24 +80,19 @@ export class LineCursor {
     private readonly feed: string,
   ) {}
 
-  /** Hands every line of `uscc`, split into its columns, to `take`; says whether there was one. */
-  forEach(uscc: string, take?: (values: string[]) => void): boolean {
+  /** Hands every line of `uscc`, split into its columns, to `take`. */
+  forEach(uscc: string, take: (values: string[]) => void): void {
     const text = this.text;
-    let found = false;
-    if (text === null) return found;
+    if (text === null) return;
     while (this.position < text.length) {
       const tab = text.indexOf(FIELD, this.position);
       const lineUscc = text.slice(this.position, tab);
       if (lineUscc > uscc) break;
       let end = text.indexOf(LINE, tab);
       if (end === -1) end = text.length;
-      if (lineUscc === uscc) {
-        found = true;
-        take?.(fields(text.slice(this.position, end), this.columns, this.feed));
-      }
+      if (lineUscc === uscc) take(fields(text.slice(this.position, end), this.columns, this.feed));
       this.position = end + 1;
     }
-    return found;
   }
 }
 

@@ -26,7 +26,7 @@ export const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
 export const ANONYMOUS_OBJECTOR_EVENT = { actorId: ANONYMOUS_OBJECTOR.id, actorRole: ANONYMOUS_OBJECTOR.role };
 
 /** A case's view as its last saved projection (versioned by its audit seq), or null when none is saved yet. */
-export async function storedCase(database: Database, caseId: string): Promise<LiveCaseView | null> {
+async function storedCase(database: Database, caseId: string): Promise<LiveCaseView | null> {
   const [row] = await database.db.select({ view: cases.view }).from(cases).where(eq(cases.caseId, caseId));
   return row ? (row.view as LiveCaseView) : null;
 }

@@ -29,9 +29,9 @@ import type { RouteDeps } from './deps.js';
  * refused says none of its own; the review's depends on the case's route (C-SELF, or C-REC for
  * a department's recommendation).
  */
-export type StepClause = string | ((view: LiveCaseView) => string);
+type StepClause = string | ((view: LiveCaseView) => string);
 
-export const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
+const reviewStepClause: StepClause = (view) => ('route' in view && view.route === 'department' ? 'C-REC' : 'C-SELF');
 
 /** A decision its case's worker took after the decision's time limit: refused, not applied. */
 const CASE_DECISION_TOO_LATE = { field: 'caseId', message: '案件未能及时受理本次决定，决定未生效；请稍后重新提交' };

@@ -44,7 +44,7 @@ export interface Config {
 }
 
 /** Channels beyond the in-app inbox (issue 12); unset URLs leave those deliveries waiting. */
-export interface NotificationConfig {
+interface NotificationConfig {
   smtpUrl: string | null;
   smtpFrom: string;
   smsGatewayUrl: string | null;
@@ -52,8 +52,8 @@ export interface NotificationConfig {
 }
 
 /** `policy` keeps C-CYCLE's window; `year-round` is for a demo or training system. */
-export const APPLICATION_WINDOWS = ['policy', 'year-round'] as const;
-export type ApplicationWindow = (typeof APPLICATION_WINDOWS)[number];
+const APPLICATION_WINDOWS = ['policy', 'year-round'] as const;
+type ApplicationWindow = (typeof APPLICATION_WINDOWS)[number];
 
 /**
  * `defaults.applicationWindow` is what APPLICATION_WINDOW means when unset: `policy` for the

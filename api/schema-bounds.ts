@@ -13,7 +13,7 @@ import { CONTROL_CHARACTER_RANGE as CONTROL_CHARACTERS } from '../policy/text.js
 export const serialIdSchema = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 /** A page of a listing: OFFSET is (page - 1) × pageSize, and no caller reads a page deeper than this. */
-export const pageNumberSchema = Type.Integer({ minimum: 1, maximum: 100_000, default: 1 });
+const pageNumberSchema = Type.Integer({ minimum: 1, maximum: 100_000, default: 1 });
 
 /** What counts as blank: tab, line feed and the Unicode spaces, written out so every regex dialect agrees. */
 const BLANKS = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';

@@ -90,7 +90,8 @@ function toTheFen(amount: number): boolean {
 }
 
 /** Who decided a household's tier: the yearly run, on-demand tiering, or the city office on an objection. */
-export type TierSource = 'run' | 'on_demand' | 'objection';
+export const TIER_SOURCES = ['run', 'on_demand', 'objection'] as const;
+export type TierSource = (typeof TIER_SOURCES)[number];
 
 /** What the precedence of tier decisions reads of a decision: its year, its as-of date and who made it. */
 export interface TierDecisionStanding {

@@ -8,6 +8,7 @@ import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
 import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
+import { TIER_SOURCES, type TierSource } from '../../policy/tiering-run.js';
 import { categorySchema } from '../case-schemas.js';
 import { errorResponses, HttpError } from '../errors.js';
 import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
@@ -34,8 +35,6 @@ const searchItemSchema = responseObject({
 });
 
 /** Where a household's tier in force came from: the yearly run, a tiering on demand, an upheld objection. */
-const TIER_SOURCES = ['run', 'on_demand', 'objection'] as const;
-type TierSource = (typeof TIER_SOURCES)[number];
 
 const lookupSchema = responseObject({
   uscc: Type.String(),

@@ -31,7 +31,7 @@ import {
 } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import { HOUSEHOLD_NOT_FOUND_ERROR, INVALID_RUN_INPUT_ERROR } from '../../policy/vocabulary.js';
-import { validateRunRequest, validateThresholds } from '../../policy/tiering-run.js';
+import { TIER_SOURCES, validateRunRequest, validateThresholds } from '../../policy/tiering-run.js';
 import type { RouteDeps } from '../deps.js';
 
 const errors = errorResponses([400, 401, 403, 404, 409, 422]);
@@ -167,7 +167,7 @@ const standingTierSchema = responseObject(
     year: Type.Integer(),
     tier: stringEnum(TIERS),
     // As the tier history stores it (text); the enum tells clients what it holds.
-    source: Type.Unsafe<string>({ type: 'string', enum: ['run', 'on_demand', 'objection'] }),
+    source: stringEnum(TIER_SOURCES),
     asOf: Type.String({ format: 'date' }),
     runId: nullable(Type.Integer()),
   },
