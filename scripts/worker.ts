@@ -6,7 +6,7 @@ import { connectDatabase, survivePostgresSocketFault } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { refuseTrainingDatabase } from '../db/training-marker.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
-import { createWorkers } from '../workflows/worker.js';
+import { createWorkers, runUntilStopped } from '../workflows/worker.js';
 import { loadConfig } from '../api/config.js';
 
 survivePostgresSocketFault();
@@ -35,5 +35,5 @@ await client.connection.close();
 // For a supervisor or script that waits until the worker polls.
 console.log('ready');
 // Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.
-await Promise.all(workers.map((worker) => worker.run()));
+await runUntilStopped(workers);
 await Promise.all([connection.close(), database.close()]);

@@ -20,6 +20,14 @@ export interface WorkerDeps extends ActivityDeps {
 export const TASK_QUEUES = [RECOGNITION_TASK_QUEUE, TIERING_TASK_QUEUE] as const;
 
 const SHUTDOWN_FORCE_TIME = '30 seconds';
+/**
+ * The SDK's force time fails a worker whose pollers have not drained by then, but nothing bounds
+ * what follows (tasks still running, the native shutdown): a fault-test worker on a loaded machine
+ * never exited after SIGTERM. The process itself therefore ends this long after a stop signal,
+ * whatever it still holds.
+ */
+const STOP_DEADLINE_MS = 45_000;
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<Worker> {
   return Worker.create({
@@ -38,6 +46,31 @@ export function createWorker(deps: WorkerDeps & { taskQueue: string }): Promise<
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const workflowBundle = deps.workflowBundle ?? (await bundleOnce());
   return Promise.all(TASK_QUEUES.map((taskQueue) => createWorker({ ...deps, workflowBundle, taskQueue })));
+}
+
+/**
+ * Runs `workers` until they stop (the SDK stops them on SIGTERM or SIGINT). A stop that has not
+ * ended `deadlineMs` after the signal is logged with what each worker still holds, and the
+ * process exits with 1: the server hands those tasks to another worker, as after a SIGKILL, and a
+ * deploy or a supervisor is never kept waiting.
+ */
+export async function runUntilStopped(
+  workers: Worker[],
+  { deadlineMs = STOP_DEADLINE_MS, log = (message: string) => console.error(message) }: { deadlineMs?: number; log?: (message: string) => void } = {},
+): Promise<void> {
+  const onStopSignal = (signal: string) => {
+    setTimeout(() => {
+      const held = workers.map((worker) => `${worker.options.taskQueue}: ${worker.getState()} ${JSON.stringify(worker.getStatus())}`);
+      log(`the workers did not stop within ${deadlineMs / 1000} s of ${signal}; exiting with what they still hold:\n${held.join('\n')}`);
+      process.exit(1);
+    }, deadlineMs).unref();
+  };
+  for (const signal of STOP_SIGNALS) process.once(signal, onStopSignal);
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, onStopSignal);
+  }
 }
 
 async function bundleOnce(): Promise<WorkflowBundleOption> {

@@ -39,6 +39,8 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workerEntry = fileURLToPath(new URL('../support/tiering-worker.ts', import.meta.url));
 const dataDir = fileURLToPath(new URL(`../../.data/faults-${process.pid}/`, import.meta.url));
 const taskQueue = `faults-${randomUUID()}`;
+/** How long a stopped worker may take before it exits whatever it holds (production: 45 s). */
+const STOP_DEADLINE_MS = 5_000;
 
 let pg: RestartablePostgres;
 let temporal: RestartableTemporal;
@@ -56,6 +58,7 @@ async function startWorker(): Promise<WorkerProcess> {
     TEMPORAL_NAMESPACE: temporal.namespace,
     TASK_QUEUE: taskQueue,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    WORKER_STOP_DEADLINE_MS: String(STOP_DEADLINE_MS),
   });
   workers.push(started);
   return started;
@@ -281,6 +284,58 @@ describe('a decision', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json().seq).toBe(taken.json().seq);
     expect((await trail()).filter((action) => action === 'review_accepted')).toHaveLength(1);
+  });
+});
+
+describe('a worker stopped while a decision waits on a lock in PostgreSQL', () => {
+  it('exits within its stop deadline, saying what it held; the next worker takes the decision once', { timeout: 300_000 }, async () => {
+    const { uscc, actor: household } = await registerHousehold(database, '120111');
+    const reviewer = districtOffice('120111');
+    const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
+    const caseId = applied.json().caseId as string;
+    const read = (path = '') => app.inject({ method: 'GET', url: `/cases/${caseId}${path}`, headers: bearer(reviewer) });
+    await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
+    const review = (idempotencyKey: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/cases/${caseId}/review`,
+        headers: { ...bearer(reviewer), 'idempotency-key': idempotencyKey },
+        payload: { decision: 'accept', reason: 'Q1 certificate checked' },
+      });
+
+    // The decision's record waits on the case's row, which another transaction holds.
+    const holder = postgres(pg.url, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holding = holder.begin(async (tx) => {
+      await tx`select 1 from cases where case_id = ${caseId} for update`;
+      await released;
+    });
+    const pending = review('stop-while-locked');
+    await waitUntil('the decision waits on the lock', async () => {
+      const [row] = await database.sql`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into "cases"%'`;
+      return row!.waiting > 0;
+    });
+
+    const stopped = worker;
+    const stoppedAt = Date.now();
+    await stopped.stop();
+    const took = Date.now() - stoppedAt;
+    expect(took).toBeGreaterThanOrEqual(STOP_DEADLINE_MS - 500);
+    expect(took).toBeLessThan(STOP_DEADLINE_MS + 10_000);
+    expect(stopped.child.exitCode).toBe(1);
+    expect(stopped.errorOutput()).toMatch(/did not stop within 5 s of SIGTERM; exiting with what they still hold/);
+    release();
+    await holding;
+    await holder.end();
+    expect((await pending).statusCode).toBe(503);
+
+    worker = await startWorker();
+    const taken = await review('stop-while-locked-again');
+    expect(taken.statusCode, taken.body).toBe(200);
+    expect(taken.json()).toMatchObject({ status: 'on_site_verification' });
+    const trail = (await read('/events')).json() as Array<{ action: string }>;
+    expect(trail.filter((event) => event.action === 'review_accepted')).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,9 @@
-// A worker in a process of its own, for the test that kills it (SIGKILL) in the middle of a tiering
-// run. It runs the test run's workflow bundle against the database and Temporal server it is given.
+// A worker in a process of its own, for the tests that kill it (SIGKILL) in the middle of a tiering
+// run or stop it (SIGTERM) mid-task (within WORKER_STOP_DEADLINE_MS, if set). It runs the test
+// run's workflow bundle against the database and Temporal server it is given.
 import { NativeConnection } from '@temporalio/worker';
 import { connectDatabase, survivePostgresSocketFault } from '../../db/client.js';
-import { createWorker } from '../../workflows/worker.js';
+import { createWorker, runUntilStopped } from '../../workflows/worker.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -21,5 +22,6 @@ const worker = await createWorker({
   workflowBundle: { codePath: required('WORKFLOW_BUNDLE_PATH') },
 });
 process.stdout.write('ready\n');
-await worker.run();
+const stopDeadline = process.env.WORKER_STOP_DEADLINE_MS;
+await runUntilStopped([worker], stopDeadline ? { deadlineMs: Number(stopDeadline) } : {});
 await Promise.all([connection.close(), database.close()]);
