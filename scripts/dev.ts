@@ -20,7 +20,7 @@ import { recognitionCaseId } from '../workflows/recognition-case/contract.js';
 import { ensureNotificationDelivery } from '../workflows/notification-delivery/start.js';
 import { registerCaseSearchAttributes } from './search-attributes.js';
 import { ensureTieringSchedule } from '../workflows/tiering-run/schedule.js';
-import { createWorkers } from '../workflows/worker.js';
+import { createWorkers, runUntilStopped } from '../workflows/worker.js';
 import { WEB_ROOT, loadConfig } from '../api/config.js';
 import { TRAINING_DATA_DIR, developmentSecret } from './config.js';
 import { DEMO_ACTORS, DEMO_DEPARTMENTS, DEMO_HOUSEHOLDS, ensureDemoTiering, seedDemoData } from './demo-data.js';
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     notificationChannels,
     smsQuietHours: config.notifications.smsQuietHours,
   });
-  const workerRuns = Promise.all(workers.map((worker) => worker.run()));
+  const workerRuns = runUntilStopped(workers);
   stops.push(async () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerRuns;
