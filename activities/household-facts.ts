@@ -101,6 +101,22 @@ const FIELD = '\t';
 const TAX_COLUMNS = 7;
 /** A household's line: registration (6), last year's annual report (3), social insurance (1), tax of last year and of the as-of year (6 each). */
 const HOUSEHOLD_COLUMNS = 22;
+/** Where each fact sits in a household's line, in the order loadHouseholds selects them. */
+const AT = {
+  uscc: 0,
+  districtCode: 1,
+  establishedOn: 2,
+  status: 3,
+  seasonal: 4,
+  suspendedOn: 5,
+  reportYear: 6,
+  reportFiledOn: 7,
+  reportRevenue: 8,
+  insuredCount: 9,
+  /** A tax row's six columns follow these (taxRow's `before`); the first is its year, empty without a row. */
+  beforeLastTax: 9,
+  beforeThisTax: 15,
+} as const;
 
 /**
  * The households `registered` selects among those `inRange` holds, with their facts from the feed
@@ -168,26 +184,26 @@ async function loadHouseholds(
       let credit = 0;
       for (const line of linesOf(households)) {
         const values = fields(line, HOUSEHOLD_COLUMNS, 'households');
-        const uscc = values[0]!;
+        const uscc = values[AT.uscc]!;
         const facts: HouseholdFacts = {
           uscc,
-          establishedOn: values[2]!,
-          status: values[3] as RegistrationStatus,
-          seasonal: values[4] === 't',
-          suspendedOn: orNull(values[5]!),
+          establishedOn: values[AT.establishedOn]!,
+          status: values[AT.status] as RegistrationStatus,
+          seasonal: values[AT.seasonal] === 't',
+          suspendedOn: orNull(values[AT.suspendedOn]!),
           annualReports: [],
           tax: [],
           socialInsurance: [],
           ipRights: [],
           creditEvents: [],
         };
-        if (values[6] !== '') {
-          facts.annualReports.push({ year: Number(values[6]), filedOn: orNull(values[7]!), revenue: numberOrNull(values[8]!) });
+        if (values[AT.reportYear] !== '') {
+          facts.annualReports.push({ year: Number(values[AT.reportYear]), filedOn: orNull(values[AT.reportFiledOn]!), revenue: numberOrNull(values[AT.reportRevenue]!) });
         }
-        if (values[9] !== '') facts.socialInsurance.push({ year: lastYear, insuredCount: Number(values[9]) });
+        if (values[AT.insuredCount] !== '') facts.socialInsurance.push({ year: lastYear, insuredCount: Number(values[AT.insuredCount]) });
         olderTaxLines.forEach(uscc, (older) => facts.tax.push(taxRow(older, 0)));
-        if (values[10] !== '') facts.tax.push(taxRow(values, 9));
-        if (values[16] !== '') facts.tax.push(taxRow(values, 15));
+        if (values[AT.beforeLastTax + 1] !== '') facts.tax.push(taxRow(values, AT.beforeLastTax));
+        if (values[AT.beforeThisTax + 1] !== '') facts.tax.push(taxRow(values, AT.beforeThisTax));
         for (; ip < ipRows.length && (ipRows[ip]![0] as string) <= uscc; ip++) {
           const [rowUscc, kind, registrationNo, holder, inUse] = ipRows[ip]!;
           if (rowUscc !== uscc) continue;
@@ -207,7 +223,7 @@ async function loadHouseholds(
             clearedOn: clearedOn as IsoDate | null,
           });
         }
-        yield { districtCode: values[1]!, facts };
+        yield { districtCode: values[AT.districtCode]!, facts };
       }
     },
   };

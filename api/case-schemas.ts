@@ -6,7 +6,7 @@
  */
 import { Type } from '@fastify/type-provider-typebox';
 import { CATEGORIES, CATEGORY_CRITERIA, DEADLINE_KINDS } from '../policy/recognition-case.js';
-import { recognitionPhaseProperties } from './recognition-view-schema.js';
+import { lastDecisionSchema, recognitionPhaseProperties } from './recognition-view-schema.js';
 import { nullable, responseObject, stringEnum } from './schema-bounds.js';
 
 export const caseIdParams = Type.Object({
@@ -17,14 +17,6 @@ export const caseIdParams = Type.Object({
 export const criterionSchema = stringEnum([...new Set(Object.values(CATEGORY_CRITERIA).flat())]);
 
 export const categorySchema = stringEnum(CATEGORIES);
-
-const actorSchema = responseObject({
-  id: Type.String(),
-  role: Type.String(),
-  districtCode: Type.String(),
-  department: Type.String(),
-  uscc: Type.String(),
-});
 
 const deadlineSchema = nullable(
   responseObject({
@@ -99,7 +91,7 @@ export const caseViewSchema = responseObject({
   ),
   quotaWait: nullable(responseObject({ readyAt: Type.String(), rank: Type.Integer() })),
   recognition: nullable(responseObject({ recognisedOn: Type.String(), validUntil: Type.String(), benefitsFrom: Type.String() })),
-  lastDecision: nullable(responseObject({ action: Type.String(), by: actorSchema, at: Type.String(), reason: nullable(Type.String()) })),
+  lastDecision: lastDecisionSchema,
   seq: Type.Integer(),
   ...recognitionPhaseProperties,
 });

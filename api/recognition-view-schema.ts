@@ -13,6 +13,9 @@ const strings = Type.Array(text);
 
 const actorSchema = responseObject({ id: text, role: text, districtCode: text, department: text, uscc: text });
 
+/** The case's latest decision and who took it; the application's view has it too. */
+export const lastDecisionSchema = nullable(responseObject({ action: text, by: actorSchema, at: text, reason: nullableText }));
+
 const tierSchema = nullable(responseObject({ tier: text, year: Type.Integer() }));
 
 const decisionSchema = nullable(responseObject({ decision: text, by: text, at: text, reason: nullableText }));
@@ -122,7 +125,7 @@ export const recognitionViewSchema = responseObject({
   status: stringEnum(['recognised', 'refused', 'cancelled', 'revoked', 'expired', 'transferred']),
   recognition: responseObject({ recognisedOn: date, validUntil: date, benefitsFrom: date }),
   updatedAt: text,
-  lastDecision: nullable(responseObject({ action: text, by: actorSchema, at: text, reason: nullableText })),
+  lastDecision: lastDecisionSchema,
   seq: Type.Integer(),
   ...recognitionPhaseProperties,
 });

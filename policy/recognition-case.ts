@@ -1034,7 +1034,7 @@ export function nextCaseDuty(state: CaseState, nowMs: number): { at: number; nam
 /** What the clock alone decides at `nowMs`: every duty of caseDuties() then due, each once. */
 export function applyClock(state: CaseState, nowMs: number, at: string): Transition[] {
   if (!state.deadline || isClosed(state.status)) return [];
-  return fireDueDuties(caseDuties(state), state, nowMs, at, () => false).transitions;
+  return fireDueDuties(caseDuties(state), state, nowMs, at).transitions;
 }
 
 function onDeadlinePassed(state: CaseState, deadline: Deadline, at: string): Transition[] {

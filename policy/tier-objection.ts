@@ -320,7 +320,7 @@ export function nextObjectionDuty(state: ObjectionState): { at: number; name: st
 /** What the clock alone decides at `nowMs`: every duty of OBJECTION_DUTIES then due, each once. */
 export function applyClock(state: ObjectionState, nowMs: number, at: string): ObjectionTransition[] {
   if (!state.deadline || state.status !== 'open') return [];
-  return fireDueDuties(OBJECTION_DUTIES, state, nowMs, at, () => false).transitions;
+  return fireDueDuties(OBJECTION_DUTIES, state, nowMs, at).transitions;
 }
 
 export function validateDecision(state: ObjectionState, command: ObjectionDecisionCommand, today: IsoDate): RuleViolation | null {

@@ -35,14 +35,14 @@ export function nextDuty<State, Event>(duties: readonly TimedDuty<State, Event>[
 
 /**
  * Fires, in the order listed, every duty due at `nowMs`, each on the state the ones before it
- * left; stops once `ends` says the state is final (a duty that closed the case).
+ * left; stops once `ends` (if given) says the state is final (a duty that closed the case).
  */
 export function fireDueDuties<State, Event>(
   duties: readonly TimedDuty<State, Event>[],
   state: State,
   nowMs: number,
   at: string,
-  ends: (state: State) => boolean,
+  ends: (state: State) => boolean = () => false,
 ): { state: State; transitions: { state: State; event: Event }[] } {
   let current = state;
   const transitions: { state: State; event: Event }[] = [];

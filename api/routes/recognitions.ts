@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { eq } from 'drizzle-orm';
 import { readEligibilityFacts } from '../../activities/eligibility.js';
 import { readTierInForce } from '../../activities/recognition-term.js';
-import { cases, households } from '../../db/schema.js';
+import { households } from '../../db/schema.js';
 import { cstDateOf, yearOf } from '../../policy/dates.js';
 import { checkEligibility } from '../../policy/eligibility.js';
 import {
@@ -185,8 +185,8 @@ export function recognitionRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request) =>
         decide(request, annualReportDecisionUpdate, async (actor) => {
-          const [projection] = await database.db.select({ uscc: cases.uscc }).from(cases).where(eq(cases.caseId, request.params.caseId));
-          const tierInForce = projection ? await readTierInForce(database.db, projection.uscc) : null;
+          // The route's schema admits only case IDs, each of which names its household.
+          const tierInForce = await readTierInForce(database.db, householdOfCaseId(request.params.caseId)!);
           const { decision, reason } = request.body;
           return { actor, year: request.params.year, decision, reason, tierInForce };
         }),
