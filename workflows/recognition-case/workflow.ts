@@ -85,8 +85,9 @@ import {
   APPLICATION_CONTINUES_AS_NEW_PATCH,
   CASE_STATUS_KEPT_CURRENT_PATCH,
   CLOSED_WHILE_TAKING_A_PLACE_PATCH,
-  LOCAL_DECISION_RECORDS_PATCH,
+  DEADLINE_SAVED_WITH_ITS_DECISION_PATCH,
   DECISION_ANSWERS_WITH_DEADLINE_PATCH,
+  LOCAL_DECISION_RECORDS_PATCH,
   ONLY_EXPECTED_FAILURES_PASS_PATCH,
   RECOGNISED_PHASE_PATCH,
   REJECTED_LEAVES_WAITLIST_PATCH,
@@ -205,7 +206,7 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
   const somethingToDo = (): boolean => saves.pending || state.deadlineRequest !== null || state.quotaRequest !== null;
 
   for (;;) {
-    if (saves.pending) {
+    if (saves.pending && !(state.deadlineRequest !== null && patched(DEADLINE_SAVED_WITH_ITS_DECISION_PATCH))) {
       const saving = state;
       const refusal = await saves.saveNext((events) => decisionRecords().saveCase({ view: toCaseView(saving), events }), failedForGood);
       if (refusal) refuse(refusal);
