@@ -50,7 +50,7 @@ import { freePort, startPostgres, withDatabase } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { benchApiLatency } from './bench/api-latency.js';
 import { benchCaseThroughput } from './bench/case-throughput.js';
-import { cpuBetween, cpuSnapshot } from './bench/cpu-time.js';
+import { cpuBetween, cpuSnapshot, untilQuiet } from './bench/cpu-time.js';
 import { CITY_OFFICE, apiCaller, count, tokenIssuer, type ApiCaller } from './bench/shared.js';
 import { compareWithAnchor, tieringAnchor } from './bench/tiering-anchor.js';
 
@@ -208,6 +208,8 @@ async function main(): Promise<void> {
   const beforeCases = cpuSnapshot(parts);
   const { caseIds, busiestDistrict } = await benchCaseThroughput({ sql: database.sql, token, apiBase, cases: options.cases, lanes: options.lanes });
   console.log(`  CPU time meanwhile: ${cpuBetween(beforeCases, cpuSnapshot(parts))}`);
+  const quietAfterMs = await untilQuiet(parts, 'worker');
+  console.log(`the worker was quiet (under 5% of a core) ${(quietAfterMs / 1000).toFixed(1)} s after the cases' last decision`);
   await benchApiLatency({
     sql: database.sql,
     token,

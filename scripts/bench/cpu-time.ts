@@ -70,3 +70,20 @@ function processStats(): Map<number, ProcessStat> {
   }
   return stats;
 }
+
+/**
+ * Waits until `part` uses less than `share` of a core over one second, or `limitMs` passed;
+ * answers how long it waited. What a phase leaves running (the notifications of the cases just
+ * made) would otherwise be counted against the next one.
+ */
+export async function untilQuiet(named: Readonly<Record<string, number>>, part: string, { share = 0.05, limitMs = 120_000 } = {}): Promise<number> {
+  const started = performance.now();
+  let last = cpuSnapshot(named).get(part) ?? 0;
+  while (performance.now() - started < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = cpuSnapshot(named).get(part) ?? 0;
+    if (now - last < share) break;
+    last = now;
+  }
+  return performance.now() - started;
+}
