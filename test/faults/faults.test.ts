@@ -120,6 +120,17 @@ async function processedOf(runId: number): Promise<number> {
   return row!.processed as number;
 }
 
+/** A household of `district` applies; answers once its review has its due date, with the reviewer and a reader of the case. */
+async function caseUnderReview(district: string) {
+  const { uscc, actor: household } = await registerHousehold(database, district);
+  const reviewer = districtOffice(district);
+  const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
+  const caseId = applied.json().caseId as string;
+  const read = (path = '') => app.inject({ method: 'GET', url: `/cases/${caseId}${path}`, headers: bearer(reviewer) });
+  await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
+  return { caseId, reviewer, read };
+}
+
 describe('a transaction whose connection is lost', () => {
   it('stops: nothing of it is committed, the process lives, and the pool answers on fresh connections', async () => {
     const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
@@ -232,12 +243,7 @@ describe('a tiering run', () => {
 
 describe('a decision', () => {
   it('with no worker to take it answers 503 within its time limit, is not applied later, and is taken once when sent again', { timeout: 300_000 }, async () => {
-    const { uscc, actor: household } = await registerHousehold(database, '120110');
-    const reviewer = districtOffice('120110');
-    const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
-    const caseId = applied.json().caseId as string;
-    const read = (path = '') => app.inject({ method: 'GET', url: `/cases/${caseId}${path}`, headers: bearer(reviewer) });
-    await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
+    const { caseId, reviewer, read } = await caseUnderReview('120110');
 
     await worker.stop();
     // Reads come from the records while no worker runs.
@@ -289,12 +295,7 @@ describe('a decision', () => {
 
 describe('a worker stopped while a decision waits on a lock in PostgreSQL', () => {
   it('exits within its stop deadline, saying what it held; the next worker takes the decision once', { timeout: 300_000 }, async () => {
-    const { uscc, actor: household } = await registerHousehold(database, '120111');
-    const reviewer = districtOffice('120111');
-    const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
-    const caseId = applied.json().caseId as string;
-    const read = (path = '') => app.inject({ method: 'GET', url: `/cases/${caseId}${path}`, headers: bearer(reviewer) });
-    await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
+    const { caseId, reviewer, read } = await caseUnderReview('120111');
     const review = (idempotencyKey: string) =>
       app.inject({
         method: 'POST',
@@ -341,12 +342,7 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
 
 describe('the Temporal dev server restarting', () => {
   it('loses no run and no case: the worker lives on, decisions answer 503 while it is down and are taken after', { timeout: 300_000 }, async () => {
-    const { uscc, actor: household } = await registerHousehold(database, '120116');
-    const reviewer = districtOffice('120116');
-    const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
-    const caseId = applied.json().caseId as string;
-    const read = () => app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: bearer(reviewer) });
-    await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
+    const { caseId, reviewer, read } = await caseUnderReview('120116');
     const review = () =>
       app.inject({
         method: 'POST',
