@@ -12,6 +12,7 @@
  * date counts: a fine decided or a listing made after it is ignored; a repair, clearance or
  * ban end falling on the application date itself counts as done on that day.
  */
+import { CASE_STATUS_LABELS } from './case-status-labels.js';
 import { addYears, chineseDate, type IsoDate } from './dates.js';
 import type { RegistrationStatus, Tier } from './tiering.js';
 
@@ -389,7 +390,7 @@ function oneTypeClause(facts: EligibilityFacts): EligibilityResult {
   const ruleFacts = { recognition, openCases, ...(yearCase ? { yearCase } : {}) };
   const reasons: string[] = [];
   if (yearCase !== null) {
-    reasons.push(`${facts.window.year}年度已有认定案件${yearCase.caseId}（${yearCase.status}），每户每年只受理一件`);
+    reasons.push(`${facts.window.year}年度已有认定案件${yearCase.caseId}（${CASE_STATUS_LABELS[yearCase.status] ?? yearCase.status}），每户每年只受理一件`);
   }
   if (recognition !== null) {
     // Validity is extended by the recognising office's evaluation in the last year (C-EVAL),

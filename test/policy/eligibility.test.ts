@@ -220,7 +220,7 @@ describe('C-ONE-TYPE one category per household', () => {
     const yearCase = { caseId: `recognition-${USCC}-2026`, status: 'rejected' };
     const r = clause(facts({ yearCase }), 'C-ONE-TYPE');
     expect(r).toMatchObject({ passed: false, facts: { yearCase } });
-    expect(r.reason).toContain(`2026年度已有认定案件${yearCase.caseId}（rejected）`);
+    expect(r.reason).toContain(`2026年度已有认定案件${yearCase.caseId}（未通过）`);
   });
 
   it('passes without a recognition, an open case or a case of the year', () => {

@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Tag } from 'antd';
 import type { CaseView } from '../api/types';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
+import { CASE_STATUS_LABELS } from '../../../policy/case-status-labels.js';
+import { CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
 import { DueDate } from './DueDate';
 import { useDepartmentNames } from './useDepartmentNames';
 import { TWO_COLUMNS } from './columns';

@@ -1,6 +1,7 @@
 import { Empty, Tag, Timeline, Typography } from 'antd';
 import type { CaseEvent } from '../api/types';
-import { cstDateTime, label, ROLE_LABELS, CASE_STATUS_LABELS } from '../format';
+import { CASE_STATUS_LABELS } from '../../../policy/case-status-labels.js';
+import { cstDateTime, label, ROLE_LABELS } from '../format';
 
 /** Each audit action in the words a household and a clerk read. */
 export const ACTION_LABELS: Record<string, string> = {

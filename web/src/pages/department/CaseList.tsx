@@ -2,7 +2,8 @@ import { Empty, Table, Tag } from 'antd';
 import { Link } from 'react-router-dom';
 import type { CaseSummary } from '../../api/types';
 import { DueDate } from '../../components/DueDate';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, districtName, label } from '../../format';
+import { CASE_STATUS_LABELS } from '../../../../policy/case-status-labels.js';
+import { CATEGORY_LABELS, districtName, label } from '../../format';
 
 
 /** Cases as a department reads them: whose, which category, where they stand, by when. */

@@ -5,7 +5,8 @@ import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useApi } from '../../components/useApi';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, label, WAITING_FOR_TEXT } from '../../format';
+import { CASE_STATUS_LABELS } from '../../../../policy/case-status-labels.js';
+import { CATEGORY_LABELS, label, WAITING_FOR_TEXT } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
 /** The household's cases, each with what it waits for and by when. */

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useApi } from '../../components/useApi';
-import { CASE_STATUS_LABELS, CATEGORY_LABELS, DISTRICT_OPTIONS, label, labelOptions, tableDate } from '../../format';
+import { CASE_STATUS_LABELS } from '../../../../policy/case-status-labels.js';
+import { CATEGORY_LABELS, DISTRICT_OPTIONS, label, labelOptions, tableDate } from '../../format';
 
 type Category = 'renowned' | 'distinctive' | 'quality' | 'emerging';
 const CATEGORY_OPTIONS = labelOptions(CATEGORY_LABELS);

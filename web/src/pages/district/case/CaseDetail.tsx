@@ -5,18 +5,8 @@ import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
 import { CRITERION_TEXT } from '../../../../../policy/criteria-text.js';
 import { describeError } from '../../../errors';
-import {
-  CASE_STATUS_LABELS,
-  CATEGORY_LABELS,
-  DEADLINE_KIND_LABELS,
-  TIER_LABELS,
-  WAITING_FOR_TEXT,
-  cstDateTime,
-  districtName,
-  label,
-  proseDate,
-  tableDate,
-} from '../../../format';
+import { CASE_STATUS_LABELS } from '../../../../../policy/case-status-labels.js';
+import { CATEGORY_LABELS, DEADLINE_KIND_LABELS, TIER_LABELS, WAITING_FOR_TEXT, cstDateTime, districtName, label, proseDate, tableDate } from '../../../format';
 import { departmentName, useDepartments } from '../kit/departments';
 import { DueTag } from '../kit/DueTag';
 import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABELS, REVOCATION_GROUND_LABELS, SPOT_CHECK_LABELS } from '../kit/labels';

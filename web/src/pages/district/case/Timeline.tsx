@@ -1,5 +1,6 @@
 import { Timeline, Typography } from 'antd';
-import { CASE_STATUS_LABELS, DEADLINE_KIND_LABELS, ROLE_LABELS, cstDateTime, label, proseDate } from '../../../format';
+import { CASE_STATUS_LABELS } from '../../../../../policy/case-status-labels.js';
+import { DEADLINE_KIND_LABELS, ROLE_LABELS, cstDateTime, label, proseDate } from '../../../format';
 import { ACTION_LABELS } from '../kit/labels';
 import type { CaseEvent } from '../../../api/types';
 

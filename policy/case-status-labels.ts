@@ -1,0 +1,21 @@
+/** The Chinese name of each status of a recognition case, as pages and refusals show it (glossary). */
+export const CASE_STATUS_LABELS: Readonly<Record<string, string>> = {
+  awaiting_consent: '待经营者确认',
+  under_review: '审核中',
+  awaiting_information: '待补充材料',
+  on_site_verification: '走访核实中',
+  soliciting_opinions: '征求意见中',
+  publicity: '公示中',
+  awaiting_quota: '候补名额中',
+  recognised: '已认定',
+  rejected: '未通过',
+  declined: '经营者不同意',
+  lapsed: '逾期失效',
+  consent_lapsed: '逾期失效',
+  quota_exhausted: '名额已满，未予认定',
+  refused: '抽查未通过，不予认定',
+  cancelled: '已取消认定',
+  revoked: '已撤销认定',
+  expired: '有效期届满',
+  transferred: '已迁出',
+};
