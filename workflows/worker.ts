@@ -54,14 +54,12 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
  * process exits with 1: the server hands those tasks to another worker, as after a SIGKILL, and a
  * deploy or a supervisor is never kept waiting.
  */
-export async function runUntilStopped(
-  workers: Worker[],
-  { deadlineMs = STOP_DEADLINE_MS, log = (message: string) => console.error(message) }: { deadlineMs?: number; log?: (message: string) => void } = {},
-): Promise<void> {
+export async function runUntilStopped(workers: Worker[], { deadlineMs = STOP_DEADLINE_MS }: { deadlineMs?: number } = {}): Promise<void> {
+  let deadline: NodeJS.Timeout | undefined;
   const onStopSignal = (signal: string) => {
-    setTimeout(() => {
+    deadline ??= setTimeout(() => {
       const held = workers.map((worker) => `${worker.options.taskQueue}: ${worker.getState()} ${JSON.stringify(worker.getStatus())}`);
-      log(`the workers did not stop within ${deadlineMs / 1000} s of ${signal}; exiting with what they still hold:\n${held.join('\n')}`);
+      console.error(`the workers did not stop within ${deadlineMs / 1000} s of ${signal}; exiting with what they still hold:\n${held.join('\n')}`);
       process.exit(1);
     }, deadlineMs).unref();
   };
@@ -69,6 +67,7 @@ export async function runUntilStopped(
   try {
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
+    clearTimeout(deadline);
     for (const signal of STOP_SIGNALS) process.off(signal, onStopSignal);
   }
 }

@@ -205,8 +205,10 @@ async function applicationPhase(input: ApplicationInput | ContinuedApplicationIn
 
   const somethingToDo = (): boolean => saves.pending || state.deadlineRequest !== null || state.quotaRequest !== null;
 
+  // A due date still to be read is saved with the decision that opened it (one save, not two).
+  const savesWithItsDeadline = (): boolean => state.deadlineRequest !== null && patched(DEADLINE_SAVED_WITH_ITS_DECISION_PATCH);
   for (;;) {
-    if (saves.pending && !(state.deadlineRequest !== null && patched(DEADLINE_SAVED_WITH_ITS_DECISION_PATCH))) {
+    if (saves.pending && !savesWithItsDeadline()) {
       const saving = state;
       const refusal = await saves.saveNext((events) => decisionRecords().saveCase({ view: toCaseView(saving), events }), failedForGood);
       if (refusal) refuse(refusal);
