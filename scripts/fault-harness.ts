@@ -177,3 +177,16 @@ export async function waitUntil(what: string, condition: () => Promise<boolean> 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** `promise`, or a failure naming `what` once `timeoutMs` passed: a fault test says which step never ended. */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s: ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

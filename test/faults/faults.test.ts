@@ -3,14 +3,14 @@
 // worker stopped between a decision's send and its answer, and the Temporal dev server restarted.
 // Each asserts that nothing was lost, nothing counted twice, and which answers the API gave.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FinalizedRun } from '../../activities/tiering-types.js';
 import { buildApp } from '../../api/app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
@@ -23,6 +23,7 @@ import {
   restartableTemporal,
   startWorkerProcess,
   waitUntil,
+  within,
   type RestartablePostgres,
   type RestartableTemporal,
   type WorkerProcess,
@@ -80,6 +81,15 @@ beforeAll(async () => {
   });
   worker = await startWorker();
 }, 180_000);
+
+// What the worker and the Temporal server said, kept where a failed test's report shows it (the data directory goes with afterAll).
+afterEach(({ task }) => {
+  if (task.result?.state !== 'fail') return;
+  const temporalLog = `${dataDir}temporal/temporal.log`;
+  const lastLines = (text: string) => text.split('\n').slice(-60).join('\n');
+  console.error(`the workers' last lines:\n${workers.map((w) => lastLines(w.errorOutput())).join('\n---\n')}`);
+  if (existsSync(temporalLog)) console.error(`the Temporal server's last lines:\n${lastLines(readFileSync(temporalLog, 'utf8'))}`);
+});
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));
@@ -191,7 +201,7 @@ describe('a tiering run', () => {
       if (result === 'done') break;
       terminated += await pg.terminateBackends('copy tiering_results%');
     }
-    const { run } = (await handle.result()) as FinalizedRun;
+    const { run } = (await within('the run completes after the restart', handle.result(), 180_000)) as FinalizedRun;
     expect(terminated).toBeGreaterThanOrEqual(3);
     await expectExactRun(runId, run, 10);
     // The chunks whose backends were terminated were tiered again within their attempts, and counted once.
@@ -230,7 +240,7 @@ describe('a tiering run', () => {
     expect(health.json()).toEqual({ status: 'degraded', database: 'down', temporal: 'up' });
     await pg.start();
 
-    const { run } = (await handle.result()) as FinalizedRun;
+    const { run } = (await within('the run completes after the restart', handle.result(), 180_000)) as FinalizedRun;
     await expectExactRun(runId, run, 10);
     expect(worker.alive(), worker.errorOutput()).toBe(true);
     // The pool's connections broken by the restart are not handed out again.
@@ -245,7 +255,7 @@ describe('a decision', () => {
   it('with no worker to take it answers 503 within its time limit, is not applied later, and is taken once when sent again', { timeout: 300_000 }, async () => {
     const { caseId, reviewer, read } = await caseUnderReview('120110');
 
-    await worker.stop();
+    await within('the worker stops', worker.stop());
     // Reads come from the records while no worker runs.
     const startedRead = Date.now();
     const stored = await read();
@@ -256,21 +266,24 @@ describe('a decision', () => {
     expect(Date.now() - startedRead).toBeLessThan(3_000);
 
     const sentAt = Date.now();
-    const unanswered = await app.inject({
-      method: 'POST',
-      url: `/cases/${caseId}/review`,
-      headers: { ...bearer(reviewer), 'idempotency-key': 'fault-first-try' },
-      payload: { decision: 'accept', reason: 'Q1 certificate checked' },
-    });
+    const unanswered = await within(
+      'the decision sent with no worker answers',
+      app.inject({
+        method: 'POST',
+        url: `/cases/${caseId}/review`,
+        headers: { ...bearer(reviewer), 'idempotency-key': 'fault-first-try' },
+        payload: { decision: 'accept', reason: 'Q1 certificate checked' },
+      }),
+    );
     expect(unanswered.statusCode, unanswered.body).toBe(503);
     expect(Date.now() - sentAt).toBeLessThan(30_000);
     expect(unanswered.headers['retry-after']).toBe('5');
     expect(unanswered.json().details).toMatchObject({ applied: false, idempotencyKey: 'fault-first-try' });
 
-    worker = await startWorker();
+    worker = await within('a new worker is ready', startWorker());
     // The update the server may still hold reaches the new worker, whose validator refuses it as late.
     const handle = client.workflow.getHandle(caseId);
-    await waitUntil('the case has no workflow task pending', async () => !(await handle.describe()).raw.pendingWorkflowTask);
+    await waitUntil('the case has no workflow task pending', async () => !(await within('the case is described', handle.describe(), 10_000)).raw.pendingWorkflowTask);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const trail = async () => ((await read('/events')).json() as Array<{ action: string }>).map((e) => e.action);
     expect(await trail()).not.toContain('review_accepted');
@@ -283,10 +296,10 @@ describe('a decision', () => {
         headers: { ...bearer(reviewer), 'idempotency-key': 'fault-second-try' },
         payload: { decision: 'accept', reason: 'Q1 certificate checked' },
       });
-    const taken = await resend();
+    const taken = await within('the decision sent again answers', resend());
     expect(taken.statusCode, taken.body).toBe(200);
     expect(taken.json()).toMatchObject({ status: 'on_site_verification' });
-    const again = await resend();
+    const again = await within('the decision sent a third time answers', resend());
     expect(again.statusCode).toBe(200);
     expect(again.json().seq).toBe(taken.json().seq);
     expect((await trail()).filter((action) => action === 'review_accepted')).toHaveLength(1);
@@ -314,7 +327,7 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
     });
     const pending = review('stop-while-locked');
     await waitUntil('the decision waits on the lock', async () => {
-      const [row] = await database.sql`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into "cases"%'`;
+      const [row] = await database.sql`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`;
       return row!.waiting > 0;
     });
 
@@ -329,10 +342,10 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
     release();
     await holding;
     await holder.end();
-    expect((await pending).statusCode).toBe(503);
+    expect((await within('the decision cut short answers', pending)).statusCode).toBe(503);
 
     worker = await startWorker();
-    const taken = await review('stop-while-locked-again');
+    const taken = await within('the decision sent again answers', review('stop-while-locked-again'));
     expect(taken.statusCode, taken.body).toBe(200);
     expect(taken.json()).toMatchObject({ status: 'on_site_verification' });
     const trail = (await read('/events')).json() as Array<{ action: string }>;
@@ -357,7 +370,7 @@ describe('the Temporal dev server restarting', () => {
     // The restart strikes while the run runs.
     expect(await database.sql`select status from tiering_runs where id = ${runId}`).toEqual([{ status: 'running' }]);
     const sentAt = Date.now();
-    const unanswered = await review();
+    const unanswered = await within('the decision sent while Temporal is down answers', review());
     expect(unanswered.statusCode, unanswered.body).toBe(503);
     expect(unanswered.headers['retry-after']).toBeDefined();
     expect(Date.now() - sentAt).toBeLessThan(30_000);
@@ -365,7 +378,7 @@ describe('the Temporal dev server restarting', () => {
     expect((await read()).statusCode).toBe(200);
     await temporal.start();
 
-    const { run } = (await handle.result()) as FinalizedRun;
+    const { run } = (await within('the run completes after the restart', handle.result(), 180_000)) as FinalizedRun;
     // The households registered for the cases are in this run too.
     const [registry] = await database.sql`select count(*)::int as households from households`;
     expect(run).toMatchObject({ status: 'completed', households: registry!.households, processed: registry!.households });
@@ -373,7 +386,7 @@ describe('the Temporal dev server restarting', () => {
     expect(stored!.results).toBe(registry!.households);
     expect(worker.alive(), worker.errorOutput()).toBe(true);
 
-    const taken = await review();
+    const taken = await within('the decision after the restart answers', review());
     expect(taken.statusCode, taken.body).toBe(200);
     expect(taken.json()).toMatchObject({ status: 'on_site_verification' });
     const events = (await app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(reviewer) })).json() as Array<{ action: string }>;
