@@ -4,7 +4,7 @@
  * with its history, and worker processes that can be stopped, killed and started again. Used by
  * the fault tests and by `npm run soak`; everything listens on 127.0.0.1 only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import { freePort, startPostgres, type RunningPostgres } from './postgres.js';
 import { endsWithThisProcess } from './children.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
+import { temporalCliPath } from './toolchain.js';
 
 export interface RestartablePostgres {
   url: string;
@@ -189,4 +190,20 @@ export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 6
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What the Temporal server says of a workflow, asked by the CLI over a connection of its own (so
+ * that a wedged connection of the caller's shows as a difference): its description (pending
+ * workflow task, pending activities) and its history's last events. For a failed fault test's report.
+ */
+export async function temporalWorkflowReport(address: string, namespace: string, workflowId: string): Promise<string> {
+  const cli = (...args: string[]) =>
+    new Promise<string>((resolve) => {
+      execFile(temporalCliPath(), ['workflow', ...args, '--workflow-id', workflowId, '--address', address, '--namespace', namespace], { timeout: 10_000 }, (error, stdout, stderr) =>
+        resolve(error ? `${stdout}${stderr}(${error.message.split('\n')[0]})` : stdout),
+      );
+    });
+  const [description, history] = await Promise.all([cli('describe'), cli('show')]);
+  return `${workflowId}\n${description}\n${history.split('\n').slice(-40).join('\n')}`;
 }

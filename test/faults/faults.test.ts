@@ -22,6 +22,7 @@ import {
   restartablePostgres,
   restartableTemporal,
   startWorkerProcess,
+  temporalWorkflowReport,
   waitUntil,
   within,
   type RestartablePostgres,
@@ -51,6 +52,8 @@ let app: FastifyInstance;
 let fixtures: FixtureHousehold[];
 let worker: WorkerProcess;
 const workers: WorkerProcess[] = [];
+/** The workflows the current test started, described in its report if it fails. */
+let testWorkflows: string[] = [];
 
 async function startWorker(): Promise<WorkerProcess> {
   const started = await startWorkerProcess(workerEntry, repositoryRoot, {
@@ -82,14 +85,19 @@ beforeAll(async () => {
   worker = await startWorker();
 }, 180_000);
 
-// What the worker and the Temporal server said, kept where a failed test's report shows it (the data directory goes with afterAll).
-afterEach(({ task }) => {
+// What the workers and the Temporal server said, and what the server holds of the test's
+// workflows, kept where a failed test's report shows it (the data directory goes with afterAll).
+afterEach(async ({ task }) => {
+  const started = testWorkflows;
+  testWorkflows = [];
   if (task.result?.state !== 'fail') return;
   const temporalLog = `${dataDir}temporal/temporal.log`;
   const lastLines = (text: string) => text.split('\n').slice(-60).join('\n');
-  console.error(`the workers' last lines:\n${workers.map((w) => lastLines(w.errorOutput())).join('\n---\n')}`);
+  console.error(`the workers' last lines:\n${workers.map((w) => `${w.alive() ? 'alive' : `exited ${w.child.exitCode ?? w.child.signalCode}`}\n${lastLines(w.errorOutput())}`).join('\n---\n')}`);
   if (existsSync(temporalLog)) console.error(`the Temporal server's last lines:\n${lastLines(readFileSync(temporalLog, 'utf8'))}`);
-});
+  const reports = await Promise.all(started.map((workflowId) => temporalWorkflowReport(temporal.address, temporal.namespace, workflowId)));
+  console.error(`the test's workflows, as the Temporal server holds them:\n${reports.join('\n---\n')}`);
+}, 30_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));
@@ -107,7 +115,8 @@ const bearer = bearerFor(SECRET);
 async function startRun(chunkSize: number): Promise<{ handle: WorkflowHandle; runId: number }> {
   const input: TieringRunInput = { year: 2025, asOf: '2025-08-01', requestedBy: CITY, chunkSize, concurrency: 2 };
   const handle = await client.workflow.start(TIERING_RUN_WORKFLOW_TYPE, { taskQueue, workflowId: tieringRunWorkflowId(2025, randomUUID()), args: [input] });
-  const prepared = await handle.executeUpdate(awaitPreparedUpdate);
+  testWorkflows.push(handle.workflowId);
+  const prepared = await within('the run is prepared', handle.executeUpdate(awaitPreparedUpdate));
   if (prepared.outcome !== 'prepared') throw new Error(`the run was refused: ${prepared.message}`);
   return { handle, runId: prepared.runId };
 }
@@ -136,6 +145,7 @@ async function caseUnderReview(district: string) {
   const reviewer = districtOffice(district);
   const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
   const caseId = applied.json().caseId as string;
+  testWorkflows.push(caseId);
   const read = (path = '') => app.inject({ method: 'GET', url: `/cases/${caseId}${path}`, headers: bearer(reviewer) });
   await waitUntil('the review has its due date', async () => (await read()).json().deadline !== null);
   return { caseId, reviewer, read };
