@@ -9,7 +9,7 @@ import { publicityObjections } from '../db/recognition-schema.js';
 import { cases } from '../db/schema.js';
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf } from '../policy/dates.js';
-import { isClosed, type PublicityObjection } from '../policy/recognition-case.js';
+import { isClosed, objectionsFiled, type PublicityObjection } from '../policy/recognition-case.js';
 import { isRecognitionView, liveCaseViewQuery, type LiveCaseView } from '../workflows/recognition-case/contract.js';
 import { HttpError } from './errors.js';
 import { isTemporalUnavailable } from './unavailable.js';
@@ -100,7 +100,8 @@ function withObjectorsWithheld(actor: Actor, view: LiveCaseView): LiveCaseView {
  * from those who may not know them.
  */
 async function caseViewWithObjections(database: Database, view: LiveCaseView): Promise<LiveCaseView> {
-  if (isRecognitionView(view)) return view;
+  // Numbered in the same transaction that saves the count: with none counted, none are in the database.
+  if (isRecognitionView(view) || objectionsFiled(view) === view.objections.length) return view;
   const kept = new Set(view.objections.map((o) => o.objectionNo));
   const rows = await database.db
     .select()

@@ -5,11 +5,10 @@
  * bundling at every start), and the pages built by Vite.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../workflows/worker.js';
+import { writeWorkflowBundle } from '../workflows/worker.js';
 import { WEB_ROOT } from '../api/config.js';
 import { ensureWebBuild } from './web-build.js';
 
@@ -20,8 +19,7 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 // db/migrate.ts reads them next to itself.
 for (const dir of ['db/migrations', 'db/seed']) cpSync(join(root, dir), join(dist, dir), { recursive: true });
-const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
-writeFileSync(join(dist, 'workflow-bundle.js'), (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+await writeWorkflowBundle(join(dist, 'workflow-bundle.js'));
 // The compiled API looks for the pages where api/config.ts places them, relative to itself.
 await ensureWebBuild();
 cpSync(WEB_ROOT, join(dist, 'web', 'dist'), { recursive: true });

@@ -10,12 +10,11 @@
  * Options: --minutes (5), --households (20000), --seed (42), --keep (leave .data/soak).
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { importFeed } from '../activities/feed-import/importer.js';
 import { issueToken, tokenTimes } from '../api/auth.js';
 import { buildApp } from '../api/app.js';
@@ -26,7 +25,7 @@ import { cstDateOf, yearOf } from '../policy/dates.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../policy/eligibility.js';
 import { FEEDS, FEED_NAMES } from '../policy/feeds.js';
 import { DEFAULT_CASE_SETTINGS } from '../policy/recognition-case.js';
-import { WORKFLOWS_PATH } from '../workflows/worker.js';
+import { writeWorkflowBundle } from '../workflows/worker.js';
 import { restartablePostgres, restartableTemporal, startWorkerProcess, waitUntil, type WorkerProcess } from './fault-harness.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 
@@ -78,8 +77,7 @@ for (const feed of FEED_NAMES) {
   await importFeed({ database, feed, input: createReadStream(join(soakDir, 'city', FEEDS[feed].fileName)), fileName: FEEDS[feed].fileName, importedBy: CITY.id, today });
 }
 const bundlePath = join(soakDir, 'workflow-bundle.js');
-const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
-writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+await writeWorkflowBundle(bundlePath);
 
 const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
 const app = await buildApp({

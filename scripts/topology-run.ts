@@ -9,11 +9,10 @@
  * decision is taken once, the audit trail holds no duplicate, and the API answered throughout.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { importFeed } from '../activities/feed-import/importer.js';
 import { issueToken, tokenTimes } from '../api/auth.js';
 import { connectDatabase, type Database } from '../db/client.js';
@@ -21,7 +20,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf, yearOf } from '../policy/dates.js';
 import { FEEDS, FEED_NAMES } from '../policy/feeds.js';
-import { WORKFLOWS_PATH } from '../workflows/worker.js';
+import { writeWorkflowBundle } from '../workflows/worker.js';
 import { startWorkerProcess, waitUntil, type WorkerProcess } from './fault-harness.js';
 import { defaultAsOf, writeCity } from './generate-city.js';
 import { freePort, startPostgres, withDatabase } from './postgres.js';
@@ -154,8 +153,7 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyFig
       }
     } else {
       await timed('workflows bundled', async () => {
-        const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
-        writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+        await writeWorkflowBundle(bundlePath);
       });
     }
 

@@ -1,4 +1,5 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { RECOGNITION_TASK_QUEUE } from './recognition-case/contract.js';
@@ -73,6 +74,13 @@ export async function runUntilStopped(workers: Worker[], { deadlineMs = STOP_DEA
 }
 
 async function bundleOnce(): Promise<WorkflowBundleOption> {
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+}
+
+/** What the bundler says while bundling for a file: its warnings and errors, not its progress. */
+const BUNDLER_WARNINGS_ONLY = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
+
+/** Bundles the workflows into `path`, for workers started with WORKFLOW_BUNDLE_PATH (the build, the tests, the scripts). */
+export async function writeWorkflowBundle(path: string): Promise<void> {
+  writeFileSync(path, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: BUNDLER_WARNINGS_ONLY })).code);
 }

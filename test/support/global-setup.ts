@@ -2,15 +2,14 @@
 // PostgreSQL that every test file shares, gives the run a database of its own with the
 // migrations applied, bundles the workflow code once for every test worker, and hands both
 // to the tests through vitest's provide/inject.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { freePort, startPostgres } from '../../scripts/postgres.js';
-import { WORKFLOWS_PATH } from '../../workflows/worker.js';
+import { writeWorkflowBundle } from '../../workflows/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,10 +43,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await database.close();
   project.provide('databaseUrl', url.toString());
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   mkdirSync(dataDir, { recursive: true });
   const bundlePath = `${dataDir}workflow-bundle-${process.pid}.js`;
-  writeFileSync(bundlePath, bundle.code);
+  await writeWorkflowBundle(bundlePath);
   project.provide('workflowBundlePath', bundlePath);
 
   return async () => {
@@ -59,11 +57,3 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
