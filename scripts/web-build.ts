@@ -39,7 +39,15 @@ export async function ensureWebBuild(log: (line: string) => void = console.log):
   const { build } = await import('vite');
   // Built beside the pages being served and swapped in whole, so a running API never serves half a build.
   const next = `${WEB_ROOT}.next`;
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+  // Production React whoever builds: Vite takes NODE_ENV from the environment when set (vitest sets
+  // it to "test"), and pages built by a test run were served by npm start as React's development build.
+  await build({
+    configFile: join(ROOT, 'web', 'vite.config.ts'),
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    logLevel: 'warn',
+    build: { outDir: next, emptyOutDir: true },
+  });
   writeFileSync(join(next, '.source-hash'), sourceHash);
   const previous = `${WEB_ROOT}.previous`;
   rmSync(previous, { recursive: true, force: true });

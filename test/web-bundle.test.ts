@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, expect, it } from 'vitest';
@@ -48,4 +48,16 @@ it('each role’s pages are a chunk of their own, loaded only when visited (code
     expect(lazy, role).toContain(`${role}/index.tsx`);
   }
   for (const key of entry.dynamicImports ?? []) expect(initial.has(manifest[key]!.file), key).toBe(false);
+});
+
+it('carries React’s production build, though built under vitest, whose NODE_ENV is "test"', () => {
+  expect(process.env.NODE_ENV).toBe('test');
+  const assets = join(WEB_ROOT, 'assets');
+  const code = readdirSync(assets)
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => readFileSync(join(assets, name), 'utf8'))
+    .join('\n');
+  // React's production build answers its errors by number; its development build warns in full.
+  expect(code.includes('Minified React error'), 'production React: errors by number').toBe(true);
+  expect(code.includes('findDOMNode is deprecated'), 'development React: warnings in full').toBe(false);
 });

@@ -73,12 +73,12 @@ export async function runUntilStopped(workers: Worker[], { deadlineMs = STOP_DEA
   }
 }
 
-async function bundleOnce(): Promise<WorkflowBundleOption> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
-}
-
-/** What the bundler says while bundling for a file: its warnings and errors, not its progress. */
+/** What the bundler says: its warnings and errors, not its progress (which buried npm start's addresses). */
 const BUNDLER_WARNINGS_ONLY = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error };
+
+async function bundleOnce(): Promise<WorkflowBundleOption> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: BUNDLER_WARNINGS_ONLY });
+}
 
 /** Bundles the workflows into `path`, for workers started with WORKFLOW_BUNDLE_PATH (the build, the tests, the scripts). */
 export async function writeWorkflowBundle(path: string): Promise<void> {
