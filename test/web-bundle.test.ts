@@ -60,4 +60,6 @@ it('carries React’s production build, though built under vitest, whose NODE_EN
   // React's production build answers its errors by number; its development build warns in full.
   expect(code.includes('Minified React error'), 'production React: errors by number').toBe(true);
   expect(code.includes('findDOMNode is deprecated'), 'development React: warnings in full').toBe(false);
+  // JSX compiled for development calls jsxDEV, which production React does not have: blank pages.
+  expect(code.includes('jsxDEV'), 'JSX compiled for development').toBe(false);
 });
