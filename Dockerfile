@@ -4,7 +4,7 @@
 #   docker build -t mingteyouxin .
 
 # --- build: every dependency from the lockfile, then tsc, the workflow bundle and the pages ---
-FROM node:20.18.1-bookworm-slim AS build
+FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No install script is needed here: PostgreSQL is a service of its own, not the embedded one, and
@@ -14,7 +14,7 @@ COPY . .
 RUN npm run build
 
 # --- runtime: production dependencies from the same lockfile, and the build ---
-FROM node:20.18.1-bookworm-slim
+FROM node:20.20.2-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

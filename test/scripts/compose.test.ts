@@ -136,6 +136,11 @@ describe('Dockerfile', () => {
     const images = stages.map((stage) => stage.split(/\s/)[0]);
     expect(new Set(images).size).toBe(1);
     expect(images[0]).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+    // npm run build builds the pages with Vite, which refuses a Node 20 older than its engines field says.
+    const nodeMinor = Number(/^node:20\.(\d+)\./.exec(images[0]!)![1]);
+    for (const engines of [JSON.parse(read('node_modules/vite/package.json')).engines.node, JSON.parse(read('package.json')).engines.node]) {
+      expect(nodeMinor, `${images[0]} against ${engines}`).toBeGreaterThanOrEqual(Number(/\^20\.(\d+)\./.exec(engines)![1]));
+    }
   });
 
   it('keeps installed and built output, local data and the tests out of the build context', () => {
