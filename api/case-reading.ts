@@ -19,6 +19,12 @@ import type { RouteDeps } from './deps.js';
 export const VIEW_SOURCE_HEADER = 'x-view-source';
 /** How long a read waits for the workflow's live view before answering from the record. */
 const LIVE_READ_MS = 2_000;
+/**
+ * How long a read of a case with no record yet waits for its workflow: its first task saves the
+ * record, and a query waits for that task to end, which on a busy machine took longer than
+ * LIVE_READ_MS (a household's case page, opened as it applied, answered 503 for its trail).
+ */
+const FIRST_RECORD_READ_MS = 8_000;
 
 /** Who files an objection without a token. */
 export const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
@@ -50,7 +56,8 @@ export function caseReader(deps: RouteDeps) {
     if (!liveValueNeeded(stored, cstDateOf(deps.now()))) return { view: stored!, source: 'record' };
     const handle = deps.temporal.workflow.getHandle(caseId);
     try {
-      const live = await deps.temporal.workflow.withDeadline(Date.now() + LIVE_READ_MS, () => handle.query(liveCaseViewQuery));
+      const waitMs = stored === null ? FIRST_RECORD_READ_MS : LIVE_READ_MS;
+      const live = await deps.temporal.workflow.withDeadline(Date.now() + waitMs, () => handle.query(liveCaseViewQuery));
       return stored !== null && stored.seq > live.seq ? { view: stored, source: 'record' } : { view: live, source: 'live' };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError && stored === null) throw new HttpError(404, `no case ${caseId}`, { field: 'caseId' });

@@ -7,8 +7,12 @@ import { isConnectionLost } from '../db/client.js';
 /** Seconds a caller is told to wait when PostgreSQL or Temporal does not answer. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
-/** gRPC status codes for a server that did not answer: DEADLINE_EXCEEDED, UNAVAILABLE. */
-const GRPC_NO_ANSWER = new Set([4, 14]);
+/**
+ * gRPC status codes for a server that did not answer: DEADLINE_EXCEEDED, UNAVAILABLE, and
+ * CANCELLED, which a query cut short at its deadline reported as often as DEADLINE_EXCEEDED (the
+ * API cancels no call of its own otherwise: that one answered 500 instead of 503).
+ */
+const GRPC_NO_ANSWER = new Set([1, 4, 14]);
 
 /** Whether `err` (or its cause) says the Temporal server could not be reached or did not answer in time. */
 export function isTemporalUnavailable(err: unknown): boolean {

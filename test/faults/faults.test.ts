@@ -363,6 +363,33 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
   });
 });
 
+describe('a case read while the case\'s first save waits on a lock in PostgreSQL', () => {
+  it('waits for the workflow, beyond the brief wait of a read whose record may be behind, and answers its trail', { timeout: 60_000 }, async () => {
+    const { uscc, actor: household } = await registerHousehold(database, '120113');
+    const caseId = `recognition-${uscc}-${new Date().getFullYear()}`;
+    testWorkflows.push(caseId);
+    // The case's first save waits on its first audit row, which another transaction holds uncommitted.
+    const holder = await database.sql.reserve();
+    await holder`begin`;
+    await holder`insert into case_events (case_id, seq, at, actor_id, actor_role, action, to_status) values (${caseId}, 1, now(), 'holder', 'system', 'held', 'held')`;
+    try {
+      const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
+      expect(applied.statusCode, applied.body).toBe(201);
+      expect(applied.json().caseId).toBe(caseId);
+      const heldMs = 4_000;
+      setTimeout(() => void holder`rollback`.execute(), heldMs);
+      const startedAt = Date.now();
+      const trail = await within('the trail is read', app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(household) }));
+      expect(trail.statusCode, trail.body).toBe(200);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(heldMs - 500);
+      // The application and the review's due date, saved together once the lock was let go.
+      expect((trail.json() as Array<{ action: string }>).map((event) => event.action)).toEqual(['submitted', 'deadline_set']);
+    } finally {
+      holder.release();
+    }
+  });
+});
+
 describe('the Temporal dev server restarting', () => {
   it('loses no run and no case: the worker lives on, decisions answer 503 while it is down and are taken after', { timeout: 300_000 }, async () => {
     const { caseId, reviewer, read } = await caseUnderReview('120116');
