@@ -50,6 +50,26 @@ test('the register and the support measures read without a login', async ({ page
   await screenshot(page, 'public-measures');
 });
 
+test('a page whose read answers 503 says so, and reads again by itself after its Retry-After', async ({ page }) => {
+  // One answer as the API gives it while PostgreSQL is away (api/unavailable.ts); the reads after it reach the API.
+  let reads = 0;
+  await page.route('**/public/recognitions?*', async (route) => {
+    reads += 1;
+    if (reads > 1) return route.continue();
+    await route.fulfill({
+      status: 503,
+      headers: { 'retry-after': '1' },
+      json: { error: 'Service Unavailable', message: '数据库暂时无法访问，请稍后重试', details: { unavailable: 'database', retryAfterSeconds: 1 } },
+    });
+  });
+  await page.goto('/public/register');
+  await expect(page.getByRole('alert').filter({ hasText: '数据库暂时无法访问，请稍后重试' })).toBeVisible();
+  // Read again about a second later: the refusal gives way to the register (empty in this stack), unasked.
+  await expect(page.getByRole('alert').filter({ hasText: '数据库暂时无法访问' })).toHaveCount(0);
+  await expect(page.getByText('暂无符合条件的“名特优新”个体工商户')).toBeVisible();
+  expect(reads).toBe(2);
+});
+
 test('the operator of the unclassified household objects to its tier and follows the objection', async ({ page }) => {
   await signInAs(page, UNCLASSIFIED.name);
   await expect(page.getByText('未分型').first()).toBeVisible();
