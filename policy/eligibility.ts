@@ -154,11 +154,12 @@ const PENALTY_LOOKBACK_YEARS = 2;
 
 const SOURCE_TIERS: readonly Tier[] = ['growth', 'development'];
 
+/** The tiers in the glossary's words, quoted as the plan quotes them. */
 const TIER_ZH: Readonly<Record<Tier, string>> = {
   unclassified: '未分型',
-  survival: '生存型',
-  growth: '成长型',
-  development: '发展型',
+  survival: '“生存型”',
+  growth: '“成长型”',
+  development: '“发展型”',
 };
 
 const SPECIAL_GROUP_ZH: Readonly<Record<SpecialGroup, string>> = {
@@ -240,7 +241,7 @@ function cycleClause(facts: EligibilityFacts, settings: EligibilitySettings): El
       'C-CYCLE',
       false,
       { applicationDate, year, tieringRun: null },
-      `${year}年度的分型判定结果尚未生效，名特优新申报在分型判定结束后才开放。`,
+      `${year}年度的分型判定结果尚未生效，“名特优新”申报在分型判定结束后才开放。`,
     );
   }
   const { opensOn, closesOn } = applicationWindow(year, tieringRun.inForceSince, settings);
@@ -295,7 +296,7 @@ function sourceClause(facts: EligibilityFacts): EligibilityResult {
       'C-SRC',
       false,
       { route, tier: null, tierYear: null, specialGroup },
-      '尚无分型结果：名特优新认定基于分型结果，须先完成分型判定。',
+      '尚无分型结果：“名特优新”认定基于分型结果，须先完成分型判定。',
     );
   }
   const ruleFacts = { route, tier: tier.tier, tierYear: tier.year, specialGroup };
@@ -309,21 +310,21 @@ function sourceClause(facts: EligibilityFacts): EligibilityResult {
     return result('C-SRC', false, ruleFacts, `${tierText}（不符合分型基础标准），不能申报或被推荐。`);
   }
   if (route === 'department') {
-    return result('C-SRC', true, ruleFacts, `${tierText}；部门推荐认定不受成长型、发展型来源限制。`);
+    return result('C-SRC', true, ruleFacts, `${tierText}；部门推荐认定不受“成长型”“发展型”来源限制。`);
   }
   if (specialGroup !== null) {
     return result(
       'C-SRC',
       true,
       ruleFacts,
-      `${tierText}；经营者为${SPECIAL_GROUP_ZH[specialGroup]}，分类来源可放宽至生存型。`,
+      `${tierText}；经营者为${SPECIAL_GROUP_ZH[specialGroup]}，分类来源可放宽至“生存型”。`,
     );
   }
   return result(
     'C-SRC',
     false,
     ruleFacts,
-    `${tierText}：自主申报原则上从成长型、发展型个体工商户中认定（退役军人、高校毕业生、残疾人、返乡创业农民工经营的可放宽）。`,
+    `${tierText}：自主申报原则上从“成长型”“发展型”个体工商户中认定（退役军人、高校毕业生、残疾人、返乡创业农民工经营的可放宽）。`,
   );
 }
 

@@ -125,7 +125,7 @@ describe('C-SRC source tier', () => {
 
   it('names the tier and the relaxation in its reason', () => {
     expect(clause(facts({ ...tier('survival'), ...household({ specialGroup: 'veteran' }) }), 'C-SRC').reason).toMatch(/生存型.*退役军人/);
-    expect(clause(facts(tier('survival')), 'C-SRC').reason).toMatch(/成长型、发展型/);
+    expect(clause(facts(tier('survival')), 'C-SRC').reason).toMatch(/“成长型”“发展型”/);
   });
 });
 

@@ -404,8 +404,8 @@ describe('decideTier', () => {
       'T-AGE',
       '成立于2023年9月1日，不满2年；于2020年6月1日纳入税务管理，已满2年。',
     ],
-    ['T-D1', household(revenue(999_999)), 'T-D1', '2024年度年报填报销售额（营业收入）999999元，低于发展型标准1000000元。'],
-    ['T-G3', household(insured(4)), 'T-G3', '2024年以单位形式为4人（含经营者）缴纳社保，超出成长型标准（1至3人）。'],
+    ['T-D1', household(revenue(999_999)), 'T-D1', '2024年度年报填报销售额（营业收入）999999元，低于“发展型”标准1000000元。'],
+    ['T-G3', household(insured(4)), 'T-G3', '2024年以单位形式为4人（含经营者）缴纳社保，超出“成长型”标准（1至3人）。'],
   ])('explains %s in plain Chinese', (_case, facts, id, reason) => {
     expect(clauseOf(facts, id).reason).toBe(reason);
   });
@@ -425,7 +425,7 @@ describe('explainTier', () => {
     expect(explain(household({ ...insured(4), tax: [taxRow({ generalTaxpayer: true, vatPaid: 100 })] }))).toEqual([
       '成立于2020年5月1日，已满2年；于2020年6月1日纳入税务管理，已满2年。',
       '税务部门登记为一般纳税人。',
-      '2024年以单位形式为4人（含经营者）缴纳社保，达到发展型标准（4人及以上）。',
+      '2024年以单位形式为4人（含经营者）缴纳社保，达到“发展型”标准（4人及以上）。',
     ]);
   });
 
@@ -433,7 +433,7 @@ describe('explainTier', () => {
     expect(explain(household({ ...insured(2), tax: [taxRow({ iitPaid: 300 })] }))).toEqual([
       '成立于2020年5月1日，已满2年；于2020年6月1日纳入税务管理，已满2年。',
       '2024年实际缴纳增值税0元、个人所得税300元。',
-      '2024年以单位形式为2人（含经营者）缴纳社保，符合成长型标准（1至3人）。',
+      '2024年以单位形式为2人（含经营者）缴纳社保，符合“成长型”标准（1至3人）。',
     ]);
   });
 
@@ -446,7 +446,7 @@ describe('explainTier', () => {
   it('gives every unmet growth and development condition of an established survival household', () => {
     const reasons = explain(household());
     expect(reasons).toHaveLength(8);
-    expect(reasons[0]).toBe('2024年度年报填报销售额（营业收入）50000元，低于发展型标准1000000元。');
+    expect(reasons[0]).toBe('2024年度年报填报销售额（营业收入）50000元，低于“发展型”标准1000000元。');
     expect(reasons.at(-1)).toBe('2024年未以单位形式缴纳社保。');
   });
 });
