@@ -14,6 +14,7 @@
  */
 import { CASE_STATUS_LABELS } from './case-status-labels.js';
 import { addYears, chineseDate, type IsoDate } from './dates.js';
+import { quotedTierName } from './tier-labels.js';
 import type { RegistrationStatus, Tier } from './tiering.js';
 
 export type ApplicationRoute = 'self' | 'department';
@@ -154,13 +155,6 @@ const PENALTY_LOOKBACK_YEARS = 2;
 
 const SOURCE_TIERS: readonly Tier[] = ['growth', 'development'];
 
-/** The tiers in the glossary's words, quoted as the plan quotes them. */
-const TIER_ZH: Readonly<Record<Tier, string>> = {
-  unclassified: '未分型',
-  survival: '“生存型”',
-  growth: '“成长型”',
-  development: '“发展型”',
-};
 
 const SPECIAL_GROUP_ZH: Readonly<Record<SpecialGroup, string>> = {
   veteran: '退役军人',
@@ -300,7 +294,7 @@ function sourceClause(facts: EligibilityFacts): EligibilityResult {
     );
   }
   const ruleFacts = { route, tier: tier.tier, tierYear: tier.year, specialGroup };
-  const tierText = `${tier.year}年度分型结果为${TIER_ZH[tier.tier]}`;
+  const tierText = `${tier.year}年度分型结果为${quotedTierName(tier.tier)}`;
   if (SOURCE_TIERS.includes(tier.tier)) {
     return result('C-SRC', true, ruleFacts, `${tierText}，属于认定来源。`);
   }

@@ -13,3 +13,8 @@ const TIER_LABELS: Readonly<Record<Exclude<Tier, 'unclassified'>, string>> = {
 export function tierLabel(tier: string, unclassifiedLabel: string): string {
   return Object.hasOwn(TIER_LABELS, tier) ? TIER_LABELS[tier as keyof typeof TIER_LABELS] : unclassifiedLabel;
 }
+
+/** A tier as a sentence names it: the growth tiers in the glossary's quotes (“发展型”), the unclassified by its default label. */
+export function quotedTierName(tier: Tier): string {
+  return tier === 'unclassified' ? DEFAULT_UNCLASSIFIED_LABEL : `“${TIER_LABELS[tier]}”`;
+}

@@ -17,6 +17,7 @@
  * expressions: dates are compared as ISO strings.
  */
 import { addYears, chineseDate, yearOf, type IsoDate } from './dates.js';
+import { quotedTierName } from './tier-labels.js';
 
 export const TIER_RULES_VERSION = '2024-9/v1';
 
@@ -156,14 +157,14 @@ export function decideTier(facts: HouseholdFacts, asOf: IsoDate, thresholds: Tie
   const revenue = lastYearReport?.revenue ?? null;
   const insuredCount = insuredCountFor(facts.socialInsurance, lastYear);
   const development = [
-    revenueClause('T-D1', '“发展型”', revenue, thresholds.developmentRevenueYuan, lastYear),
+    revenueClause('T-D1', quotedTierName('development'), revenue, thresholds.developmentRevenueYuan, lastYear),
     generalTaxpayerClause(currentTax),
     developmentInsuredClause(insuredCount, lastYear),
     trademarkClause(facts.ipRights),
     patentClause(facts.ipRights),
   ];
   const growth = [
-    revenueClause('T-G1', '“成长型”', revenue, thresholds.growthRevenueYuan, lastYear),
+    revenueClause('T-G1', quotedTierName('growth'), revenue, thresholds.growthRevenueYuan, lastYear),
     taxPaidClause(facts.tax, lastYear),
     growthInsuredClause(insuredCount, lastYear),
   ];
@@ -381,7 +382,7 @@ function developmentInsuredClause(insuredCount: number, lastYear: number): Claus
     'T-D3',
     passed,
     { year: lastYear, insuredCount },
-    () => `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，${passed ? '达到' : '未达到'}“发展型”标准（4人及以上）。`,
+    () => `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，${passed ? '达到' : '未达到'}${quotedTierName('development')}标准（4人及以上）。`,
   );
 }
 
@@ -389,8 +390,8 @@ function growthInsuredClause(insuredCount: number, lastYear: number): ClauseResu
   const passed = insuredCount >= 1 && insuredCount <= GROWTH_MAX_INSURED;
   return clause('T-G3', passed, { year: lastYear, insuredCount }, () => {
     if (insuredCount === 0) return `${lastYear}年未以单位形式缴纳社保。`;
-    if (!passed) return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，超出“成长型”标准（1至3人）。`;
-    return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，符合“成长型”标准（1至3人）。`;
+    if (!passed) return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，超出${quotedTierName('growth')}标准（1至3人）。`;
+    return `${lastYear}年以单位形式为${insuredCount}人（含经营者）缴纳社保，符合${quotedTierName('growth')}标准（1至3人）。`;
   });
 }
 

@@ -16,6 +16,7 @@ import { buildApp } from '../../api/app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import type { Actor } from '../../policy/actors.js';
+import { cstDateOf } from '../../policy/dates.js';
 import { YEAR_ROUND_ELIGIBILITY_SETTINGS } from '../../policy/eligibility.js';
 import { DEFAULT_CASE_SETTINGS } from '../../policy/recognition-case.js';
 import {
@@ -366,7 +367,7 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
 describe('a case read while the case\'s first save waits on a lock in PostgreSQL', () => {
   it('waits for the workflow, beyond the brief wait of a read whose record may be behind, and answers its trail', { timeout: 60_000 }, async () => {
     const { uscc, actor: household } = await registerHousehold(database, '120113');
-    const caseId = `recognition-${uscc}-${new Date().getFullYear()}`;
+    const caseId = `recognition-${uscc}-${cstDateOf(Date.now()).slice(0, 4)}`;
     testWorkflows.push(caseId);
     // The case's first save waits on its first audit row, which another transaction holds uncommitted.
     const holder = await database.sql.reserve();
