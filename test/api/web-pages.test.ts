@@ -101,6 +101,16 @@ describe('the API serves the built pages', () => {
     expect(response.statusCode).toBe(200);
     expect(Array.isArray(response.json())).toBe(true);
   });
+
+  it('answers the page for an address that is also an API route when a browser opens it, and the API to a call for JSON', async () => {
+    const url = '/public/households/92120105MA09E1U74P';
+    const opened = await pages.inject({ url, headers: HTML });
+    expect(opened.statusCode).toBe(200);
+    expect(opened.headers['content-type']).toContain('text/html');
+    const called = await pages.inject({ url, headers: { accept: 'application/json' } });
+    expect(called.headers['content-type']).toContain('application/json');
+    expect(called.json()).toHaveProperty(called.statusCode === 200 ? 'tier' : 'error');
+  });
 });
 
 describe('development sign-in (demo actors only when buildApp is given them)', () => {
