@@ -1,10 +1,12 @@
 /** The Chinese names of the tiers, as the public lookup shows them (T-PUB). */
-import type { Tier } from './tiering.js';
 
 /** RULES.md: the source text is cut off where it names this label ("标注为。"), so it is a display setting. */
 export const DEFAULT_UNCLASSIFIED_LABEL = '未分型';
 
-const TIER_LABELS: Readonly<Record<Exclude<Tier, 'unclassified'>, string>> = {
+/** The tiers a household can reach (policy/tiering.ts's Tier without `unclassified`; a leaf, so the rules can use it). */
+type ReachedTier = 'survival' | 'growth' | 'development';
+
+const TIER_LABELS: Readonly<Record<ReachedTier, string>> = {
   survival: '生存型',
   growth: '成长型',
   development: '发展型',
@@ -15,6 +17,6 @@ export function tierLabel(tier: string, unclassifiedLabel: string): string {
 }
 
 /** A tier as a sentence names it: the growth tiers in the glossary's quotes (“发展型”), the unclassified by its default label. */
-export function quotedTierName(tier: Tier): string {
+export function quotedTierName(tier: ReachedTier | 'unclassified'): string {
   return tier === 'unclassified' ? DEFAULT_UNCLASSIFIED_LABEL : `“${TIER_LABELS[tier]}”`;
 }
