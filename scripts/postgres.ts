@@ -111,17 +111,43 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   };
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's range for outgoing
+ * connections: a port handed out by the kernel (listen on 0) is one a client connection of any
+ * process may take as its own end before the server that was given it listens (seen in CI as
+ * EADDRINUSE for the API of a test's `npm start`, a minute after the port was chosen).
+ */
+export async function freePort(): Promise<number> {
+  const [lowest, highest] = portsOutsideEphemeralRange();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = lowest + Math.floor(Math.random() * (highest - lowest + 1));
+    // Ports handed out here are not yet listened on, so the probe alone would not keep two apart.
+    if (portsHandedOut.has(port) || !(await isFree(port))) continue;
+    portsHandedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free TCP port found between ${lowest} and ${highest}`);
+}
+
+const portsHandedOut = new Set<number>();
+
+function portsOutsideEphemeralRange(): [number, number] {
+  const lowest = 10_000;
+  try {
+    const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (ephemeralLow! > lowest + 1_000) return [lowest, ephemeralLow! - 1];
+  } catch {
+    // Not Linux: the usual default range starts at 32768 (Linux) or 49152 (IANA).
+  }
+  return [lowest, 32_767];
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const probe = createServer();
     probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port ? resolvePort(port) : reject(new Error('could not read the probe port'))));
-    });
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
   });
 }
 
