@@ -39,9 +39,8 @@ export async function installWebPages(app: FastifyInstance, webRoot: string): Pr
       root: join(webRoot, 'assets'),
       prefix: '/assets/',
       // Vite names assets by their content hash.
-      setHeaders(reply) {
-        reply.header('cache-control', 'public, max-age=31536000, immutable');
-      },
+      maxAge: '365d',
+      immutable: true,
     });
     const shell = async (request: FastifyRequest, reply: FastifyReply) => (asksForPage(request) ? sendShell(reply) : reply.callNotFound());
     pages.get('/', shell);
