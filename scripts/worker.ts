@@ -35,5 +35,4 @@ await client.connection.close();
 // For a supervisor or script that waits until the worker polls.
 console.log('ready');
 // Workers shut down by themselves on SIGINT/SIGTERM and finish their running tasks first.
-await runUntilStopped(workers);
-await Promise.all([connection.close(), database.close()]);
+await runUntilStopped(workers, { close: () => Promise.all([connection.close(), database.close()]) });

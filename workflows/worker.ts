@@ -50,26 +50,38 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
 }
 
 /**
- * Runs `workers` until they stop (the SDK stops them on SIGTERM or SIGINT). A stop that has not
- * ended `deadlineMs` after the signal is logged with what each worker still holds, and the
- * process exits with 1: the server hands those tasks to another worker, as after a SIGKILL, and a
- * deploy or a supervisor is never kept waiting.
+ * Runs `workers` until they stop (the SDK stops them on SIGTERM or SIGINT), then `close` (their
+ * connections). A stop that has not ended, closing included, `deadlineMs` after the signal is
+ * logged with what each worker still holds, and the process exits with 1: the server hands those
+ * tasks to another worker, as after a SIGKILL, and a deploy or a supervisor is never kept waiting.
+ * The close is bounded too: a fault-test worker stopped within a second of its signal and then
+ * never exited, a connection's close holding the process.
  */
-export async function runUntilStopped(workers: Worker[], { deadlineMs = STOP_DEADLINE_MS }: { deadlineMs?: number } = {}): Promise<void> {
+export async function runUntilStopped(
+  workers: Worker[],
+  { deadlineMs = STOP_DEADLINE_MS, close = async () => {} }: { deadlineMs?: number; close?: () => Promise<unknown> } = {},
+): Promise<void> {
   let deadline: NodeJS.Timeout | undefined;
-  const onStopSignal = (signal: string) => {
+  let phase = 'the workers did not stop';
+  const armDeadline = (cause: string) => {
     deadline ??= setTimeout(() => {
       const held = workers.map((worker) => `${worker.options.taskQueue}: ${worker.getState()} ${JSON.stringify(worker.getStatus())}`);
-      console.error(`the workers did not stop within ${deadlineMs / 1000} s of ${signal}; exiting with what they still hold:\n${held.join('\n')}`);
+      console.error(`${phase} within ${deadlineMs / 1000} s of ${cause}; exiting with what they still hold:\n${held.join('\n')}`);
       process.exit(1);
     }, deadlineMs).unref();
   };
-  for (const signal of STOP_SIGNALS) process.once(signal, onStopSignal);
+  for (const signal of STOP_SIGNALS) process.once(signal, armDeadline);
   try {
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
-    clearTimeout(deadline);
-    for (const signal of STOP_SIGNALS) process.off(signal, onStopSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, armDeadline);
+    armDeadline('their stop');
+    phase = 'the workers stopped, but their connections did not close';
+    try {
+      await close();
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 }
 

@@ -23,5 +23,7 @@ const worker = await createWorker({
 });
 process.stdout.write('ready\n');
 const stopDeadline = process.env.WORKER_STOP_DEADLINE_MS;
-await runUntilStopped([worker], stopDeadline ? { deadlineMs: Number(stopDeadline) } : {});
-await Promise.all([connection.close(), database.close()]);
+await runUntilStopped([worker], {
+  ...(stopDeadline ? { deadlineMs: Number(stopDeadline) } : {}),
+  close: () => Promise.all([connection.close(), database.close()]),
+});

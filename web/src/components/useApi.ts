@@ -23,12 +23,18 @@ function retryAfterMs(error: unknown): number | null {
 
 /**
  * Loads once per change of `deps`, and again on reload(); a stale answer never overwrites a newer
- * one. A 503 is shown and loaded again after its Retry-After, up to AUTOMATIC_RETRIES times in a row.
+ * one. A 503 is shown and loaded again after its Retry-After, up to AUTOMATIC_RETRIES times in a row
+ * for the same inputs.
  */
 export function useApi<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
   const [generation, setGeneration] = useState(0);
   const retries = useRef(0);
+  // Declared before the load below, so that a read of other inputs starts with its own retries.
+  useEffect(() => {
+    retries.current = 0;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
   useEffect(() => {
     let live = true;
     let retry: ReturnType<typeof setTimeout> | undefined;
