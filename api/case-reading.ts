@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { publicityObjections } from '../db/recognition-schema.js';
-import { cases } from '../db/schema.js';
+import { caseEvents, cases } from '../db/schema.js';
 import type { Actor } from '../policy/actors.js';
 import { cstDateOf } from '../policy/dates.js';
 import { isClosed, objectionsFiled, type PublicityObjection } from '../policy/recognition-case.js';
@@ -17,6 +17,7 @@ import type { RouteDeps } from './deps.js';
 
 /** Which source answered a case read (GET /cases/{caseId}). */
 export const VIEW_SOURCE_HEADER = 'x-view-source';
+export type CaseViewSource = 'record' | 'live' | 'record-fallback';
 /** How long a read waits for the workflow's live view before answering from the record. */
 const LIVE_READ_MS = 2_000;
 /**
@@ -25,6 +26,15 @@ const LIVE_READ_MS = 2_000;
  * LIVE_READ_MS (a household's case page, opened as it applied, answered 503 for its trail).
  */
 const FIRST_RECORD_READ_MS = 8_000;
+
+/**
+ * How long a trail read waits for the record to catch up with the live view it was read for: the
+ * view's save is then on its way. A read that reached the workflow before any worker had taken the
+ * case's first task was answered as soon as one did, before that task's save (the household's
+ * trail, read as it applied, came back empty).
+ */
+const TRAIL_CATCH_UP_MS = 8_000;
+const TRAIL_CATCH_UP_POLL_MS = 100;
 
 /** Who files an objection without a token. */
 export const ANONYMOUS_OBJECTOR: Actor = { id: 'anonymous', role: 'public' };
@@ -51,7 +61,7 @@ function liveValueNeeded(stored: LiveCaseView | null, today: string): boolean {
 
 /** Reads a case from its record, asking its workflow only where a live value is needed (liveValueNeeded). */
 export function caseReader(deps: RouteDeps) {
-  return async (caseId: string): Promise<{ view: LiveCaseView; source: 'record' | 'live' | 'record-fallback' }> => {
+  return async (caseId: string): Promise<{ view: LiveCaseView; source: CaseViewSource }> => {
     const stored = await storedCase(deps.database, caseId);
     if (!liveValueNeeded(stored, cstDateOf(deps.now()))) return { view: stored!, source: 'record' };
     const handle = deps.temporal.workflow.getHandle(caseId);
@@ -134,4 +144,19 @@ async function caseViewWithObjections(database: Database, view: LiveCaseView): P
 /** The case as `actor` may read it, on request or after a decision (decisions answer only their outcome). */
 export async function caseViewFor(database: Database, actor: Actor, view: LiveCaseView): Promise<LiveCaseView> {
   return withObjectorsWithheld(actor, await caseViewWithObjections(database, view));
+}
+
+/**
+ * A case's audit trail as recorded, in order. Read for a live view (`source`), it is read again
+ * until it reaches the view's last event or TRAIL_CATCH_UP_MS have passed; then it is what is
+ * recorded, never events the record does not hold.
+ */
+export async function recordedTrail(database: Database, view: LiveCaseView, source: CaseViewSource) {
+  const catchUpUntil = Date.now() + TRAIL_CATCH_UP_MS;
+  for (;;) {
+    const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, view.caseId)).orderBy(asc(caseEvents.seq));
+    const behind = source === 'live' && (rows.at(-1)?.seq ?? 0) < view.seq;
+    if (!behind || Date.now() >= catchUpUntil) return rows;
+    await new Promise((resolve) => setTimeout(resolve, TRAIL_CATCH_UP_POLL_MS));
+  }
 }

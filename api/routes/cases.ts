@@ -1,8 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
-import { asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { loadWorkingDayCalendar } from '../../activities/calendar.js';
-import { caseEvents } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { addWorkingDays, isWorkingDay } from '../../policy/calendar.js';
 import { cstDateOf, type IsoDate } from '../../policy/dates.js';
@@ -10,7 +8,7 @@ import { validateConsultedDepartments } from '../../policy/departments.js';
 import { type ReviewCommand } from '../../policy/recognition-case.js';
 import { consentUpdate, opinionUpdate, reviewUpdate, supplyInformationUpdate } from '../../workflows/recognition-case/contract.js';
 import { actorOf } from '../auth.js';
-import { ANONYMOUS_OBJECTOR_EVENT, VIEW_SOURCE_HEADER, assertMayRead, caseReader, caseViewFor, knowsObjectors } from '../case-reading.js';
+import { ANONYMOUS_OBJECTOR_EVENT, VIEW_SOURCE_HEADER, assertMayRead, caseReader, caseViewFor, knowsObjectors, recordedTrail } from '../case-reading.js';
 import { categorySchema, caseIdParams, caseViewSchema } from '../case-schemas.js';
 import { refuseOtherPartiesCases } from '../case-scope.js';
 import { caseIdOf, caseUpdates } from '../case-updates.js';
@@ -150,13 +148,9 @@ export function caseRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const actor = actorOf(request);
-        const { view } = await readCase(request.params.caseId);
+        const { view, source } = await readCase(request.params.caseId);
         assertMayRead(actor, view);
-        const rows = await database.db
-          .select()
-          .from(caseEvents)
-          .where(eq(caseEvents.caseId, request.params.caseId))
-          .orderBy(asc(caseEvents.seq));
+        const rows = await recordedTrail(database, view, source);
         const withheld = !knowsObjectors(actor);
         return rows.map((r) => ({ ...r, details: r.details as object, at: r.at.toISOString(), ...(withheld && r.action === 'objection_filed' ? ANONYMOUS_OBJECTOR_EVENT : {}) }));
       },

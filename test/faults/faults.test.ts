@@ -368,30 +368,54 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
 });
 
 describe('a case read while the case\'s first save waits on a lock in PostgreSQL', () => {
-  it('waits for the workflow, beyond the brief wait of a read whose record may be behind, and answers its trail', { timeout: 60_000 }, async () => {
-    const { uscc, actor: household } = await registerHousehold(database, '120113');
+  /** A household's application whose first save will wait on its first audit row, held uncommitted by `holder` until let go. */
+  async function applicationWithItsFirstSaveHeld(district: string) {
+    const { uscc, actor: household } = await registerHousehold(database, district);
     const caseId = `recognition-${uscc}-${cstDateOf(Date.now()).slice(0, 4)}`;
     testWorkflows.push(caseId);
-    // The case's first save waits on its first audit row, which another transaction holds uncommitted.
     const holder = await database.sql.reserve();
     await holder`begin`;
     await holder`insert into case_events (case_id, seq, at, actor_id, actor_role, action, to_status) values (${caseId}, 1, now(), 'holder', 'system', 'held', 'held')`;
+    const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
+    expect(applied.statusCode, applied.body).toBe(201);
+    expect(applied.json().caseId).toBe(caseId);
+    const readTrail = () => app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(household) });
+    return { holder, readTrail };
+  }
+
+  const trailActions = (trail: { json(): unknown }) => (trail.json() as Array<{ action: string }>).map((event) => event.action);
+
+  it('waits for the workflow, beyond the brief wait of a read whose record may be behind, and answers its trail', { timeout: 60_000 }, async () => {
+    const { holder, readTrail } = await applicationWithItsFirstSaveHeld('120113');
     try {
-      const applied = await app.inject({ method: 'POST', url: '/applications', headers: bearer(household), payload: { uscc, category: 'quality', claimedCriteria: ['Q1'] } });
-      expect(applied.statusCode, applied.body).toBe(201);
-      expect(applied.json().caseId).toBe(caseId);
-      // Read once the worker has the case's first task and its save waits: a read sent before the
-      // worker took the task was once answered at once, with the record's trail still empty (CI,
-      // under load), which is not the wait this test is about.
       await waitUntil('the first save waits on the lock', aSaveWaitsOnALock);
       const heldMs = 4_000;
       setTimeout(() => void holder`rollback`.execute(), heldMs);
       const startedAt = Date.now();
-      const trail = await within('the trail is read', app.inject({ method: 'GET', url: `/cases/${caseId}/events`, headers: bearer(household) }));
+      const trail = await within('the trail is read', readTrail());
       expect(trail.statusCode, trail.body).toBe(200);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(heldMs - 500);
       // The application and the review's due date, saved together once the lock was let go.
-      expect((trail.json() as Array<{ action: string }>).map((event) => event.action)).toEqual(['submitted', 'deadline_set']);
+      expect(trailActions(trail)).toEqual(['submitted', 'deadline_set']);
+    } finally {
+      holder.release();
+    }
+  });
+
+  it('sent before any worker took the case\'s first task, answers the trail once that task\'s save is recorded, not the empty record', { timeout: 120_000 }, async () => {
+    await within('the worker stops', worker.stop());
+    const { holder, readTrail } = await applicationWithItsFirstSaveHeld('120114');
+    try {
+      const reading = readTrail();
+      worker = await startWorker();
+      await waitUntil('the first save waits on the lock', aSaveWaitsOnALock);
+      const heldMs = 2_000;
+      const releasedAt = Date.now() + heldMs;
+      setTimeout(() => void holder`rollback`.execute(), heldMs);
+      const trail = await within('the trail is read', reading);
+      expect(trail.statusCode, trail.body).toBe(200);
+      expect(Date.now() - releasedAt, 'ms after the save was let go').toBeGreaterThanOrEqual(-500);
+      expect(trailActions(trail)).toEqual(['submitted', 'deadline_set']);
     } finally {
       holder.release();
     }
