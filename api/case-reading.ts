@@ -22,7 +22,7 @@ export type CaseViewSource = 'record' | 'live' | 'record-fallback';
 const LIVE_READ_MS = 2_000;
 /**
  * How long a read of a case with no record yet waits for its workflow: its first task saves the
- * record, and a query waits for that task to end, which on a busy machine took longer than
+ * record, and a query sent while that task runs waits for it to end, which on a busy machine took longer than
  * LIVE_READ_MS (a household's case page, opened as it applied, answered 503 for its trail).
  */
 const FIRST_RECORD_READ_MS = 8_000;
