@@ -119,5 +119,12 @@ test.describe.serial('the city office imports feeds and runs the tiering', () =>
     const text = (await (await file.createReadStream()).toArray()).map(String).join('');
     expect(text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('uscc,name,district_code,tier,clauses');
     expect(text).toContain('92120104MA06B7Q405');
+
+    // The runs' list names who started each run in words, and the header names the office once.
+    await page.getByRole('link', { name: '年度分型' }).click();
+    const startedHere = page.getByRole('row').filter({ has: page.getByRole('link', { name: new RegExp(`第\\d+版`) }) }).filter({ hasText: CITY_OFFICE });
+    await expect(startedHere.first()).toBeVisible();
+    await expect(page.getByText(`${CITY_OFFICE}：${CITY_OFFICE}`)).toHaveCount(0);
+    await expect(page.getByText(CITY_OFFICE, { exact: true }).first()).toBeVisible();
   });
 });

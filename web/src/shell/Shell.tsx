@@ -23,6 +23,13 @@ export function actorTitle(actor: SessionActor): string {
   }
 }
 
+/** The role and who acts in it, the role once where the two are the same office (市市场监管委). */
+function signedInAs(actor: SessionActor): string {
+  const role = ROLE_LABELS[actor.role] ?? actor.role;
+  const title = actorTitle(actor);
+  return title === role ? role : `${role}：${title}`;
+}
+
 /** The frame of every page: the role's menu, who is signed in, and the demo notice. */
 export default function Shell({ section, children }: { section: Section; children: ReactNode }) {
   const location = useLocation();
@@ -58,9 +65,7 @@ export default function Shell({ section, children }: { section: Section; childre
           <Space key="actor">
             {actor.role !== 'public' && <Inbox />}
             <UserOutlined aria-hidden />
-            <Typography.Text>
-              {ROLE_LABELS[actor.role]}：{actorTitle(actor)}
-            </Typography.Text>
+            <Typography.Text>{signedInAs(actor)}</Typography.Text>
             <Button
               icon={<LogoutOutlined />}
               onClick={() => {

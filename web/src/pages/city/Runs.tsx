@@ -3,6 +3,7 @@ import { Alert, App, Button, Collapse } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
+import { useDemoActors, type DemoActor } from '../../demo';
 import { describeError, formFieldErrors } from '../../errors';
 import { cstDateTime, todayCst } from '../../format';
 import { RUN_STATUS_LABELS } from '../district/kit/labels';
@@ -12,10 +13,21 @@ import { emptyLocale } from '../district/kit/empty';
 import { useTableRequest } from '../district/kit/tables';
 
 /** The yearly tiering runs 年度分型: every version of every year, which one is in force, and a new run. */
+/**
+ * Who started a run, in words: the yearly schedule (its actor is `schedule:<id>`), the demo's own
+ * data preparation, a demo actor by its label, otherwise the account's ID as the token names it.
+ */
+function initiatorOf(requestedBy: string, demoActors: DemoActor[] | null | undefined): string {
+  if (requestedBy.startsWith('schedule:')) return '年度分型定时任务';
+  if (requestedBy === 'demo-data') return '演示数据准备';
+  return demoActors?.find((demo) => demo.actor.id === requestedBy)?.label ?? `账号 ${requestedBy}`;
+}
+
 export default function Runs() {
   const navigate = useNavigate();
   const { message } = App.useApp();
   const loadTable = useTableRequest();
+  const demoActors = useDemoActors();
   const [refusal, setRefusal] = useState<string | null>(null);
   const today = todayCst();
 
@@ -117,7 +129,7 @@ export default function Runs() {
           { title: '户数', dataIndex: 'households', render: (_, run) => run.households?.toLocaleString('zh-CN') ?? '—' },
           { title: '开始时间', dataIndex: 'startedAt', render: (_, run) => cstDateTime(run.startedAt) },
           { title: '完成时间', dataIndex: 'completedAt', render: (_, run) => cstDateTime(run.completedAt) },
-          { title: '发起人', dataIndex: 'requestedBy' },
+          { title: '发起人', dataIndex: 'requestedBy', render: (_, run) => (run.requestedBy ? initiatorOf(run.requestedBy, demoActors) : '—') },
         ]}
       />
     </PageContainer>
