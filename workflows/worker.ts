@@ -66,7 +66,9 @@ export async function runUntilStopped(
   const armDeadline = (cause: string) => {
     deadline ??= setTimeout(() => {
       const held = workers.map((worker) => `${worker.options.taskQueue}: ${worker.getState()} ${JSON.stringify(worker.getStatus())}`);
-      console.error(`${phase} within ${deadlineMs / 1000} s of ${cause}; exiting with what they still hold:\n${held.join('\n')}`);
+      // What keeps the process alive (sockets, timers), for a stop whose close hangs.
+      const resources = process.getActiveResourcesInfo().join(', ');
+      console.error(`${phase} within ${deadlineMs / 1000} s of ${cause}; exiting with what they still hold:\n${held.join('\n')}\nactive resources: ${resources}`);
       process.exit(1);
     }, deadlineMs).unref();
   };
