@@ -55,7 +55,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
  * logged with what each worker still holds, and the process exits with 1: the server hands those
  * tasks to another worker, as after a SIGKILL, and a deploy or a supervisor is never kept waiting.
  * The close is bounded too: a fault-test worker stopped within a second of its signal and then
- * never exited, a connection's close holding the process.
+ * never exited, something it still held keeping the process alive.
  */
 export async function runUntilStopped(
   workers: Worker[],

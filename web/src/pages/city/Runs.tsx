@@ -12,7 +12,6 @@ import { ToneTag } from '../district/kit/ToneTag';
 import { emptyLocale } from '../district/kit/empty';
 import { useTableRequest } from '../district/kit/tables';
 
-/** The yearly tiering runs 年度分型: every version of every year, which one is in force, and a new run. */
 /**
  * Who started a run, in words: the yearly schedule (its actor is `schedule:<id>`), the demo's own
  * data preparation, a demo actor by its label, otherwise the account's ID as the token names it.
@@ -23,6 +22,7 @@ function initiatorOf(requestedBy: string, demoActors: DemoActor[] | null | undef
   return demoActors?.find((demo) => demo.actor.id === requestedBy)?.label ?? `账号 ${requestedBy}`;
 }
 
+/** The yearly tiering runs 年度分型: every version of every year, which one is in force, and a new run. */
 export default function Runs() {
   const navigate = useNavigate();
   const { message } = App.useApp();
