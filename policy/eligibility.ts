@@ -395,7 +395,7 @@ function oneTypeClause(facts: EligibilityFacts): EligibilityResult {
     );
   }
   for (const open of openCases) {
-    reasons.push(`已有进行中的认定案件${open.caseId}（${open.status}）`);
+    reasons.push(`已有进行中的认定案件${open.caseId}（${CASE_STATUS_LABELS[open.status] ?? open.status}）`);
   }
   if (reasons.length > 0) {
     return result('C-ONE-TYPE', false, ruleFacts, `${reasons.join('；')}：同一个体工商户只能认定为一个类型。`);

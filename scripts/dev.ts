@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createNotificationChannels } from '../activities/notification-channels.js';
 import { createNotificationActivities } from '../activities/notifications.js';
 import { issueToken, tokenTimes, tokenTrustProblem } from '../api/auth.js';
@@ -37,6 +37,10 @@ import { startTemporalDevServer } from './temporal-dev-server.js';
 import { ensureWebBuild } from './web-build.js';
 
 survivePostgresSocketFault();
+// The worker's state changes (RUNNING, DRAINING, …) are for operators of a deployed worker; before
+// the addresses a person starting the system reads only its warnings, unless LOG_LEVEL asks for more.
+const SDK_LOG_LEVELS = { trace: 'TRACE', debug: 'DEBUG' } as const;
+Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVELS[process.env.LOG_LEVEL as keyof typeof SDK_LOG_LEVELS] ?? 'WARN') });
 // A demo system takes applications on any day, so that its first case steps can be tried now.
 const config = loadConfig(process.env, { applicationWindow: 'year-round', ...(training() ? { dataDir: TRAINING_DATA_DIR } : {}) });
 const dataDir = resolve(config.dataDir);

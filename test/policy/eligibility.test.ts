@@ -213,7 +213,7 @@ describe('C-ONE-TYPE one category per household', () => {
     const open = { caseId: `recognition-${USCC}-2025`, year: 2025, status: 'publicity', route: 'self' };
     const r = clause(facts({ openCases: [open] }), 'C-ONE-TYPE');
     expect(r).toMatchObject({ passed: false, facts: { openCases: [open] } });
-    expect(r.reason).toContain(open.caseId);
+    expect(r.reason).toContain(`已有进行中的认定案件${open.caseId}（公示中）`);
   });
 
   it("fails once the year's case exists, even closed: one case per household and year", () => {
