@@ -56,7 +56,7 @@ const workers: WorkerProcess[] = [];
 /** The workflows the current test started, described in its report if it fails. */
 let testWorkflows: string[] = [];
 
-async function startWorker(): Promise<WorkerProcess> {
+async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
   const started = await startWorkerProcess(workerEntry, repositoryRoot, {
     DATABASE_URL: pg.url,
     TEMPORAL_ADDRESS: temporal.address,
@@ -64,6 +64,7 @@ async function startWorker(): Promise<WorkerProcess> {
     TASK_QUEUE: taskQueue,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     WORKER_STOP_DEADLINE_MS: String(STOP_DEADLINE_MS),
+    ...env,
   });
   workers.push(started);
   return started;
@@ -364,6 +365,18 @@ describe('a worker stopped while a decision waits on a lock in PostgreSQL', () =
     expect(taken.json()).toMatchObject({ status: 'on_site_verification' });
     const trail = (await read('/events')).json() as Array<{ action: string }>;
     expect(trail.filter((event) => event.action === 'review_accepted')).toHaveLength(1);
+  });
+});
+
+describe('a stopped worker', () => {
+  it('whose close never ends once its workers have stopped, exits at its stop deadline, naming what kept it alive', { timeout: 60_000 }, async () => {
+    const stuck = await startWorker({ WORKER_CLOSE_NEVER_ENDS: '1' });
+    const stoppedAt = Date.now();
+    await within('the worker exits', stuck.stop(), STOP_DEADLINE_MS + 10_000);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(STOP_DEADLINE_MS - 500);
+    expect(stuck.child.exitCode).toBe(1);
+    expect(stuck.errorOutput()).toMatch(/the workers stopped, but their connections did not close within 5 s of SIGTERM/);
+    expect(stuck.errorOutput()).toMatch(/active resources: .*Timeout/);
   });
 });
 
