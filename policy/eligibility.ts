@@ -155,7 +155,6 @@ const PENALTY_LOOKBACK_YEARS = 2;
 
 const SOURCE_TIERS: readonly Tier[] = ['growth', 'development'];
 
-
 const SPECIAL_GROUP_ZH: Readonly<Record<SpecialGroup, string>> = {
   veteran: '退役军人',
   graduate: '高校毕业生',
