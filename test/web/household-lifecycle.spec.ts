@@ -52,7 +52,7 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await expect(page).toHaveURL(new RegExp(`/household/cases/${CASE_ID}$`));
     await expect(page.getByText('当前：等待区市场监管局审核')).toBeVisible();
     await expect(page.getByText(/审核截止：\d{4}-\d{2}-\d{2}剩余\d+个工作日/)).toBeVisible();
-    await expect(page.getByText('提交自主申报')).toBeVisible();
+    await expect(page.getByText('经营者自主申报')).toBeVisible();
     // The case's facts in two columns (two labels a row), not antd's default three, each label squeezed to a character a line.
     const firstRow = page.locator('.ant-descriptions-row').filter({ hasText: '统一社会信用代码' });
     await expect(firstRow.locator('.ant-descriptions-item-label')).toHaveText(['个体工商户', '统一社会信用代码']);
@@ -102,7 +102,7 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await page.getByRole('button', { name: '提交补充材料' }).click();
 
     await expect(page.getByText('当前：等待区市场监管局审核')).toBeVisible();
-    await expect(page.getByText('补充材料', { exact: true })).toBeVisible();
+    await expect(page.getByText('经营者补充材料', { exact: true })).toBeVisible();
     await expect(page.getByRole('button', { name: '提交补充材料' })).toHaveCount(0);
   });
 
@@ -151,10 +151,13 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await signInAs(page, HOUSEHOLD.name);
     await page.goto(`/household/cases/${CASE_ID}`);
     await expect(page.getByText('当前：公示期内，社会公众可提出异议')).toBeVisible();
-    for (const step of ['提交自主申报', '要求补充材料', '补充材料', '通过审核', '走访核实完成', '开始信息公示', '收到公示异议', '公示异议处理']) {
+    for (const step of ['经营者自主申报', '要求补充材料', '经营者补充材料', '通过审核', '走访核实完成', '开始信息公示', '收到公示异议', '公示异议处理完毕']) {
       await expect(page.getByText(step, { exact: true }).first(), step).toBeVisible();
     }
     await expect(page.getByText('理由：经核实，该店制作技艺传承三代，申报材料属实')).toBeVisible();
     await expect(page.getByText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/).first()).toBeVisible();
+    // The office's name, not the account of the clerk who took the step.
+    await expect(page.getByText(/\d{2}:\d{2}（北京时间） · 区市场监管局$/).first()).toBeVisible();
+    await expect(page.getByText(/reviewer-/)).toHaveCount(0);
   });
 });

@@ -42,7 +42,7 @@ test.describe.serial('a department recommends and the household consents', () =>
 
     await expect(page).toHaveURL(new RegExp(`/department/cases/${CASE_ID}$`));
     await expect(page.getByText('当前：等待经营者确认是否同意部门推荐')).toBeVisible();
-    await expect(page.getByText('部门推荐', { exact: true })).toBeVisible();
+    await expect(page.getByText('相关部门推荐', { exact: true })).toBeVisible();
   });
 
   test('the household consents on its pages and the review starts', async ({ page }) => {

@@ -12,7 +12,7 @@ import { DueTag } from '../kit/DueTag';
 import { EVALUATION_CRITERIA, OPINION_LABELS, REGION_LABELS, REPORT_STATUS_LABELS, REVOCATION_GROUND_LABELS, SPOT_CHECK_LABELS } from '../kit/labels';
 import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
-import { CaseTimeline } from './Timeline';
+import { CaseTimeline } from '../../../components/CaseTimeline';
 import type { EligibilityResult } from '../../../components/Eligibility';
 import { ObjectionResolution } from '../kit/objections';
 import { ToneTag } from '../kit/ToneTag';
@@ -118,7 +118,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
               </ProCard>
             )}
             <ProCard title="办理记录" size="small" bordered>
-              <CaseTimeline events={events} />
+              <CaseTimeline events={events} showAccounts />
             </ProCard>
           </Space>
         </Col>
