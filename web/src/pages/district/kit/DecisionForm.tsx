@@ -69,6 +69,9 @@ export function DecisionForm<Values extends Record<string, unknown>, Result>(pro
   return (
     <ProForm<Values>
       form={form}
+      // ProForm puts the cursor in its first field, which on a case page opened to be read was the
+      // first decision's reason: the page scrolled to it and showed it framed as if in error.
+      autoFocusFirstInput={false}
       layout={props.layout ?? 'vertical'}
       initialValues={props.initialValues}
       onFinish={submit}
