@@ -9,6 +9,8 @@ const REFUSALS = new Set([
   'cancelled', 'revoked', 'expired', 'deadline_escalated',
 ]);
 const SUCCESSES = new Set(['review_accepted', 'verification_passed', 'recognised', 'spot_check_confirmed', 'annual_report_accepted', 'extended', 'operator_rechecked']);
+/** Steps that ask something of someone or hold the case up. */
+const CALLS_TO_ACT = new Set(['information_requested', 'objection_filed', 'supplement_requested', 'annual_report_overdue', 'quota_waiting']);
 
 // The theme's primary colour is the regulator's red, which a Timeline's 'blue' dot takes: an
 // ordinary step gets antd's own blue, so that red says only what went against the case.
@@ -17,6 +19,7 @@ const ORDINARY_STEP_COLOUR = '#1677ff';
 function colourOf(action: string): string {
   if (REFUSALS.has(action)) return 'red';
   if (SUCCESSES.has(action)) return 'green';
+  if (CALLS_TO_ACT.has(action)) return 'orange';
   if (action === 'deadline_set' || action === 'reminder_sent') return 'gray';
   return ORDINARY_STEP_COLOUR;
 }
