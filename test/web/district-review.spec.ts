@@ -4,7 +4,7 @@
 // as their pages send them; their own specs walk those pages.
 import type { APIRequestContext, Page } from '@playwright/test';
 import { addWorkingDays, buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
-import { cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
+import { animationsEnded, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
 
 /** The title of the page (Ant Design Pro's page header). */
 function pageTitle(page: Page, title: string) {
@@ -130,6 +130,8 @@ test.describe.serial('the district office reviews a case', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: '提交处理结果' }).click();
     await expect(fieldError(page, '处理结果')).toHaveText('请选择异议是否成立');
+    // A choice clicked while the dialog still animates (its zoom, a field's message) was seen not to take.
+    await animationsEnded(page);
     await dialog.getByLabel('异议不成立').check();
     await dialog.getByLabel('处理理由').fill('经核查平台后台数据，粉丝增长正常，未发现刷量');
     await dialog.getByRole('button', { name: '提交处理结果' }).click();

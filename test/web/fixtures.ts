@@ -20,16 +20,20 @@ export const test = base.extend({
 export async function signInAs(page: Page, label: string): Promise<void> {
   await page.goto('/login');
   await page.getByRole('button', { name: `以“${label}”登录` }).click();
-  await expect(page.getByText('退出登录')).toBeVisible();
+  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+}
+
+/** Until the page's finite animations have ended (a spinner's never do, hence the bounded wait). */
+export async function animationsEnded(page: Page): Promise<void> {
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5_000 })
+    .catch(() => undefined);
 }
 
 /** No serious or critical accessibility violations (axe-core, WCAG 2 A/AA). */
 export async function expectAccessible(page: Page): Promise<void> {
-  // Axe reads an element fading in or out (a field's help leaving, a toast) as faint text: check the
-  // page once its finite animations have ended (a spinner's never do, hence the bounded wait).
-  await page
-    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5_000 })
-    .catch(() => undefined);
+  // Axe reads an element fading in or out (a field's help leaving, a toast) as faint text.
+  await animationsEnded(page);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const grave = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(

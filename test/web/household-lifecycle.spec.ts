@@ -3,7 +3,7 @@
 // supplies it, the office accepts and verifies, the public objects on the publicity page, the
 // office resolves the objection, and the household follows every step on its case's timeline.
 import type { Page } from '@playwright/test';
-import { addTags, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test, workingDaysFromToday } from './fixtures.js';
+import { addTags, animationsEnded, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test, workingDaysFromToday } from './fixtures.js';
 
 const HOUSEHOLD = { uscc: '92120101MA05T3K213', name: '和平区老胡同煎饼果子铺' };
 const DISTRICT_OFFICE = '和平区市场监管局';
@@ -141,6 +141,8 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     const row = page.getByRole('row').filter({ hasText: OBJECTION });
     await row.getByRole('button', { name: /^处理/ }).click();
     const dialog = page.getByRole('dialog');
+    // A choice clicked while the dialog still animates (its zoom, a field's message) was seen not to take.
+    await animationsEnded(page);
     await dialog.getByLabel('异议不成立').check();
     await dialog.getByLabel('处理理由').fill('经核实，该店制作技艺传承三代，申报材料属实');
     await dialog.getByRole('button', { name: '提交处理结果' }).click();
@@ -159,5 +161,21 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     // The office's name, not the account of the clerk who took the step.
     await expect(page.getByText(/\d{2}:\d{2}（北京时间） · 区市场监管局$/).first()).toBeVisible();
     await expect(page.getByText(/reviewer-/)).toHaveCount(0);
+  });
+
+  test('the household reads its case on a phone: labels above their values, nothing wider than the screen', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signInAs(page, HOUSEHOLD.name);
+    await page.goto(`/household/cases/${CASE_ID}`);
+    await expect(page.getByText('当前：公示期内，社会公众可提出异议')).toBeVisible();
+    // Beside its value the label was squeezed to a character a line (eight lines for this one).
+    const label = page.locator('.ant-descriptions-item-label').filter({ hasText: '统一社会信用代码' });
+    const value = page.getByText(HOUSEHOLD.uscc, { exact: true });
+    const [labelBox, valueBox] = [await label.boundingBox(), await value.boundingBox()];
+    expect(labelBox!.height).toBeLessThan(60);
+    expect(valueBox!.y).toBeGreaterThan(labelBox!.y + labelBox!.height - 1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+    await expectAccessible(page);
   });
 });

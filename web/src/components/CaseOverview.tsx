@@ -4,12 +4,13 @@ import { CASE_STATUS_LABELS } from '../../../policy/case-status-labels.js';
 import { CATEGORY_LABELS, DEADLINE_KIND_LABELS, districtName, label, proseDate, WAITING_FOR_TEXT } from '../format';
 import { DueDate } from './DueDate';
 import { useDepartmentNames } from './useDepartmentNames';
-import { TWO_COLUMNS } from './columns';
+import { useFactColumns } from './columns';
 
 
 /** What the case is, where it stands, what it waits for and by when. */
 export function CaseOverview({ view }: { view: CaseView }) {
   const departmentName = useDepartmentNames();
+  const factColumns = useFactColumns();
   const waiting = WAITING_FOR_TEXT[view.status ?? ''];
   return (
     <>
@@ -22,7 +23,7 @@ export function CaseOverview({ view }: { view: CaseView }) {
           description={view.deadline?.dueOn ? <DueDate dueOn={view.deadline.dueOn} prefix={`${label(DEADLINE_KIND_LABELS, view.deadline.kind)}截止：`} /> : undefined}
         />
       )}
-      <Descriptions bordered size="small" column={TWO_COLUMNS}>
+      <Descriptions bordered size="small" {...factColumns}>
         <Descriptions.Item label="个体工商户">{view.householdName}</Descriptions.Item>
         <Descriptions.Item label="统一社会信用代码">{view.uscc}</Descriptions.Item>
         <Descriptions.Item label="年度">{view.year}年度</Descriptions.Item>

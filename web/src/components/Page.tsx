@@ -1,10 +1,13 @@
 import { Flex, Spin, Typography } from 'antd';
 import type { ReactNode } from 'react';
+import { useNarrowScreen } from './useNarrowScreen';
 
 /** A page of a role's section: its title as the page's one level-1 heading, what it is for, its actions. */
 export function Page({ title, subTitle, extra, loading, children }: { title: string; subTitle?: ReactNode; extra?: ReactNode; loading?: boolean; children?: ReactNode }) {
+  // On a phone the layout's own margin is all the frame a page needs: every pixel of width counts.
+  const narrow = useNarrowScreen();
   return (
-    <div style={{ padding: '16px 24px 32px' }}>
+    <div style={{ padding: narrow ? '8px 0 24px' : '16px 24px 32px' }}>
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
         <div>
           <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>

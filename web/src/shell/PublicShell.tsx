@@ -2,6 +2,7 @@ import { LoginOutlined } from '@ant-design/icons';
 import { Button, Flex, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router-dom';
+import { useNarrowScreen } from '../components/useNarrowScreen';
 import type { Section } from '../sections';
 import { useSession } from '../session';
 import { DemoBanner } from './DemoBanner';
@@ -13,10 +14,12 @@ import { DemoBanner } from './DemoBanner';
 export function PublicShell({ section, children }: { section: Section; children: ReactNode }) {
   const navigate = useNavigate();
   const { actor } = useSession();
+  // On a phone a page keeps no margin of its own (Page): the frame keeps a narrow one, as the offices' layout does.
+  const narrow = useNarrowScreen();
   return (
     <div style={{ minHeight: '100vh', background: '#f5f5f5' }}>
       <header style={{ background: '#fff', borderBottom: '1px solid #e5e5e5' }}>
-        <Flex align="center" justify="space-between" wrap gap={12} style={{ maxWidth: 1200, margin: '0 auto', padding: '10px 24px' }}>
+        <Flex align="center" justify="space-between" wrap gap={12} style={{ maxWidth: 1200, margin: '0 auto', padding: narrow ? '10px 12px' : '10px 24px' }}>
           <Typography.Text strong style={{ fontSize: 18 }}>
             天津市“名特优新”个体工商户培育平台
           </Typography.Text>
@@ -46,7 +49,7 @@ export function PublicShell({ section, children }: { section: Section; children:
         </Flex>
       </header>
       <DemoBanner />
-      <main style={{ maxWidth: 1200, margin: '0 auto' }}>{children}</main>
+      <main style={{ maxWidth: 1200, margin: '0 auto', paddingInline: narrow ? 12 : 0 }}>{children}</main>
     </div>
   );
 }

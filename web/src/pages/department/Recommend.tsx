@@ -10,7 +10,7 @@ import { describeError, formFieldErrors } from '../../errors';
 import type { Answer, Body } from '../../api/types';
 import { proseDate } from '../../format';
 import { useSession } from '../../session';
-import { TWO_COLUMNS } from '../../components/columns';
+import { useFactColumns } from '../../components/columns';
 
 type RecommendationBody = Body<'/recommendations'>;
 type Category = RecommendationBody['category'];
@@ -79,6 +79,7 @@ function RecommendationForm({ data }: { data: ApplicationForm }) {
   const category = Form.useWatch('category', form);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const factColumns = useFactColumns();
 
   const submit = async (values: RecommendationValues) => {
     setBusy(true);
@@ -103,7 +104,7 @@ function RecommendationForm({ data }: { data: ApplicationForm }) {
   return (
     <>
       <Card title="2. 申报条件逐条说明">
-        <Descriptions size="small" bordered column={TWO_COLUMNS} style={{ marginBottom: 16 }}>
+        <Descriptions size="small" bordered {...factColumns} style={{ marginBottom: 16 }}>
           <Descriptions.Item label="名称">{data.household?.name}</Descriptions.Item>
           <Descriptions.Item label="所属区">{data.household?.districtName}</Descriptions.Item>
           <Descriptions.Item label="经营者">{data.household?.operatorName}</Descriptions.Item>

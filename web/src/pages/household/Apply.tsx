@@ -12,7 +12,7 @@ import { formFieldErrors } from '../../errors';
 import { requiredChoice } from '../../components/rules';
 import { proseDate } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
-import { TWO_COLUMNS } from '../../components/columns';
+import { useFactColumns } from '../../components/columns';
 
 type ApplicationBody = Body<'/applications'>;
 type Category = ApplicationBody['category'];
@@ -34,6 +34,7 @@ export function Apply() {
   const category = Form.useWatch('category', form);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const factColumns = useFactColumns();
   const { data, error: loadError, loading } = useApi(() => unwrap(api.GET('/households/{uscc}/application-form', { params: { path: { uscc } } })), [uscc]);
 
   const submit = async (values: ApplicationValues) => {
@@ -60,7 +61,7 @@ export function Apply() {
         <Space direction="vertical" size="middle" style={{ width: '100%' }}>
           <Card title="申报主体（由系统根据登记信息自动填写）">
             <Typography.Paragraph type="secondary">政府部门已掌握的信息无需重复提交（C-NOFEE）。信息有误的，请联系区市场监管局更正登记信息。</Typography.Paragraph>
-            <Descriptions bordered size="small" column={TWO_COLUMNS}>
+            <Descriptions bordered size="small" {...factColumns}>
               <Descriptions.Item label="名称">{data.household?.name}</Descriptions.Item>
               <Descriptions.Item label="统一社会信用代码">{data.uscc}</Descriptions.Item>
               <Descriptions.Item label="经营者">{data.household?.operatorName}</Descriptions.Item>

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { TierAdvice } from '../../components/TierAdvice';
 import { useApi } from '../../components/useApi';
 import { proseDate, tierText } from '../../format';
-import { TWO_COLUMNS } from '../../components/columns';
+import { useFactColumns } from '../../components/columns';
 
 const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
@@ -136,9 +136,10 @@ const SOURCE_LABELS: Record<string, string> = { run: '年度分型', on_demand: 
 
 /** A tier with its reasons and what to do: the public lookup and the household's own page. */
 export function TierDetail({ tier, objectAction }: { tier: TierView; objectAction: React.ReactNode }) {
+  const factColumns = useFactColumns();
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Descriptions column={TWO_COLUMNS} bordered size="small">
+      <Descriptions {...factColumns} bordered size="small">
         <Descriptions.Item label="分型结果">
           <Tag color={TIER_COLORS[tier.tier ?? '']} style={{ fontSize: 15, padding: '2px 10px' }}>
             {tierText(tier.tier, tier.tierLabel)}
