@@ -35,3 +35,16 @@ test('a demo sign-in lands on the role’s own pages and signing out returns to 
   await page.goto('/household');
   await expect(page).toHaveURL(/\/login\?next=/);
 });
+
+test('an address no page has says so and offers the way back, in the public pages and a signed-in section alike', async ({ page }) => {
+  await page.goto('/public/publicity');
+  await expect(page.getByText('页面不存在')).toBeVisible();
+  await page.getByRole('link', { name: '返回分型结果查询' }).click();
+  await expect(page.getByRole('heading', { name: '分型结果查询' })).toBeVisible();
+
+  await signInAs(page, '南开区泥人张工艺坊');
+  await page.goto('/household/my-cases');
+  await expect(page.getByText('页面不存在')).toBeVisible();
+  await page.getByRole('link', { name: '返回我的分型' }).click();
+  await expect(page.getByRole('heading', { name: '我的分型' })).toBeVisible();
+});

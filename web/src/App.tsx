@@ -1,6 +1,7 @@
 import { Result, Spin } from 'antd';
 import { Suspense, lazy } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { NotFound } from './components/NotFound';
 import { SECTIONS, type Section } from './sections';
 import { useSession } from './session';
 import { PublicShell } from './shell/PublicShell';
@@ -55,7 +56,7 @@ export function App() {
       {SECTIONS.map((section) => (
         <Route key={section.role} path={`/${section.role}/*`} element={<SectionRoute section={section} />} />
       ))}
-      <Route path="*" element={<Result status="404" title="页面不存在" subTitle="请从左侧菜单或首页进入。" extra={<a href="/public">返回首页</a>} />} />
+      <Route path="*" element={<NotFound home="/public" homeLabel="首页" />} />
     </Routes>
   );
 }

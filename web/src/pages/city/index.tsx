@@ -1,6 +1,6 @@
-import { Result } from 'antd';
 import { lazy } from 'react';
-import { Link, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
+import { NotFound } from '../../components/NotFound';
 import { CaseDetail } from '../district/case/CaseDetail';
 import Imports from './Imports';
 import Recognitions, { REVOCATIONS, SPOT_CHECKS } from './Recognitions';
@@ -30,7 +30,7 @@ export default function CityPages() {
       <Route path="revocations" element={<Recognitions focus={REVOCATIONS} />} />
       <Route path="transfers" element={<Transfers />} />
       <Route path="objections" element={<TierObjections />} />
-      <Route path="*" element={<Result status="404" title="页面不存在" extra={<Link to="/city">返回督办事项</Link>} />} />
+      <Route path="*" element={<NotFound home="/city" homeLabel="督办事项" />} />
     </Routes>
   );
 }

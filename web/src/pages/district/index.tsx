@@ -1,6 +1,6 @@
-import { Result } from 'antd';
 import { lazy } from 'react';
-import { Link, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
+import { NotFound } from '../../components/NotFound';
 import { useSession } from '../../session';
 import AnnualReports from './AnnualReports';
 import { CaseDetail } from './case/CaseDetail';
@@ -20,7 +20,7 @@ export default function DistrictPages() {
       <Route path="publicity" element={<PublicityObjections />} />
       <Route path="annual-reports" element={<AnnualReports />} />
       <Route path="dashboard" element={<Dashboard />} />
-      <Route path="*" element={<Result status="404" title="页面不存在" extra={<Link to="/district">返回待办事项</Link>} />} />
+      <Route path="*" element={<NotFound home="/district" homeLabel="待办事项" />} />
     </Routes>
   );
 }

@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { NotFound } from '../../components/NotFound';
 import { Apply } from './Apply';
 import { CaseDetail } from './CaseDetail';
 import { Cases } from './Cases';
@@ -15,6 +16,7 @@ export default function HouseholdPages() {
       <Route path="cases/:caseId" element={<CaseDetail />} />
       <Route path="objection" element={<Objection />} />
       <Route path="measures" element={<Measures />} />
+      <Route path="*" element={<NotFound home="/household" homeLabel="我的分型" />} />
     </Routes>
   );
 }

@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { NotFound } from '../../components/NotFound';
 import { Publicity } from './Publicity';
 import { Register } from './Register';
 import { SupportMeasures } from './SupportMeasures';
@@ -12,6 +13,7 @@ export default function PublicPages() {
       <Route path="notices" element={<Publicity />} />
       <Route path="register" element={<Register />} />
       <Route path="measures" element={<SupportMeasures />} />
+      <Route path="*" element={<NotFound home="/public" homeLabel="分型结果查询" />} />
     </Routes>
   );
 }
