@@ -20,6 +20,8 @@ export function Cases() {
         <ErrorAlert error={error} />
         <Table
           rowKey="caseId"
+          // On a phone the table scrolls sideways rather than stacking a name a character a line.
+          scroll={{ x: 'max-content' }}
           loading={loading}
           dataSource={data ?? []}
           pagination={false}
@@ -38,6 +40,8 @@ export function Cases() {
             {
               title: '操作',
               key: 'open',
+              // In reach on a phone, where the rest of the row scrolls sideways.
+              fixed: 'right',
               render: (_: unknown, row) => (
                 <Link to={`/household/cases/${row.caseId}`} aria-label={`查看${row.year}年度认定事项`}>
                   {row.waitingFor === 'household' ? '去办理' : '查看进度'}

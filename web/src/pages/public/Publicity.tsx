@@ -24,6 +24,8 @@ export function Publicity() {
         <ErrorAlert error={error} />
         <Table<Notice>
           rowKey="caseId"
+          // On a phone the table scrolls sideways rather than stacking a name a character a line.
+          scroll={{ x: 'max-content' }}
           loading={loading}
           dataSource={data ?? []}
           pagination={false}

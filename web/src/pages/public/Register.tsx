@@ -39,6 +39,8 @@ export function Register() {
         <ErrorAlert error={error} />
         <Table
           rowKey={(row) => `${row.uscc}-${row.recognisedOn}`}
+          // On a phone the table scrolls sideways rather than stacking a name a character a line.
+          scroll={{ x: 'max-content' }}
           loading={loading}
           dataSource={rows}
           locale={{ emptyText: <Empty description="暂无符合条件的“名特优新”个体工商户" /> }}
