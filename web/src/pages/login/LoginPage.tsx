@@ -103,7 +103,8 @@ export default function LoginPage() {
                         >
                           <List.Item.Meta
                             title={
-                              <Space>
+                              // Wraps the code under the name on a phone, where beside it the name stood a character a line.
+                              <Space wrap size={[8, 4]}>
                                 {demo.label}
                                 {demo.actor.uscc && <Tag>{demo.actor.uscc}</Tag>}
                               </Space>
