@@ -1,9 +1,9 @@
 import { LoginOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Space, Typography } from 'antd';
-import { useNarrowScreen } from '../components/useNarrowScreen';
 import type { ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useNarrowScreen } from '../components/useNarrowScreen';
 import { districtName, ROLE_LABELS } from '../format';
 import type { Section } from '../sections';
 import { useSession, type SessionActor } from '../session';
