@@ -3,7 +3,7 @@
 // watches its progress and reads its results.
 import type { Page } from '@playwright/test';
 import { usccCheckCharacter } from '../../policy/uscc.js';
-import { expect, expectAccessible, screenshot, signInAs, test } from './fixtures.js';
+import { demoToken, expect, expectAccessible, screenshot, signInAs, test } from './fixtures.js';
 
 /** The title of the page (Ant Design Pro's page header). */
 function pageTitle(page: Page, title: string) {
@@ -99,9 +99,7 @@ test.describe.serial('the city office imports feeds and runs the tiering', () =>
 
     await expect(page.getByText('已完成', { exact: true })).toBeVisible({ timeout: 60_000 });
     const runId = /\/city\/runs\/(\d+)$/.exec(page.url())?.[1];
-    const session = await page.request.post('/demo/sessions', { data: { actorId: 'city-supervisor' } });
-    expect(session.ok(), await session.text()).toBe(true);
-    const { token } = (await session.json()) as { token: string };
+    const token = await demoToken(page.request, 'city-supervisor');
     const answer = await page.request.get(`/tiering/runs/${runId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(answer.ok(), await answer.text()).toBe(true);
     const { countsByDistrict } = (await answer.json()) as { countsByDistrict: Record<string, Record<string, number>> };

@@ -1,14 +1,13 @@
 // The city office answers an objection to a tier (T-OBJ) and sets the year's thresholds, in the
 // browser through the real stack. The household's objection is sent to the API as its page sends
 // it (the public spec walks that page with another household).
-import { expect, expectAccessible, fieldError, signInAs, test } from './fixtures.js';
+import { demoToken, expect, expectAccessible, fieldError, signInAs, test } from './fixtures.js';
 
 const HOUSEHOLD = { uscc: '92120116MA07C8R520', name: '滨海新区海鲜直播小店' };
 const CITY_OFFICE = '市市场监管委';
 
 test('the city office dismisses an objection to a tier with its reason, reading the clauses the tier rests on', async ({ page, request }) => {
-  const session = await request.post('/demo/sessions', { data: { actorId: HOUSEHOLD.uscc } });
-  const { token } = (await session.json()) as { token: string };
+  const token = await demoToken(request, HOUSEHOLD.uscc);
   const filed = await request.post('/tiering/objections', {
     headers: { authorization: `Bearer ${token}` },
     data: { uscc: HOUSEHOLD.uscc, reason: '本户去年营业收入已超过发展型标准，请核实' },

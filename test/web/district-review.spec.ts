@@ -4,7 +4,7 @@
 // as their pages send them; their own specs walk those pages.
 import type { APIRequestContext, Page } from '@playwright/test';
 import { addWorkingDays, buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
-import { animationsEnded, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
+import { animationsEnded, cstDate, demoToken, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
 
 /** The title of the page (Ant Design Pro's page header). */
 function pageTitle(page: Page, title: string) {
@@ -15,13 +15,6 @@ const HOUSEHOLD = { uscc: '92120116MA07C8R520', name: '滨海新区海鲜直播�
 const DISTRICT_OFFICE = '滨海新区市场监管局';
 
 const CASE_ID = `recognition-${HOUSEHOLD.uscc}-${cstDate().slice(0, 4)}`;
-
-/** The household's bearer token, as the login page gets it for a demo actor. */
-async function householdToken(request: APIRequestContext): Promise<string> {
-  const answer = await request.post('/demo/sessions', { data: { actorId: HOUSEHOLD.uscc } });
-  expect(answer.ok(), await answer.text()).toBe(true);
-  return ((await answer.json()) as { token: string }).token;
-}
 
 /** Axe reads a toast fading in or out as faint text: check the page once the toasts have gone. */
 async function expectAccessibleOnceSettled(page: Page): Promise<void> {
@@ -43,7 +36,7 @@ async function pickDate(page: Page, label: string, date: string): Promise<void> 
 
 test.describe.serial('the district office reviews a case', () => {
   test('the household applies (through the API, as its page does)', async ({ request }) => {
-    const token = await householdToken(request);
+    const token = await demoToken(request, HOUSEHOLD.uscc);
     const answer = await request.post('/applications', {
       headers: { authorization: `Bearer ${token}` },
       data: { uscc: HOUSEHOLD.uscc, category: 'emerging', claimedCriteria: ['E3'], evidenceRefs: ['直播平台粉丝数截图'] },
@@ -90,7 +83,7 @@ test.describe.serial('the district office reviews a case', () => {
   });
 
   test('the household supplies it (through the API, as its page does)', async ({ request }) => {
-    const token = await householdToken(request);
+    const token = await demoToken(request, HOUSEHOLD.uscc);
     const answer = await request.post(`/cases/${CASE_ID}/information`, {
       headers: { authorization: `Bearer ${token}` },
       data: { evidenceRefs: ['2025年直播销售记录'], note: '已上传' },

@@ -30,6 +30,13 @@ export async function animationsEnded(page: Page): Promise<void> {
     .catch(() => undefined);
 }
 
+/** A demo actor's bearer token, as the login page gets it, for what a test sends through the API. */
+export async function demoToken(request: APIRequestContext, actorId: string): Promise<string> {
+  const answer = await request.post('/demo/sessions', { data: { actorId } });
+  expect(answer.ok(), await answer.text()).toBe(true);
+  return ((await answer.json()) as { token: string }).token;
+}
+
 /** No serious or critical accessibility violations (axe-core, WCAG 2 A/AA). */
 export async function expectAccessible(page: Page): Promise<void> {
   // Axe reads an element fading in or out (a field's help leaving, a toast) as faint text.

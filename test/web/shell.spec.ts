@@ -1,4 +1,4 @@
-import { expect, expectAccessible, signInAs, test } from './fixtures.js';
+import { cstDate, demoToken, expect, expectAccessible, signInAs, test } from './fixtures.js';
 
 test('the first page is usable within 1 s of loading (load to interactive)', async ({ page }) => {
   await page.goto('/');
@@ -47,4 +47,32 @@ test('an address no page has says so and offers the way back, in the public page
   await expect(page.getByText('页面不存在')).toBeVisible();
   await page.getByRole('link', { name: '返回我的分型' }).click();
   await expect(page.getByRole('heading', { name: '我的分型' })).toBeVisible();
+});
+
+test('the browser tab names the page: a menu page, a case by its household, a public page', async ({ page, request }) => {
+  const clayFigures = { uscc: '92120104MA06B7Q405', name: '南开区泥人张工艺坊' };
+  const applied = await request.post('/applications', {
+    headers: { authorization: `Bearer ${await demoToken(request, clayFigures.uscc)}` },
+    data: { uscc: clayFigures.uscc, category: 'quality', claimedCriteria: ['Q1'], evidenceRefs: ['天津老字号证书'] },
+  });
+  // Applied already when the suite is run again on the same stack.
+  expect([201, 409], await applied.text()).toContain(applied.status());
+
+  await page.goto('/public/notices');
+  await expect(page).toHaveTitle('认定公示与异议 - 名特优新个体工商户培育平台');
+
+  await signInAs(page, clayFigures.name);
+  await expect(page).toHaveTitle('我的分型 - 名特优新个体工商户培育平台');
+  await page.getByRole('link', { name: '我的认定事项' }).click();
+  await expect(page).toHaveTitle('我的认定事项 - 名特优新个体工商户培育平台');
+  await page.getByRole('link', { name: /^查看\d{4}年度认定事项$/ }).first().click();
+  await expect(page).toHaveTitle(`${clayFigures.name} · 认定事项详情 - 名特优新个体工商户培育平台`);
+  // A reload of the case page, where the layout and the page start together.
+  await page.reload();
+  await expect(page).toHaveTitle(`${clayFigures.name} · 认定事项详情 - 名特优新个体工商户培育平台`);
+
+  await signInAs(page, '南开区市场监管局');
+  await expect(page).toHaveTitle('待办事项 - 名特优新个体工商户培育平台');
+  await page.goto(`/district/cases/recognition-${clayFigures.uscc}-${cstDate().slice(0, 4)}`);
+  await expect(page).toHaveTitle(`${clayFigures.name} - 名特优新个体工商户培育平台`);
 });

@@ -15,7 +15,12 @@ export function CasePage({ title, caseId, actions }: { title: string; caseId: st
   const { view, events, reload } = useCase(caseId);
   const data = view.data;
   return (
-    <Page title={title} subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined} loading={view.loading && !data}>
+    <Page
+      title={title}
+      tabTitle={data ? `${data.householdName} · ${title}` : undefined}
+      subTitle={data ? `${data.householdName} · ${data.year}年度` : undefined}
+      loading={view.loading && !data}
+    >
       <ErrorAlert error={view.error} />
       {data && (
         <Row gutter={[16, 16]}>

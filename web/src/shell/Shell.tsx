@@ -1,9 +1,10 @@
 import { LoginOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Space, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useNarrowScreen } from '../components/useNarrowScreen';
+import { documentTitle, PageTitleContext } from '../components/usePageTitle';
 import { districtName, ROLE_LABELS } from '../format';
 import type { Section } from '../sections';
 import { useSession, type SessionActor } from '../session';
@@ -37,6 +38,7 @@ export default function Shell({ section, children }: { section: Section; childre
   const navigate = useNavigate();
   const { actor, signOut } = useSession();
   const narrow = useNarrowScreen();
+  const [pageName, setPageName] = useState<string | null>(null);
   const base = `/${section.role}`;
   const paths = section.menu.map((item) => (item.path ? `${base}/${item.path}` : base));
   // The deepest menu entry the address is in; the section's first page only for addresses no other
@@ -45,54 +47,59 @@ export default function Shell({ section, children }: { section: Section; childre
     paths
       .filter((path) => path !== base && (location.pathname === path || location.pathname.startsWith(`${path}/`)))
       .sort((a, b) => b.length - a.length)[0] ?? base;
+  const menuEntry = section.menu[paths.indexOf(location.pathname)];
   return (
-    <ProLayout
-      title="名特优新培育平台"
-      logo={false}
-      layout="mix"
-      fixSiderbar
-      // The menu stays open on desktop widths; a narrow window gets ProLayout's drawer instead.
-      breakpoint={false}
-      defaultCollapsed={false}
-      // ProLayout keeps a desktop's 40 px margins on a phone, which left a case's facts a third of its width.
-      token={narrow ? { pageContainer: { paddingInlinePageContainerContent: 12, paddingBlockPageContainerContent: 12 } } : undefined}
-      location={{ pathname: location.pathname }}
-      selectedKeys={[selected]}
-      route={{
-        path: base,
-        routes: section.menu.map((item) => ({ path: item.path ? `${base}/${item.path}` : base, name: item.label, icon: item.icon })),
-      }}
-      menuItemRender={(item, dom) => (item.path ? <Link to={item.path}>{dom}</Link> : dom)}
-      onMenuHeaderClick={() => navigate(base)}
-      actionsRender={() => [
-        actor ? (
-          <Space key="actor" align="center">
-            {actor.role !== 'public' && <Inbox />}
-            <UserOutlined aria-hidden />
-            <Typography.Text ellipsis={narrow ? { tooltip: signedInAs(actor) } : false} style={narrow ? { maxWidth: '40vw', verticalAlign: 'middle' } : undefined}>
-              {signedInAs(actor)}
-            </Typography.Text>
-            <Button
-              icon={<LogoutOutlined />}
-              aria-label="退出登录"
-              title="退出登录"
-              onClick={() => {
-                signOut();
-                navigate('/login');
-              }}
-            >
-              {narrow ? null : '退出登录'}
+    <PageTitleContext.Provider value={setPageName}>
+      <ProLayout
+        title="名特优新培育平台"
+        logo={false}
+        layout="mix"
+        fixSiderbar
+        // The menu stays open on desktop widths; a narrow window gets ProLayout's drawer instead.
+        breakpoint={false}
+        defaultCollapsed={false}
+        // ProLayout keeps a desktop's 40 px margins on a phone, which left a case's facts a third of its width.
+        token={narrow ? { pageContainer: { paddingInlinePageContainerContent: 12, paddingBlockPageContainerContent: 12 } } : undefined}
+        // The tab names the page: the one it says it is, or its menu entry (a case is in no menu).
+        pageTitleRender={() => documentTitle(pageName ?? menuEntry?.label)}
+        location={{ pathname: location.pathname }}
+        selectedKeys={[selected]}
+        route={{
+          path: base,
+          routes: section.menu.map((item) => ({ path: item.path ? `${base}/${item.path}` : base, name: item.label, icon: item.icon })),
+        }}
+        menuItemRender={(item, dom) => (item.path ? <Link to={item.path}>{dom}</Link> : dom)}
+        onMenuHeaderClick={() => navigate(base)}
+        actionsRender={() => [
+          actor ? (
+            <Space key="actor" align="center">
+              {actor.role !== 'public' && <Inbox />}
+              <UserOutlined aria-hidden />
+              <Typography.Text ellipsis={narrow ? { tooltip: signedInAs(actor) } : false} style={narrow ? { maxWidth: '40vw', verticalAlign: 'middle' } : undefined}>
+                {signedInAs(actor)}
+              </Typography.Text>
+              <Button
+                icon={<LogoutOutlined />}
+                aria-label="退出登录"
+                title="退出登录"
+                onClick={() => {
+                  signOut();
+                  navigate('/login');
+                }}
+              >
+                {narrow ? null : '退出登录'}
+              </Button>
+            </Space>
+          ) : (
+            <Button key="login" type="primary" icon={<LoginOutlined />} onClick={() => navigate('/login')}>
+              登录办理
             </Button>
-          </Space>
-        ) : (
-          <Button key="login" type="primary" icon={<LoginOutlined />} onClick={() => navigate('/login')}>
-            登录办理
-          </Button>
-        ),
-      ]}
-    >
-      <DemoBanner />
-      {children}
-    </ProLayout>
+          ),
+        ]}
+      >
+        <DemoBanner />
+        {children}
+      </ProLayout>
+    </PageTitleContext.Provider>
   );
 }

@@ -14,6 +14,7 @@ import type { CaseEvent, CaseView } from '../../../api/types';
 import { CaseDecisions, type Office } from './Decisions';
 import { CaseTimeline } from '../../../components/CaseTimeline';
 import type { EligibilityResult } from '../../../components/Eligibility';
+import { usePageTitle } from '../../../components/usePageTitle';
 import { ObjectionResolution } from '../kit/objections';
 import { ToneTag } from '../kit/ToneTag';
 
@@ -50,6 +51,7 @@ export function CaseDetail({ office, backTo, districtCode }: { office: Office; b
   }, [load]);
 
   const changed = () => void load();
+  usePageTitle(view?.householdName);
 
   if (failure) return <Result status="warning" title="无法打开此案件" subTitle={failure} extra={<Link to={backTo}>{office === 'city' ? '返回督办事项' : '返回待办事项'}</Link>} />;
   if (!view) return <Skeleton active />;
