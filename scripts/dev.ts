@@ -143,7 +143,12 @@ async function main(): Promise<void> {
     demoActors: DEMO_ACTORS,
   });
   stops.push(() => app.close());
+  // The welcome below leads with the pages' address; Fastify's own JSON line about listening would
+  // come before it. Requests are logged at the configured level as before.
+  const logLevel = app.log.level;
+  app.log.level = 'warn';
   await app.listen({ host: config.apiHost, port: config.apiPort });
+  app.log.level = logLevel;
 
   printWelcome(temporalAddress, await householdsToTryLines(database, DEMO_HOUSEHOLDS.map((h) => h.uscc), tokenCommand()));
 }

@@ -58,7 +58,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-it('stops PostgreSQL, the Temporal dev server and itself when the npm process alone gets SIGTERM', { timeout: 240_000 }, async () => {
+it('comes up with the pages\' address before any log line, and stops PostgreSQL, the Temporal dev server and itself when the npm process alone gets SIGTERM', { timeout: 240_000 }, async () => {
   // npm start begins with the setup step, which reinstalls the packages when the lock file is newer
   // than them: under the other test files' feet. The suite's own setup step has run first.
   const installed = statSync(join(repositoryRoot, 'node_modules', '.package-lock.json')).mtimeMs;
@@ -75,7 +75,6 @@ it('stops PostgreSQL, the Temporal dev server and itself when the npm process al
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       API_PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that the signal below reaches npm alone, as a supervisor's would.
@@ -90,6 +89,9 @@ it('stops PostgreSQL, the Temporal dev server and itself when the npm process al
     if (npm.exitCode !== null || Date.now() - started > 200_000) throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  // What a person starting the system reads first after the setup step is the pages' address, not a log line.
+  const beforeWelcome = output.slice(0, output.indexOf('Web pages'));
+  expect(beforeWelcome.split('\n').filter((line) => line.startsWith('{')), output).toEqual([]);
   const system = descendantsOf(npm.pid!);
   leftovers.push(...system);
   const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
