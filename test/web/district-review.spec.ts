@@ -57,11 +57,10 @@ test.describe.serial('the district office reviews a case', () => {
     await expect(page).toHaveURL(new RegExp(`/district/cases/${CASE_ID}$`));
     await expect(page.getByTestId('case-event').first()).toContainText('经营者自主申报');
     await expect(page.getByText('申报时的资格审查')).toBeVisible();
-    // The page opens to be read: no decision's field takes the cursor (and the page's scroll).
-    await expect(page.getByRole('tab', { name: '通过审核' })).toBeVisible();
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
     // Only the decisions under review: no verification, no objection handling yet.
     await expect(page.getByRole('tab', { name: '通过审核' })).toBeVisible();
+    // The page opens to be read: no decision's field takes the cursor (and the page's scroll).
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
     await expect(page.getByRole('tab', { name: '走访核实' })).toHaveCount(0);
 
     await page.getByRole('tab', { name: '要求补充材料' }).click();

@@ -66,7 +66,7 @@ export default function Shell({ section, children }: { section: Section; childre
         selectedKeys={[selected]}
         route={{
           path: base,
-          routes: section.menu.map((item) => ({ path: item.path ? `${base}/${item.path}` : base, name: item.label, icon: item.icon })),
+          routes: section.menu.map((item, i) => ({ path: paths[i], name: item.label, icon: item.icon })),
         }}
         menuItemRender={(item, dom) => (item.path ? <Link to={item.path}>{dom}</Link> : dom)}
         onMenuHeaderClick={() => navigate(base)}
