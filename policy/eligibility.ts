@@ -372,7 +372,7 @@ function banClause(facts: EligibilityFacts): EligibilityResult {
       'C-BAN',
       false,
       { bans: inForce },
-      `${chineseDate(latest.revokedOn)}因以欺诈、贿赂等手段取得认定被撤销认定（${latest.caseId}），自${chineseDate(latest.bannedUntil)}起方可再次申报。`,
+      `${chineseDate(latest.revokedOn)}因以欺诈、贿赂等手段取得认定被撤销认定（案件编号 ${latest.caseId}），自${chineseDate(latest.bannedUntil)}起方可再次申报。`,
     );
   }
   return result('C-BAN', true, { bans: [] }, '近5年内未因弄虚作假被撤销认定。');
@@ -383,18 +383,19 @@ function oneTypeClause(facts: EligibilityFacts): EligibilityResult {
   const yearCase = facts.yearCase ?? null;
   const ruleFacts = { recognition, openCases, ...(yearCase ? { yearCase } : {}) };
   const reasons: string[] = [];
-  if (yearCase !== null) {
-    reasons.push(`${facts.window.year}年度已有认定案件${yearCase.caseId}（${CASE_STATUS_LABELS[yearCase.status] ?? yearCase.status}），每户每年只受理一件`);
+  // A case recognised this year is said once, as the recognition.
+  if (yearCase !== null && yearCase.caseId !== recognition?.caseId) {
+    reasons.push(`${facts.window.year}年度已有认定案件（案件编号 ${yearCase.caseId}，${CASE_STATUS_LABELS[yearCase.status] ?? yearCase.status}），每户每年只受理一件`);
   }
   if (recognition !== null) {
     // Validity is extended by the recognising office's evaluation in the last year (C-EVAL),
     // never by a new application: the household applies again only once the recognition ends.
     reasons.push(
-      `已于${chineseDate(recognition.recognisedOn)}被认定为“${categoryZh(recognition.category)}”类（${recognition.caseId}，有效期至${chineseDate(recognition.validUntil)}），有效期内不再申报，期满前由认定部门评估是否延期`,
+      `已于${chineseDate(recognition.recognisedOn)}被认定为“${categoryZh(recognition.category)}”类（案件编号 ${recognition.caseId}，有效期至${chineseDate(recognition.validUntil)}），有效期内不再申报，期满前由认定部门评估是否延期`,
     );
   }
   for (const open of openCases) {
-    reasons.push(`已有进行中的认定案件${open.caseId}（${CASE_STATUS_LABELS[open.status] ?? open.status}）`);
+    reasons.push(`已有进行中的认定案件（案件编号 ${open.caseId}，${CASE_STATUS_LABELS[open.status] ?? open.status}）`);
   }
   if (reasons.length > 0) {
     return result('C-ONE-TYPE', false, ruleFacts, `${reasons.join('；')}：同一个体工商户只能认定为一个类型。`);
@@ -414,7 +415,7 @@ function onePersonClause(facts: EligibilityFacts): EligibilityResult {
       if (sibling.recognition !== null) {
         what.push(`已被认定为“${categoryZh(sibling.recognition.category)}”类（有效期至${chineseDate(sibling.recognition.validUntil)}）`);
       }
-      for (const open of sibling.openCases) what.push(`有进行中的认定案件${open.caseId}`);
+      for (const open of sibling.openCases) what.push(`有进行中的认定案件（案件编号 ${open.caseId}）`);
       return `${sibling.name}（${sibling.uscc}）${what.join('，')}`;
     });
     return result(

@@ -82,6 +82,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           querystring: Type.Object(
             {
               name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
+              districtCode: Type.Optional(Type.String({ maxLength: districtCodeSchema.maxLength, pattern: districtCodeSchema.pattern, description: "only this district's households (a district department finds those it may recommend, C-REC)" })),
               ...pageProperties(20, 100),
             },
             { additionalProperties: false },
@@ -93,7 +94,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { page, pageSize } = request.query;
+        const { page, pageSize, districtCode } = request.query;
         const query = request.query.name.trim();
         if ([...query].length < MIN_QUERY_CHARACTERS) {
           throw new HttpError(400, `name: search with at least ${MIN_QUERY_CHARACTERS} characters`, { field: 'name', clause: 'T-PUB' });
@@ -101,13 +102,14 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         const escaped = escapeLike(query);
         const contains = `%${escaped}%`;
         const startsWith = `${escaped}%`;
+        const inDistrict = districtCode === undefined ? database.sql`` : database.sql`and district_code = ${districtCode}`;
         // One pass over the matches both counts and ranks them (the trigram index serves the ILIKE);
         // only the page's households are then looked up for their tiers, not every match.
         const rows = await database.sql<SearchRow[]>`
           with page as (
             select uscc, name, district_code, count(*) over () as total
             from households
-            where name ilike ${contains}
+            where name ilike ${contains} ${inDistrict}
             order by name ilike ${startsWith} desc, name, uscc
             limit ${pageSize} offset ${(page - 1) * pageSize}
           )
@@ -117,7 +119,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         let total = Number(rows[0]?.total ?? 0);
         if (rows.length === 0 && page > 1) {
           const [counted] = await database.sql<[{ total: string }]>`
-            select count(*) as total from households where name ilike ${contains}`;
+            select count(*) as total from households where name ilike ${contains} ${inDistrict}`;
           total = Number(counted.total);
         }
         return {

@@ -66,6 +66,13 @@ describe('GET /public/households?name= (T-PUB)', () => {
     ]);
   });
 
+  it("narrows the search to one district's households on request", async () => {
+    const response = await app.inject({ method: 'GET', url: `/public/households?name=${encodeURIComponent(tag)}&districtCode=120104` });
+    expect(response.json()).toMatchObject({ total: 1, items: [{ name: `老${tag}包子铺`, district: { code: '120104' } }] });
+    const beyond = await app.inject({ method: 'GET', url: `/public/households?name=${encodeURIComponent(tag)}&districtCode=120104&page=2` });
+    expect(beyond.json()).toMatchObject({ total: 1, items: [] });
+  });
+
   it('matches the query as text: % and _ are no wildcards', async () => {
     for (const query of [`${tag}_`, `${tag}%`]) {
       const response = await app.inject({ method: 'GET', url: `/public/households?name=${encodeURIComponent(query)}` });
@@ -81,6 +88,7 @@ describe('GET /public/households?name= (T-PUB)', () => {
     ['name=abc&page=0', 'page'],
     ['name=abc&page=100001', 'page'],
     ['name=abc&page=1000000000000000000', 'page'],
+    ['name=abc&districtCode=320101', 'districtCode'],
   ])('answers 400 naming the field for ?%s', async (query, field) => {
     const response = await app.inject({ method: 'GET', url: `/public/households?${query}` });
     expect(response.statusCode).toBe(400);

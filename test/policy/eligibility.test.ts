@@ -213,14 +213,20 @@ describe('C-ONE-TYPE one category per household', () => {
     const open = { caseId: `recognition-${USCC}-2025`, year: 2025, status: 'publicity', route: 'self' };
     const r = clause(facts({ openCases: [open] }), 'C-ONE-TYPE');
     expect(r).toMatchObject({ passed: false, facts: { openCases: [open] } });
-    expect(r.reason).toContain(`已有进行中的认定案件${open.caseId}（公示中）`);
+    expect(r.reason).toContain(`已有进行中的认定案件（案件编号 ${open.caseId}，公示中）`);
   });
 
   it("fails once the year's case exists, even closed: one case per household and year", () => {
     const yearCase = { caseId: `recognition-${USCC}-2026`, status: 'rejected' };
     const r = clause(facts({ yearCase }), 'C-ONE-TYPE');
     expect(r).toMatchObject({ passed: false, facts: { yearCase } });
-    expect(r.reason).toContain(`2026年度已有认定案件${yearCase.caseId}（未通过）`);
+    expect(r.reason).toContain(`2026年度已有认定案件（案件编号 ${yearCase.caseId}，未通过）`);
+  });
+
+  it("names the year's case once when it is the recognition held", () => {
+    const held = recognition({ caseId: `recognition-${USCC}-2026`, recognisedOn: '2026-12-01', validUntil: '2029-11-30' });
+    const r = clause(facts({ recognition: held, yearCase: { caseId: held.caseId, status: 'recognised' } }), 'C-ONE-TYPE');
+    expect(r.reason).toBe(`已于2026年12月1日被认定为“优质”类（案件编号 ${held.caseId}，有效期至2029年11月30日），有效期内不再申报，期满前由认定部门评估是否延期：同一个体工商户只能认定为一个类型。`);
   });
 
   it('passes without a recognition, an open case or a case of the year', () => {

@@ -2,9 +2,8 @@
 // asks for information, accepts and verifies, and resolves a publicity objection. The household's
 // and the public's moves (the application, the information, the objection) are sent to the API
 // as their pages send them; their own specs walk those pages.
-import type { APIRequestContext, Page } from '@playwright/test';
-import { addWorkingDays, buildCalendar, type HolidayNotice } from '../../policy/calendar.js';
-import { animationsEnded, cstDate, demoToken, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { animationsEnded, cstDate, demoToken, expect, expectAccessible, fieldError, screenshot, signInAs, test, workingDaysFromToday } from './fixtures.js';
 
 /** The title of the page (Ant Design Pro's page header). */
 function pageTitle(page: Page, title: string) {
@@ -22,10 +21,9 @@ async function expectAccessibleOnceSettled(page: Page): Promise<void> {
   await expectAccessible(page);
 }
 
-/** The working day n working days from today (CST), on the holiday notices the API counts with. */
-async function workingDaysAhead(request: APIRequestContext, n: number): Promise<string> {
-  const notices = (await (await request.get('/calendar/holiday-notices')).json()) as HolidayNotice[];
-  return addWorkingDays(buildCalendar(notices), cstDate(), n).date;
+/** The colour of the frame around a field (antd frames a text area with a counter in a wrapper). */
+function frameColour(page: Page, label: string): Promise<string> {
+  return page.getByLabel(label).evaluate((field) => getComputedStyle(field.closest('.ant-input-affix-wrapper') ?? field).borderColor);
 }
 
 async function pickDate(page: Page, label: string, date: string): Promise<void> {
@@ -64,13 +62,17 @@ test.describe.serial('the district office reviews a case', () => {
     await expect(page.getByRole('tab', { name: '走访核实' })).toHaveCount(0);
 
     await page.getByRole('tab', { name: '要求补充材料' }).click();
+    // A field being typed in is framed in blue, not in the red of a field in error.
+    await page.getByLabel('需要补充的材料').focus();
+    await expect.poll(() => frameColour(page, '需要补充的材料')).toBe('rgb(29, 78, 216)');
     await page.getByRole('button', { name: '要求补充材料' }).click();
+    await expect.poll(() => frameColour(page, '需要补充的材料')).toBe('rgb(255, 77, 79)');
     await expect(fieldError(page, '需要补充的材料')).toHaveText('请写明需要经营者补充哪些材料');
     await expect(fieldError(page, '补充截止日期')).toHaveText('请选择补充材料的截止日期');
 
     // Blank text passes the form but not the rule: the API's refusal shows next to the field, in Chinese.
     await page.getByLabel('需要补充的材料').fill('   ');
-    await pickDate(page, '补充截止日期', await workingDaysAhead(request, 10));
+    await pickDate(page, '补充截止日期', await workingDaysFromToday(request, 10));
     await page.getByRole('button', { name: '要求补充材料' }).click();
     await expect(fieldError(page, '需要补充的材料')).toContainText('请检查并修改“理由”');
 

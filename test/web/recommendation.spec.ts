@@ -1,7 +1,7 @@
 // A department's recommendation through the browser alone (C-REC): a city department recommends
 // a survival household, which may only come in this way, and its operator consents on the
 // household's pages; a district department is refused another district's household, in Chinese
-// next to the code it typed.
+// next to the code it typed, and finds households by name in its own district only.
 import { addTags, cstDate, expect, expectAccessible, fieldError, screenshot, signInAs, test } from './fixtures.js';
 
 const HOUSEHOLD = { uscc: '92120119MA08D9T63N', name: '蓟州区山野农家院' };
@@ -11,18 +11,26 @@ test.describe.serial('a department recommends and the household consents', () =>
   test('a district department may not recommend another district’s household: the refusal is shown next to the code', async ({ page }) => {
     await signInAs(page, '南开区文化和旅游局');
     await page.getByRole('link', { name: '推荐个体工商户' }).click();
-    await page.getByLabel('统一社会信用代码').fill('92120101MA05T3K213');
+    await page.getByLabel('名称或统一社会信用代码').fill('92120101MA05T3K213');
     await page.getByRole('button', { name: '查询申报条件' }).click();
     await expect(page.getByText('当前身份无权办理此事项；请核对“统一社会信用代码”是否在本单位的办理范围内。')).toBeVisible();
     await expect(page.getByText('2. 申报条件逐条说明')).toHaveCount(0);
+    // Its names search stays within its district.
+    await page.getByLabel('名称或统一社会信用代码').fill('老胡同煎饼');
+    await page.getByRole('button', { name: '查询申报条件' }).click();
+    await expect(page.getByText('未找到名称相符的个体工商户；请核对名称，或输入18位统一社会信用代码')).toBeVisible();
   });
 
   test('the city department recommends the survival household, the eligibility explained first', async ({ page }) => {
     await signInAs(page, '市商务局');
     await expect(page.getByRole('heading', { name: '待办事项' })).toBeVisible();
     await page.getByRole('link', { name: '推荐个体工商户' }).click();
-    await page.getByLabel('统一社会信用代码').fill(HOUSEHOLD.uscc);
-    await page.getByRole('button', { name: '查询申报条件' }).click();
+    // Found by the name people know it by, as it is typed.
+    await page.getByLabel('名称或统一社会信用代码').fill('山野农家');
+    await expect(page.getByRole('option', { name: `${HOUSEHOLD.name} 蓟州区 ${HOUSEHOLD.uscc}` })).toHaveCount(1);
+    await page.getByLabel('名称或统一社会信用代码').press('ArrowDown');
+    await page.getByLabel('名称或统一社会信用代码').press('Enter');
+    await expect(page.getByLabel('名称或统一社会信用代码')).toHaveValue(HOUSEHOLD.uscc);
     await expect(page.getByText('符合推荐条件')).toBeVisible();
     await expect(page.getByText(/^C-SRC /)).toBeVisible();
 

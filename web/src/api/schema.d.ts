@@ -9759,6 +9759,8 @@ export interface paths {
                 query: {
                     /** @description part of the name, at least 2 characters once trimmed (T-PUB) */
                     name: string;
+                    /** @description only this district's households (a district department finds those it may recommend, C-REC) */
+                    districtCode?: string;
                     page?: number;
                     pageSize?: number;
                 };

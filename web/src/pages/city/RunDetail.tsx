@@ -4,7 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { describeError } from '../../errors';
-import { cstDateTime, label } from '../../format';
+import { cstDateTime, label, proseDate } from '../../format';
 import { RUN_PHASE_LABELS, RUN_STATUS_LABELS } from '../district/kit/labels';
 import type { TieringRun } from '../../api/types';
 import { downloadWithToken } from './download';
@@ -94,7 +94,7 @@ export default function RunDetail() {
       <RunProgress run={run} />
       <ProCard bordered style={{ marginBottom: 16 }}>
         <ProDescriptions column={3}>
-          <ProDescriptions.Item label="基准日">{run.asOf}</ProDescriptions.Item>
+          <ProDescriptions.Item label="基准日">{proseDate(run.asOf)}</ProDescriptions.Item>
           <ProDescriptions.Item label="开始时间">{cstDateTime(run.startedAt)}</ProDescriptions.Item>
           <ProDescriptions.Item label="完成时间">{cstDateTime(run.completedAt)}</ProDescriptions.Item>
           <ProDescriptions.Item label="“成长型”营业收入标准">{run.thresholds?.growthRevenueYuan?.toLocaleString('zh-CN') ?? '—'} 元</ProDescriptions.Item>

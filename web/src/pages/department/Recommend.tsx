@@ -11,6 +11,7 @@ import type { Answer, Body } from '../../api/types';
 import { proseDate } from '../../format';
 import { useSession } from '../../session';
 import { useFactColumns } from '../../components/columns';
+import { HouseholdFinder } from './HouseholdFinder';
 
 type RecommendationBody = Body<'/recommendations'>;
 type Category = RecommendationBody['category'];
@@ -23,7 +24,6 @@ interface RecommendationValues {
 const FORM_FIELDS = ['category', 'claimedCriteria', 'reason', 'evidenceRefs'] as const;
 /** The criterion a department's recommendation stands for in each category (C-REC), implied by the recommendation. */
 const DEPARTMENT_CRITERION: Record<Category, string> = { renowned: 'K5', distinctive: 'F6', quality: 'Q6', emerging: 'E4' };
-const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
 /** C-REC: a department recommends a household; the operator must consent before the review starts. */
 export function Recommend() {
@@ -33,14 +33,9 @@ export function Recommend() {
   const [looking, setLooking] = useState(false);
 
   // The household's application form as a recommendation would file it; a refusal (another
-  // district's household, an unknown code) is shown under the code, in Chinese.
-  const lookUp = async (value: string) => {
-    const uscc = value.trim().toUpperCase();
+  // district's household, an unknown code) is shown under the field, in Chinese.
+  const lookUp = async (uscc: string) => {
     setForm(null);
-    if (!USCC_PATTERN.test(uscc)) {
-      setLookupError('请输入18位统一社会信用代码（数字和大写字母，不含I、O、Z、S、V）');
-      return;
-    }
     setLookupError(null);
     setLooking(true);
     try {
@@ -59,11 +54,16 @@ export function Recommend() {
           <Typography.Paragraph type="secondary">
             {actor?.districtCode ? '区级部门只能推荐本区的个体工商户，由区市场监管局审核。' : '市级部门推荐的，由市市场监管委审核。'}
           </Typography.Paragraph>
-          <Form layout="vertical">
-            <Form.Item label="统一社会信用代码" htmlFor="recommend-uscc" validateStatus={lookupError ? 'error' : undefined} help={lookupError ?? undefined}>
-              <Input.Search id="recommend-uscc" placeholder="18位统一社会信用代码" enterButton="查询申报条件" maxLength={18} loading={looking} onSearch={(value) => void lookUp(value)} />
-            </Form.Item>
-          </Form>
+          <HouseholdFinder
+            districtCode={actor?.districtCode}
+            looking={looking}
+            error={lookupError}
+            onFound={(uscc) => void lookUp(uscc)}
+            onInvalid={(message) => {
+              setForm(null);
+              setLookupError(message);
+            }}
+          />
         </Card>
         {form && <RecommendationForm key={form.uscc} data={form} />}
       </Space>

@@ -72,7 +72,7 @@ export function WorklistTable({ casePath, showDistrict, headerTitle }: { casePat
     <ProTable<CaseSummary>
       rowKey="caseId"
       headerTitle={headerTitle}
-      locale={emptyLocale('目前没有等待办理的案件')}
+      locale={emptyLocale('目前没有等待办理的案件；有新的申报、推荐或到期需要办理的环节时，会显示在这里')}
       search={false}
       options={{ reload: true, density: false, setting: false }}
       columns={caseColumns(casePath, { searchable: false, showDistrict })}

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useDecisionForm } from '../../components/useDecisionForm';
 import { useDepartmentNames } from '../../components/useDepartmentNames';
 import { requiredChoice } from '../../components/rules';
+import { proseDate } from '../../format';
 
 type AnnualReportDue = NonNullable<CaseView['reports']>[number];
 
@@ -154,7 +155,7 @@ function AnnualReport({ caseId, due, onDone }: { caseId: string; due: AnnualRepo
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" initialValues={{ year: due[0]?.year, operatorChanged: false }} onFinish={(values) => void submit(values)}>
         <Form.Item name="year" label="报告年度" rules={[requiredChoice('请选择报告年度')]}>
-          <Select options={due.map((report) => ({ value: report.year, label: `${report.year}年度（${report.dueOn}前报送）` }))} aria-label="报告年度" />
+          <Select options={due.map((report) => ({ value: report.year, label: `${report.year}年度（${proseDate(report.dueOn)}前报送）` }))} aria-label="报告年度" />
         </Form.Item>
         <Form.Item name="revenue" label="上一年度营业收入（元）">
           <InputNumber min={0} style={{ width: 240 }} aria-label="上一年度营业收入（元）" />

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page } from '../../components/Page';
 import { useApi } from '../../components/useApi';
 import { formFieldErrors } from '../../errors';
-import { cstDateTime, label, TIER_LABELS, tierText } from '../../format';
+import { cstDateTime, label, proseDate, TIER_LABELS, tierText } from '../../format';
 import { useHouseholdUscc } from './useHousehold';
 
 const OBJECTION_STATUS: Record<string, string> = { open: '处理中', upheld: '异议成立，已更正分型', dismissed: '异议不成立，维持原分型' };
@@ -52,7 +52,7 @@ export function Objection() {
             <Descriptions size="small" bordered column={{ xs: 1, sm: 1, md: 3, lg: 3, xl: 3, xxl: 3 }}>
               <Descriptions.Item label="分型结果">{tierText(tier.data.tier, tier.data.tierLabel)}</Descriptions.Item>
               <Descriptions.Item label="年度">{tier.data.year}年度</Descriptions.Item>
-              <Descriptions.Item label="判定日">{tier.data.asOf}</Descriptions.Item>
+              <Descriptions.Item label="判定日">{proseDate(tier.data.asOf)}</Descriptions.Item>
             </Descriptions>
           </Card>
         )}
