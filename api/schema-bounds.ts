@@ -74,8 +74,11 @@ export const usccSchema = Type.String({
 /** A calendar date, YYYY-MM-DD: the format bounds its length. */
 export const isoDateSchema = Type.String({ format: 'date' });
 
-/** A Tianjin district's division code. */
-export const districtCodeSchema = Type.String({ maxLength: 6, pattern: '^1201[0-9]{2}$' });
+/** A Tianjin district's division code (with a description where a route says what it is for). */
+export function districtCodeOf(options: { description?: string } = {}) {
+  return Type.String({ maxLength: 6, pattern: '^1201[0-9]{2}$', ...options });
+}
+export const districtCodeSchema = districtCodeOf();
 
 /** Evidence: references to documents held elsewhere (file names, archive numbers), never the documents. */
 export const evidenceRefsSchema = Type.Array(textSchema(200, { nonBlank: true }), { maxItems: 50 });

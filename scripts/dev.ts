@@ -235,12 +235,24 @@ function applicationWindowNote(): string {
     : `Applications for ${year} closed on ${closesOn} (C-CYCLE): POST /applications answers 422 with the clause until next year's run.`;
 }
 
+/**
+ * Longer than the workers' own stop deadline (45 s), which ends the process by itself; this one
+ * bounds the rest (the API's close, PostgreSQL's and Temporal's stops), so that Ctrl-C always ends.
+ */
+const STOP_DEADLINE_MS = 60_000;
+
 let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const step of stops.reverse()) {
-    await step().catch((err: unknown) => console.error('while stopping:', err));
+  let step = 0;
+  setTimeout(() => {
+    console.error(`still stopping ${STOP_DEADLINE_MS / 1000} s after the signal (step ${step} of ${stops.length}, in reverse start order); exiting without waiting for the rest`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+  for (const next of stops.reverse()) {
+    step += 1;
+    await next().catch((err: unknown) => console.error('while stopping:', err));
   }
   process.exit(code);
 }

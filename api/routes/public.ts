@@ -11,7 +11,7 @@ import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.
 import { TIER_SOURCES, type TierSource } from '../../policy/tiering-run.js';
 import { categorySchema } from '../case-schemas.js';
 import { errorResponses, HttpError } from '../errors.js';
-import { districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
+import { districtCodeOf, districtCodeSchema, nullable, pageProperties, responseObject, stringEnum, textSchema, usccSchema } from '../schema-bounds.js';
 import { tagRoutes } from '../openapi-tags.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -82,7 +82,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           querystring: Type.Object(
             {
               name: textSchema(100, { minLength: MIN_QUERY_CHARACTERS, description: `part of the name, at least ${MIN_QUERY_CHARACTERS} characters once trimmed (T-PUB)` }),
-              districtCode: Type.Optional(Type.String({ maxLength: districtCodeSchema.maxLength, pattern: districtCodeSchema.pattern, description: "only this district's households (a district department finds those it may recommend, C-REC)" })),
+              districtCode: Type.Optional(districtCodeOf({ description: "only this district's households (a district department finds those it may recommend, C-REC)" })),
               ...pageProperties(20, 100),
             },
             { additionalProperties: false },
