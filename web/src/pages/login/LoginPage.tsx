@@ -75,6 +75,7 @@ export default function LoginPage() {
         {demoActors === undefined ? null : demoActors ? (
           <Card title="选择演示账号登录">
             <Typography.Paragraph type="secondary">这是演示系统，以下账号仅用于试用，选择一个身份即可登录。</Typography.Paragraph>
+            <TryItSteps />
             <Row gutter={[16, 16]}>
               {ROLE_ORDER.map((role) => {
                 const actors = demoActors.filter((demo) => demo.actor.role === role);
@@ -136,5 +137,24 @@ export default function LoginPage() {
         )}
       </main>
     </div>
+  );
+}
+
+/** A first case from application to publicity, role by role: what a newcomer to the demo can do first. */
+function TryItSteps() {
+  return (
+    <Alert
+      type="info"
+      style={{ marginBottom: 16 }}
+      message="试用一件认定事项"
+      description={
+        <ol style={{ margin: 0, paddingInlineStart: 20 }}>
+          <li>以说明中写有“可自主申报”的个体工商户登录，在“自主申报”中提交申报。</li>
+          <li>以该户所在区的区市场监管局登录，在“待办事项”中打开案件，审核通过并记录走访核实，案件进入公示。</li>
+          <li>公示期内，任何人可在公众服务的“认定公示与异议”中提出异议，由区市场监管局处理。</li>
+          <li>相关部门可在“推荐个体工商户”中推荐，经营者在“我的认定事项”中确认同意后进入审核。</li>
+        </ol>
+      }
+    />
   );
 }
