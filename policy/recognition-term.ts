@@ -26,7 +26,8 @@ export const OTHER_REGIONS = ['beijing', 'hebei'] as const;
 export type OtherRegion = (typeof OTHER_REGIONS)[number];
 export type RecognitionOrigin = 'tianjin' | OtherRegion;
 /** How the household came to be recognised: it applied, a department recommended it, or it moved here recognised. */
-export type RecognitionRoute = 'self' | 'department' | 'transfer';
+export const RECOGNITION_ROUTES = ['self', 'department', 'transfer'] as const;
+export type RecognitionRoute = (typeof RECOGNITION_ROUTES)[number];
 
 /** Grounds of a revocation 撤销认定 (C-REVOKE: 以欺诈、贿赂等手段隐瞒真实情况、弄虚作假取得认定). */
 export const REVOCATION_GROUNDS = ['fraud', 'bribery', 'concealment'] as const;

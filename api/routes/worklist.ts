@@ -4,6 +4,7 @@ import { cases } from '../../db/schema.js';
 import type { Actor } from '../../policy/actors.js';
 import { cstDateOf } from '../../policy/dates.js';
 import { CASE_STATUSES } from '../../policy/recognition-case.js';
+import { RECOGNITION_ROUTES } from '../../policy/recognition-term.js';
 import { actorOf } from '../auth.js';
 import { categorySchema } from '../case-schemas.js';
 import { HttpError, errorResponses } from '../errors.js';
@@ -30,6 +31,9 @@ const caseSummaries = Type.Array(
 );
 
 const pageQuery = Type.Object(pageProperties(20, 100), { additionalProperties: false });
+
+/** The roles a case may wait for (the worklists'). */
+const CASE_WAITING_ROLES = ['household', 'department', 'district', 'city'] as const;
 
 /**
  * The inbox Temporal alone does not give: the cases waiting for the caller's role, overdue
@@ -75,7 +79,7 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       {
         config: { roles: ['district', 'department', 'city'] },
         schema: {
-          summary: 'Search cases by status, district, category, year and due date (district offices see their district only, departments the cases they recommended)',
+          summary: 'Search cases by status, district, category, year, due date, whom they wait for and how they came (district offices see their district only, departments the cases they recommended)',
           querystring: Type.Object(
             {
               status: Type.Optional(stringEnum(CASE_STATUSES)),
@@ -83,6 +87,8 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
               category: Type.Optional(categorySchema),
               year: Type.Optional(Type.Integer({ minimum: 2024, maximum: 2100 })),
               dueBefore: Type.Optional(isoDateSchema),
+              waitingFor: Type.Optional(stringEnum(CASE_WAITING_ROLES, { description: "whose move the case waits for (a recognition waiting for the city office: its spot check, C-FILE)" })),
+              route: Type.Optional(stringEnum(RECOGNITION_ROUTES, { description: 'how the case came: self-application, department recommendation (C-REC), mutual recognition (C-XREGION)' })),
               ...pageProperties(20, 100),
             },
             { additionalProperties: false },
@@ -106,6 +112,8 @@ export function worklistRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
           q.category ? eq(cases.category, q.category) : undefined,
           q.year ? eq(cases.year, q.year) : undefined,
           q.dueBefore ? lte(cases.dueOn, q.dueBefore) : undefined,
+          q.waitingFor ? eq(cases.waitingFor, q.waitingFor) : undefined,
+          q.route ? eq(cases.route, q.route) : undefined,
         );
         return summaries(where, q.page, q.pageSize, cstDateOf(deps.now()));
       },

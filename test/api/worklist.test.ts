@@ -99,6 +99,43 @@ describe('worklists follow the case from role to role', () => {
     expect((await get('/cases', { id: 'x', role: 'household', uscc: '92120117WL0000001A' })).statusCode).toBe(403);
   });
 
+  it('finds recognitions by whom they wait for and how they came: the spot checks awaiting the city, the self-applied ones C-REVOKE concerns', async () => {
+    const recognised = (caseId: string, route: string, waitingFor: string | null) => ({
+      caseId,
+      uscc: caseId.slice(0, 18),
+      year: 2096,
+      category: 'quality',
+      route,
+      districtCode: '120117',
+      status: 'recognised',
+      dueOn: null,
+      waitingFor,
+      version: 1,
+      view: { householdName: caseId },
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    await database.db
+      .insert(cases)
+      .values([
+        recognised('92120117RC0000001A-self-spot-checked', 'self', 'city'),
+        recognised('92120117RC0000002B-self-reporting', 'self', 'household'),
+        recognised('92120117RC0000003C-recommended-spot-checked', 'department', 'city'),
+        recognised('92120117RC0000004D-transferred', 'transfer', null),
+      ])
+      .onConflictDoNothing();
+    const found = async (query: string) =>
+      ((await get(`/cases?year=2096&status=recognised&${query}`, city)).json() as Array<{ caseId: string }>).map((c) => c.caseId.split('-').slice(1).join('-')).sort();
+    expect(await found('waitingFor=city')).toEqual(['recommended-spot-checked', 'self-spot-checked']);
+    expect(await found('route=self')).toEqual(['self-reporting', 'self-spot-checked']);
+    expect(await found('route=transfer&waitingFor=city')).toEqual([]);
+    for (const [query, field] of [['route=abroad', 'route'], ['waitingFor=public', 'waitingFor']]) {
+      const refused = await get(`/cases?${query}`, city);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().details).toMatchObject({ field, rule: 'enum' });
+    }
+  });
+
   it.each([
     ['names no district', { id: 'reviewer-nowhere', role: 'district' }],
     ['names a district outside Tianjin', { id: 'reviewer-elsewhere', role: 'district', districtCode: '110101' }],

@@ -8869,7 +8869,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search cases by status, district, category, year and due date (district offices see their district only, departments the cases they recommended)
+         * Search cases by status, district, category, year, due date, whom they wait for and how they came (district offices see their district only, departments the cases they recommended)
          * @description May be called by: district, department, city.
          */
         get: {
@@ -8880,6 +8880,10 @@ export interface paths {
                     category?: "renowned" | "distinctive" | "quality" | "emerging";
                     year?: number;
                     dueBefore?: string;
+                    /** @description whose move the case waits for (a recognition waiting for the city office: its spot check, C-FILE) */
+                    waitingFor?: "household" | "department" | "district" | "city";
+                    /** @description how the case came: self-application, department recommendation (C-REC), mutual recognition (C-XREGION) */
+                    route?: "self" | "department" | "transfer";
                     page?: number;
                     pageSize?: number;
                 };

@@ -14,6 +14,8 @@ interface Focus {
   content: string;
   /** Only the recognitions whose spot check waits for the city office. */
   spotChecksOnly: boolean;
+  /** Which recognitions the page lists, chosen by the API so that every page of the table is full. */
+  query: { waitingFor?: 'city'; route?: 'self' };
   /** The decision the case page opens at. */
   decision: 'spot_check' | 'revocation';
   actionText: string;
@@ -23,14 +25,18 @@ export const SPOT_CHECKS: Focus = {
   title: '抽查',
   content: '各区认定的“名特优新”个体工商户报市市场监管委备案，按比例抽查（C-FILE）。抽中的可确认、要求限期补充材料或不予认定。',
   spotChecksOnly: true,
+  // A recognition waits for the city office only for its spot check.
+  query: { waitingFor: 'city' },
   decision: 'spot_check',
   actionText: '抽查',
 };
 
 export const REVOCATIONS: Focus = {
   title: '撤销认定',
-  content: '以弄虚作假、行贿、隐瞒真实情况等方式取得认定的，撤销认定，该户5年内不得再次申报（C-REVOKE）。京津冀互认迁入的不在此撤销。',
+  content: '以弄虚作假、行贿、隐瞒真实情况等方式取得认定的，撤销认定，该户5年内不得再次申报（C-REVOKE）。此处列出自主申报取得的认定；部门推荐和京津冀互认迁入的不在此撤销。',
   spotChecksOnly: false,
+  // C-REVOKE concerns recognitions obtained by self-application.
+  query: { route: 'self' },
   decision: 'revocation',
   actionText: '撤销认定',
 };
@@ -42,15 +48,14 @@ export default function Recognitions({ focus }: { focus: Focus }) {
     <PageContainer title={focus.title} content={focus.content}>
       <ProTable<CaseView, { districtCode?: string }>
         rowKey="caseId"
-        headerTitle={focus.spotChecksOnly ? '待抽查的认定' : '已认定的个体工商户'}
+        headerTitle={focus.spotChecksOnly ? '待抽查的认定' : '自主申报取得的认定'}
         search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有已认定的个体工商户')}
+        locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有自主申报取得的认定')}
         request={({ current = 1, pageSize = 20, districtCode }) => loadTable(async () => {
-          const views = await caseViews({ status: 'recognised', page: current, pageSize, ...(districtCode ? { districtCode } : {}) });
-          const shown = focus.spotChecksOnly ? views.filter((view) => AWAITING_CITY.includes(view.spotCheck?.status ?? '')) : views.filter((view) => view.route !== 'transfer');
-          return { data: shown, total: pagedTotal(current, pageSize, views.length) };
+          const views = await caseViews({ status: 'recognised', ...focus.query, page: current, pageSize, ...(districtCode ? { districtCode } : {}) });
+          return { data: views, total: pagedTotal(current, pageSize, views.length) };
         })}
         columns={[
           {
