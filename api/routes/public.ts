@@ -1,10 +1,11 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { Type, type FastifyPluginAsyncTypebox, type TInteger } from '@fastify/type-provider-typebox';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { currentTierTrace } from '../../activities/tiering-queries.js';
 import { publicityNotices, recognitions } from '../../db/recognition-schema.js';
 import { households } from '../../db/schema.js';
 import { householdTiers } from '../../db/tiering-schema.js';
 import { TIANJIN_DISTRICTS } from '../../policy/districts.js';
+import { CATEGORIES, type Category } from '../../policy/recognition-case.js';
 import { tierLabel } from '../../policy/tier-labels.js';
 import { outcomesOf } from '../../policy/tier-trace.js';
 import { TIERS, decideTier, explainTier, type Tier } from '../../policy/tiering.js';
@@ -207,16 +208,7 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'The registry of recognised households (C-VALID): category, validity, status',
           security: [],
-          querystring: Type.Object(
-            {
-              uscc: Type.Optional(usccSchema),
-              name: Type.Optional(textSchema(100, { minLength: 2 })),
-              districtCode: Type.Optional(districtCodeSchema),
-              category: Type.Optional(categorySchema),
-              ...pageProperties(20, 100),
-            },
-            { additionalProperties: false },
-          ),
+          querystring: Type.Object({ ...registryFilters, ...pageProperties(20, 100) }, { additionalProperties: false }),
           response: {
             200: Type.Array(
               responseObject({
@@ -241,18 +233,40 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
         const rows = await database.db
           .select()
           .from(recognitions)
-          .where(
-            and(
-              q.uscc ? eq(recognitions.uscc, q.uscc) : undefined,
-              q.name ? sql`${recognitions.name} ilike ${`%${escapeLike(q.name)}%`}` : undefined,
-              q.districtCode ? eq(recognitions.districtCode, q.districtCode) : undefined,
-              q.category ? eq(recognitions.category, q.category) : undefined,
-            ),
-          )
+          .where(registryWhere(q))
           .orderBy(desc(recognitions.recognisedOn), asc(recognitions.uscc))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize);
         return rows.map((r) => ({ ...r, districtName: TIANJIN_DISTRICTS[r.districtCode] ?? r.districtCode }));
+      },
+    );
+
+    app.get(
+      '/public/recognitions/counts',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'How many recognitions the registry holds (C-VALID), by category, under the same filters as its list',
+          description: 'The totals behind the registry page, which lists a page at a time.',
+          security: [],
+          querystring: Type.Object(registryFilters, { additionalProperties: false }),
+          response: {
+            200: responseObject({
+              total: Type.Integer(),
+              byCategory: responseObject(Object.fromEntries(CATEGORIES.map((category) => [category, Type.Integer()])) as Record<Category, TInteger>),
+            }),
+            ...errorResponses([400, 401], { public: true }),
+          },
+        },
+      },
+      async (request) => {
+        const rows = await database.db
+          .select({ category: recognitions.category, count: sql<number>`count(*)::int` })
+          .from(recognitions)
+          .where(registryWhere(request.query))
+          .groupBy(recognitions.category);
+        const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category, rows.find((row) => row.category === category)?.count ?? 0])) as Record<Category, number>;
+        return { total: rows.reduce((sum, row) => sum + row.count, 0), byCategory };
       },
     );
 
@@ -293,6 +307,23 @@ export function publicRoutes(deps: RouteDeps): FastifyPluginAsyncTypebox {
       },
     );
   };
+}
+
+/** What the registry can be searched by, its list and its counts alike. */
+const registryFilters = {
+  uscc: Type.Optional(usccSchema),
+  name: Type.Optional(textSchema(100, { minLength: 2 })),
+  districtCode: Type.Optional(districtCodeSchema),
+  category: Type.Optional(categorySchema),
+};
+
+function registryWhere(q: { uscc?: string; name?: string; districtCode?: string; category?: string }): SQL | undefined {
+  return and(
+    q.uscc ? eq(recognitions.uscc, q.uscc) : undefined,
+    q.name ? sql`${recognitions.name} ilike ${`%${escapeLike(q.name)}%`}` : undefined,
+    q.districtCode ? eq(recognitions.districtCode, q.districtCode) : undefined,
+    q.category ? eq(recognitions.category, q.category) : undefined,
+  );
 }
 
 function escapeLike(value: string): string {

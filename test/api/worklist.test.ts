@@ -227,6 +227,10 @@ describe('the public registry', () => {
       },
     ]);
     expect((await get('/public/recognitions?districtCode=120106&category=renowned', null)).json()).toEqual([]);
+    // The totals behind the list, under the same filters.
+    expect((await get('/public/recognitions/counts?name=老字号茶', null)).json()).toEqual({ total: 1, byCategory: { renowned: 0, distinctive: 0, quality: 1, emerging: 0 } });
+    expect((await get('/public/recognitions/counts?districtCode=120106&category=renowned', null)).json()).toMatchObject({ total: 0 });
+    expect((await get('/public/recognitions/counts?page=2', null)).statusCode).toBe(400);
     const tooShort = await get('/public/recognitions?name=茶', null);
     expect(tooShort.statusCode).toBe(400);
     expect(tooShort.json().details.field).toBe('name');

@@ -35,10 +35,15 @@ test('a code looks the household up directly; a name too short is refused in Chi
   await expect(page.getByText('名称至少输入2个字，或输入18位统一社会信用代码')).toBeVisible();
 });
 
-test('the register and the support measures read without a login', async ({ page }) => {
+test('the register and the support measures read without a login', async ({ page, request }) => {
   await page.goto('/public/register');
   await expect(page.getByRole('heading', { name: '“名特优新”个体工商户名录' })).toBeVisible();
   await expect(page.getByText('“知名”类')).toBeVisible();
+  // The counts are the registry's, not the page's rows.
+  const counts = (await (await request.get('/public/recognitions/counts')).json()) as { byCategory: Record<string, number> };
+  for (const [category, title] of [['renowned', '“知名”类'], ['distinctive', '“特色”类'], ['quality', '“优质”类'], ['emerging', '“新兴”类']] as const) {
+    await expect(page.locator('.ant-statistic').filter({ hasText: title }).locator('.ant-statistic-content')).toHaveText(`${counts.byCategory[category]}户`);
+  }
   await expectAccessible(page);
   await screenshot(page, 'public-register');
 

@@ -10266,6 +10266,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/recognitions/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many recognitions the registry holds (C-VALID), by category, under the same filters as its list
+         * @description The totals behind the registry page, which lists a page at a time.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description unified social credit code, 18 characters with a valid check character (GB 32100-2015) */
+                    uscc?: string;
+                    name?: string;
+                    districtCode?: string;
+                    category?: "renowned" | "distinctive" | "quality" | "emerging";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total?: number;
+                            byCategory?: {
+                                renowned?: number;
+                                distinctive?: number;
+                                quality?: number;
+                                emerging?: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description a bearer token was sent and does not verify (none is needed) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description the URL (or a path parameter) is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests from this caller (a token’s actor, or an address without a token); retry after the time in Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description PostgreSQL or Temporal did not answer, or no worker took a decision in time: retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            details: {
+                                /** @description the field at fault */
+                                field?: string;
+                                /** @description the policy clause (RULES.md) broken, where one applies */
+                                clause?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/publicity": {
         parameters: {
             query?: never;

@@ -1,7 +1,8 @@
 import { PageContainer, ProTable } from '@ant-design/pro-components';
 import { Link } from 'react-router-dom';
 import { CATEGORY_LABELS, DISTRICT_OPTIONS, districtName, label, proseDate } from '../../format';
-import { caseViews, HouseholdCell, pagedTotal, useTableRequest } from '../district/kit/tables';
+import { caseViews, HouseholdCell, useTableRequest } from '../district/kit/tables';
+import { pagedTotal } from '../../components/paging';
 import { REGION_LABELS, SPOT_CHECK_LABELS } from '../district/kit/labels';
 import type { CaseView } from '../../api/types';
 import { ToneTag } from '../district/kit/ToneTag';

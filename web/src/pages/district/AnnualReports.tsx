@@ -6,7 +6,8 @@ import { DueTag } from './kit/DueTag';
 import { REPORT_STATUS_LABELS } from './kit/labels';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
-import { caseViews, HouseholdCell, pagedTotal, useTableRequest } from './kit/tables';
+import { caseViews, HouseholdCell, useTableRequest } from './kit/tables';
+import { pagedTotal } from '../../components/paging';
 import type { CaseView } from '../../api/types';
 
 type Scope = 'waiting' | 'all';

@@ -8,7 +8,8 @@ import { DueTag } from './kit/DueTag';
 import type { CaseSummary } from '../../api/types';
 import { ToneTag } from './kit/ToneTag';
 import { emptyLocale } from './kit/empty';
-import { pagedTotal, useTableRequest } from './kit/tables';
+import { useTableRequest } from './kit/tables';
+import { pagedTotal } from '../../components/paging';
 
 const statusOptions = labelEnum(CASE_STATUS_LABELS);
 const categoryOptions = labelEnum(CATEGORY_LABELS);

@@ -5,10 +5,6 @@ import { api, unwrap } from '../../../api/client';
 import type { CaseView, Query } from '../../../api/types';
 import { describeError } from '../../../errors';
 
-/** ProTable's paging when the API gives no total: one more page while a page comes back full. */
-export function pagedTotal(page: number, pageSize: number, rows: number): number {
-  return (page - 1) * pageSize + rows + (rows === pageSize ? 1 : 0);
-}
 
 /**
  * A ProTable request that puts a refusal in Chinese in a message and leaves the table empty,
