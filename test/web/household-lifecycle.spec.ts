@@ -82,8 +82,11 @@ test.describe.serial('a household applies and follows its case to publicity', ()
     await expect(asked).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
     await asked.click();
     await expect(asked).not.toContainText('未读');
-    await page.keyboard.press('Escape');
+    // The notification leads to its case.
+    await asked.getByRole('link', { name: '查看认定事项' }).click();
     await expect(inbox).toBeHidden();
+    await expect(page).toHaveURL(new RegExp(`/household/cases/${CASE_ID}$`));
+    await expect(page.getByText('区市场监管局要求补充材料：请补充老字号小吃名录入选通知的原件照片')).toBeVisible();
 
     await page.getByRole('link', { name: '我的认定事项' }).click();
     const row = page.getByRole('row').filter({ hasText: '待补充材料' });

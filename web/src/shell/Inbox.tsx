@@ -1,13 +1,26 @@
 import { BellOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Drawer, List, Segmented, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import type { Answer } from '../api/types';
 import { describeError } from '../errors';
 import { cstDateTime } from '../format';
+import { useSession, type Role } from '../session';
 
 type InboxPage = Answer<'/notifications'>;
 type Notification = InboxPage['items'][number];
+
+/** Where a notification's case or tier objection is read and acted on, for the role reading it. */
+function trailLink(role: Role, trailId: string): { to: string; label: string } | null {
+  if (trailId.startsWith('tier-objection-')) {
+    if (role === 'household') return { to: '/household/objection', label: '查看异议申诉' };
+    if (role === 'city') return { to: '/city/objections', label: '查看分型异议' };
+    return null;
+  }
+  if (role === 'public') return null;
+  return { to: `/${role}/cases/${trailId}`, label: role === 'household' ? '查看认定事项' : '查看案件' };
+}
 
 /** How often the bell asks for the unread count: new notifications show within a minute. */
 const UNREAD_POLL_MS = 60_000;
@@ -19,6 +32,7 @@ const PAGE_SIZE = 20;
  */
 export default function Inbox() {
   const { message } = App.useApp();
+  const { actor } = useSession();
   const [unreadCount, setUnreadCount] = useState(0);
   const [open, setOpen] = useState(false);
   const [unreadOnly, setUnreadOnly] = useState(false);
@@ -131,34 +145,45 @@ export default function Inbox() {
                 </div>
               )
             }
-            renderItem={(notification) => (
-              <List.Item
-                key={notification.id}
-                onClick={() => void openNotification(notification)}
-                style={{ cursor: 'pointer' }}
-                aria-expanded={expandedId === notification.id}
-              >
-                <List.Item.Meta
-                  title={
-                    <Space size={4} wrap>
-                      {!notification.readAt && <Tag color="red">未读</Tag>}
-                      <Typography.Text strong={!notification.readAt}>{notification.title}</Typography.Text>
-                    </Space>
-                  }
-                  description={
-                    <>
-                      <Typography.Paragraph
-                        style={{ marginBottom: 4 }}
-                        ellipsis={expandedId === notification.id ? false : { rows: 2 }}
-                      >
-                        {notification.body}
-                      </Typography.Paragraph>
-                      <Typography.Text type="secondary">{cstDateTime(notification.createdAt)}</Typography.Text>
-                    </>
-                  }
-                />
-              </List.Item>
-            )}
+            renderItem={(notification) => {
+              const link = actor ? trailLink(actor.role, notification.caseId) : null;
+              return (
+                <List.Item
+                  key={notification.id}
+                  onClick={() => void openNotification(notification)}
+                  style={{ cursor: 'pointer' }}
+                  aria-expanded={expandedId === notification.id}
+                >
+                  <List.Item.Meta
+                    title={
+                      <Space size={4} wrap>
+                        {!notification.readAt && <Tag color="red">未读</Tag>}
+                        <Typography.Text strong={!notification.readAt}>{notification.title}</Typography.Text>
+                      </Space>
+                    }
+                    description={
+                      <>
+                        <Typography.Paragraph
+                          style={{ marginBottom: 4 }}
+                          ellipsis={expandedId === notification.id ? false : { rows: 2 }}
+                        >
+                          {notification.body}
+                        </Typography.Paragraph>
+                        <Space size="middle" wrap>
+                          <Typography.Text type="secondary">{cstDateTime(notification.createdAt)}</Typography.Text>
+                          {link && (
+                            // Opening it from here reads the notification too (the click reaches the item).
+                            <Link to={link.to} onClick={() => setOpen(false)}>
+                              {link.label}
+                            </Link>
+                          )}
+                        </Space>
+                      </>
+                    }
+                  />
+                </List.Item>
+              );
+            }}
           />
         </Space>
       </Drawer>
