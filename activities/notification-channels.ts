@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   to: string;
   subject: string;
   text: string;
+  /** The platform's page for the notification's case or tier objection, for the recipient's role. */
+  pagePath: string | null;
 }
 
 export interface NotificationChannel {
@@ -31,8 +33,11 @@ export class DeliveryRefused extends Error {
   }
 }
 
-/** Email through the SMTP server of `smtpUrl` (smtp:// or smtps://, credentials in the URL). */
-export function smtpChannel(smtpUrl: string, from: string): NotificationChannel & { close(): void } {
+/**
+ * Email through the SMTP server of `smtpUrl` (smtp:// or smtps://, credentials in the URL). With
+ * the platform's address, an email ends with the address of the page where its step is taken.
+ */
+export function smtpChannel(smtpUrl: string, from: string, platformUrl: string | null = null): NotificationChannel & { close(): void } {
   // Short timeouts: a delivery holds its row lock while it sends, and a server that does not answer is down.
   const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   return {
@@ -42,7 +47,7 @@ export function smtpChannel(smtpUrl: string, from: string): NotificationChannel 
           from,
           to: message.to,
           subject: message.subject,
-          text: message.text,
+          text: platformUrl && message.pagePath ? `${message.text}\n\n在培育平台办理：${platformUrl.replace(/\/+$/, '')}${message.pagePath}` : message.text,
           messageId: `<${message.deliveryKey}@mingteyouxin.invalid>`,
           headers: { 'X-Delivery-Key': message.deliveryKey },
         });
@@ -82,9 +87,9 @@ export function smsGatewayChannel(gatewayUrl: string): NotificationChannel {
 }
 
 /** The channels a deployment configured; an unconfigured one is null. */
-export function createNotificationChannels(config: { smtpUrl: string | null; smtpFrom: string; smsGatewayUrl: string | null }): NotificationChannels {
+export function createNotificationChannels(config: { smtpUrl: string | null; smtpFrom: string; smsGatewayUrl: string | null; platformUrl?: string | null }): NotificationChannels {
   return {
-    email: config.smtpUrl ? smtpChannel(config.smtpUrl, config.smtpFrom) : null,
+    email: config.smtpUrl ? smtpChannel(config.smtpUrl, config.smtpFrom, config.platformUrl ?? null) : null,
     sms: config.smsGatewayUrl ? smsGatewayChannel(config.smsGatewayUrl) : null,
   };
 }

@@ -21,6 +21,7 @@ import { isRecognitionView, type LiveCaseView } from '../policy/recognition-term
 import type { ObjectionState } from '../policy/tier-objection.js';
 import { loadWorkingDayCalendar } from './calendar.js';
 import { DeliveryRefused, type NotificationChannels, type OutgoingMessage } from './notification-channels.js';
+import { trailPagePath } from '../policy/platform-paths.js';
 
 /** Writes the notifications a batch of audit events causes, and their deliveries to the recipients' contacts; a retry or replay writes nothing twice. */
 export async function enqueueNotifications(
@@ -179,6 +180,7 @@ export function createNotificationActivities(deps: NotificationDeliveryDeps): No
             to: delivery.address,
             subject: notification.title,
             text: notification.body,
+            pagePath: trailPagePath(notification.recipientRole, notification.trailId),
           };
           const attempts = delivery.attempts + 1;
           try {

@@ -49,6 +49,8 @@ interface NotificationConfig {
   smtpFrom: string;
   smsGatewayUrl: string | null;
   smsQuietHours: QuietHours;
+  /** The platform's address as its users open it, for the links in emails; none without it. */
+  platformUrl: string | null;
 }
 
 /** `policy` keeps C-CYCLE's window; `year-round` is for a demo or training system. */
@@ -115,6 +117,7 @@ export function loadConfig(
       smtpFrom: env.SMTP_FROM || '名特优新平台 <noreply@localhost>',
       smsGatewayUrl: setting(env, 'SMS_GATEWAY_URL', null as string | null, String, (url) => url !== null && /^https?:\/\//.test(url), 'an http:// or https:// URL'),
       smsQuietHours: setting<QuietHours | null>(env, 'SMS_QUIET_HOURS', DEFAULT_SMS_QUIET_HOURS, parseQuietHours, (value) => value !== null, 'HH:MM-HH:MM in CST (21:00-08:00)') as QuietHours,
+      platformUrl: setting(env, 'PLATFORM_URL', null as string | null, String, (url) => url !== null && /^https?:\/\/[^/\s]+/.test(url), 'an http:// or https:// URL'),
     },
   };
 }

@@ -74,3 +74,6 @@ export const DEFAULT_RECOGNITION_TERM_SETTINGS: Readonly<RecognitionTermSettings
   evaluationRereadDays: 30,
   supplementReminderWorkingDays: 3,
 };
+
+/** How a tier objection's ID (its workflow's, its audit trail's, its notifications') begins. */
+export const TIER_OBJECTION_ID_PREFIX = 'tier-objection-';

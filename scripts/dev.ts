@@ -94,7 +94,11 @@ async function main(): Promise<void> {
   await seedDemoData(database, today);
   await seedDemoCity(database, join(dataDir, 'demo-city'), today);
 
-  const notificationChannels = createNotificationChannels(config.notifications);
+  // Emails link to the pages this system serves, unless PLATFORM_URL names another address.
+  const notificationChannels = createNotificationChannels({
+    ...config.notifications,
+    platformUrl: config.notifications.platformUrl ?? `http://${config.apiHost}:${config.apiPort}`,
+  });
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => workerConnection.close());
   const workers = await createWorkers({

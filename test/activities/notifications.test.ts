@@ -82,7 +82,9 @@ async function outbox(caseId: string) {
     .orderBy(asc(notifications.id), asc(notificationDeliveries.channel));
 }
 
-function delivery(now: () => number, channels = createNotificationChannels({ smtpUrl: smtp.url, smtpFrom: '名特优新平台 <noreply@example.org>', smsGatewayUrl: sms.url })) {
+const PLATFORM_URL = 'https://mtyx.example.org/';
+
+function delivery(now: () => number, channels = createNotificationChannels({ smtpUrl: smtp.url, smtpFrom: '名特优新平台 <noreply@example.org>', smsGatewayUrl: sms.url, platformUrl: PLATFORM_URL })) {
   return createNotificationActivities({ db: database.db, channels, now });
 }
 
@@ -114,6 +116,9 @@ describe('the notification outbox', () => {
     expect(mails[1]).toMatchObject({ subject: '认定申请待审核' });
     expect(mails[1]!.text).toContain(`通知测试户${serial}（案件编号 ${caseId}）：认定申请待审核。截止日期：2027年1月5日（北京时间当日24时前，剩余`);
     expect(mails[1]!.text).toContain('请完成审核（通过审核、不予通过或要求补充材料）。');
+    // Each email ends with the address of the page where its recipient takes the step.
+    expect(mails[1]!.text).toMatch(new RegExp(`\n\n在培育平台办理：https://mtyx\.example\.org/district/cases/${caseId}\n?$`));
+    expect(mails[0]!.text).toMatch(new RegExp(`在培育平台办理：https://mtyx\.example\.org/household/cases/${caseId}\n?$`));
     expect(sms.accepted.filter((m) => m.content.includes(caseId))).toEqual([
       { messageId: expect.stringMatching(/^notification-\d+-sms$/), mobile: '13800138000', content: expect.stringContaining('【名特优新】认定申请已受理') },
     ]);

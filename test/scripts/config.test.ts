@@ -68,19 +68,20 @@ describe('the application window (C-CYCLE) from the environment', () => {
 
 describe('the notification channels from the environment', () => {
   it('sends no email or SMS unless configured, and keeps SMS quiet 21:00-08:00 CST', () => {
-    expect(loadConfig({}).notifications).toEqual({ smtpUrl: null, smtpFrom: '名特优新平台 <noreply@localhost>', smsGatewayUrl: null, smsQuietHours: { fromMinute: 21 * 60, toMinute: 8 * 60 } });
+    expect(loadConfig({}).notifications).toEqual({ smtpUrl: null, smtpFrom: '名特优新平台 <noreply@localhost>', smsGatewayUrl: null, smsQuietHours: { fromMinute: 21 * 60, toMinute: 8 * 60 }, platformUrl: null });
   });
 
   it('reads every setting', () => {
     expect(
-      loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.org:465', SMTP_FROM: 'noreply@example.org', SMS_GATEWAY_URL: 'https://sms.example.org/send', SMS_QUIET_HOURS: '22:00-07:30' }).notifications,
-    ).toEqual({ smtpUrl: 'smtps://user:pass@mail.example.org:465', smtpFrom: 'noreply@example.org', smsGatewayUrl: 'https://sms.example.org/send', smsQuietHours: { fromMinute: 22 * 60, toMinute: 7 * 60 + 30 } });
+      loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.org:465', SMTP_FROM: 'noreply@example.org', SMS_GATEWAY_URL: 'https://sms.example.org/send', SMS_QUIET_HOURS: '22:00-07:30', PLATFORM_URL: 'https://mtyx.example.org' }).notifications,
+    ).toEqual({ smtpUrl: 'smtps://user:pass@mail.example.org:465', smtpFrom: 'noreply@example.org', smsGatewayUrl: 'https://sms.example.org/send', smsQuietHours: { fromMinute: 22 * 60, toMinute: 7 * 60 + 30 }, platformUrl: 'https://mtyx.example.org' });
   });
 
   it.each([
     ['SMTP_URL', 'mail.example.org', /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
     ['SMS_GATEWAY_URL', 'ftp://sms', /SMS_GATEWAY_URL must be an http:\/\/ or https:\/\/ URL/],
     ['SMS_QUIET_HOURS', '9pm-8am', /SMS_QUIET_HOURS must be HH:MM-HH:MM in CST/],
+    ['PLATFORM_URL', 'mtyx.example.org', /PLATFORM_URL must be an http:\/\/ or https:\/\/ URL/],
   ])('refuses %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ObjectionDecisionCommand, ObjectionInput, ObjectionState } from '../../policy/tier-objection.js';
+import { TIER_OBJECTION_ID_PREFIX } from '../../policy/vocabulary.js';
 import { CASE_TASK_QUEUE } from '../task-queues.js';
 
 /**
@@ -15,7 +16,7 @@ export const TIER_OBJECTION_WORKFLOW_TYPE = 'tierObjection';
 
 /** One objection per household and tier year: the ID is the uniqueness guard (409 on a second). */
 export function tierObjectionId(uscc: string, year: number): string {
-  return `tier-objection-${uscc}-${year}`;
+  return `${TIER_OBJECTION_ID_PREFIX}${uscc}-${year}`;
 }
 
 export type TierObjectionInput = ObjectionInput;

@@ -7,19 +7,18 @@ import type { Answer } from '../api/types';
 import { describeError } from '../errors';
 import { cstDateTime } from '../format';
 import { useSession, type Role } from '../session';
+import { trailPagePath } from '../../../policy/platform-paths.js';
+import { TIER_OBJECTION_ID_PREFIX } from '../../../policy/vocabulary.js';
 
 type InboxPage = Answer<'/notifications'>;
 type Notification = InboxPage['items'][number];
 
-/** Where a notification's case or tier objection is read and acted on, for the role reading it. */
+/** The notification's page for the role reading it, and what the link says. */
 function trailLink(role: Role, trailId: string): { to: string; label: string } | null {
-  if (trailId.startsWith('tier-objection-')) {
-    if (role === 'household') return { to: '/household/objection', label: '查看异议申诉' };
-    if (role === 'city') return { to: '/city/objections', label: '查看分型异议' };
-    return null;
-  }
-  if (role === 'public') return null;
-  return { to: `/${role}/cases/${trailId}`, label: role === 'household' ? '查看认定事项' : '查看案件' };
+  const to = trailPagePath(role, trailId);
+  if (!to) return null;
+  if (trailId.startsWith(TIER_OBJECTION_ID_PREFIX)) return { to, label: role === 'household' ? '查看异议申诉' : '查看分型异议' };
+  return { to, label: role === 'household' ? '查看认定事项' : '查看案件' };
 }
 
 /** How often the bell asks for the unread count: new notifications show within a minute. */
