@@ -25,6 +25,24 @@ test('the login page lists the demo actors of every role and says it is a demo s
   await expectAccessible(page);
 });
 
+test('the demo notice and the page title sit alike in every signed-in section', async ({ page }) => {
+  const frame = async () => {
+    const notice = (await page.getByRole('note').filter({ hasText: '演示系统：' }).boundingBox())!;
+    // The page's own title, not the menu entry of the same name.
+    const title = (await page.locator('.ant-pro-layout-content').getByText(/^(我的分型|待办事项)$/).first().boundingBox())!;
+    return { noticeLeft: notice.x, noticeRight: Math.round(notice.x + notice.width), titleLeft: title.x };
+  };
+  await signInAs(page, '南开区泥人张工艺坊');
+  await expect(page.getByRole('heading', { name: '我的分型' })).toBeVisible();
+  const household = await frame();
+  await signInAs(page, '南开区市场监管局');
+  await expect(page.getByText('待办事项', { exact: true }).first()).toBeVisible();
+  const office = await frame();
+  // Edge to edge under the header, and the titles in line (the household's had sat 24 px further in, the notice inset).
+  expect(household.noticeRight).toBe(page.viewportSize()!.width);
+  expect(household).toEqual(office);
+});
+
 test('a demo sign-in lands on the role’s own pages and signing out returns to the login page', async ({ page }) => {
   await signInAs(page, '南开区泥人张工艺坊');
   await expect(page).toHaveURL(/\/household/);

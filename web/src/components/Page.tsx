@@ -1,7 +1,20 @@
 import { Flex, Spin, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
 import { useNarrowScreen } from './useNarrowScreen';
 import { usePageTitle } from './usePageTitle';
+
+/** A page's margins inside its frame, on a wide screen and on a phone. */
+export interface PageMargins {
+  wide: string;
+  narrow: string;
+}
+
+/**
+ * The public frame pads its content itself; the signed-in layout pads nothing (so that its demo
+ * banner runs edge to edge above every page alike) and a page takes the margins Ant Design Pro's
+ * PageContainer takes there. On a phone the frame's own margin is all a page needs.
+ */
+export const PageMarginsContext = createContext<PageMargins>({ wide: '16px 24px 32px', narrow: '8px 0 24px' });
 
 /**
  * A page of a role's section: its title as the page's one level-1 heading, what it is for, its
@@ -22,11 +35,11 @@ export function Page({
   loading?: boolean;
   children?: ReactNode;
 }) {
-  // On a phone the layout's own margin is all the frame a page needs: every pixel of width counts.
   const narrow = useNarrowScreen();
+  const margins = useContext(PageMarginsContext);
   usePageTitle(tabTitle ?? title);
   return (
-    <div style={{ padding: narrow ? '8px 0 24px' : '16px 24px 32px' }}>
+    <div style={{ padding: narrow ? margins.narrow : margins.wide }}>
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
         <div>
           <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
