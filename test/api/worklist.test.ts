@@ -23,6 +23,23 @@ const post = (url: string, actor: Actor, payload: Record<string, unknown>) => ap
 
 const until = <T>(read: () => Promise<T>, done: (value: T) => boolean) => eventually(read, done, { withinMs: 5_000, everyMs: 50 });
 
+/** A case projection row of district 120117 as the case writer stores it, its view reduced to the name lists show. */
+function caseRow(caseId: string, fields: { year: number; status: string; route?: string; dueOn?: string | null; waitingFor: string | null }) {
+  return {
+    caseId,
+    uscc: caseId.slice(0, 18),
+    category: 'quality',
+    route: 'self',
+    districtCode: '120117',
+    dueOn: null,
+    version: 1,
+    view: { householdName: caseId },
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    ...fields,
+  };
+}
+
 describe('worklists follow the case from role to role', () => {
   it('puts a new case on its district office’s list, then a consulted department’s, then the publicity list', async () => {
     const { uscc, actor: household } = await registerHousehold(database, '120105');
@@ -59,21 +76,7 @@ describe('worklists follow the case from role to role', () => {
 
   it('lists overdue cases first, then by due date, undated last', async () => {
     const today = cstDateOf(now);
-    const row = (caseId: string, dueOn: string | null) => ({
-      caseId,
-      uscc: caseId.slice(0, 18),
-      year: 2095,
-      category: 'quality',
-      route: 'self',
-      districtCode: '120117',
-      status: 'under_review',
-      dueOn,
-      waitingFor: 'district',
-      version: 1,
-      view: { householdName: caseId },
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-    });
+    const row = (caseId: string, dueOn: string | null) => caseRow(caseId, { year: 2095, status: 'under_review', dueOn, waitingFor: 'district' });
     await database.db
       .insert(cases)
       .values([
@@ -100,21 +103,7 @@ describe('worklists follow the case from role to role', () => {
   });
 
   it('finds recognitions by whom they wait for and how they came: the spot checks awaiting the city, the self-applied ones C-REVOKE concerns', async () => {
-    const recognised = (caseId: string, route: string, waitingFor: string | null) => ({
-      caseId,
-      uscc: caseId.slice(0, 18),
-      year: 2096,
-      category: 'quality',
-      route,
-      districtCode: '120117',
-      status: 'recognised',
-      dueOn: null,
-      waitingFor,
-      version: 1,
-      view: { householdName: caseId },
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-    });
+    const recognised = (caseId: string, route: string, waitingFor: string | null) => caseRow(caseId, { year: 2096, route, status: 'recognised', waitingFor });
     await database.db
       .insert(cases)
       .values([
