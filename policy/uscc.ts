@@ -103,6 +103,16 @@ export function validateUscc(code: string): UsccValidation {
   return VALID;
 }
 
+const USCC_SHAPE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
+/**
+ * Whether `text` has a code's shape (18 code characters, positions 3–8 digits): what tells a
+ * lookup that a code was typed, not a name. Whether it is a valid code is validateUscc's to say.
+ */
+export function looksLikeUscc(text: string): boolean {
+  return USCC_SHAPE.test(text);
+}
+
 /** Whether the code is registered by market regulation as an individual business 个体工商户. */
 export function isHouseholdUscc(code: string): boolean {
   return code.startsWith(HOUSEHOLD_PREFIX) && validateUscc(code).ok;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHouseholdUscc, usccCheckCharacter, validateUscc } from '../../policy/uscc.js';
+import { isHouseholdUscc, looksLikeUscc, usccCheckCharacter, validateUscc } from '../../policy/uscc.js';
 
 /** Valid codes: the first is the widely published GB 32100 example, the rest were built for these tests. */
 const VALID_CODES = [
@@ -81,5 +81,18 @@ describe('isHouseholdUscc', () => {
     ['household prefix with a wrong check character', '92120104MA05N8Q4XR', false],
   ])('%s → %s', (_case, code, expected) => {
     expect(isHouseholdUscc(code)).toBe(expected);
+  });
+});
+
+describe('looksLikeUscc: a code typed, rather than a name', () => {
+  it.each([
+    ['a household code', '92120104MA06B7Q405', true],
+    ['a code with a wrong check character (the API judges it)', '92120104MA06B7Q404', true],
+    ['letters where the division code stands', '9212AB04MA06B7Q405', false],
+    ['a letter no code uses', '92120104MA06B7QI05', false],
+    ['17 characters', '92120104MA06B7Q40', false],
+    ['a name', '南开区泥人张工艺坊', false],
+  ])('%s → %s', (_case, text, expected) => {
+    expect(looksLikeUscc(text)).toBe(expected);
   });
 });

@@ -3,17 +3,17 @@ import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { Answer } from '../../api/types';
 import { describeError } from '../../errors';
+import { looksLikeUscc } from '../../../../policy/uscc.js';
 
 type Match = NonNullable<Answer<'/public/households'>['items']>[number];
 
-const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 const MIN_NAME_CHARACTERS = 2;
 /** Typing pauses this long before the names are searched, so that a name typed quickly is one search. */
 const TYPING_PAUSE_MS = 300;
 const SHOWN_MATCHES = 10;
 
 function isName(text: string): boolean {
-  return [...text].length >= MIN_NAME_CHARACTERS && !USCC_PATTERN.test(text.toUpperCase());
+  return [...text].length >= MIN_NAME_CHARACTERS && !looksLikeUscc(text.toUpperCase());
 }
 
 /**
@@ -62,7 +62,7 @@ export function HouseholdFinder({ districtCode, looking, error, onFound, onInval
     if (pickedThisKeystroke.current) return;
     const picksBefore = picks.current;
     const typed = value.trim();
-    if (USCC_PATTERN.test(typed.toUpperCase())) return onFound(typed.toUpperCase());
+    if (looksLikeUscc(typed.toUpperCase())) return onFound(typed.toUpperCase());
     if (!isName(typed)) return onInvalid(`请输入名称（至少${MIN_NAME_CHARACTERS}个字）或18位统一社会信用代码`);
     let found: Match[];
     try {
