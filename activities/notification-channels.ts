@@ -40,6 +40,7 @@ export class DeliveryRefused extends Error {
 export function smtpChannel(smtpUrl: string, from: string, platformUrl: string | null = null): NotificationChannel & { close(): void } {
   // Short timeouts: a delivery holds its row lock while it sends, and a server that does not answer is down.
   const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  const platform = platformUrl?.replace(/\/+$/, '') ?? null;
   return {
     async send(message) {
       try {
@@ -47,7 +48,7 @@ export function smtpChannel(smtpUrl: string, from: string, platformUrl: string |
           from,
           to: message.to,
           subject: message.subject,
-          text: platformUrl && message.pagePath ? `${message.text}\n\n在培育平台办理：${platformUrl.replace(/\/+$/, '')}${message.pagePath}` : message.text,
+          text: platform && message.pagePath ? `${message.text}\n\n在培育平台办理：${platform}${message.pagePath}` : message.text,
           messageId: `<${message.deliveryKey}@mingteyouxin.invalid>`,
           headers: { 'X-Delivery-Key': message.deliveryKey },
         });

@@ -8,17 +8,17 @@ import { describeError } from '../errors';
 import { cstDateTime } from '../format';
 import { useSession, type Role } from '../session';
 import { trailPagePath } from '../../../policy/platform-paths.js';
-import { TIER_OBJECTION_ID_PREFIX } from '../../../policy/vocabulary.js';
 
 type InboxPage = Answer<'/notifications'>;
 type Notification = InboxPage['items'][number];
 
-/** The notification's page for the role reading it, and what the link says. */
+/** The notification's page for the role reading it, and what the link says: a case's, or the tier objections'. */
 function trailLink(role: Role, trailId: string): { to: string; label: string } | null {
   const to = trailPagePath(role, trailId);
   if (!to) return null;
-  if (trailId.startsWith(TIER_OBJECTION_ID_PREFIX)) return { to, label: role === 'household' ? '查看异议申诉' : '查看分型异议' };
-  return { to, label: role === 'household' ? '查看认定事项' : '查看案件' };
+  const household = role === 'household';
+  if (to.startsWith(`/${role}/cases/`)) return { to, label: household ? '查看认定事项' : '查看案件' };
+  return { to, label: household ? '查看异议申诉' : '查看分型异议' };
 }
 
 /** How often the bell asks for the unread count: new notifications show within a minute. */

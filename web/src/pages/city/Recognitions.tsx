@@ -13,8 +13,9 @@ const AWAITING_CITY = ['selected', 'supplement_received'];
 interface Focus {
   title: string;
   content: string;
-  /** Only the recognitions whose spot check waits for the city office. */
-  spotChecksOnly: boolean;
+  /** The table's title, and what it says when it lists nothing. */
+  listTitle: string;
+  emptyText: string;
   /** Which recognitions the page lists, chosen by the API so that every page of the table is full. */
   query: { waitingFor?: 'city'; route?: 'self' };
   /** The decision the case page opens at. */
@@ -25,7 +26,8 @@ interface Focus {
 export const SPOT_CHECKS: Focus = {
   title: '抽查',
   content: '各区认定的“名特优新”个体工商户报市市场监管委备案，按比例抽查（C-FILE）。抽中的可确认、要求限期补充材料或不予认定。',
-  spotChecksOnly: true,
+  listTitle: '待抽查的认定',
+  emptyText: '目前没有待抽查的认定',
   // A recognition waits for the city office only for its spot check.
   query: { waitingFor: 'city' },
   decision: 'spot_check',
@@ -35,7 +37,8 @@ export const SPOT_CHECKS: Focus = {
 export const REVOCATIONS: Focus = {
   title: '撤销认定',
   content: '以弄虚作假、行贿、隐瞒真实情况等方式取得认定的，撤销认定，该户5年内不得再次申报（C-REVOKE）。此处列出自主申报取得的认定；部门推荐和京津冀互认迁入的不在此撤销。',
-  spotChecksOnly: false,
+  listTitle: '自主申报取得的认定',
+  emptyText: '没有自主申报取得的认定',
   // C-REVOKE concerns recognitions obtained by self-application.
   query: { route: 'self' },
   decision: 'revocation',
@@ -49,11 +52,11 @@ export default function Recognitions({ focus }: { focus: Focus }) {
     <PageContainer title={focus.title} content={focus.content}>
       <ProTable<CaseView, { districtCode?: string }>
         rowKey="caseId"
-        headerTitle={focus.spotChecksOnly ? '待抽查的认定' : '自主申报取得的认定'}
+        headerTitle={focus.listTitle}
         search={{ labelWidth: 'auto', searchText: '查询', resetText: '重置' }}
         options={{ reload: true, density: false, setting: false }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        locale={emptyLocale(focus.spotChecksOnly ? '目前没有待抽查的认定' : '没有自主申报取得的认定')}
+        locale={emptyLocale(focus.emptyText)}
         request={({ current = 1, pageSize = 20, districtCode }) => loadTable(async () => {
           const views = await caseViews({ status: 'recognised', ...focus.query, page: current, pageSize, ...(districtCode ? { districtCode } : {}) });
           return { data: views, total: pagedTotal(current, pageSize, views.length) };

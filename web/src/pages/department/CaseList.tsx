@@ -1,20 +1,15 @@
 import { Empty, Table, Tag } from 'antd';
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { CaseSummary } from '../../api/types';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { pagedTotal } from '../../components/paging';
-import { useApi } from '../../components/useApi';
+import { usePagedRead } from '../../components/paging';
 import { CASE_STATUS_LABELS } from '../../../../policy/case-status-labels.js';
 import { CATEGORY_LABELS, districtName, label } from '../../format';
 
-const PAGE_SIZE = 20;
-
 /** Cases as a department reads them, a page at a time: whose, which category, where they stand, by when. */
 export function CaseList({ load, empty, action }: { load: (page: number, pageSize: number) => Promise<CaseSummary[]>; empty: string; action: (row: CaseSummary) => string }) {
-  const [page, setPage] = useState(1);
-  const { data, error, loading } = useApi(() => load(page, PAGE_SIZE), [page]);
+  const { data, error, loading, pagination } = usePagedRead(load);
   return (
     <>
       <ErrorAlert error={error} />
@@ -22,7 +17,7 @@ export function CaseList({ load, empty, action }: { load: (page: number, pageSiz
         rowKey="caseId"
         loading={loading}
         dataSource={data ?? []}
-        pagination={{ current: page, pageSize: PAGE_SIZE, total: pagedTotal(page, PAGE_SIZE, data?.length ?? 0), showSizeChanger: false, onChange: setPage, hideOnSinglePage: true }}
+        pagination={pagination}
         locale={{ emptyText: <Empty description={empty} /> }}
         columns={[
           { title: '个体工商户', dataIndex: 'householdName' },

@@ -5,18 +5,15 @@ import { api, idempotencyKey, unwrap } from '../../api/client';
 import type { Answer } from '../../api/types';
 import { DueDate } from '../../components/DueDate';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { pagedTotal } from '../../components/paging';
-import { useApi } from '../../components/useApi';
+import { usePagedRead } from '../../components/paging';
 import { formFieldErrors } from '../../errors';
 import { CATEGORY_LABELS, districtName, label, tableDate } from '../../format';
 
 type Notice = Answer<'/public/publicity'>[number];
-const PAGE_SIZE = 20;
 
 /** C-SELF: the publicity notices in force, their objection window, and a form to object (no login needed). */
 export function Publicity() {
-  const [page, setPage] = useState(1);
-  const { data, error, loading } = useApi(() => unwrap(api.GET('/public/publicity', { params: { query: { page, pageSize: PAGE_SIZE } } })), [page]);
+  const { data, error, loading, pagination } = usePagedRead((page, pageSize) => unwrap(api.GET('/public/publicity', { params: { query: { page, pageSize } } })));
   const [objecting, setObjecting] = useState<Notice | null>(null);
   return (
     <Page title="认定公示与异议" subTitle="拟认定为“名特优新”的个体工商户在公示期内接受社会监督">
@@ -31,7 +28,7 @@ export function Publicity() {
           scroll={{ x: 'max-content' }}
           loading={loading}
           dataSource={data ?? []}
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: pagedTotal(page, PAGE_SIZE, data?.length ?? 0), showSizeChanger: false, onChange: setPage, hideOnSinglePage: true }}
+          pagination={pagination}
           locale={{ emptyText: <Empty description="目前没有处于公示期的认定公示" /> }}
           columns={[
             { title: '个体工商户', dataIndex: 'name' },

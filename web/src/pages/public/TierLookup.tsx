@@ -11,7 +11,6 @@ import { proseDate, tierText } from '../../format';
 import { useFactColumns } from '../../components/columns';
 import { looksLikeUscc } from '../../../../policy/uscc.js';
 
-
 /** Read by the browser test that measures the first page (performance.mark). */
 export const INTERACTIVE_MARK = 'tier-lookup-interactive';
 
